@@ -1,0 +1,125 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# l1vmm top-level Makefile. kbuild builds the module (see Kbuild); this file
+# drives the configuration, the host unit tests, the in-guest selftests and
+# the test guests. `make help` lists the targets.
+
+SHELL := /bin/bash
+TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+BUILD := $(TOP)/build
+
+# The Debian kernel that the test guests boot, and its kbuild tree.
+GUEST_KVER ?= $(shell $(TOP)/scripts/guest-kernel)
+GUEST_KDIR = /lib/modules/$(GUEST_KVER)/build
+
+# The kernel to build l1vmm.ko for: the running kernel when its kbuild tree is
+# installed (building on the L1 guest itself), otherwise the test guest's.
+RUNNING_KDIR := /lib/modules/$(shell uname -r)/build
+KDIR ?= $(if $(wildcard $(RUNNING_KDIR)/Makefile),$(RUNNING_KDIR),$(GUEST_KDIR))
+
+KCONFIG_CONF = $(KDIR)/scripts/kconfig/conf
+CONFIG_H := $(BUILD)/l1vmm_config.h
+
+CC ?= cc
+CFLAGS_COMMON := -std=gnu11 -O2 -g -Wall -Wextra -Werror -I$(TOP) -I$(TOP)/selftests/lib
+UNIT_TESTS := $(patsubst selftests/unit/%.c,$(BUILD)/unit/%,$(wildcard selftests/unit/test_*.c))
+GUEST_TESTS := $(patsubst selftests/guest/%.c,$(BUILD)/guest/%,$(wildcard selftests/guest/*.c))
+GUEST_TOOLS := $(BUILD)/guest/l1vmm-info
+SELFTEST_LIB := selftests/lib/ktap.c selftests/lib/l1vmm_util.c
+SELFTEST_HDR := $(wildcard selftests/lib/*.h)
+
+.PHONY: all module deps check unit selftests run clean help \
+	config oldconfig olddefconfig defconfig savedefconfig
+
+all: module
+
+help:
+	@echo "make            build l1vmm.ko for KDIR (now: $(KDIR))"
+	@echo "make run        boot an L1 guest, load l1vmm, show what it found"
+	@echo "make check      unit tests + in-guest selftests; closing line 'N passed, N failed'"
+	@echo "make unit       host unit tests only"
+	@echo "make selftests  build the in-guest selftests (static)"
+	@echo "make config | oldconfig | olddefconfig | defconfig | savedefconfig"
+	@echo "                choose build options (Kconfig) in .config"
+	@echo "make clean"
+
+deps:
+	@$(TOP)/scripts/deps
+
+# --- configuration -----------------------------------------------------------
+
+# conf keeps .config in step with Kconfig: new symbols get their defaults.
+.config: Kconfig | deps
+	KCONFIG_CONFIG=.config $(KCONFIG_CONF) -s --olddefconfig Kconfig
+
+config: deps
+	KCONFIG_CONFIG=.config $(KCONFIG_CONF) --oldaskconfig Kconfig
+
+oldconfig olddefconfig: deps
+	KCONFIG_CONFIG=.config $(KCONFIG_CONF) --$@ Kconfig
+
+defconfig: deps
+	KCONFIG_CONFIG=.config $(KCONFIG_CONF) --alldefconfig Kconfig
+
+savedefconfig: .config
+	KCONFIG_CONFIG=.config $(KCONFIG_CONF) --savedefconfig defconfig Kconfig
+
+# CONFIG_L1VMM_FOO=y becomes #define CONFIG_L1VMM_FOO 1; "is not set" lines vanish.
+$(CONFIG_H): .config
+	@mkdir -p $(BUILD)
+	sed -n 's/^\(CONFIG_[A-Z0-9_]*\)=y$$/#define \1 1/p' $< > $@.tmp && mv $@.tmp $@
+
+# --- the module ----------------------------------------------------------------
+
+module: $(CONFIG_H) | deps
+	$(MAKE) -C $(KDIR) M=$(TOP) modules
+
+# --- host unit tests -------------------------------------------------------------
+
+# Each unit test links the portable sources it names in its first line:
+#   // unit-sources: l1vmm/cpu_detect.c
+$(BUILD)/unit/%: selftests/unit/%.c $(SELFTEST_LIB) $(SELFTEST_HDR) $(wildcard l1vmm/*.[ch] xstate/*.[ch])
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_COMMON) -o $@ $< $(SELFTEST_LIB) \
+		$(shell sed -n '1s|^// unit-sources:||p' $<)
+
+RESULTS := $(BUILD)/results
+RUN_UNIT = selftests/run-suite.sh 30 $(UNIT_TESTS) selftests/runner/test_ktap_summary.sh \
+	| tee $(RESULTS)/unit.log
+
+unit: $(UNIT_TESTS)
+	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)
+	@$(RUN_UNIT)
+	@scripts/ktap-summary $(RESULTS)/unit.log
+
+# --- in-guest selftests (static: the guest has no libc) ---------------------------
+
+$(BUILD)/guest/%: selftests/guest/%.c $(SELFTEST_LIB) $(SELFTEST_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_COMMON) -static -o $@ $< $(SELFTEST_LIB)
+
+$(BUILD)/guest/l1vmm-info: tools/l1vmm-info.c $(SELFTEST_LIB) $(SELFTEST_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_COMMON) -static -o $@ $< $(SELFTEST_LIB)
+
+selftests: $(GUEST_TESTS) $(GUEST_TOOLS) | deps
+
+# --- the commands the README gives ---------------------------------------------
+
+# Unit tests, then every guest configuration; one closing line for all of it.
+# A failing step does not stop the others: the summary counts what is missing.
+check: deps
+	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)
+	@$(MAKE) --no-print-directory $(UNIT_TESTS) module selftests KDIR=$(GUEST_KDIR)
+	@$(RUN_UNIT)
+	@scripts/vmrun --suite main --kver $(GUEST_KVER) --out $(RESULTS)/qemu-main.log
+	@scripts/vmrun --suite nosvm --novirt --kver $(GUEST_KVER) --out $(RESULTS)/qemu-nosvm.log
+	@scripts/ktap-summary $(RESULTS)/*.log
+
+run: deps
+	@$(MAKE) --no-print-directory module selftests KDIR=$(GUEST_KDIR)
+	@scripts/vmrun --suite run --kver $(GUEST_KVER) --console
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(TOP) clean 2>/dev/null
+	rm -rf $(BUILD)

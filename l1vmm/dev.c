@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * /dev/l1vmm: the system file, speaking KVM's user-space ABI.
+ *
+ * The ioctl numbers and their semantics are KVM's (<linux/kvm.h> and
+ * Documentation/virt/kvm/api.rst), so that a program written for /dev/kvm
+ * runs unchanged here. doc/abi.md lists what is implemented; everything else
+ * fails with -ENOTTY, as KVM does for ioctls it does not know.
+ */
+#define pr_fmt(fmt) "l1vmm: " fmt
+
+#include <linux/compat.h>
+#include <linux/fs.h>
+#include <linux/kvm.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+
+#include "l1vmm/l1vmm.h"
+
+/*
+ * KVM_CHECK_EXTENSION: 0 means "not supported". No capability is implemented
+ * yet, so every answer is 0; each feature adds its capability here.
+ */
+static long l1vmm_check_extension(unsigned long cap)
+{
+	return 0;
+}
+
+static long l1vmm_dev_ioctl(struct file *filp, unsigned int ioctl,
+			    unsigned long arg)
+{
+	switch (ioctl) {
+	case KVM_GET_API_VERSION:
+		/* KVM rejects a non-zero argument; so do we. */
+		if (arg)
+			return -EINVAL;
+		return KVM_API_VERSION;
+	case KVM_CHECK_EXTENSION:
+		return l1vmm_check_extension(arg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static const struct file_operations l1vmm_dev_fops = {
+	.owner		= THIS_MODULE,
+	.unlocked_ioctl	= l1vmm_dev_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.llseek		= noop_llseek,
+};
+
+/* Same mode as /dev/kvm; a udev rule may hand the group to "kvm". */
+static struct miscdevice l1vmm_dev = {
+	.minor	= MISC_DYNAMIC_MINOR,
+	.name	= "l1vmm",
+	.fops	= &l1vmm_dev_fops,
+	.mode	= 0660,
+};
+
+int l1vmm_dev_register(void)
+{
+	int r = misc_register(&l1vmm_dev);
+
+	if (r)
+		pr_err("cannot register /dev/l1vmm: %d\n", r);
+	return r;
+}
+
+void l1vmm_dev_unregister(void)
+{
+	misc_deregister(&l1vmm_dev);
+}

@@ -1,0 +1,20 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Run the api selftest against KVM in the same guest, to hold l1vmm's
+# answers against the reference. KVM's modules come from the guest kernel.
+mods=/lib/modules/kvm
+case $(grep -m1 -o -w 'svm\|vmx' /proc/cpuinfo) in
+svm) vendor=kvm-amd ;;
+vmx) vendor=kvm-intel ;;
+*) echo "    # SKIP no SVM or VMX for KVM"; exit 4 ;;
+esac
+for m in irqbypass kvm ccp $vendor; do
+	[ -e "$mods/$m.ko" ] || continue
+	insmod "$mods/$m.ko" || { echo "    # SKIP cannot load $m"; exit 4; }
+done
+
+L1VMM_DEV=/dev/kvm /selftests/api
+rc=$?
+rmmod "$(echo "$vendor" | tr - _)" kvm ccp irqbypass
+exit $rc

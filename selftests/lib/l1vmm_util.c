@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * In-guest selftest helpers; see l1vmm_util.h.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "l1vmm_util.h"
+
+const char *dev_path(void)
+{
+	const char *path = getenv("L1VMM_DEV");
+
+	return path && *path ? path : L1VMM_DEFAULT_DEV;
+}
+
+bool dev_is_l1vmm(void)
+{
+	return !strcmp(dev_path(), L1VMM_DEFAULT_DEV);
+}
+
+int dev_open(void)
+{
+	int fd = open(dev_path(), O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		TEST_FAIL("open(%s): wanted success, got %s", dev_path(),
+			  ktap_errno_name(errno));
+	return fd;
+}
+
+long dev_ioctl(int fd, unsigned long cmd, unsigned long arg)
+{
+	long r = ioctl(fd, cmd, arg);
+
+	return r < 0 ? -errno : r;
+}
+
+long __assert_ioctl_ok(const char *file, int line, int fd, unsigned long cmd,
+		       const char *name, unsigned long arg)
+{
+	long r = dev_ioctl(fd, cmd, arg);
+
+	if (r < 0)
+		ktap_fail(file, line, "%s(%#lx): wanted success, got %s",
+			  name, arg, ktap_errno_name((int)-r));
+	return r;
+}
+
+void __assert_ioctl_errno(const char *file, int line, int fd, unsigned long cmd,
+			  const char *name, unsigned long arg, int err)
+{
+	long r = dev_ioctl(fd, cmd, arg);
+
+	if (r == -err)
+		return;
+	if (r >= 0)
+		ktap_fail(file, line, "%s(%#lx): wanted %s, got success %ld",
+			  name, arg, ktap_errno_name(err), r);
+	ktap_fail(file, line, "%s(%#lx): wanted %s, got %s",
+		  name, arg, ktap_errno_name(err), ktap_errno_name((int)-r));
+}
+
+bool cpu_has_flag(const char *flag)
+{
+	char line[4096], word[64];
+	bool found = false;
+	FILE *f;
+
+	f = fopen("/proc/cpuinfo", "r");
+	if (!f)
+		TEST_FAIL("open /proc/cpuinfo: %s", ktap_errno_name(errno));
+	snprintf(word, sizeof(word), " %s ", flag);
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "flags", 5))
+			continue;
+		line[strcspn(line, "\n")] = ' ';
+		found = strstr(line, word) != NULL;
+		break;
+	}
+	fclose(f);
+	return found;
+}
+
+int module_load(const char *path, const char *params)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int r;
+
+	if (fd < 0)
+		return -errno;
+	r = syscall(SYS_finit_module, fd, params ? params : "", 0);
+	r = r < 0 ? -errno : 0;
+	close(fd);
+	return r;
+}
+
+int module_unload(const char *name)
+{
+	return syscall(SYS_delete_module, name, O_NONBLOCK) < 0 ? -errno : 0;
+}
+
+bool module_loaded(const char *name)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "/sys/module/%s/initstate", name);
+	return access(path, F_OK) == 0;
+}
+
+long meminfo_kb(const char *field)
+{
+	size_t len = strlen(field);
+	char line[256];
+	long kb = -1;
+	FILE *f;
+
+	f = fopen("/proc/meminfo", "r");
+	if (!f)
+		TEST_FAIL("open /proc/meminfo: %s", ktap_errno_name(errno));
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, field, len) && line[len] == ':') {
+			kb = strtol(line + len + 1, NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	if (kb < 0)
+		TEST_FAIL("/proc/meminfo has no field %s", field);
+	return kb;
+}
+
+int kmsg_open(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0)
+		TEST_FAIL("open /dev/kmsg: %s", ktap_errno_name(errno));
+	lseek(fd, 0, SEEK_END);
+	return fd;
+}
+
+const char *kmsg_find(int kmsg_fd, const char *needle)
+{
+	/* One record per read(); its text follows the first ';'. */
+	static char rec[2048];
+	ssize_t n;
+
+	for (;;) {
+		n = read(kmsg_fd, rec, sizeof(rec) - 1);
+		if (n < 0 && errno == EPIPE)	/* overwritten records: go on */
+			continue;
+		if (n <= 0)
+			return NULL;
+		rec[n] = '\0';
+		if (strstr(rec, needle))
+			return strchr(rec, ';') ? strchr(rec, ';') + 1 : rec;
+	}
+}

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Helpers for in-guest selftests: the device under test, named ioctl
+ * wrappers, module load/unload, and the kernel log and memory counters the
+ * leak and refusal tests read.
+ *
+ * The device defaults to /dev/l1vmm; L1VMM_DEV=/dev/kvm runs the same test
+ * against KVM, which is how l1vmm's behaviour is compared with KVM's.
+ */
+#ifndef L1VMM_UTIL_H
+#define L1VMM_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "ktap.h"
+
+#define L1VMM_DEFAULT_DEV	"/dev/l1vmm"
+#define L1VMM_MODULE_PATH	"/lib/modules/l1vmm/l1vmm.ko"
+#define L1VMM_MODULE_NAME	"l1vmm"
+
+const char *dev_path(void);
+bool dev_is_l1vmm(void);
+
+/* Open the device under test; a failure fails the case. */
+int dev_open(void);
+
+/* ioctl() returning its result, or -errno. */
+long dev_ioctl(int fd, unsigned long cmd, unsigned long arg);
+
+/* Assert that an ioctl succeeds and return its result. */
+long __assert_ioctl_ok(const char *file, int line, int fd, unsigned long cmd,
+		       const char *name, unsigned long arg);
+#define ASSERT_IOCTL_OK(fd, cmd, arg)						\
+	__assert_ioctl_ok(__FILE__, __LINE__, fd, cmd, #cmd, (unsigned long)(arg))
+
+/* Assert that an ioctl fails with @err ("KVM_X(0x1): wanted EINVAL, got 12"). */
+void __assert_ioctl_errno(const char *file, int line, int fd, unsigned long cmd,
+			  const char *name, unsigned long arg, int err);
+#define ASSERT_IOCTL_ERRNO(fd, cmd, arg, err)					\
+	__assert_ioctl_errno(__FILE__, __LINE__, fd, cmd, #cmd,			\
+			     (unsigned long)(arg), err)
+
+/* Is @flag ("svm", "vmx") in this CPU's /proc/cpuinfo flags? */
+bool cpu_has_flag(const char *flag);
+
+/* finit_module()/delete_module(): 0 or -errno. */
+int module_load(const char *path, const char *params);
+int module_unload(const char *name);
+bool module_loaded(const char *name);
+
+/* A field of /proc/meminfo in kB; a missing field fails the case. */
+long meminfo_kb(const char *field);
+
+/*
+ * The kernel log from a point on: kmsg_open() marks "now", kmsg_find() looks
+ * for @needle in what was logged since. Returns the matching line or NULL.
+ */
+int kmsg_open(void);
+const char *kmsg_find(int kmsg_fd, const char *needle);
+
+#endif /* L1VMM_UTIL_H */
