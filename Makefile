@@ -17,8 +17,11 @@ GUEST_KDIR = /lib/modules/$(GUEST_KVER)/build
 RUNNING_KDIR := /lib/modules/$(shell uname -r)/build
 KDIR ?= $(if $(wildcard $(RUNNING_KDIR)/Makefile),$(RUNNING_KDIR),$(GUEST_KDIR))
 
-KCONFIG_CONF = $(KDIR)/scripts/kconfig/conf
 CONFIG_H := $(BUILD)/l1vmm_config.h
+# The kernel's own Kconfig tool, with its generated files kept under build/.
+KCONF = KCONFIG_CONFIG=.config KCONFIG_AUTOHEADER=$(CONFIG_H) \
+	KCONFIG_AUTOCONFIG=$(BUILD)/kconfig/auto.conf \
+	KCONFIG_RUSTCCFG=$(BUILD)/kconfig/rustc_cfg $(KDIR)/scripts/kconfig/conf
 
 CC ?= cc
 CFLAGS_COMMON := -std=gnu11 -O2 -g -Wall -Wextra -Werror -I$(TOP) -I$(TOP)/selftests/lib
@@ -50,24 +53,24 @@ deps:
 
 # conf keeps .config in step with Kconfig: new symbols get their defaults.
 .config: Kconfig | deps
-	KCONFIG_CONFIG=.config $(KCONFIG_CONF) -s --olddefconfig Kconfig
+	$(KCONF) -s --olddefconfig Kconfig
 
 config: deps
-	KCONFIG_CONFIG=.config $(KCONFIG_CONF) --oldaskconfig Kconfig
+	$(KCONF) --oldaskconfig Kconfig
 
 oldconfig olddefconfig: deps
-	KCONFIG_CONFIG=.config $(KCONFIG_CONF) --$@ Kconfig
+	$(KCONF) --$@ Kconfig
 
 defconfig: deps
-	KCONFIG_CONFIG=.config $(KCONFIG_CONF) --alldefconfig Kconfig
+	$(KCONF) --alldefconfig Kconfig
 
 savedefconfig: .config
-	KCONFIG_CONFIG=.config $(KCONFIG_CONF) --savedefconfig defconfig Kconfig
+	$(KCONF) --savedefconfig defconfig Kconfig
 
-# CONFIG_L1VMM_FOO=y becomes #define CONFIG_L1VMM_FOO 1; "is not set" lines vanish.
+# CONFIG_L1VMM_FOO=y becomes #define CONFIG_L1VMM_FOO 1 for every source file.
 $(CONFIG_H): .config
-	@mkdir -p $(BUILD)
-	sed -n 's/^\(CONFIG_[A-Z0-9_]*\)=y$$/#define \1 1/p' $< > $@.tmp && mv $@.tmp $@
+	@mkdir -p $(BUILD)/kconfig
+	$(KCONF) -s --syncconfig Kconfig
 
 # --- the module ----------------------------------------------------------------
 

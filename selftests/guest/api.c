@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The system file's ioctls: device node, API version, extension answers,
+ * unknown ioctls, bad pointers.
+ *
+ * Runs against /dev/l1vmm, and with L1VMM_DEV=/dev/kvm against KVM in the
+ * same guest (selftests/guest/api-kvm.sh): where l1vmm deliberately differs
+ * from KVM the test says so and doc/abi.md lists it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/kvm.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "l1vmm_util.h"
+
+#define MISC_MAJOR	10
+
+static void test_device_node(void)
+{
+	struct stat st;
+
+	TEST_ASSERT(stat(dev_path(), &st) == 0, "stat %s: %s", dev_path(),
+		    ktap_errno_name(errno));
+	TEST_ASSERT(S_ISCHR(st.st_mode), "%s is not a character device", dev_path());
+	ASSERT_EQ(MISC_MAJOR, major(st.st_rdev));
+	/* devtmpfs applies the misc device's mode; KVM leaves it to udev. */
+	if (dev_is_l1vmm())
+		ASSERT_EQ(0660, st.st_mode & 07777);
+}
+
+static void test_api_version(void)
+{
+	int fd = dev_open();
+
+	ASSERT_EQ(KVM_API_VERSION, ASSERT_IOCTL_OK(fd, KVM_GET_API_VERSION, 0));
+	ASSERT_EQ(12, KVM_API_VERSION);
+	close(fd);
+}
+
+static void test_api_version_rejects_argument(void)
+{
+	int fd = dev_open();
+
+	ASSERT_IOCTL_ERRNO(fd, KVM_GET_API_VERSION, 1, EINVAL);
+	ASSERT_IOCTL_ERRNO(fd, KVM_GET_API_VERSION, -1L, EINVAL);
+	close(fd);
+}
+
+/*
+ * No capability is implemented yet, so every answer must be 0. A feature that
+ * adds one adds a table of expected answers here and a row in doc/abi.md.
+ */
+static void test_check_extension(void)
+{
+	static const long odd_caps[] = { -1, LONG_MIN, LONG_MAX, 1L << 32 };
+	long cap, got;
+	size_t i;
+	int fd;
+
+	if (!dev_is_l1vmm())
+		ktap_skip("KVM implements capabilities that l1vmm does not yet");
+
+	fd = dev_open();
+	for (cap = 0; cap < 1024; cap++) {
+		got = ASSERT_IOCTL_OK(fd, KVM_CHECK_EXTENSION, cap);
+		TEST_ASSERT(got == 0, "KVM_CHECK_EXTENSION(%ld): wanted 0, got %ld",
+			    cap, got);
+	}
+	for (i = 0; i < KTAP_ARRAY_SIZE(odd_caps); i++)
+		ASSERT_EQ(0, ASSERT_IOCTL_OK(fd, KVM_CHECK_EXTENSION, odd_caps[i]));
+	close(fd);
+}
+
+/* The answer for a system ioctl the device does not know. */
+static int unknown_ioctl_errno(void)
+{
+	/*
+	 * KVM on x86 answers EINVAL for an unknown system ioctl (the default of
+	 * kvm_arch_dev_ioctl()); l1vmm answers ENOTTY, the kernel's convention
+	 * for an ioctl a driver does not implement. See doc/abi.md.
+	 */
+	return dev_is_l1vmm() ? ENOTTY : EINVAL;
+}
+
+static void test_unknown_ioctl(void)
+{
+	static const unsigned long unknown[] = {
+		_IO(KVMIO, 0xff),
+		_IOR(KVMIO, 0xfe, uint64_t),
+		_IOWR(KVMIO, 0xfd, struct kvm_regs),
+		_IOW('x', 1, int),
+		TCGETS,
+		0,
+	};
+	int fd = dev_open();
+	size_t i;
+	long r;
+
+	for (i = 0; i < KTAP_ARRAY_SIZE(unknown); i++) {
+		r = dev_ioctl(fd, unknown[i], 0);
+		TEST_ASSERT(r == -unknown_ioctl_errno(),
+			    "ioctl %#lx: wanted %s, got %s", unknown[i],
+			    ktap_errno_name(unknown_ioctl_errno()),
+			    r < 0 ? ktap_errno_name((int)-r) : "success");
+	}
+	close(fd);
+}
+
+/*
+ * KVM system ioctls that l1vmm does not implement yet answer ENOTTY, even
+ * with a bad pointer. Each one moves to test_bad_pointer when implemented.
+ */
+static const unsigned long l1vmm_not_yet[] = {
+	KVM_CREATE_VM,
+	KVM_GET_VCPU_MMAP_SIZE,
+	KVM_GET_MSR_INDEX_LIST,
+	KVM_GET_MSR_FEATURE_INDEX_LIST,
+	KVM_GET_SUPPORTED_CPUID,
+	KVM_GET_EMULATED_CPUID,
+	KVM_GET_DEVICE_ATTR,
+	KVM_GET_STATS_FD,
+};
+
+static void test_not_yet_implemented(void)
+{
+	int fd;
+	size_t i;
+	long r;
+
+	if (!dev_is_l1vmm())
+		ktap_skip("KVM implements these");
+
+	fd = dev_open();
+	for (i = 0; i < KTAP_ARRAY_SIZE(l1vmm_not_yet); i++) {
+		r = dev_ioctl(fd, l1vmm_not_yet[i], 0);
+		TEST_ASSERT(r == -ENOTTY, "ioctl %#lx: wanted ENOTTY, got %s",
+			    l1vmm_not_yet[i],
+			    r < 0 ? ktap_errno_name((int)-r) : "success");
+	}
+	close(fd);
+}
+
+/* System ioctls that take a pointer; each must fail a bad one with EFAULT. */
+static const struct {
+	unsigned long cmd;
+	const char *name;
+	bool l1vmm_has_it;
+} pointer_ioctls[] = {
+	{ KVM_GET_MSR_INDEX_LIST, "KVM_GET_MSR_INDEX_LIST", false },
+	{ KVM_GET_SUPPORTED_CPUID, "KVM_GET_SUPPORTED_CPUID", false },
+};
+
+static void test_bad_pointer(void)
+{
+	void *unmapped = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	const unsigned long bad[] = {
+		0, 1, (unsigned long)unmapped, 0xffffffff81000000ul,
+	};
+	size_t i, j, tested = 0;
+	int fd = dev_open();
+	long r;
+
+	for (i = 0; i < KTAP_ARRAY_SIZE(pointer_ioctls); i++) {
+		if (dev_is_l1vmm() && !pointer_ioctls[i].l1vmm_has_it)
+			continue;
+		for (j = 0; j < KTAP_ARRAY_SIZE(bad); j++) {
+			r = dev_ioctl(fd, pointer_ioctls[i].cmd, bad[j]);
+			TEST_ASSERT(r == -EFAULT, "%s(%#lx): wanted EFAULT, got %s",
+				    pointer_ioctls[i].name, bad[j],
+				    r < 0 ? ktap_errno_name((int)-r) : "success");
+		}
+		tested++;
+	}
+	close(fd);
+	if (!tested)
+		ktap_skip("no system ioctl that takes a pointer is implemented yet");
+}
+
+/* Opening and closing the device must not leak or fail over time. */
+static void test_open_close_many(void)
+{
+	int i, fd;
+
+	for (i = 0; i < 1000; i++) {
+		fd = dev_open();
+		ASSERT_EQ(KVM_API_VERSION, ASSERT_IOCTL_OK(fd, KVM_GET_API_VERSION, 0));
+		close(fd);
+	}
+}
+
+static const struct ktap_case tests[] = {
+	KTAP_CASE(test_device_node),
+	KTAP_CASE(test_api_version),
+	KTAP_CASE(test_api_version_rejects_argument),
+	KTAP_CASE(test_check_extension),
+	KTAP_CASE(test_unknown_ioctl),
+	KTAP_CASE(test_not_yet_implemented),
+	KTAP_CASE(test_bad_pointer),
+	KTAP_CASE(test_open_close_many),
+};
+
+int main(void)
+{
+	return ktap_run(dev_is_l1vmm() ? "api" : "api-kvm", tests,
+			KTAP_ARRAY_SIZE(tests));
+}
