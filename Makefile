@@ -101,9 +101,9 @@ $(BUILD)/guest/%: selftests/guest/%.c $(SELFTEST_LIB) $(SELFTEST_HDR)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) -static -o $@ $< $(SELFTEST_LIB)
 
-$(BUILD)/guest/l1vmm-info: tools/l1vmm-info.c $(SELFTEST_LIB) $(SELFTEST_HDR)
+$(BUILD)/guest/l1vmm-info: tools/l1vmm-info.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_COMMON) -static -o $@ $< $(SELFTEST_LIB)
+	$(CC) $(CFLAGS_COMMON) -static -o $@ $<
 
 selftests: $(GUEST_TESTS) $(GUEST_TOOLS) | deps
 
