@@ -28,10 +28,12 @@ CFLAGS_COMMON := -std=gnu11 -O2 -g -Wall -Wextra -Werror -I$(TOP) -I$(TOP)/selft
 UNIT_TESTS := $(patsubst selftests/unit/%.c,$(BUILD)/unit/%,$(wildcard selftests/unit/test_*.c))
 GUEST_TESTS := $(patsubst selftests/guest/%.c,$(BUILD)/guest/%,$(wildcard selftests/guest/*.c))
 GUEST_TOOLS := $(BUILD)/guest/l1vmm-info
-SELFTEST_LIB := selftests/lib/ktap.c selftests/lib/l1vmm_util.c
+# Every test links the harness; guest tests also the KVM-ABI helpers.
+KTAP_LIB := selftests/lib/ktap.c
+GUEST_LIB := $(KTAP_LIB) selftests/lib/l1vmm_util.c
 SELFTEST_HDR := $(wildcard selftests/lib/*.h)
 
-.PHONY: all module deps check unit selftests run clean help \
+.PHONY: all module deps check unit selftests run clean help checkpatch \
 	config oldconfig olddefconfig defconfig savedefconfig
 
 all: module
@@ -79,12 +81,12 @@ module: $(CONFIG_H) | deps
 
 # --- host unit tests -------------------------------------------------------------
 
-# Each unit test links the portable sources it names in its first line:
+# Each unit test links the portable sources it names in its second line:
 #   // unit-sources: l1vmm/cpu_detect.c
-$(BUILD)/unit/%: selftests/unit/%.c $(SELFTEST_LIB) $(SELFTEST_HDR) $(wildcard l1vmm/*.[ch] xstate/*.[ch])
+$(BUILD)/unit/%: selftests/unit/%.c $(KTAP_LIB) $(SELFTEST_HDR) $(wildcard l1vmm/*.[ch] xstate/*.[ch])
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_COMMON) -o $@ $< $(SELFTEST_LIB) \
-		$(shell sed -n '1s|^// unit-sources:||p' $<)
+	$(CC) $(CFLAGS_COMMON) -o $@ $< $(KTAP_LIB) \
+		$(shell sed -n '2s|^// unit-sources:||p' $<)
 
 RESULTS := $(BUILD)/results
 RUN_UNIT = selftests/run-suite.sh 30 $(UNIT_TESTS) selftests/runner/test_ktap_summary.sh \
@@ -97,9 +99,9 @@ unit: $(UNIT_TESTS)
 
 # --- in-guest selftests (static: the guest has no libc) ---------------------------
 
-$(BUILD)/guest/%: selftests/guest/%.c $(SELFTEST_LIB) $(SELFTEST_HDR)
+$(BUILD)/guest/%: selftests/guest/%.c $(GUEST_LIB) $(SELFTEST_HDR)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_COMMON) -static -o $@ $< $(SELFTEST_LIB)
+	$(CC) $(CFLAGS_COMMON) -static -o $@ $< $(GUEST_LIB)
 
 $(BUILD)/guest/l1vmm-info: tools/l1vmm-info.c
 	@mkdir -p $(dir $@)
@@ -122,6 +124,14 @@ check: deps
 run: deps
 	@$(MAKE) --no-print-directory module selftests KDIR=$(GUEST_KDIR)
 	@scripts/vmrun --suite run --kver $(GUEST_KVER) --console
+
+# Kernel coding style. Debian ships checkpatch.pl only inside linux-source;
+# point CHECKPATCH at one (doc/building.md says how to get it).
+CHECKPATCH ?= $(firstword $(wildcard $(KDIR)/scripts/checkpatch.pl) checkpatch.pl)
+checkpatch:
+	@command -v $(CHECKPATCH) >/dev/null || { echo "checkpatch: set CHECKPATCH=/path/to/checkpatch.pl" >&2; exit 1; }
+	$(CHECKPATCH) --no-tree --quiet --terse --ignore PREFER_DEFINED_ATTRIBUTE_MACRO,ENOSYS -f \
+		$(wildcard l1vmm/*.[ch] xstate/*.[ch] selftests/lib/*.[ch] selftests/unit/*.c selftests/guest/*.c tools/*.c)
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(TOP) clean 2>/dev/null

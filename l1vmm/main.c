@@ -13,9 +13,6 @@
 
 #include "l1vmm/l1vmm.h"
 
-/* Each build option as " name" when it is on, for the load message. */
-#define BUILD_OPTION(sym, name)	(IS_ENABLED(sym) ? " " name : "")
-
 static int __init l1vmm_init(void)
 {
 	enum l1vmm_backend_kind backend;
@@ -31,11 +28,11 @@ static int __init l1vmm_init(void)
 
 	pr_info("loaded: backend %s, KVM API %d, /dev/l1vmm; build options:%s%s%s%s%s\n",
 		l1vmm_backend_name(backend), KVM_API_VERSION,
-		BUILD_OPTION(CONFIG_L1VMM_SVM, "svm"),
-		BUILD_OPTION(CONFIG_L1VMM_VMX, "vmx"),
-		BUILD_OPTION(CONFIG_L1VMM_APX_EGPR, "apx-egpr"),
-		BUILD_OPTION(CONFIG_L1VMM_FASTPATH, "fastpath"),
-		BUILD_OPTION(CONFIG_L1VMM_STATS, "stats"));
+		IS_ENABLED(CONFIG_L1VMM_SVM) ? " svm" : "",
+		IS_ENABLED(CONFIG_L1VMM_VMX) ? " vmx" : "",
+		IS_ENABLED(CONFIG_L1VMM_APX_EGPR) ? " apx-egpr" : "",
+		IS_ENABLED(CONFIG_L1VMM_FASTPATH) ? " fastpath" : "",
+		IS_ENABLED(CONFIG_L1VMM_STATS) ? " stats" : "");
 	return 0;
 }
 

@@ -1,5 +1,5 @@
-// unit-sources: l1vmm/cpu_detect.c
 // SPDX-License-Identifier: GPL-2.0-only
+// unit-sources: l1vmm/cpu_detect.c
 /*
  * Host unit test of the backend decision (l1vmm/cpu_detect.c): every reason
  * to refuse, both vendors, and what the build leaves out.
