@@ -30,7 +30,7 @@ GUEST_TESTS := $(patsubst selftests/guest/%.c,$(BUILD)/guest/%,$(wildcard selfte
 GUEST_TOOLS := $(BUILD)/guest/l1vmm-info
 # Every test links the harness; guest tests also the KVM-ABI helpers.
 KTAP_LIB := selftests/lib/ktap.c
-GUEST_LIB := $(KTAP_LIB) selftests/lib/l1vmm_util.c
+GUEST_LIB := $(KTAP_LIB) selftests/lib/l1vmm_util.c selftests/lib/kvm_vm.c
 SELFTEST_HDR := $(wildcard selftests/lib/*.h)
 
 .PHONY: all module deps check unit selftests run clean help checkpatch \

@@ -15,16 +15,8 @@
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 
+#include "l1vmm/caps.h"
 #include "l1vmm/l1vmm.h"
-
-/*
- * KVM_CHECK_EXTENSION: 0 means "not supported". No capability is implemented
- * yet, so every answer is 0; each feature adds its capability here.
- */
-static long l1vmm_check_extension(unsigned long cap)
-{
-	return 0;
-}
 
 static long l1vmm_dev_ioctl(struct file *filp, unsigned int ioctl,
 			    unsigned long arg)
@@ -37,6 +29,15 @@ static long l1vmm_dev_ioctl(struct file *filp, unsigned int ioctl,
 		return KVM_API_VERSION;
 	case KVM_CHECK_EXTENSION:
 		return l1vmm_check_extension(arg);
+	case KVM_CREATE_VM:
+		/* Type 0 only: no other machine types exist on x86 here. */
+		if (arg)
+			return -EINVAL;
+		return l1vmm_vm_create();
+	case KVM_GET_VCPU_MMAP_SIZE:
+		if (arg)
+			return -EINVAL;
+		return L1VMM_VCPU_MMAP_PAGES * PAGE_SIZE;
 	default:
 		return -ENOTTY;
 	}

@@ -1,17 +1,176 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Declarations shared by the l1vmm core files (kernel only).
+ * The l1vmm core: VMs, vCPUs, memory slots, the vendor-neutral exit, and the
+ * one list of backend operations. Kernel only.
+ *
+ * Return convention of every exit handler, written down once:
+ *   1         re-enter the guest;
+ *   0         return to user space, with vcpu->run filled in;
+ *   negative  an errno for KVM_RUN.
  */
 #ifndef L1VMM_L1VMM_H
 #define L1VMM_L1VMM_H
 
+#include <linux/kvm.h>
+#include <linux/mutex.h>
+#include <linux/refcount.h>
+#include <linux/types.h>
+#include <asm/fpu/api.h>
+#include <asm/fpu/types.h>
+
 #include "l1vmm/cpu_detect.h"
+#include "l1vmm/limits.h"
+#include "l1vmm/npt.h"
+#include "l1vmm/regs.h"
+
+/* The vCPU mmap: struct kvm_run, then the PIO data page, as in KVM. */
+#define L1VMM_VCPU_MMAP_PAGES	2
+
+struct l1vmm_memslot {
+	u16 id;
+	u32 flags;
+	u64 base_gfn;
+	u64 npages;
+	unsigned long userspace_addr;
+	struct page **pages;	/* pinned for the slot's lifetime */
+};
+
+struct l1vmm_vm {
+	refcount_t users;	/* the VM file and each vCPU file */
+	struct mutex lock;	/* slots, vCPU creation, NPT changes */
+	struct mm_struct *mm;	/* VM ioctls come from the creator's mm */
+	struct l1vmm_memslot *slots[L1VMM_MAX_MEMSLOTS];
+	struct l1vmm_npt npt;
+	struct l1vmm_vcpu *vcpus[L1VMM_MAX_VCPUS];
+	unsigned int nr_vcpus;
+};
+
+/* Why the guest exited, decoded by the backend; the core decides what to do. */
+enum l1vmm_exit_reason {
+	L1VMM_EXIT_UNKNOWN,	/* raw code in exit.raw */
+	L1VMM_EXIT_INTR,	/* a host interrupt: nothing to do */
+	L1VMM_EXIT_HLT,
+	L1VMM_EXIT_IO,
+	L1VMM_EXIT_NPF,		/* nested page fault */
+	L1VMM_EXIT_SHUTDOWN,	/* triple fault */
+	L1VMM_EXIT_FAIL_ENTRY,	/* the CPU refused the guest state */
+	L1VMM_NR_EXIT_REASONS,
+};
+
+struct l1vmm_exit {
+	enum l1vmm_exit_reason reason;
+	u64 raw;		/* the hardware exit code */
+	u64 next_rip;		/* RIP after the instruction, when known */
+	union {
+		struct {
+			u16 port;
+			u8 size;	/* 1, 2 or 4 */
+			bool in;
+			bool string;
+			bool rep;
+		} io;
+		struct {
+			u64 gpa;
+			u64 error_code;
+		} npf;
+	};
+};
+
+enum l1vmm_vcpu_mode {
+	L1VMM_OUTSIDE_GUEST_MODE,
+	L1VMM_IN_GUEST_MODE,
+};
+
+/* Deferred work for a vCPU, bits in vcpu->requests, handled before entry. */
+#define L1VMM_REQ_TLB_FLUSH	0
+
+/* A port read that user space completes on the next KVM_RUN. */
+struct l1vmm_pending_pio {
+	bool active;
+	u8 size;
+};
+
+struct l1vmm_vcpu {
+	struct l1vmm_vm *vm;
+	unsigned int id;
+	struct mutex mutex;	/* one ioctl at a time */
+	struct kvm_run *run;
+	void *pio_data;
+	int cpu;		/* where it last ran, -1 before */
+	int mode;		/* enum l1vmm_vcpu_mode */
+	unsigned long requests;
+
+	/*
+	 * Guest GPRs. The backend keeps some registers elsewhere (SVM: RAX,
+	 * RSP and RIP in the VMCB) and marks them available after each exit;
+	 * dirty ones are written back before entry.
+	 */
+	unsigned long regs[L1VMM_NR_REGS];
+	unsigned long regs_avail;
+	unsigned long regs_dirty;
+
+	u64 apic_base;		/* only reported: there is no in-kernel APIC */
+	struct fpu_guest guest_fpu;
+	struct l1vmm_pending_pio pio;
+	struct l1vmm_exit exit;
+	void *backend;		/* the backend's per-vCPU state */
+};
+
+/*
+ * The backend operations, named once. Every op is mandatory: module init
+ * refuses a backend that lacks one (l1vmm_backend_check()).
+ */
+struct l1vmm_backend_ops {
+	const char *name;
+	/* Turn virtualization on or off on this CPU; preemption is off. */
+	int (*hardware_enable)(void);
+	void (*hardware_disable)(void);
+	int (*vcpu_create)(struct l1vmm_vcpu *vcpu);
+	void (*vcpu_free)(struct l1vmm_vcpu *vcpu);
+	void (*get_sregs)(struct l1vmm_vcpu *vcpu, struct kvm_sregs *sregs);
+	/* @sregs has passed l1vmm_sregs_valid(). */
+	void (*set_sregs)(struct l1vmm_vcpu *vcpu, const struct kvm_sregs *sregs);
+	unsigned long (*get_rflags)(struct l1vmm_vcpu *vcpu);
+	void (*set_rflags)(struct l1vmm_vcpu *vcpu, unsigned long rflags);
+	/* Enter the guest once; IRQs and preemption off. Fills vcpu->exit. */
+	void (*run)(struct l1vmm_vcpu *vcpu);
+};
+
+extern const struct l1vmm_backend_ops *l1vmm_ops;
 
 /* cpu_probe.c: pick the backend that every online CPU offers. */
 int l1vmm_probe_cpus(enum l1vmm_backend_kind *backend);
 
+/* hw_enable.c: virtualization on in every CPU while any VM exists. */
+int l1vmm_hw_init(void);
+void l1vmm_hw_exit(void);
+int l1vmm_hw_get(void);
+void l1vmm_hw_put(void);
+
 /* dev.c: /dev/l1vmm, the KVM-style system file. */
 int l1vmm_dev_register(void);
 void l1vmm_dev_unregister(void);
+
+/* vm.c */
+int l1vmm_vm_create(void);
+void l1vmm_vm_put(struct l1vmm_vm *vm);
+struct l1vmm_memslot *l1vmm_find_slot(struct l1vmm_vm *vm, u64 gfn);
+
+/* vcpu.c */
+int l1vmm_vcpu_create(struct l1vmm_vm *vm, unsigned long id);
+void l1vmm_vcpu_free(struct l1vmm_vcpu *vcpu);
+void l1vmm_vcpu_kick(struct l1vmm_vcpu *vcpu, unsigned int req);
+
+/* exit.c: the core's exit policy. */
+int l1vmm_handle_exit(struct l1vmm_vcpu *vcpu);
+
+/* svm.c: allocate what SVM needs and return its ops, or NULL. */
+#ifdef CONFIG_L1VMM_SVM
+const struct l1vmm_backend_ops *l1vmm_svm_init(void);
+void l1vmm_svm_exit(void);
+#else
+static inline const struct l1vmm_backend_ops *l1vmm_svm_init(void) { return NULL; }
+static inline void l1vmm_svm_exit(void) { }
+#endif
 
 #endif /* L1VMM_L1VMM_H */

@@ -13,6 +13,22 @@
 
 #include "l1vmm/l1vmm.h"
 
+const struct l1vmm_backend_ops *l1vmm_ops __read_mostly;
+
+/* Every op is mandatory; a backend missing one is a bug caught at load. */
+static bool backend_complete(const struct l1vmm_backend_ops *ops)
+{
+	return ops->name && ops->hardware_enable && ops->hardware_disable &&
+	       ops->vcpu_create && ops->vcpu_free && ops->get_sregs &&
+	       ops->set_sregs && ops->get_rflags && ops->set_rflags && ops->run;
+}
+
+static void backend_exit(enum l1vmm_backend_kind backend)
+{
+	if (backend == L1VMM_BACKEND_SVM)
+		l1vmm_svm_exit();
+}
+
 static int __init l1vmm_init(void)
 {
 	enum l1vmm_backend_kind backend;
@@ -22,9 +38,25 @@ static int __init l1vmm_init(void)
 	if (r)
 		return r;
 
+	if (backend != L1VMM_BACKEND_SVM) {
+		pr_err("not loading: the %s backend cannot run guests yet\n",
+		       l1vmm_backend_name(backend));
+		return -EOPNOTSUPP;
+	}
+	l1vmm_ops = l1vmm_svm_init();
+	if (!l1vmm_ops)
+		return -ENOMEM;
+	if (WARN_ON(!backend_complete(l1vmm_ops))) {
+		r = -EINVAL;
+		goto exit_backend;
+	}
+
+	r = l1vmm_hw_init();
+	if (r)
+		goto exit_backend;
 	r = l1vmm_dev_register();
 	if (r)
-		return r;
+		goto exit_hw;
 
 	pr_info("loaded: backend %s, KVM API %d, /dev/l1vmm; build options:%s%s%s%s%s\n",
 		l1vmm_backend_name(backend), KVM_API_VERSION,
@@ -34,11 +66,19 @@ static int __init l1vmm_init(void)
 		IS_ENABLED(CONFIG_L1VMM_FASTPATH) ? " fastpath" : "",
 		IS_ENABLED(CONFIG_L1VMM_STATS) ? " stats" : "");
 	return 0;
+
+exit_hw:
+	l1vmm_hw_exit();
+exit_backend:
+	backend_exit(backend);
+	return r;
 }
 
 static void __exit l1vmm_exit(void)
 {
 	l1vmm_dev_unregister();
+	l1vmm_hw_exit();
+	backend_exit(L1VMM_BACKEND_SVM);
 	pr_info("unloaded\n");
 }
 

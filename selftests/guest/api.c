@@ -57,9 +57,36 @@ static void test_api_version_rejects_argument(void)
 }
 
 /*
- * No capability is implemented yet, so every answer must be 0. A feature that
- * adds one adds a table of expected answers here and a row in doc/abi.md.
+ * The capabilities l1vmm implements and their answers (doc/abi.md); every
+ * other capability must answer 0.
  */
+static const struct {
+	long cap;
+	long answer;
+} l1vmm_caps[] = {
+	{ KVM_CAP_USER_MEMORY, 1 },
+	{ KVM_CAP_DESTROY_MEMORY_REGION_WORKS, 1 },
+	{ KVM_CAP_JOIN_MEMORY_REGIONS_WORKS, 1 },
+	{ KVM_CAP_SET_TSS_ADDR, 1 },
+	{ KVM_CAP_SET_IDENTITY_MAP_ADDR, 1 },
+	{ KVM_CAP_READONLY_MEM, 1 },
+	{ KVM_CAP_IMMEDIATE_EXIT, 1 },
+	{ KVM_CAP_NR_MEMSLOTS, 32 },
+	{ KVM_CAP_NR_VCPUS, 16 },
+	{ KVM_CAP_MAX_VCPUS, 16 },
+	{ KVM_CAP_MAX_VCPU_ID, 16 },
+};
+
+static long expected_cap_answer(long cap)
+{
+	size_t i;
+
+	for (i = 0; i < KTAP_ARRAY_SIZE(l1vmm_caps); i++)
+		if (l1vmm_caps[i].cap == cap)
+			return l1vmm_caps[i].answer;
+	return 0;
+}
+
 static void test_check_extension(void)
 {
 	static const long odd_caps[] = { -1, LONG_MIN, LONG_MAX, 1L << 32 };
@@ -73,8 +100,9 @@ static void test_check_extension(void)
 	fd = dev_open();
 	for (cap = 0; cap < 1024; cap++) {
 		got = ASSERT_IOCTL_OK(fd, KVM_CHECK_EXTENSION, cap);
-		TEST_ASSERT(got == 0, "KVM_CHECK_EXTENSION(%ld): wanted 0, got %ld",
-			    cap, got);
+		TEST_ASSERT(got == expected_cap_answer(cap),
+			    "KVM_CHECK_EXTENSION(%ld): wanted %ld, got %ld",
+			    cap, expected_cap_answer(cap), got);
 	}
 	for (i = 0; i < KTAP_ARRAY_SIZE(odd_caps); i++)
 		ASSERT_EQ(0, ASSERT_IOCTL_OK(fd, KVM_CHECK_EXTENSION, odd_caps[i]));
@@ -121,8 +149,6 @@ static void test_unknown_ioctl(void)
  * with a bad pointer. Each one moves to test_bad_pointer when implemented.
  */
 static const unsigned long l1vmm_not_yet[] = {
-	KVM_CREATE_VM,
-	KVM_GET_VCPU_MMAP_SIZE,
 	KVM_GET_MSR_INDEX_LIST,
 	KVM_GET_MSR_FEATURE_INDEX_LIST,
 	KVM_GET_SUPPORTED_CPUID,
@@ -186,6 +212,19 @@ static void test_bad_pointer(void)
 		ktap_skip("no system ioctl that takes a pointer is implemented yet");
 }
 
+/* The VM type and the mmap-size argument must be 0, as in KVM. */
+static void test_create_vm_arguments(void)
+{
+	int fd = dev_open(), vm;
+
+	ASSERT_IOCTL_ERRNO(fd, KVM_CREATE_VM, 1, EINVAL);
+	ASSERT_IOCTL_ERRNO(fd, KVM_CREATE_VM, -1L, EINVAL);
+	vm = ASSERT_IOCTL_OK(fd, KVM_CREATE_VM, 0);
+	close(vm);
+	ASSERT_IOCTL_ERRNO(fd, KVM_GET_VCPU_MMAP_SIZE, 1, EINVAL);
+	close(fd);
+}
+
 /* Opening and closing the device must not leak or fail over time. */
 static void test_open_close_many(void)
 {
@@ -206,6 +245,7 @@ static const struct ktap_case tests[] = {
 	KTAP_CASE(test_unknown_ioctl),
 	KTAP_CASE(test_not_yet_implemented),
 	KTAP_CASE(test_bad_pointer),
+	KTAP_CASE(test_create_vm_arguments),
 	KTAP_CASE(test_open_close_many),
 };
 

@@ -1,8 +1,11 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# Run the api selftest against KVM in the same guest, to hold l1vmm's
-# answers against the reference. KVM's modules come from the guest kernel.
+# Run a selftest against KVM in the same guest, to hold l1vmm's answers
+# against the reference. Invoked through a link named TEST@kvm (vmrun makes
+# one for each such suite entry); KVM's modules come from the guest kernel.
+test=$(basename "$0")
+test=${test%@kvm}
 mods=/lib/modules/kvm
 case $(grep -m1 -o -w 'svm\|vmx' /proc/cpuinfo) in
 svm) vendor=kvm-amd ;;
@@ -14,7 +17,7 @@ for m in irqbypass kvm ccp $vendor; do
 	insmod "$mods/$m.ko" || { echo "    # SKIP cannot load $m"; exit 4; }
 done
 
-L1VMM_DEV=/dev/kvm /selftests/api
+L1VMM_DEV=/dev/kvm "/selftests/$test"
 rc=$?
 rmmod "$(echo "$vendor" | tr - _)" kvm ccp irqbypass
 exit $rc

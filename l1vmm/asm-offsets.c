@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Offsets for the entry/exit assembly, generated at build time into
+ * build/l1vmm-asm-offsets.h: the assembly never hard-codes a layout.
+ */
+#define COMPILE_OFFSETS
+
+#include <linux/kbuild.h>
+
+#include "l1vmm/regs.h"
+
+#define REG_OFFSET(r)	DEFINE(L1VMM_##r##_OFF, L1VMM_##r * sizeof(unsigned long))
+
+static void __used common(void)
+{
+	REG_OFFSET(REG_RCX);
+	REG_OFFSET(REG_RDX);
+	REG_OFFSET(REG_RBX);
+	REG_OFFSET(REG_RBP);
+	REG_OFFSET(REG_RSI);
+	REG_OFFSET(REG_RDI);
+	REG_OFFSET(REG_R8);
+	REG_OFFSET(REG_R9);
+	REG_OFFSET(REG_R10);
+	REG_OFFSET(REG_R11);
+	REG_OFFSET(REG_R12);
+	REG_OFFSET(REG_R13);
+	REG_OFFSET(REG_R14);
+	REG_OFFSET(REG_R15);
+}

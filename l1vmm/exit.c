@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The core's exit policy: what to do about each vendor-neutral exit the
+ * backend decoded. Handlers follow the convention in l1vmm.h (1 re-enter,
+ * 0 to user space with kvm_run filled in, negative errno).
+ */
+#define pr_fmt(fmt) "l1vmm: " fmt
+
+#include <linux/kvm.h>
+#include <linux/nospec.h>
+#include <linux/smp.h>
+
+#include "l1vmm/l1vmm.h"
+
+static void skip_instruction(struct l1vmm_vcpu *vcpu)
+{
+	vcpu->regs[L1VMM_REG_RIP] = vcpu->exit.next_rip;
+	vcpu->regs_dirty |= BIT(L1VMM_REG_RIP);
+}
+
+/* An exit l1vmm does not handle: KVM's report for an unexpected exit. */
+static int handle_unknown(struct l1vmm_vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+
+	run->exit_reason = KVM_EXIT_INTERNAL_ERROR;
+	run->internal.suberror = KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON;
+	run->internal.ndata = 2;
+	run->internal.data[0] = vcpu->exit.raw;
+	run->internal.data[1] = vcpu->cpu;
+	return 0;
+}
+
+static int handle_intr(struct l1vmm_vcpu *vcpu)
+{
+	return 1;	/* the interrupt was taken on the way out */
+}
+
+static int handle_hlt(struct l1vmm_vcpu *vcpu)
+{
+	skip_instruction(vcpu);
+	vcpu->run->exit_reason = KVM_EXIT_HLT;
+	return 0;
+}
+
+/*
+ * Port I/O goes to user space through the PIO data page. An OUT carries the
+ * value; an IN is finished by the next KVM_RUN, which loads the data user
+ * space left there into RAX. String forms come later (internal error now).
+ */
+static int handle_io(struct l1vmm_vcpu *vcpu)
+{
+	const struct l1vmm_exit *e = &vcpu->exit;
+	struct kvm_run *run = vcpu->run;
+
+	if (e->io.string || (e->io.size != 1 && e->io.size != 2 && e->io.size != 4))
+		return handle_unknown(vcpu);
+
+	run->exit_reason = KVM_EXIT_IO;
+	run->io.direction = e->io.in ? KVM_EXIT_IO_IN : KVM_EXIT_IO_OUT;
+	run->io.size = e->io.size;
+	run->io.port = e->io.port;
+	run->io.count = 1;
+	run->io.data_offset = KVM_PIO_PAGE_OFFSET * PAGE_SIZE;
+	if (e->io.in) {
+		vcpu->pio.active = true;
+		vcpu->pio.size = e->io.size;
+	} else {
+		memcpy(vcpu->pio_data, &vcpu->regs[L1VMM_REG_RAX], e->io.size);
+	}
+	skip_instruction(vcpu);
+	return 0;
+}
+
+static int handle_npf(struct l1vmm_vcpu *vcpu)
+{
+	/* MMIO emulation comes with the instruction decoder. */
+	return handle_unknown(vcpu);
+}
+
+static int handle_shutdown(struct l1vmm_vcpu *vcpu)
+{
+	vcpu->run->exit_reason = KVM_EXIT_SHUTDOWN;
+	return 0;
+}
+
+static int handle_fail_entry(struct l1vmm_vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+
+	run->exit_reason = KVM_EXIT_FAIL_ENTRY;
+	run->fail_entry.hardware_entry_failure_reason = vcpu->exit.raw;
+	run->fail_entry.cpu = vcpu->cpu;
+	return 0;
+}
+
+typedef int (*l1vmm_exit_handler)(struct l1vmm_vcpu *vcpu);
+
+static const l1vmm_exit_handler exit_handlers[L1VMM_NR_EXIT_REASONS] = {
+	[L1VMM_EXIT_UNKNOWN]	= handle_unknown,
+	[L1VMM_EXIT_INTR]	= handle_intr,
+	[L1VMM_EXIT_HLT]	= handle_hlt,
+	[L1VMM_EXIT_IO]		= handle_io,
+	[L1VMM_EXIT_NPF]	= handle_npf,
+	[L1VMM_EXIT_SHUTDOWN]	= handle_shutdown,
+	[L1VMM_EXIT_FAIL_ENTRY]	= handle_fail_entry,
+};
+
+int l1vmm_handle_exit(struct l1vmm_vcpu *vcpu)
+{
+	unsigned int reason = vcpu->exit.reason;
+
+	if (WARN_ON_ONCE(reason >= L1VMM_NR_EXIT_REASONS))
+		return handle_unknown(vcpu);
+	reason = array_index_nospec(reason, L1VMM_NR_EXIT_REASONS);
+	if (WARN_ON_ONCE(!exit_handlers[reason]))
+		return handle_unknown(vcpu);
+	return exit_handlers[reason](vcpu);
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The guest register file: indices into l1vmm_vcpu.regs[], in KVM's order
+ * (kvm_cache_regs.h), so that struct kvm_regs maps onto it one to one.
+ * Included by assembly through the generated asm-offsets header only.
+ */
+#ifndef L1VMM_REGS_H
+#define L1VMM_REGS_H
+
+enum l1vmm_reg {
+	L1VMM_REG_RAX,
+	L1VMM_REG_RCX,
+	L1VMM_REG_RDX,
+	L1VMM_REG_RBX,
+	L1VMM_REG_RSP,
+	L1VMM_REG_RBP,
+	L1VMM_REG_RSI,
+	L1VMM_REG_RDI,
+	L1VMM_REG_R8,
+	L1VMM_REG_R9,
+	L1VMM_REG_R10,
+	L1VMM_REG_R11,
+	L1VMM_REG_R12,
+	L1VMM_REG_R13,
+	L1VMM_REG_R14,
+	L1VMM_REG_R15,
+	L1VMM_REG_RIP,
+	L1VMM_NR_REGS,
+};
+
+/* The avail/dirty masks are one unsigned long: every register needs a bit. */
+#define L1VMM_REGS_FIT_IN_A_WORD	(L1VMM_NR_REGS <= 8 * sizeof(unsigned long))
+
+#endif /* L1VMM_REGS_H */

@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Validity of the system registers user space sets: see sregs_check.h.
+ * Architectural bit positions from the Intel SDM and AMD APM.
+ */
+#include "l1vmm/sregs_check.h"
+
+#define CR0_PE		BIT_ULL(0)
+#define CR0_NW		BIT_ULL(29)
+#define CR0_CD		BIT_ULL(30)
+#define CR0_PG		BIT_ULL(31)
+#define CR4_PAE		BIT_ULL(5)
+#define EFER_LME	BIT_ULL(8)
+#define EFER_LMA	BIT_ULL(10)
+
+/* The CR4 bits a guest may set today: VME..OSXMMEXCPT, FSGSBASE, PCIDE,
+ * OSXSAVE, SMEP, SMAP. VMXE, SMXE, LA57, PKE, CET and others are not offered. */
+#define CR4_ALLOWED	(0x7ffULL | BIT_ULL(16) | BIT_ULL(17) | BIT_ULL(18) | \
+			 BIT_ULL(20) | BIT_ULL(21))
+/* EFER: SCE, LME, LMA, NXE. SVME (nested) is not offered. */
+#define EFER_ALLOWED	(BIT_ULL(0) | EFER_LME | EFER_LMA | BIT_ULL(11))
+
+const char *l1vmm_sregs_invalid(const struct l1vmm_sregs_view *s,
+				unsigned int gpa_bits)
+{
+	if (s->cr0 >> 32)
+		return "CR0 bits 63:32 are reserved";
+	if ((s->cr0 & CR0_NW) && !(s->cr0 & CR0_CD))
+		return "CR0.NW without CR0.CD";
+	if ((s->cr0 & CR0_PG) && !(s->cr0 & CR0_PE))
+		return "CR0.PG without CR0.PE";
+	if (s->cr4 & ~CR4_ALLOWED)
+		return "CR4 has reserved or unsupported bits";
+	if (s->efer & ~EFER_ALLOWED)
+		return "EFER has reserved or unsupported bits";
+
+	if ((s->efer & EFER_LME) && (s->cr0 & CR0_PG)) {
+		if (!(s->cr4 & CR4_PAE))
+			return "long mode without CR4.PAE";
+		if (!(s->efer & EFER_LMA))
+			return "long mode without EFER.LMA";
+		if (gpa_bits < 64 && (s->cr3 >> gpa_bits))
+			return "CR3 beyond the guest-physical address width";
+		if (s->cs_l && s->cs_db)
+			return "CS.L and CS.D both set in long mode";
+	} else {
+		if (s->efer & EFER_LMA)
+			return "EFER.LMA outside long mode";
+		if (s->cs_l)
+			return "CS.L outside long mode";
+	}
+	return NULL;
+}

@@ -1,0 +1,510 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The AMD SVM backend: turns SVM on and off per CPU, builds each vCPU's
+ * VMCB (the vmcb12 that L0 validates and runs), enters the guest, and
+ * decodes its exits into struct l1vmm_exit for the core.
+ *
+ * Layouts and exit codes come from the kernel's <asm/svm.h>.
+ */
+#define pr_fmt(fmt) "l1vmm: svm: " fmt
+
+#include <linux/mm.h>
+#include <linux/percpu.h>
+#include <linux/slab.h>
+#include <asm/io.h>
+#include <asm/msr.h>
+#include <asm/svm.h>
+
+#include "l1vmm/l1vmm.h"
+
+/* CPUID 0x8000000A EDX (AMD APM, "SVM Feature Identification"). */
+#define SVM_FEATURE_NRIPS		BIT(3)
+#define SVM_FEATURE_FLUSH_BY_ASID	BIT(6)
+
+/* The I/O and MSR permission maps: every port and MSR is intercepted. */
+#define IOPM_ORDER	2	/* 12 KiB used */
+#define MSRPM_ORDER	1	/* 8 KiB */
+
+/* VMCB clean bits (AMD APM, "VMCB State Caching"). */
+enum svm_clean_bit {
+	CLEAN_INTERCEPTS,	/* intercept vectors, TSC offset, pause filter */
+	CLEAN_PERM_MAPS,	/* IOPM and MSRPM base */
+	CLEAN_ASID,
+	CLEAN_INT_CTL,		/* V_TPR, V_IRQ, ... */
+	CLEAN_NP,		/* nested paging: nCR3, G_PAT */
+	CLEAN_CRX,		/* CR0, CR3, CR4, EFER */
+	CLEAN_DRX,		/* DR6, DR7 */
+	CLEAN_DT,		/* GDT, IDT */
+	CLEAN_SEG,		/* CS, DS, SS, ES, CPL */
+	CLEAN_CR2,
+	CLEAN_LBR,
+	CLEAN_AVIC,
+	NR_CLEAN_BITS,
+};
+#define CLEAN_ALL	(BIT(NR_CLEAN_BITS) - 1)
+
+/* Reset state (AMD APM, "Initial Processor State"). */
+#define RESET_CR0		(X86_CR0_ET | X86_CR0_CD | X86_CR0_NW)
+#define RESET_RFLAGS		X86_EFLAGS_FIXED
+#define RESET_RIP		0xfff0
+#define RESET_CS_SELECTOR	0xf000
+#define RESET_CS_BASE		0xffff0000
+#define RESET_DR6		0xffff0ff0
+#define RESET_DR7		0x400
+#define RESET_PAT		0x0007040600070406ULL
+
+struct svm_cpu {
+	struct page *hsave;	/* VM_HSAVE_PA: VMRUN saves host state here */
+	struct page *host_save;	/* what VMRUN does not switch: VMSAVE/VMLOAD */
+	u32 next_asid;
+	u64 asid_generation;
+};
+
+struct svm_vcpu {
+	struct vmcb *vmcb;
+	u64 vmcb_pa;
+	u32 dirty;		/* clean bits l1vmm has invalidated */
+	int asid_cpu;
+	u64 asid_generation;
+};
+
+asmlinkage int __l1vmm_svm_vcpu_run(u64 vmcb_pa, unsigned long *regs, u64 host_save_pa);
+
+static DEFINE_PER_CPU(struct svm_cpu, svm_cpus);
+static struct page *iopm, *msrpm;
+static u32 svm_features;
+static u32 svm_nr_asids;
+
+static inline void svm_clgi(void)
+{
+	asm volatile("clgi" ::: "memory");
+}
+
+static inline void svm_stgi(void)
+{
+	asm volatile("stgi" ::: "memory");
+}
+
+static inline void svm_vmsave(u64 pa)
+{
+	asm volatile("vmsave %%rax" : : "a" (pa) : "memory");
+}
+
+static void set_intercept(struct vmcb_control_area *c, unsigned int bit)
+{
+	c->intercepts[bit / 32] |= BIT(bit % 32);
+}
+
+static void mark_dirty(struct svm_vcpu *svm, enum svm_clean_bit bit)
+{
+	svm->dirty |= BIT(bit);
+}
+
+static int svm_hardware_enable(void)
+{
+	struct svm_cpu *sd = this_cpu_ptr(&svm_cpus);
+	u64 efer;
+
+	rdmsrl(MSR_EFER, efer);
+	if (efer & EFER_SVME)
+		return -EBUSY;
+	wrmsrl(MSR_EFER, efer | EFER_SVME);
+	wrmsrl(MSR_VM_HSAVE_PA, page_to_phys(sd->hsave));
+	/* Another hypervisor may have used any ASID: flush all at first use. */
+	sd->next_asid = svm_nr_asids;
+	return 0;
+}
+
+static void svm_hardware_disable(void)
+{
+	u64 efer;
+
+	wrmsrl(MSR_VM_HSAVE_PA, 0);
+	rdmsrl(MSR_EFER, efer);
+	wrmsrl(MSR_EFER, efer & ~EFER_SVME);
+}
+
+/*
+ * An ASID is valid on one CPU for one generation. A vCPU that moves to
+ * another CPU, or finds the generation changed, takes the next one; when
+ * they run out, the CPU starts a new generation with a full flush.
+ */
+static void svm_assign_asid(struct svm_vcpu *svm, struct svm_cpu *sd, int cpu)
+{
+	struct vmcb_control_area *c = &svm->vmcb->control;
+
+	if (svm->asid_cpu == cpu && svm->asid_generation == sd->asid_generation)
+		return;
+	if (svm->asid_cpu != cpu)
+		svm->dirty = CLEAN_ALL;	/* L0 may not cache a VMCB across CPUs */
+	if (sd->next_asid >= svm_nr_asids) {
+		sd->asid_generation++;
+		sd->next_asid = 1;
+		c->tlb_ctl = TLB_CONTROL_FLUSH_ALL_ASID;
+	}
+	c->asid = sd->next_asid++;
+	svm->asid_cpu = cpu;
+	svm->asid_generation = sd->asid_generation;
+	mark_dirty(svm, CLEAN_ASID);
+}
+
+static void init_seg(struct vmcb_seg *seg, u16 attrib)
+{
+	seg->selector = 0;
+	seg->attrib = SVM_SELECTOR_P_MASK | attrib;
+	seg->limit = 0xffff;
+	seg->base = 0;
+}
+
+/* The state after RESET: real mode at 0xffff0 (KVM's and the APM's). */
+static void svm_reset_save_area(struct vmcb_save_area *save)
+{
+	u16 data = SVM_SELECTOR_S_MASK | SVM_SELECTOR_WRITE_MASK;
+
+	memset(save, 0, sizeof(*save));
+	init_seg(&save->cs, SVM_SELECTOR_S_MASK | SVM_SELECTOR_CODE_MASK |
+		 SVM_SELECTOR_READ_MASK);
+	save->cs.selector = RESET_CS_SELECTOR;
+	save->cs.base = RESET_CS_BASE;
+	init_seg(&save->ds, data);
+	init_seg(&save->es, data);
+	init_seg(&save->ss, data);
+	init_seg(&save->fs, data);
+	init_seg(&save->gs, data);
+	init_seg(&save->ldtr, 2);	/* LDT */
+	init_seg(&save->tr, 3);		/* busy 16-bit TSS */
+	save->gdtr.limit = 0xffff;
+	save->idtr.limit = 0xffff;
+	save->cr0 = RESET_CR0;
+	save->efer = EFER_SVME;		/* required by VMRUN, hidden from the guest */
+	save->rflags = RESET_RFLAGS;
+	save->rip = RESET_RIP;
+	save->dr6 = RESET_DR6;
+	save->dr7 = RESET_DR7;
+	save->g_pat = RESET_PAT;
+}
+
+static void svm_init_control(struct vmcb_control_area *c, u64 npt_root_pa)
+{
+	static const unsigned int intercepts[] = {
+		INTERCEPT_INTR, INTERCEPT_NMI, INTERCEPT_SMI, INTERCEPT_INIT,
+		INTERCEPT_CPUID, INTERCEPT_INVD, INTERCEPT_HLT, INTERCEPT_INVLPGA,
+		INTERCEPT_IOIO_PROT, INTERCEPT_MSR_PROT, INTERCEPT_SHUTDOWN,
+		INTERCEPT_VMRUN, INTERCEPT_VMMCALL, INTERCEPT_VMLOAD,
+		INTERCEPT_VMSAVE, INTERCEPT_STGI, INTERCEPT_CLGI, INTERCEPT_SKINIT,
+		INTERCEPT_MONITOR, INTERCEPT_MWAIT, INTERCEPT_XSETBV,
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(intercepts); i++)
+		set_intercept(c, intercepts[i]);
+	c->iopm_base_pa = page_to_phys(iopm);
+	c->msrpm_base_pa = page_to_phys(msrpm);
+	c->int_ctl = V_INTR_MASKING_MASK;
+	c->nested_ctl = SVM_NESTED_CTL_NP_ENABLE;
+	c->nested_cr3 = npt_root_pa;
+}
+
+static int svm_vcpu_create(struct l1vmm_vcpu *vcpu)
+{
+	struct svm_vcpu *svm;
+	struct page *page;
+
+	svm = kzalloc(sizeof(*svm), GFP_KERNEL_ACCOUNT);
+	if (!svm)
+		return -ENOMEM;
+	page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	if (!page) {
+		kfree(svm);
+		return -ENOMEM;
+	}
+	svm->vmcb = page_address(page);
+	svm->vmcb_pa = page_to_phys(page);
+	svm->asid_cpu = -1;
+	svm->dirty = CLEAN_ALL;
+	svm_init_control(&svm->vmcb->control, vcpu->vm->npt.root_pa);
+	svm_reset_save_area(&svm->vmcb->save);
+	vcpu->regs[L1VMM_REG_RIP] = svm->vmcb->save.rip;
+	vcpu->backend = svm;
+	return 0;
+}
+
+static void svm_vcpu_free(struct l1vmm_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = vcpu->backend;
+
+	free_page((unsigned long)svm->vmcb);
+	kfree(svm);
+}
+
+static void seg_to_kvm(const struct vmcb_seg *s, struct kvm_segment *k)
+{
+	k->base = s->base;
+	k->limit = s->limit;
+	k->selector = s->selector;
+	k->type = s->attrib & SVM_SELECTOR_TYPE_MASK;
+	k->s = !!(s->attrib & SVM_SELECTOR_S_MASK);
+	k->dpl = (s->attrib & SVM_SELECTOR_DPL_MASK) >> SVM_SELECTOR_DPL_SHIFT;
+	k->present = !!(s->attrib & SVM_SELECTOR_P_MASK);
+	k->avl = !!(s->attrib & SVM_SELECTOR_AVL_MASK);
+	k->l = !!(s->attrib & SVM_SELECTOR_L_MASK);
+	k->db = !!(s->attrib & SVM_SELECTOR_DB_MASK);
+	k->g = !!(s->attrib & SVM_SELECTOR_G_MASK);
+	k->unusable = !k->present;
+	k->padding = 0;
+}
+
+static void kvm_to_seg(const struct kvm_segment *k, struct vmcb_seg *s)
+{
+	s->base = k->base;
+	s->limit = k->limit;
+	s->selector = k->selector;
+	s->attrib = 0;
+	if (k->unusable)
+		return;
+	s->attrib = (k->type & SVM_SELECTOR_TYPE_MASK) |
+		    (k->s ? SVM_SELECTOR_S_MASK : 0) |
+		    ((k->dpl & 3) << SVM_SELECTOR_DPL_SHIFT) |
+		    (k->present ? SVM_SELECTOR_P_MASK : 0) |
+		    (k->avl ? SVM_SELECTOR_AVL_MASK : 0) |
+		    (k->l ? SVM_SELECTOR_L_MASK : 0) |
+		    (k->db ? SVM_SELECTOR_DB_MASK : 0) |
+		    (k->g ? SVM_SELECTOR_G_MASK : 0);
+}
+
+static void svm_get_sregs(struct l1vmm_vcpu *vcpu, struct kvm_sregs *sregs)
+{
+	struct svm_vcpu *svm = vcpu->backend;
+	struct vmcb_save_area *save = &svm->vmcb->save;
+
+	seg_to_kvm(&save->cs, &sregs->cs);
+	seg_to_kvm(&save->ds, &sregs->ds);
+	seg_to_kvm(&save->es, &sregs->es);
+	seg_to_kvm(&save->fs, &sregs->fs);
+	seg_to_kvm(&save->gs, &sregs->gs);
+	seg_to_kvm(&save->ss, &sregs->ss);
+	seg_to_kvm(&save->tr, &sregs->tr);
+	seg_to_kvm(&save->ldtr, &sregs->ldt);
+	sregs->gdt.base = save->gdtr.base;
+	sregs->gdt.limit = save->gdtr.limit;
+	sregs->idt.base = save->idtr.base;
+	sregs->idt.limit = save->idtr.limit;
+	sregs->cr0 = save->cr0;
+	sregs->cr2 = save->cr2;
+	sregs->cr3 = save->cr3;
+	sregs->cr4 = save->cr4;
+	sregs->cr8 = svm->vmcb->control.int_ctl & V_TPR_MASK;
+	sregs->efer = save->efer & ~EFER_SVME;
+}
+
+static void svm_set_sregs(struct l1vmm_vcpu *vcpu, const struct kvm_sregs *sregs)
+{
+	struct svm_vcpu *svm = vcpu->backend;
+	struct vmcb_save_area *save = &svm->vmcb->save;
+	struct vmcb_control_area *c = &svm->vmcb->control;
+
+	kvm_to_seg(&sregs->cs, &save->cs);
+	kvm_to_seg(&sregs->ds, &save->ds);
+	kvm_to_seg(&sregs->es, &save->es);
+	kvm_to_seg(&sregs->fs, &save->fs);
+	kvm_to_seg(&sregs->gs, &save->gs);
+	kvm_to_seg(&sregs->ss, &save->ss);
+	kvm_to_seg(&sregs->tr, &save->tr);
+	kvm_to_seg(&sregs->ldt, &save->ldtr);
+	/* The CPL is SS.DPL, as KVM keeps it. */
+	save->cpl = sregs->ss.dpl & 3;
+	save->gdtr.base = sregs->gdt.base;
+	save->gdtr.limit = sregs->gdt.limit;
+	save->idtr.base = sregs->idt.base;
+	save->idtr.limit = sregs->idt.limit;
+	save->cr0 = sregs->cr0;
+	save->cr2 = sregs->cr2;
+	save->cr3 = sregs->cr3;
+	save->cr4 = sregs->cr4;
+	save->efer = sregs->efer | EFER_SVME;
+	c->int_ctl = (c->int_ctl & ~V_TPR_MASK) | (sregs->cr8 & V_TPR_MASK);
+
+	mark_dirty(svm, CLEAN_SEG);
+	mark_dirty(svm, CLEAN_DT);
+	mark_dirty(svm, CLEAN_CRX);
+	mark_dirty(svm, CLEAN_CR2);
+	mark_dirty(svm, CLEAN_INT_CTL);
+}
+
+static unsigned long svm_get_rflags(struct l1vmm_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = vcpu->backend;
+
+	return svm->vmcb->save.rflags;
+}
+
+static void svm_set_rflags(struct l1vmm_vcpu *vcpu, unsigned long rflags)
+{
+	struct svm_vcpu *svm = vcpu->backend;
+
+	svm->vmcb->save.rflags = rflags;
+}
+
+static void svm_decode_exit(struct l1vmm_vcpu *vcpu, struct svm_vcpu *svm)
+{
+	const struct vmcb_control_area *c = &svm->vmcb->control;
+	struct l1vmm_exit *e = &vcpu->exit;
+	u64 code = ((u64)c->exit_code_hi << 32) | c->exit_code;
+
+	e->raw = code;
+	e->next_rip = (svm_features & SVM_FEATURE_NRIPS) ? c->next_rip : 0;
+
+	switch (code) {
+	case SVM_EXIT_INTR:
+	case SVM_EXIT_NMI:
+		e->reason = L1VMM_EXIT_INTR;
+		break;
+	case SVM_EXIT_HLT:
+		e->reason = L1VMM_EXIT_HLT;
+		if (!e->next_rip)
+			e->next_rip = vcpu->regs[L1VMM_REG_RIP] + 1;
+		break;
+	case SVM_EXIT_IOIO:
+		e->reason = L1VMM_EXIT_IO;
+		e->io.port = c->exit_info_1 >> 16;
+		e->io.in = c->exit_info_1 & SVM_IOIO_TYPE_MASK;
+		e->io.string = c->exit_info_1 & SVM_IOIO_STR_MASK;
+		e->io.rep = c->exit_info_1 & SVM_IOIO_REP_MASK;
+		/* SZ8, SZ16, SZ32 are one-hot bits worth 1, 2 and 4. */
+		e->io.size = (c->exit_info_1 & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT;
+		e->next_rip = c->exit_info_2;
+		break;
+	case SVM_EXIT_NPF:
+		e->reason = L1VMM_EXIT_NPF;
+		e->npf.error_code = c->exit_info_1;
+		e->npf.gpa = c->exit_info_2;
+		break;
+	case SVM_EXIT_SHUTDOWN:
+		e->reason = L1VMM_EXIT_SHUTDOWN;
+		/* The VMCB is undefined after SHUTDOWN (AMD APM): start over. */
+		svm_reset_save_area(&svm->vmcb->save);
+		svm->dirty = CLEAN_ALL;
+		break;
+	case (u64)SVM_EXIT_ERR:
+		e->reason = L1VMM_EXIT_FAIL_ENTRY;
+		break;
+	default:
+		e->reason = L1VMM_EXIT_UNKNOWN;
+		break;
+	}
+}
+
+static void svm_run(struct l1vmm_vcpu *vcpu)
+{
+	struct svm_cpu *sd = this_cpu_ptr(&svm_cpus);
+	struct svm_vcpu *svm = vcpu->backend;
+	struct vmcb *vmcb = svm->vmcb;
+	int faulted;
+
+	svm_assign_asid(svm, sd, smp_processor_id());
+	if (test_and_clear_bit(L1VMM_REQ_TLB_FLUSH, &vcpu->requests) &&
+	    vmcb->control.tlb_ctl == TLB_CONTROL_DO_NOTHING)
+		vmcb->control.tlb_ctl = (svm_features & SVM_FEATURE_FLUSH_BY_ASID) ?
+					TLB_CONTROL_FLUSH_ASID : TLB_CONTROL_FLUSH_ALL_ASID;
+
+	vmcb->save.rax = vcpu->regs[L1VMM_REG_RAX];
+	vmcb->save.rsp = vcpu->regs[L1VMM_REG_RSP];
+	vmcb->save.rip = vcpu->regs[L1VMM_REG_RIP];
+	vcpu->regs_dirty = 0;
+	vmcb->control.clean = CLEAN_ALL & ~svm->dirty;
+	svm->dirty = 0;
+
+	/* GIF=0 from here: IF=1 only decides whether interrupts end the guest. */
+	svm_clgi();
+	svm_vmsave(page_to_phys(sd->host_save));
+	raw_local_irq_enable();
+	faulted = __l1vmm_svm_vcpu_run(svm->vmcb_pa, vcpu->regs,
+				       page_to_phys(sd->host_save));
+	raw_local_irq_disable();
+	svm_stgi();
+
+	vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
+	if (WARN_ON_ONCE(faulted)) {
+		vcpu->exit.reason = L1VMM_EXIT_FAIL_ENTRY;
+		vcpu->exit.raw = (u64)SVM_EXIT_ERR;
+		return;
+	}
+	vcpu->regs[L1VMM_REG_RAX] = vmcb->save.rax;
+	vcpu->regs[L1VMM_REG_RSP] = vmcb->save.rsp;
+	vcpu->regs[L1VMM_REG_RIP] = vmcb->save.rip;
+	svm_decode_exit(vcpu, svm);
+}
+
+static const struct l1vmm_backend_ops svm_ops = {
+	.name			= "svm",
+	.hardware_enable	= svm_hardware_enable,
+	.hardware_disable	= svm_hardware_disable,
+	.vcpu_create		= svm_vcpu_create,
+	.vcpu_free		= svm_vcpu_free,
+	.get_sregs		= svm_get_sregs,
+	.set_sregs		= svm_set_sregs,
+	.get_rflags		= svm_get_rflags,
+	.set_rflags		= svm_set_rflags,
+	.run			= svm_run,
+};
+
+static void svm_free_pages(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct svm_cpu *sd = per_cpu_ptr(&svm_cpus, cpu);
+
+		if (sd->hsave)
+			__free_page(sd->hsave);
+		if (sd->host_save)
+			__free_page(sd->host_save);
+		sd->hsave = sd->host_save = NULL;
+	}
+	if (iopm)
+		__free_pages(iopm, IOPM_ORDER);
+	if (msrpm)
+		__free_pages(msrpm, MSRPM_ORDER);
+	iopm = msrpm = NULL;
+}
+
+/* Allocate what SVM needs on every CPU; returns the ops, or NULL. */
+const struct l1vmm_backend_ops *l1vmm_svm_init(void)
+{
+	int cpu;
+
+	BUILD_BUG_ON(offsetof(struct vmcb, save) != 0x400);
+	BUILD_BUG_ON(sizeof(struct vmcb) > PAGE_SIZE);
+
+	svm_features = cpuid_edx(SVM_CPUID_FUNC);
+	svm_nr_asids = cpuid_ebx(SVM_CPUID_FUNC);
+
+	iopm = alloc_pages(GFP_KERNEL, IOPM_ORDER);
+	msrpm = alloc_pages(GFP_KERNEL, MSRPM_ORDER);
+	if (!iopm || !msrpm)
+		goto nomem;
+	memset(page_address(iopm), 0xff, PAGE_SIZE << IOPM_ORDER);
+	memset(page_address(msrpm), 0xff, PAGE_SIZE << MSRPM_ORDER);
+
+	for_each_possible_cpu(cpu) {
+		struct svm_cpu *sd = per_cpu_ptr(&svm_cpus, cpu);
+
+		sd->hsave = alloc_page(GFP_KERNEL | __GFP_ZERO);
+		sd->host_save = alloc_page(GFP_KERNEL | __GFP_ZERO);
+		if (!sd->hsave || !sd->host_save)
+			goto nomem;
+	}
+	pr_info("%u ASIDs, next-RIP %s, flush by ASID %s\n", svm_nr_asids,
+		svm_features & SVM_FEATURE_NRIPS ? "yes" : "no",
+		svm_features & SVM_FEATURE_FLUSH_BY_ASID ? "yes" : "no");
+	return &svm_ops;
+
+nomem:
+	svm_free_pages();
+	return NULL;
+}
+
+void l1vmm_svm_exit(void)
+{
+	svm_free_pages();
+}

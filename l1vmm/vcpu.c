@@ -1,0 +1,355 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The vCPU file: the mmap of struct kvm_run and the PIO data page, register
+ * ioctls, and KVM_RUN with its entry loop.
+ *
+ * The entry loop, in order: pending signal or reschedule; IRQs and
+ * preemption off; mode = IN_GUEST (a kick after this point sends an IPI,
+ * which the guest exits on); requests re-checked by the backend; enter;
+ * mode = OUTSIDE; IRQs and preemption back on; the core handles the exit.
+ */
+#define pr_fmt(fmt) "l1vmm: " fmt
+
+#include <linux/anon_inodes.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/nospec.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/smp.h>
+#include <linux/uaccess.h>
+#include <asm/apicdef.h>
+#include <asm/msr-index.h>
+
+#include "l1vmm/l1vmm.h"
+#include "l1vmm/sregs_check.h"
+
+static void kick_ipi(void *unused)
+{
+}
+
+/*
+ * Post @req to @vcpu and make sure it is seen before the guest runs again:
+ * a vCPU in the guest is forced out by an IPI (interrupts are intercepted),
+ * and smp_call_function_single() waits until it has left.
+ */
+void l1vmm_vcpu_kick(struct l1vmm_vcpu *vcpu, unsigned int req)
+{
+	int cpu;
+
+	set_bit(req, &vcpu->requests);
+	smp_mb__after_atomic();
+	if (READ_ONCE(vcpu->mode) != L1VMM_IN_GUEST_MODE)
+		return;
+	cpu = READ_ONCE(vcpu->cpu);
+	if (cpu >= 0 && cpu != raw_smp_processor_id())
+		smp_call_function_single(cpu, kick_ipi, NULL, 1);
+}
+
+static void vcpu_get_regs(struct l1vmm_vcpu *vcpu, struct kvm_regs *r)
+{
+	const unsigned long *g = vcpu->regs;
+
+	r->rax = g[L1VMM_REG_RAX];
+	r->rbx = g[L1VMM_REG_RBX];
+	r->rcx = g[L1VMM_REG_RCX];
+	r->rdx = g[L1VMM_REG_RDX];
+	r->rsi = g[L1VMM_REG_RSI];
+	r->rdi = g[L1VMM_REG_RDI];
+	r->rsp = g[L1VMM_REG_RSP];
+	r->rbp = g[L1VMM_REG_RBP];
+	r->r8 = g[L1VMM_REG_R8];
+	r->r9 = g[L1VMM_REG_R9];
+	r->r10 = g[L1VMM_REG_R10];
+	r->r11 = g[L1VMM_REG_R11];
+	r->r12 = g[L1VMM_REG_R12];
+	r->r13 = g[L1VMM_REG_R13];
+	r->r14 = g[L1VMM_REG_R14];
+	r->r15 = g[L1VMM_REG_R15];
+	r->rip = g[L1VMM_REG_RIP];
+	r->rflags = l1vmm_ops->get_rflags(vcpu);
+}
+
+static void vcpu_set_regs(struct l1vmm_vcpu *vcpu, const struct kvm_regs *r)
+{
+	unsigned long *g = vcpu->regs;
+
+	g[L1VMM_REG_RAX] = r->rax;
+	g[L1VMM_REG_RBX] = r->rbx;
+	g[L1VMM_REG_RCX] = r->rcx;
+	g[L1VMM_REG_RDX] = r->rdx;
+	g[L1VMM_REG_RSI] = r->rsi;
+	g[L1VMM_REG_RDI] = r->rdi;
+	g[L1VMM_REG_RSP] = r->rsp;
+	g[L1VMM_REG_RBP] = r->rbp;
+	g[L1VMM_REG_R8] = r->r8;
+	g[L1VMM_REG_R9] = r->r9;
+	g[L1VMM_REG_R10] = r->r10;
+	g[L1VMM_REG_R11] = r->r11;
+	g[L1VMM_REG_R12] = r->r12;
+	g[L1VMM_REG_R13] = r->r13;
+	g[L1VMM_REG_R14] = r->r14;
+	g[L1VMM_REG_R15] = r->r15;
+	g[L1VMM_REG_RIP] = r->rip;
+	vcpu->regs_dirty = BIT(L1VMM_NR_REGS) - 1;
+	/* Bit 1 of RFLAGS always reads as 1. */
+	l1vmm_ops->set_rflags(vcpu, r->rflags | X86_EFLAGS_FIXED);
+	/* A register write ends a pending port read, as in KVM. */
+	vcpu->pio.active = false;
+}
+
+static int vcpu_set_sregs(struct l1vmm_vcpu *vcpu, const struct kvm_sregs *sregs)
+{
+	struct l1vmm_sregs_view view = {
+		.cr0 = sregs->cr0, .cr3 = sregs->cr3, .cr4 = sregs->cr4,
+		.efer = sregs->efer, .cs_l = sregs->cs.l, .cs_db = sregs->cs.db,
+	};
+
+	if (l1vmm_sregs_invalid(&view, l1vmm_npt_gpa_bits(&vcpu->vm->npt)))
+		return -EINVAL;
+	l1vmm_ops->set_sregs(vcpu, sregs);
+	return 0;
+}
+
+/* A port read that user space answered: the data goes into AL/AX/EAX. */
+static void complete_pio_in(struct l1vmm_vcpu *vcpu)
+{
+	unsigned long *rax = &vcpu->regs[L1VMM_REG_RAX];
+	u32 val = 0;
+
+	memcpy(&val, vcpu->pio_data, vcpu->pio.size);
+	switch (vcpu->pio.size) {
+	case 1:
+		*rax = (*rax & ~0xffUL) | val;
+		break;
+	case 2:
+		*rax = (*rax & ~0xffffUL) | val;
+		break;
+	default:
+		*rax = val;	/* a 32-bit write zero-extends */
+		break;
+	}
+	vcpu->regs_dirty |= BIT(L1VMM_REG_RAX);
+	vcpu->pio.active = false;
+}
+
+static int vcpu_run(struct l1vmm_vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+	int r;
+
+	if (vcpu->pio.active)
+		complete_pio_in(vcpu);
+
+	/* As KVM: -EINTR before entering, exit_reason left as it was. */
+	if (READ_ONCE(run->immediate_exit))
+		return -EINTR;
+
+	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, true);
+	for (;;) {
+		if (signal_pending(current)) {
+			run->exit_reason = KVM_EXIT_INTR;
+			r = -EINTR;
+			break;
+		}
+		cond_resched();
+
+		preempt_disable();
+		local_irq_disable();
+		WRITE_ONCE(vcpu->cpu, smp_processor_id());
+		smp_store_mb(vcpu->mode, L1VMM_IN_GUEST_MODE);
+		l1vmm_ops->run(vcpu);
+		WRITE_ONCE(vcpu->mode, L1VMM_OUTSIDE_GUEST_MODE);
+		local_irq_enable();
+		preempt_enable();
+
+		r = l1vmm_handle_exit(vcpu);
+		if (r <= 0)
+			break;
+	}
+	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, false);
+	return r;
+}
+
+static long vcpu_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
+{
+	struct l1vmm_vcpu *vcpu = filp->private_data;
+	void __user *argp = (void __user *)arg;
+	long r;
+
+	if (vcpu->vm->mm != current->mm)
+		return -EIO;
+	if (mutex_lock_killable(&vcpu->mutex))
+		return -EINTR;
+
+	switch (ioctl) {
+	case KVM_RUN:
+		r = arg ? -EINVAL : vcpu_run(vcpu);
+		break;
+	case KVM_GET_REGS: {
+		struct kvm_regs regs;
+
+		vcpu_get_regs(vcpu, &regs);
+		r = copy_to_user(argp, &regs, sizeof(regs)) ? -EFAULT : 0;
+		break;
+	}
+	case KVM_SET_REGS: {
+		struct kvm_regs regs;
+
+		r = -EFAULT;
+		if (copy_from_user(&regs, argp, sizeof(regs)))
+			break;
+		vcpu_set_regs(vcpu, &regs);
+		r = 0;
+		break;
+	}
+	case KVM_GET_SREGS: {
+		struct kvm_sregs sregs;
+
+		memset(&sregs, 0, sizeof(sregs));
+		l1vmm_ops->get_sregs(vcpu, &sregs);
+		sregs.apic_base = vcpu->apic_base;
+		r = copy_to_user(argp, &sregs, sizeof(sregs)) ? -EFAULT : 0;
+		break;
+	}
+	case KVM_SET_SREGS: {
+		struct kvm_sregs sregs;
+
+		r = -EFAULT;
+		if (copy_from_user(&sregs, argp, sizeof(sregs)))
+			break;
+		r = vcpu_set_sregs(vcpu, &sregs);
+		break;
+	}
+	default:
+		r = -ENOTTY;
+		break;
+	}
+	mutex_unlock(&vcpu->mutex);
+	return r;
+}
+
+static vm_fault_t vcpu_fault(struct vm_fault *vmf)
+{
+	struct l1vmm_vcpu *vcpu = vmf->vma->vm_file->private_data;
+	struct page *page;
+
+	switch (vmf->pgoff) {
+	case 0:
+		page = virt_to_page(vcpu->run);
+		break;
+	case KVM_PIO_PAGE_OFFSET:
+		page = virt_to_page(vcpu->pio_data);
+		break;
+	default:
+		return VM_FAULT_SIGBUS;
+	}
+	get_page(page);
+	vmf->page = page;
+	return 0;
+}
+
+static const struct vm_operations_struct vcpu_vm_ops = {
+	.fault = vcpu_fault,
+};
+
+static int vcpu_mmap(struct file *filp, struct vm_area_struct *vma)
+{
+	vma->vm_ops = &vcpu_vm_ops;
+	return 0;
+}
+
+static int vcpu_release(struct inode *inode, struct file *filp)
+{
+	struct l1vmm_vcpu *vcpu = filp->private_data;
+
+	l1vmm_vm_put(vcpu->vm);
+	return 0;
+}
+
+static const struct file_operations vcpu_fops = {
+	.owner		= THIS_MODULE,
+	.unlocked_ioctl	= vcpu_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.mmap		= vcpu_mmap,
+	.release	= vcpu_release,
+	.llseek		= noop_llseek,
+};
+
+/* Called when the VM goes away; no vCPU file is open any more. */
+void l1vmm_vcpu_free(struct l1vmm_vcpu *vcpu)
+{
+	l1vmm_ops->vcpu_free(vcpu);
+	fpu_free_guest_fpstate(&vcpu->guest_fpu);
+	free_page((unsigned long)vcpu->pio_data);
+	free_page((unsigned long)vcpu->run);
+	kfree(vcpu);
+}
+
+/* KVM_CREATE_VCPU: returns the vCPU's file descriptor. */
+int l1vmm_vcpu_create(struct l1vmm_vm *vm, unsigned long id)
+{
+	struct l1vmm_vcpu *vcpu;
+	unsigned int i;
+	int r, fd;
+
+	BUILD_BUG_ON(!L1VMM_REGS_FIT_IN_A_WORD);
+
+	if (id >= L1VMM_MAX_VCPUS)
+		return -EINVAL;
+
+	vcpu = kzalloc(sizeof(*vcpu), GFP_KERNEL_ACCOUNT);
+	if (!vcpu)
+		return -ENOMEM;
+	vcpu->vm = vm;
+	vcpu->id = id;
+	vcpu->cpu = -1;
+	mutex_init(&vcpu->mutex);
+	/* The BSP is vCPU 0, as in KVM without an in-kernel irqchip. */
+	vcpu->apic_base = APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE |
+			  (id == 0 ? MSR_IA32_APICBASE_BSP : 0);
+	vcpu->regs_avail = BIT(L1VMM_NR_REGS) - 1;
+
+	r = -ENOMEM;
+	vcpu->run = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	vcpu->pio_data = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	if (!vcpu->run || !vcpu->pio_data)
+		goto free_pages;
+	if (!fpu_alloc_guest_fpstate(&vcpu->guest_fpu))
+		goto free_pages;
+
+	mutex_lock(&vm->lock);
+	r = -EINVAL;
+	if (vm->nr_vcpus >= L1VMM_MAX_VCPUS)
+		goto unlock;
+	r = -EEXIST;
+	for (i = 0; i < vm->nr_vcpus; i++)
+		if (vm->vcpus[i]->id == id)
+			goto unlock;
+	r = l1vmm_ops->vcpu_create(vcpu);
+	if (r)
+		goto unlock;
+
+	refcount_inc(&vm->users);
+	fd = anon_inode_getfd("l1vmm-vcpu", &vcpu_fops, vcpu, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		refcount_dec(&vm->users);
+		l1vmm_ops->vcpu_free(vcpu);
+		r = fd;
+		goto unlock;
+	}
+	vm->vcpus[array_index_nospec(vm->nr_vcpus, L1VMM_MAX_VCPUS)] = vcpu;
+	vm->nr_vcpus++;
+	mutex_unlock(&vm->lock);
+	return fd;
+
+unlock:
+	mutex_unlock(&vm->lock);
+	fpu_free_guest_fpstate(&vcpu->guest_fpu);
+free_pages:
+	free_page((unsigned long)vcpu->pio_data);
+	free_page((unsigned long)vcpu->run);
+	kfree(vcpu);
+	return r;
+}

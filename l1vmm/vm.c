@@ -1,0 +1,313 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The VM file: memory slots, nested page tables built from them, vCPU
+ * creation.
+ *
+ * Memory slots are pinned while they exist (pin_user_pages, FOLL_LONGTERM)
+ * and mapped into the NPT at once: no nested page fault is needed for
+ * memory that exists, and the guest can reach nothing else. Removing a slot
+ * unmaps it, kicks every vCPU out of the guest with a TLB flush pending,
+ * and only then unpins the pages.
+ */
+#define pr_fmt(fmt) "l1vmm: " fmt
+
+#include <linux/anon_inodes.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "l1vmm/caps.h"
+#include "l1vmm/l1vmm.h"
+
+static void vm_free(struct l1vmm_vm *vm);
+
+void l1vmm_vm_put(struct l1vmm_vm *vm)
+{
+	if (refcount_dec_and_test(&vm->users))
+		vm_free(vm);
+}
+
+struct l1vmm_memslot *l1vmm_find_slot(struct l1vmm_vm *vm, u64 gfn)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&vm->lock);
+	for (i = 0; i < L1VMM_MAX_MEMSLOTS; i++) {
+		struct l1vmm_memslot *s = vm->slots[i];
+
+		if (s && gfn >= s->base_gfn && gfn < s->base_gfn + s->npages)
+			return s;
+	}
+	return NULL;
+}
+
+static void slot_unmap(struct l1vmm_vm *vm, struct l1vmm_memslot *slot)
+{
+	unsigned int i;
+	u64 n;
+
+	for (n = 0; n < slot->npages; n++)
+		l1vmm_npt_unmap(&vm->npt, slot->base_gfn + n);
+	/* No vCPU may use a stale translation once the pages go back. */
+	for (i = 0; i < vm->nr_vcpus; i++)
+		l1vmm_vcpu_kick(vm->vcpus[i], L1VMM_REQ_TLB_FLUSH);
+}
+
+static int slot_map(struct l1vmm_vm *vm, struct l1vmm_memslot *slot)
+{
+	bool writable = !(slot->flags & KVM_MEM_READONLY);
+	u64 n;
+	int r;
+
+	for (n = 0; n < slot->npages; n++) {
+		r = l1vmm_npt_map(&vm->npt, slot->base_gfn + n,
+				  page_to_pfn(slot->pages[n]), writable);
+		if (r) {
+			slot_unmap(vm, slot);
+			return r;
+		}
+	}
+	return 0;
+}
+
+static void slot_free(struct l1vmm_memslot *slot)
+{
+	unpin_user_pages(slot->pages, slot->npages);
+	kvfree(slot->pages);
+	kfree(slot);
+}
+
+static struct l1vmm_memslot *slot_create(const struct kvm_userspace_memory_region *mem)
+{
+	unsigned int gup = FOLL_LONGTERM |
+			   (mem->flags & KVM_MEM_READONLY ? 0 : FOLL_WRITE);
+	struct l1vmm_memslot *slot;
+	u64 pinned = 0;
+	long r;
+
+	slot = kzalloc(sizeof(*slot), GFP_KERNEL_ACCOUNT);
+	if (!slot)
+		return ERR_PTR(-ENOMEM);
+	slot->id = mem->slot;
+	slot->flags = mem->flags;
+	slot->base_gfn = mem->guest_phys_addr >> PAGE_SHIFT;
+	slot->npages = mem->memory_size >> PAGE_SHIFT;
+	slot->userspace_addr = mem->userspace_addr;
+	slot->pages = kvcalloc(slot->npages, sizeof(*slot->pages), GFP_KERNEL_ACCOUNT);
+	if (!slot->pages) {
+		kfree(slot);
+		return ERR_PTR(-ENOMEM);
+	}
+
+	while (pinned < slot->npages) {
+		r = pin_user_pages_fast(slot->userspace_addr + (pinned << PAGE_SHIFT),
+					min_t(u64, slot->npages - pinned, INT_MAX),
+					gup, slot->pages + pinned);
+		if (r <= 0) {
+			unpin_user_pages(slot->pages, pinned);
+			kvfree(slot->pages);
+			kfree(slot);
+			return ERR_PTR(r ? r : -EFAULT);
+		}
+		pinned += r;
+	}
+	return slot;
+}
+
+static bool slot_overlaps(struct l1vmm_vm *vm, u16 id, u64 gfn, u64 npages)
+{
+	unsigned int i;
+
+	for (i = 0; i < L1VMM_MAX_MEMSLOTS; i++) {
+		struct l1vmm_memslot *s = vm->slots[i];
+
+		if (s && s->id != id && gfn < s->base_gfn + s->npages &&
+		    s->base_gfn < gfn + npages)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * KVM_SET_USER_MEMORY_REGION: create, move (same size and user address, new
+ * guest address) or delete (size 0) a slot. Errors as in KVM.
+ */
+static int vm_set_memory_region(struct l1vmm_vm *vm,
+				const struct kvm_userspace_memory_region *mem)
+{
+	u64 gfn = mem->guest_phys_addr >> PAGE_SHIFT;
+	u64 npages = mem->memory_size >> PAGE_SHIFT;
+	struct l1vmm_memslot *old, *new;
+	u16 id = mem->slot;
+	int r;
+
+	if (mem->flags & ~KVM_MEM_READONLY)
+		return -EINVAL;
+	/* Address space 0 only (bits 31:16 of slot). */
+	if (mem->slot >= L1VMM_MAX_MEMSLOTS)
+		return -EINVAL;
+	if (!PAGE_ALIGNED(mem->memory_size) || !PAGE_ALIGNED(mem->guest_phys_addr) ||
+	    !PAGE_ALIGNED(mem->userspace_addr))
+		return -EINVAL;
+	if (npages > L1VMM_MAX_SLOT_PAGES ||
+	    mem->guest_phys_addr + mem->memory_size < mem->guest_phys_addr ||
+	    (mem->guest_phys_addr + mem->memory_size) >> l1vmm_npt_gpa_bits(&vm->npt))
+		return -EINVAL;
+	if (mem->memory_size &&
+	    !access_ok((void __user *)(unsigned long)mem->userspace_addr, mem->memory_size))
+		return -EINVAL;
+
+	mutex_lock(&vm->lock);
+	old = vm->slots[id];
+
+	if (!npages) {
+		r = -EINVAL;
+		if (!old)
+			goto out;
+		slot_unmap(vm, old);
+		vm->slots[id] = NULL;
+		slot_free(old);
+		r = 0;
+		goto out;
+	}
+
+	if (old) {
+		r = -EINVAL;
+		if (old->npages != npages || old->userspace_addr != mem->userspace_addr ||
+		    ((old->flags ^ mem->flags) & KVM_MEM_READONLY))
+			goto out;
+		r = 0;
+		if (old->base_gfn == gfn)
+			goto out;	/* nothing changes */
+	}
+
+	r = -EEXIST;
+	if (slot_overlaps(vm, id, gfn, npages))
+		goto out;
+
+	if (old) {
+		/* Move: keep the pinned pages, map them at the new address. */
+		slot_unmap(vm, old);
+		old->base_gfn = gfn;
+		r = slot_map(vm, old);
+		if (r) {
+			vm->slots[id] = NULL;
+			slot_free(old);
+		}
+		goto out;
+	}
+
+	new = slot_create(mem);
+	if (IS_ERR(new)) {
+		r = PTR_ERR(new);
+		goto out;
+	}
+	r = slot_map(vm, new);
+	if (r) {
+		slot_free(new);
+		goto out;
+	}
+	vm->slots[id] = new;
+out:
+	mutex_unlock(&vm->lock);
+	return r;
+}
+
+static long vm_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
+{
+	struct l1vmm_vm *vm = filp->private_data;
+	void __user *argp = (void __user *)arg;
+
+	/* As in KVM: a VM is used from the process that created it. */
+	if (vm->mm != current->mm)
+		return -EIO;
+
+	switch (ioctl) {
+	case KVM_SET_USER_MEMORY_REGION: {
+		struct kvm_userspace_memory_region mem;
+
+		if (copy_from_user(&mem, argp, sizeof(mem)))
+			return -EFAULT;
+		return vm_set_memory_region(vm, &mem);
+	}
+	case KVM_CREATE_VCPU:
+		return l1vmm_vcpu_create(vm, arg);
+	case KVM_CHECK_EXTENSION:
+		return l1vmm_check_extension(arg);
+	case KVM_SET_TSS_ADDR:
+	case KVM_SET_IDENTITY_MAP_ADDR:
+		/* Only VMX without unrestricted guest needs these: accept them. */
+		return 0;
+	default:
+		return -ENOTTY;
+	}
+}
+
+static int vm_release(struct inode *inode, struct file *filp)
+{
+	l1vmm_vm_put(filp->private_data);
+	return 0;
+}
+
+static const struct file_operations vm_fops = {
+	.owner		= THIS_MODULE,
+	.unlocked_ioctl	= vm_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.release	= vm_release,
+	.llseek		= noop_llseek,
+};
+
+static void vm_free(struct l1vmm_vm *vm)
+{
+	unsigned int i;
+
+	for (i = 0; i < vm->nr_vcpus; i++)
+		l1vmm_vcpu_free(vm->vcpus[i]);
+	for (i = 0; i < L1VMM_MAX_MEMSLOTS; i++)
+		if (vm->slots[i])
+			slot_free(vm->slots[i]);
+	l1vmm_npt_free(&vm->npt);
+	mmdrop(vm->mm);
+	kfree(vm);
+	l1vmm_hw_put();
+}
+
+/* KVM_CREATE_VM: returns the VM's file descriptor. */
+int l1vmm_vm_create(void)
+{
+	struct l1vmm_vm *vm;
+	int r, fd;
+
+	r = l1vmm_hw_get();
+	if (r)
+		return r;
+
+	r = -ENOMEM;
+	vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
+	if (!vm)
+		goto put_hw;
+	refcount_set(&vm->users, 1);
+	mutex_init(&vm->lock);
+	r = l1vmm_npt_init(&vm->npt);
+	if (r)
+		goto free_vm;
+	mmgrab(current->mm);
+	vm->mm = current->mm;
+
+	fd = anon_inode_getfd("l1vmm-vm", &vm_fops, vm, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		vm_free(vm);	/* drops the hardware reference too */
+		return fd;
+	}
+	return fd;
+
+free_vm:
+	kfree(vm);
+put_hw:
+	l1vmm_hw_put();
+	return r;
+}

@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * L2 guests in real mode: port I/O of each size in both directions, HLT,
+ * a triple fault, immediate_exit. The same binary runs against KVM
+ * (realmode@kvm in the suite): both must give the same exits and results.
+ */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kvm_vm.h"
+
+#define MEM_SIZE	0x10000
+#define CODE_GPA	0x1000
+
+struct guest {
+	struct test_vm vm;
+	struct test_vcpu vcpu;
+	unsigned char *mem;
+};
+
+/* A VM with 64 KiB at GPA 0, one vCPU in real mode at CODE_GPA running @code. */
+static void guest_start(struct guest *g, const unsigned char *code, size_t len)
+{
+	vm_create(&g->vm);
+	g->mem = vm_add_memory(&g->vm, 0, 0, MEM_SIZE, 0);
+	memcpy(g->mem + CODE_GPA, code, len);
+	vcpu_create(&g->vm, 0, &g->vcpu);
+	vcpu_setup_real_mode(&g->vcpu, CODE_GPA);
+}
+
+static void guest_stop(struct guest *g)
+{
+	vcpu_close(&g->vcpu);
+	vm_close(&g->vm);
+}
+
+static void test_io_and_hlt(void)
+{
+	static const unsigned char code[] = {
+		0xb0, 0x42,				/* mov al, 0x42 */
+		0xe6, 0x10,				/* out 0x10, al */
+		0xe4, 0x11,				/* in al, 0x11 */
+		0xe6, 0x12,				/* out 0x12, al */
+		0xb8, 0x34, 0x12,			/* mov ax, 0x1234 */
+		0xba, 0x00, 0x20,			/* mov dx, 0x2000 */
+		0xef,					/* out dx, ax */
+		0x66, 0xb8, 0x78, 0x56, 0x34, 0x12,	/* mov eax, 0x12345678 */
+		0x66, 0xe7, 0x14,			/* out 0x14, eax */
+		0x66, 0xe5, 0x15,			/* in eax, 0x15 */
+		0xf4,					/* hlt */
+	};
+	struct kvm_regs regs;
+	struct guest g;
+	uint32_t v32;
+	uint16_t v16;
+
+	guest_start(&g, code, sizeof(code));
+
+	vcpu_run(&g.vcpu);
+	ASSERT_IO_EXIT(&g.vcpu, KVM_EXIT_IO_OUT, 0x10, 1);
+	ASSERT_EQ(0x42, *(uint8_t *)vcpu_io_data(&g.vcpu));
+
+	vcpu_run(&g.vcpu);
+	ASSERT_IO_EXIT(&g.vcpu, KVM_EXIT_IO_IN, 0x11, 1);
+	*(uint8_t *)vcpu_io_data(&g.vcpu) = 0x99;
+
+	vcpu_run(&g.vcpu);
+	ASSERT_IO_EXIT(&g.vcpu, KVM_EXIT_IO_OUT, 0x12, 1);
+	ASSERT_EQ(0x99, *(uint8_t *)vcpu_io_data(&g.vcpu));
+
+	vcpu_run(&g.vcpu);
+	ASSERT_IO_EXIT(&g.vcpu, KVM_EXIT_IO_OUT, 0x2000, 2);
+	memcpy(&v16, vcpu_io_data(&g.vcpu), 2);
+	ASSERT_EQ(0x1234, v16);
+
+	vcpu_run(&g.vcpu);
+	ASSERT_IO_EXIT(&g.vcpu, KVM_EXIT_IO_OUT, 0x14, 4);
+	memcpy(&v32, vcpu_io_data(&g.vcpu), 4);
+	ASSERT_EQ(0x12345678, v32);
+
+	vcpu_run(&g.vcpu);
+	ASSERT_IO_EXIT(&g.vcpu, KVM_EXIT_IO_IN, 0x15, 4);
+	v32 = 0xcafef00d;
+	memcpy(vcpu_io_data(&g.vcpu), &v32, 4);
+
+	ASSERT_EQ(KVM_EXIT_HLT, vcpu_run(&g.vcpu));
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_REGS, &regs);
+	ASSERT_EQ(CODE_GPA + sizeof(code), regs.rip);
+	ASSERT_EQ(0xcafef00d, regs.rax);
+	ASSERT_EQ(0x2000, regs.rdx);
+	guest_stop(&g);
+}
+
+/* GPRs set by KVM_SET_REGS reach the guest, and come back out. */
+static void test_registers_round_trip(void)
+{
+	static const unsigned char code[] = {
+		0x66, 0x01, 0xd8,	/* add eax, ebx */
+		0x66, 0x87, 0xca,	/* xchg edx, ecx */
+		0xf4,			/* hlt */
+	};
+	struct kvm_regs regs;
+	struct guest g;
+
+	guest_start(&g, code, sizeof(code));
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_REGS, &regs);
+	regs.rax = 1000;
+	regs.rbx = 234;
+	regs.rcx = 0x11111111;
+	regs.rdx = 0x22222222;
+	regs.rsi = 0x5151;
+	regs.rdi = 0xd1d1;
+	regs.rbp = 0xb0b0;
+	regs.r8 = 0x8888888888888888ull;
+	regs.r15 = 0xf0f0f0f0f0f0f0f0ull;
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_SET_REGS, &regs);
+
+	ASSERT_EQ(KVM_EXIT_HLT, vcpu_run(&g.vcpu));
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_REGS, &regs);
+	ASSERT_EQ(1234, regs.rax);
+	ASSERT_EQ(0x22222222, regs.rcx);
+	ASSERT_EQ(0x11111111, regs.rdx);
+	ASSERT_EQ(0x5151, regs.rsi);
+	ASSERT_EQ(0xd1d1, regs.rdi);
+	ASSERT_EQ(0xb0b0, regs.rbp);
+	ASSERT_EQ(0x8888888888888888ull, regs.r8);
+	ASSERT_EQ(0xf0f0f0f0f0f0f0f0ull, regs.r15);
+	guest_stop(&g);
+}
+
+/* An exception with an empty IVT faults again, then triple-faults. */
+static void test_triple_fault_is_shutdown(void)
+{
+	static const unsigned char code[] = { 0xcc };	/* int3 */
+	struct kvm_sregs sregs;
+	struct guest g;
+
+	guest_start(&g, code, sizeof(code));
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_SREGS, &sregs);
+	sregs.idt.limit = 0;
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_SET_SREGS, &sregs);
+	ASSERT_EQ(KVM_EXIT_SHUTDOWN, vcpu_run(&g.vcpu));
+	guest_stop(&g);
+}
+
+static void test_immediate_exit(void)
+{
+	static const unsigned char code[] = { 0xf4 };
+	struct guest g;
+
+	guest_start(&g, code, sizeof(code));
+	g.vcpu.run->immediate_exit = 1;
+	g.vcpu.run->exit_reason = KVM_EXIT_UNKNOWN;
+	ASSERT_IOCTL_ERRNO(g.vcpu.fd, KVM_RUN, 0, EINTR);
+	/* KVM leaves exit_reason alone here; only a signal sets KVM_EXIT_INTR. */
+	ASSERT_EQ(KVM_EXIT_UNKNOWN, g.vcpu.run->exit_reason);
+	g.vcpu.run->immediate_exit = 0;
+	ASSERT_EQ(KVM_EXIT_HLT, vcpu_run(&g.vcpu));
+	guest_stop(&g);
+}
+
+static const struct ktap_case tests[] = {
+	KTAP_CASE(test_io_and_hlt),
+	KTAP_CASE(test_registers_round_trip),
+	KTAP_CASE(test_triple_fault_is_shutdown),
+	KTAP_CASE(test_immediate_exit),
+};
+
+int main(void)
+{
+	return ktap_run(dev_is_l1vmm() ? "realmode" : "realmode@kvm", tests,
+			KTAP_ARRAY_SIZE(tests));
+}

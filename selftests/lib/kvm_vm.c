@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KVM-ABI selftest library: see kvm_vm.h.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "kvm_vm.h"
+
+void vm_create(struct test_vm *vm)
+{
+	vm->sys_fd = dev_open();
+	vm->fd = ASSERT_IOCTL_OK(vm->sys_fd, KVM_CREATE_VM, 0);
+}
+
+void vm_close(struct test_vm *vm)
+{
+	close(vm->fd);
+	close(vm->sys_fd);
+}
+
+int vm_set_region(struct test_vm *vm, uint32_t slot, uint64_t gpa,
+		  uint64_t size, uint64_t uaddr, uint32_t flags)
+{
+	struct kvm_userspace_memory_region region = {
+		.slot = slot,
+		.flags = flags,
+		.guest_phys_addr = gpa,
+		.memory_size = size,
+		.userspace_addr = uaddr,
+	};
+
+	return dev_ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, (unsigned long)&region);
+}
+
+void *vm_add_memory(struct test_vm *vm, uint32_t slot, uint64_t gpa,
+		    uint64_t size, uint32_t flags)
+{
+	void *mem = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	int r;
+
+	TEST_ASSERT(mem != MAP_FAILED, "mmap %llu bytes: %s",
+		    (unsigned long long)size, ktap_errno_name(errno));
+	r = vm_set_region(vm, slot, gpa, size, (uint64_t)(uintptr_t)mem, flags);
+	TEST_ASSERT(r == 0, "KVM_SET_USER_MEMORY_REGION(slot %u, gpa %#llx): wanted success, got %s",
+		    slot, (unsigned long long)gpa, ktap_errno_name(-r));
+	return mem;
+}
+
+void vcpu_create(struct test_vm *vm, unsigned long id, struct test_vcpu *vcpu)
+{
+	long size = ASSERT_IOCTL_OK(vm->sys_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+
+	TEST_ASSERT(size >= 2 * getpagesize(),
+		    "KVM_GET_VCPU_MMAP_SIZE: wanted at least 2 pages, got %ld", size);
+	vcpu->fd = ASSERT_IOCTL_OK(vm->fd, KVM_CREATE_VCPU, id);
+	vcpu->run_size = size;
+	vcpu->run = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu->fd, 0);
+	TEST_ASSERT(vcpu->run != MAP_FAILED, "mmap of the vCPU: %s",
+		    ktap_errno_name(errno));
+}
+
+void vcpu_close(struct test_vcpu *vcpu)
+{
+	munmap(vcpu->run, vcpu->run_size);
+	close(vcpu->fd);
+}
+
+const char *exit_reason_name(unsigned int reason)
+{
+	static const char *const names[] = {
+		[KVM_EXIT_UNKNOWN] = "UNKNOWN",
+		[KVM_EXIT_EXCEPTION] = "EXCEPTION",
+		[KVM_EXIT_IO] = "IO",
+		[KVM_EXIT_HYPERCALL] = "HYPERCALL",
+		[KVM_EXIT_DEBUG] = "DEBUG",
+		[KVM_EXIT_HLT] = "HLT",
+		[KVM_EXIT_MMIO] = "MMIO",
+		[KVM_EXIT_IRQ_WINDOW_OPEN] = "IRQ_WINDOW_OPEN",
+		[KVM_EXIT_SHUTDOWN] = "SHUTDOWN",
+		[KVM_EXIT_FAIL_ENTRY] = "FAIL_ENTRY",
+		[KVM_EXIT_INTR] = "INTR",
+		[KVM_EXIT_INTERNAL_ERROR] = "INTERNAL_ERROR",
+	};
+
+	if (reason < KTAP_ARRAY_SIZE(names) && names[reason])
+		return names[reason];
+	return "(other)";
+}
+
+unsigned int __vcpu_run(const char *file, int line, struct test_vcpu *vcpu)
+{
+	long r = dev_ioctl(vcpu->fd, KVM_RUN, 0);
+
+	if (r)
+		ktap_fail(file, line, "KVM_RUN: wanted success, got %s (exit reason %s)",
+			  ktap_errno_name((int)-r), exit_reason_name(vcpu->run->exit_reason));
+	return vcpu->run->exit_reason;
+}
+
+void vcpu_setup_real_mode(struct test_vcpu *vcpu, uint64_t rip)
+{
+	struct kvm_sregs sregs;
+	struct kvm_regs regs;
+
+	ASSERT_IOCTL_OK(vcpu->fd, KVM_GET_SREGS, &sregs);
+	sregs.cs.selector = 0;
+	sregs.cs.base = 0;
+	ASSERT_IOCTL_OK(vcpu->fd, KVM_SET_SREGS, &sregs);
+
+	memset(&regs, 0, sizeof(regs));
+	regs.rip = rip;
+	regs.rflags = 2;
+	ASSERT_IOCTL_OK(vcpu->fd, KVM_SET_REGS, &regs);
+}
+
+void __assert_io_exit(const char *file, int line, struct test_vcpu *vcpu,
+		      int dir, int port, int size)
+{
+	struct kvm_run *run = vcpu->run;
+
+	if (run->exit_reason != KVM_EXIT_IO)
+		ktap_fail(file, line, "exit reason: wanted IO, got %s",
+			  exit_reason_name(run->exit_reason));
+	if (run->io.direction != dir || run->io.port != port ||
+	    run->io.size != size || run->io.count != 1)
+		ktap_fail(file, line,
+			  "I/O exit: wanted %s port %#x size %d count 1, got %s port %#x size %d count %u",
+			  dir == KVM_EXIT_IO_IN ? "in" : "out", port, size,
+			  run->io.direction == KVM_EXIT_IO_IN ? "in" : "out",
+			  run->io.port, run->io.size, run->io.count);
+}
+
+void *vcpu_io_data(struct test_vcpu *vcpu)
+{
+	return (char *)vcpu->run + vcpu->run->io.data_offset;
+}

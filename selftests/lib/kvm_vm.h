@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * A small KVM-ABI library for selftests: VMs, memory, vCPUs, KVM_RUN, with
+ * every ioctl checked and named in the failure message. Works on any
+ * KVM-style device (dev_path(): /dev/l1vmm, or /dev/kvm).
+ */
+#ifndef L1VMM_KVM_VM_H
+#define L1VMM_KVM_VM_H
+
+#include <linux/kvm.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "l1vmm_util.h"
+
+struct test_vm {
+	int sys_fd;
+	int fd;
+};
+
+struct test_vcpu {
+	int fd;
+	struct kvm_run *run;
+	size_t run_size;
+};
+
+void vm_create(struct test_vm *vm);
+void vm_close(struct test_vm *vm);
+
+/* Anonymous memory for a slot; returns the host address of guest @gpa. */
+void *vm_add_memory(struct test_vm *vm, uint32_t slot, uint64_t gpa,
+		    uint64_t size, uint32_t flags);
+/* KVM_SET_USER_MEMORY_REGION; returns 0 or -errno. */
+int vm_set_region(struct test_vm *vm, uint32_t slot, uint64_t gpa,
+		  uint64_t size, uint64_t uaddr, uint32_t flags);
+
+void vcpu_create(struct test_vm *vm, unsigned long id, struct test_vcpu *vcpu);
+void vcpu_close(struct test_vcpu *vcpu);
+
+/* KVM_RUN, asserting it returned 0; returns run->exit_reason. */
+#define vcpu_run(vcpu)	__vcpu_run(__FILE__, __LINE__, vcpu)
+unsigned int __vcpu_run(const char *file, int line, struct test_vcpu *vcpu);
+
+/* Real mode with CS = DS = ... = 0 and RIP = @rip. */
+void vcpu_setup_real_mode(struct test_vcpu *vcpu, uint64_t rip);
+
+/* Assert the last exit was port I/O with these properties. */
+#define ASSERT_IO_EXIT(vcpu, dir, port, size)					\
+	__assert_io_exit(__FILE__, __LINE__, vcpu, dir, port, size)
+void __assert_io_exit(const char *file, int line, struct test_vcpu *vcpu,
+		      int dir, int port, int size);
+
+/* The PIO data of the last I/O exit. */
+void *vcpu_io_data(struct test_vcpu *vcpu);
+
+const char *exit_reason_name(unsigned int reason);
+
+#endif /* L1VMM_KVM_VM_H */
