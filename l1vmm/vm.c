@@ -235,7 +235,8 @@ static long vm_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
 		return vm_set_memory_region(vm, &mem);
 	}
 	case KVM_CREATE_VCPU:
-		return l1vmm_vcpu_create(vm, arg);
+		/* KVM takes the id as a u32: 1 << 40 is id 0. */
+		return l1vmm_vcpu_create(vm, (u32)arg);
 	case KVM_CHECK_EXTENSION:
 		return l1vmm_check_extension(arg);
 	case KVM_SET_TSS_ADDR:

@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Several vCPUs and the run loop: four vCPUs of one VM running at once,
+ * each in its own thread; KVM_RUN interrupted by a signal; vCPU creation
+ * errors.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kvm_vm.h"
+
+#define NR_VCPUS	4
+#define LOOPS		2000
+#define CODE_GPA	0x1000
+
+/*
+ * Each vCPU: BX points at its own counter; LOOPS times, increment it and
+ * report through port 0x10; then HLT.
+ */
+static const unsigned char counting_code[] = {
+	0xb9, LOOPS & 0xff, LOOPS >> 8,	/* mov cx, LOOPS */
+	0xff, 0x07,			/* l: inc word [bx] */
+	0xe6, 0x10,			/* out 0x10, al */
+	0xe2, 0xfa,			/* loop l */
+	0xf4,				/* hlt */
+};
+
+struct vcpu_thread {
+	struct test_vcpu vcpu;
+	pthread_t thread;
+	unsigned int io_exits;
+	unsigned int last_exit;
+	long error;
+};
+
+static void *vcpu_thread_fn(void *arg)
+{
+	struct vcpu_thread *t = arg;
+
+	for (;;) {
+		long r = dev_ioctl(t->vcpu.fd, KVM_RUN, 0);
+
+		if (r) {
+			t->error = r;
+			return NULL;
+		}
+		t->last_exit = t->vcpu.run->exit_reason;
+		if (t->last_exit != KVM_EXIT_IO)
+			return NULL;
+		t->io_exits++;
+	}
+}
+
+static void test_four_vcpus_at_once(void)
+{
+	struct vcpu_thread t[NR_VCPUS];
+	struct test_vm vm;
+	struct kvm_regs regs;
+	unsigned char *mem;
+	int i;
+
+	memset(t, 0, sizeof(t));
+	vm_create(&vm);
+	mem = vm_add_memory(&vm, 0, 0, 0x10000, 0);
+	memcpy(mem + CODE_GPA, counting_code, sizeof(counting_code));
+	for (i = 0; i < NR_VCPUS; i++) {
+		vcpu_create(&vm, i, &t[i].vcpu);
+		vcpu_setup_real_mode(&t[i].vcpu, CODE_GPA);
+		ASSERT_IOCTL_OK(t[i].vcpu.fd, KVM_GET_REGS, &regs);
+		regs.rbx = 0x8000 + 2 * i;
+		ASSERT_IOCTL_OK(t[i].vcpu.fd, KVM_SET_REGS, &regs);
+	}
+	for (i = 0; i < NR_VCPUS; i++)
+		TEST_ASSERT(!pthread_create(&t[i].thread, NULL, vcpu_thread_fn, &t[i]),
+			    "pthread_create");
+	for (i = 0; i < NR_VCPUS; i++) {
+		pthread_join(t[i].thread, NULL);
+		TEST_ASSERT(!t[i].error, "vCPU %d: KVM_RUN: %s", i,
+			    ktap_errno_name((int)-t[i].error));
+		TEST_ASSERT(t[i].last_exit == KVM_EXIT_HLT,
+			    "vCPU %d: last exit: wanted HLT, got %s", i,
+			    exit_reason_name(t[i].last_exit));
+		ASSERT_EQ(LOOPS, t[i].io_exits);
+		ASSERT_EQ(LOOPS, *(uint16_t *)(mem + 0x8000 + 2 * i));
+	}
+	for (i = 0; i < NR_VCPUS; i++)
+		vcpu_close(&t[i].vcpu);
+	vm_close(&vm);
+}
+
+static void on_sigusr1(int sig)
+{
+	(void)sig;
+}
+
+struct kicker {
+	pthread_t target;
+};
+
+static void *kicker_fn(void *arg)
+{
+	struct kicker *k = arg;
+	struct timespec ts = { 0, 200 * 1000 * 1000 };
+
+	nanosleep(&ts, NULL);
+	pthread_kill(k->target, SIGUSR1);
+	return NULL;
+}
+
+/* A guest that spins forever; a signal ends KVM_RUN with EINTR. */
+static void test_signal_interrupts_run(void)
+{
+	static const unsigned char spin[] = { 0xeb, 0xfe };	/* jmp $ */
+	struct sigaction sa = { .sa_handler = on_sigusr1 };
+	struct test_vcpu vcpu;
+	struct test_vm vm;
+	struct kicker k;
+	pthread_t kicker;
+	unsigned char *mem;
+
+	sigaction(SIGUSR1, &sa, NULL);
+	vm_create(&vm);
+	mem = vm_add_memory(&vm, 0, 0, 0x10000, 0);
+	memcpy(mem + CODE_GPA, spin, sizeof(spin));
+	vcpu_create(&vm, 0, &vcpu);
+	vcpu_setup_real_mode(&vcpu, CODE_GPA);
+
+	k.target = pthread_self();
+	TEST_ASSERT(!pthread_create(&kicker, NULL, kicker_fn, &k), "pthread_create");
+	ASSERT_IOCTL_ERRNO(vcpu.fd, KVM_RUN, 0, EINTR);
+	ASSERT_EQ(KVM_EXIT_INTR, vcpu.run->exit_reason);
+	pthread_join(kicker, NULL);
+	vcpu_close(&vcpu);
+	vm_close(&vm);
+}
+
+static void test_create_vcpu_errors(void)
+{
+	struct test_vcpu vcpu;
+	struct test_vm vm;
+
+	vm_create(&vm);
+	vcpu_create(&vm, 0, &vcpu);
+	ASSERT_IOCTL_ERRNO(vm.fd, KVM_CREATE_VCPU, 0, EEXIST);
+	if (dev_is_l1vmm())
+		ASSERT_IOCTL_ERRNO(vm.fd, KVM_CREATE_VCPU, 16, EINVAL);
+	/* The id is a u32 in KVM: 1 << 40 is id 0, which exists. */
+	ASSERT_IOCTL_ERRNO(vm.fd, KVM_CREATE_VCPU, 1ul << 40, EEXIST);
+	ASSERT_IOCTL_ERRNO(vcpu.fd, KVM_RUN, 1, EINVAL);
+	vcpu_close(&vcpu);
+	vm_close(&vm);
+}
+
+static const struct ktap_case tests[] = {
+	KTAP_CASE_TIMEOUT(test_four_vcpus_at_once, 120),
+	KTAP_CASE(test_signal_interrupts_run),
+	KTAP_CASE(test_create_vcpu_errors),
+};
+
+int main(void)
+{
+	return ktap_run(dev_is_l1vmm() ? "vcpus" : "vcpus@kvm", tests,
+			KTAP_ARRAY_SIZE(tests));
+}
