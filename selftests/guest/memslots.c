@@ -123,23 +123,15 @@ static void test_write_outside_memory(void)
 		0xc6, 0x06, 0x00, 0x00, 0x77,	/* mov byte [0], 0x77 */
 		0xf4,			/* hlt */
 	};
-	struct test_vcpu vcpu;
-	struct test_vm vm;
-	unsigned char *mem;
+	struct test_guest g;
 
-	vm_create(&vm);
-	mem = vm_add_memory(&vm, 0, 0, 0x10000, 0);
-	memcpy(mem + CODE_GPA, code, sizeof(code));
-	vcpu_create(&vm, 0, &vcpu);
-	vcpu_setup_real_mode(&vcpu, CODE_GPA);
-
-	vcpu_run(&vcpu);
-	TEST_ASSERT(vcpu.run->exit_reason == KVM_EXIT_MMIO ||
-		    vcpu.run->exit_reason == KVM_EXIT_INTERNAL_ERROR,
+	guest_start_real_mode(&g, 0x10000, CODE_GPA, code, sizeof(code));
+	vcpu_run(&g.vcpu);
+	TEST_ASSERT(g.vcpu.run->exit_reason == KVM_EXIT_MMIO ||
+		    g.vcpu.run->exit_reason == KVM_EXIT_INTERNAL_ERROR,
 		    "write outside memory: wanted MMIO or INTERNAL_ERROR, got %s",
-		    exit_reason_name(vcpu.run->exit_reason));
-	vcpu_close(&vcpu);
-	vm_close(&vm);
+		    exit_reason_name(g.vcpu.run->exit_reason));
+	guest_stop(&g);
 }
 
 struct mem_counters {
@@ -155,19 +147,11 @@ static void read_counters(struct mem_counters *c)
 static void one_vm(void)
 {
 	static const unsigned char code[] = { 0xf4 };
-	struct test_vcpu vcpu;
-	struct test_vm vm;
-	unsigned char *mem;
+	struct test_guest g;
 
-	vm_create(&vm);
-	mem = vm_add_memory(&vm, 0, 0, 0x10000, 0);
-	memcpy(mem + CODE_GPA, code, sizeof(code));
-	vcpu_create(&vm, 0, &vcpu);
-	vcpu_setup_real_mode(&vcpu, CODE_GPA);
-	ASSERT_EQ(KVM_EXIT_HLT, vcpu_run(&vcpu));
-	vcpu_close(&vcpu);
-	vm_close(&vm);
-	munmap(mem, 0x10000);
+	guest_start_real_mode(&g, 0x10000, CODE_GPA, code, sizeof(code));
+	ASSERT_EQ(KVM_EXIT_HLT, vcpu_run(&g.vcpu));
+	guest_stop(&g);
 }
 
 /*

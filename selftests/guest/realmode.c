@@ -13,26 +13,9 @@
 #define MEM_SIZE	0x10000
 #define CODE_GPA	0x1000
 
-struct guest {
-	struct test_vm vm;
-	struct test_vcpu vcpu;
-	unsigned char *mem;
-};
-
-/* A VM with 64 KiB at GPA 0, one vCPU in real mode at CODE_GPA running @code. */
-static void guest_start(struct guest *g, const unsigned char *code, size_t len)
+static void guest_start(struct test_guest *g, const unsigned char *code, size_t len)
 {
-	vm_create(&g->vm);
-	g->mem = vm_add_memory(&g->vm, 0, 0, MEM_SIZE, 0);
-	memcpy(g->mem + CODE_GPA, code, len);
-	vcpu_create(&g->vm, 0, &g->vcpu);
-	vcpu_setup_real_mode(&g->vcpu, CODE_GPA);
-}
-
-static void guest_stop(struct guest *g)
-{
-	vcpu_close(&g->vcpu);
-	vm_close(&g->vm);
+	guest_start_real_mode(g, MEM_SIZE, CODE_GPA, code, len);
 }
 
 static void test_io_and_hlt(void)
@@ -51,7 +34,7 @@ static void test_io_and_hlt(void)
 		0xf4,					/* hlt */
 	};
 	struct kvm_regs regs;
-	struct guest g;
+	struct test_guest g;
 	uint32_t v32;
 	uint16_t v16;
 
@@ -101,7 +84,7 @@ static void test_registers_round_trip(void)
 		0xf4,			/* hlt */
 	};
 	struct kvm_regs regs;
-	struct guest g;
+	struct test_guest g;
 
 	guest_start(&g, code, sizeof(code));
 	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_REGS, &regs);
@@ -134,7 +117,7 @@ static void test_triple_fault_is_shutdown(void)
 {
 	static const unsigned char code[] = { 0xcc };	/* int3 */
 	struct kvm_sregs sregs;
-	struct guest g;
+	struct test_guest g;
 
 	guest_start(&g, code, sizeof(code));
 	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_SREGS, &sregs);
@@ -155,7 +138,7 @@ static void test_immediate_exit(void)
 {
 	static const unsigned char code[] = { 0xf4, 0xf4 };	/* hlt; hlt */
 	struct kvm_regs regs;
-	struct guest g;
+	struct test_guest g;
 
 	guest_start(&g, code, sizeof(code));
 	ASSERT_EQ(KVM_EXIT_HLT, vcpu_run(&g.vcpu));

@@ -116,26 +116,19 @@ static void test_signal_interrupts_run(void)
 {
 	static const unsigned char spin[] = { 0xeb, 0xfe };	/* jmp $ */
 	struct sigaction sa = { .sa_handler = on_sigusr1 };
-	struct test_vcpu vcpu;
-	struct test_vm vm;
+	struct test_guest g;
 	struct kicker k;
 	pthread_t kicker;
-	unsigned char *mem;
 
 	sigaction(SIGUSR1, &sa, NULL);
-	vm_create(&vm);
-	mem = vm_add_memory(&vm, 0, 0, 0x10000, 0);
-	memcpy(mem + CODE_GPA, spin, sizeof(spin));
-	vcpu_create(&vm, 0, &vcpu);
-	vcpu_setup_real_mode(&vcpu, CODE_GPA);
+	guest_start_real_mode(&g, 0x10000, CODE_GPA, spin, sizeof(spin));
 
 	k.target = pthread_self();
 	TEST_ASSERT(!pthread_create(&kicker, NULL, kicker_fn, &k), "pthread_create");
-	ASSERT_IOCTL_ERRNO(vcpu.fd, KVM_RUN, 0, EINTR);
-	ASSERT_EQ(KVM_EXIT_INTR, vcpu.run->exit_reason);
+	ASSERT_IOCTL_ERRNO(g.vcpu.fd, KVM_RUN, 0, EINTR);
+	ASSERT_EQ(KVM_EXIT_INTR, g.vcpu.run->exit_reason);
 	pthread_join(kicker, NULL);
-	vcpu_close(&vcpu);
-	vm_close(&vm);
+	guest_stop(&g);
 }
 
 static void test_create_vcpu_errors(void)

@@ -119,6 +119,24 @@ void vcpu_setup_real_mode(struct test_vcpu *vcpu, uint64_t rip)
 	ASSERT_IOCTL_OK(vcpu->fd, KVM_SET_REGS, &regs);
 }
 
+void guest_start_real_mode(struct test_guest *g, uint64_t mem_size,
+			   uint64_t code_gpa, const void *code, size_t len)
+{
+	vm_create(&g->vm);
+	g->mem_size = mem_size;
+	g->mem = vm_add_memory(&g->vm, 0, 0, mem_size, 0);
+	memcpy(g->mem + code_gpa, code, len);
+	vcpu_create(&g->vm, 0, &g->vcpu);
+	vcpu_setup_real_mode(&g->vcpu, code_gpa);
+}
+
+void guest_stop(struct test_guest *g)
+{
+	vcpu_close(&g->vcpu);
+	vm_close(&g->vm);
+	munmap(g->mem, g->mem_size);
+}
+
 void __assert_io_exit(const char *file, int line, struct test_vcpu *vcpu,
 		      int dir, int port, int size)
 {

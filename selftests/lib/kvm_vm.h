@@ -44,6 +44,21 @@ unsigned int __vcpu_run(const char *file, int line, struct test_vcpu *vcpu);
 /* Real mode with CS = DS = ... = 0 and RIP = @rip. */
 void vcpu_setup_real_mode(struct test_vcpu *vcpu, uint64_t rip);
 
+/*
+ * The common small guest: a VM with @mem_size bytes at GPA 0, @code copied
+ * to @code_gpa, one vCPU (id 0) in real mode starting there.
+ */
+struct test_guest {
+	struct test_vm vm;
+	struct test_vcpu vcpu;
+	unsigned char *mem;
+	uint64_t mem_size;
+};
+
+void guest_start_real_mode(struct test_guest *g, uint64_t mem_size,
+			   uint64_t code_gpa, const void *code, size_t len);
+void guest_stop(struct test_guest *g);
+
 /* Assert the last exit was port I/O with these properties. */
 #define ASSERT_IO_EXIT(vcpu, dir, port, size)					\
 	__assert_io_exit(__FILE__, __LINE__, vcpu, dir, port, size)
