@@ -10,6 +10,9 @@
 #include <linux/nospec.h>
 #include <linux/smp.h>
 
+#include <linux/kvm_para.h>
+
+#include "l1vmm/cpuid.h"
 #include "l1vmm/l1vmm.h"
 
 static void skip_instruction(struct l1vmm_vcpu *vcpu)
@@ -72,6 +75,43 @@ static int handle_io(struct l1vmm_vcpu *vcpu)
 	return 0;
 }
 
+/*
+ * CPUID from the vCPU's table, in the fastpath. A leaf that is not in the
+ * table reads as zeros (KVM instead repeats the highest basic leaf, as
+ * Intel CPUs do; doc/abi.md).
+ */
+static int handle_cpuid(struct l1vmm_vcpu *vcpu)
+{
+	unsigned long *r = vcpu->regs;
+	const struct kvm_cpuid_entry2 *e;
+
+	e = l1vmm_cpuid_find(vcpu->cpuid, vcpu->cpuid_nent, (u32)r[L1VMM_REG_RAX],
+			     (u32)r[L1VMM_REG_RCX]);
+	r[L1VMM_REG_RAX] = e ? e->eax : 0;
+	r[L1VMM_REG_RBX] = e ? e->ebx : 0;
+	r[L1VMM_REG_RCX] = e ? e->ecx : 0;
+	r[L1VMM_REG_RDX] = e ? e->edx : 0;
+	vcpu->regs_dirty |= BIT(L1VMM_REG_RAX);
+	skip_instruction(vcpu);
+	return 1;
+}
+
+/*
+ * KVM's hypercall convention: number in RAX, result in RAX. l1vmm offers
+ * none of KVM's hypercalls, so every number answers -KVM_ENOSYS; from CPL > 0
+ * the answer is -KVM_EPERM, as in KVM. Handled in the fastpath.
+ */
+static int handle_hypercall(struct l1vmm_vcpu *vcpu)
+{
+	long ret = l1vmm_ops->get_cpl(vcpu) ? -KVM_EPERM : -KVM_ENOSYS;
+
+	/* Outside 64-bit mode the result is 32 bits wide, as in KVM. */
+	vcpu->regs[L1VMM_REG_RAX] = l1vmm_ops->in_64bit_mode(vcpu) ? ret : (u32)ret;
+	vcpu->regs_dirty |= BIT(L1VMM_REG_RAX);
+	skip_instruction(vcpu);
+	return 1;
+}
+
 static int handle_npf(struct l1vmm_vcpu *vcpu)
 {
 	/* MMIO emulation comes with the instruction decoder. */
@@ -103,6 +143,8 @@ static const l1vmm_exit_handler exit_handlers[L1VMM_NR_EXIT_REASONS] = {
 	[L1VMM_EXIT_IO]		= handle_io,
 	[L1VMM_EXIT_NPF]	= handle_npf,
 	[L1VMM_EXIT_SHUTDOWN]	= handle_shutdown,
+	[L1VMM_EXIT_CPUID]	= handle_cpuid,
+	[L1VMM_EXIT_HYPERCALL]	= handle_hypercall,
 	[L1VMM_EXIT_FAIL_ENTRY]	= handle_fail_entry,
 };
 

@@ -53,6 +53,8 @@ enum l1vmm_exit_reason {
 	L1VMM_EXIT_IO,
 	L1VMM_EXIT_NPF,		/* nested page fault */
 	L1VMM_EXIT_SHUTDOWN,	/* triple fault */
+	L1VMM_EXIT_CPUID,
+	L1VMM_EXIT_HYPERCALL,	/* VMMCALL (SVM), VMCALL (VMX) */
 	L1VMM_EXIT_FAIL_ENTRY,	/* the CPU refused the guest state */
 	L1VMM_NR_EXIT_REASONS,
 };
@@ -110,6 +112,8 @@ struct l1vmm_vcpu {
 	unsigned long regs_dirty;
 
 	u64 apic_base;		/* only reported: there is no in-kernel APIC */
+	struct kvm_cpuid_entry2 *cpuid;	/* from KVM_SET_CPUID2, or NULL */
+	unsigned int cpuid_nent;
 	struct fpu_guest guest_fpu;
 	struct l1vmm_pending_pio pio;
 	struct l1vmm_exit exit;
@@ -130,6 +134,9 @@ struct l1vmm_backend_ops {
 	void (*get_sregs)(struct l1vmm_vcpu *vcpu, struct kvm_sregs *sregs);
 	/* @sregs has passed l1vmm_sregs_valid(). */
 	void (*set_sregs)(struct l1vmm_vcpu *vcpu, const struct kvm_sregs *sregs);
+	unsigned int (*get_cpl)(struct l1vmm_vcpu *vcpu);
+	/* Long mode with a 64-bit code segment. */
+	bool (*in_64bit_mode)(struct l1vmm_vcpu *vcpu);
 	unsigned long (*get_rflags)(struct l1vmm_vcpu *vcpu);
 	void (*set_rflags)(struct l1vmm_vcpu *vcpu, unsigned long rflags);
 	/* Enter the guest once; IRQs and preemption off. Fills vcpu->exit. */

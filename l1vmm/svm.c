@@ -331,6 +331,21 @@ static void svm_set_sregs(struct l1vmm_vcpu *vcpu, const struct kvm_sregs *sregs
 	mark_dirty(svm, CLEAN_INT_CTL);
 }
 
+static unsigned int svm_get_cpl(struct l1vmm_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = vcpu->backend;
+
+	return svm->vmcb->save.cpl;
+}
+
+static bool svm_in_64bit_mode(struct l1vmm_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = vcpu->backend;
+
+	return (svm->vmcb->save.efer & EFER_LMA) &&
+	       (svm->vmcb->save.cs.attrib & SVM_SELECTOR_L_MASK);
+}
+
 static unsigned long svm_get_rflags(struct l1vmm_vcpu *vcpu)
 {
 	struct svm_vcpu *svm = vcpu->backend;
@@ -373,6 +388,16 @@ static void svm_decode_exit(struct l1vmm_vcpu *vcpu, struct svm_vcpu *svm)
 		/* SZ8, SZ16, SZ32 are one-hot bits worth 1, 2 and 4. */
 		e->io.size = (c->exit_info_1 & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT;
 		e->next_rip = c->exit_info_2;
+		break;
+	case SVM_EXIT_CPUID:
+		e->reason = L1VMM_EXIT_CPUID;
+		if (!e->next_rip)
+			e->next_rip = vcpu->regs[L1VMM_REG_RIP] + 2;	/* 0f a2 */
+		break;
+	case SVM_EXIT_VMMCALL:
+		e->reason = L1VMM_EXIT_HYPERCALL;
+		if (!e->next_rip)
+			e->next_rip = vcpu->regs[L1VMM_REG_RIP] + 3;	/* 0f 01 d9 */
 		break;
 	case SVM_EXIT_NPF:
 		e->reason = L1VMM_EXIT_NPF;
@@ -443,6 +468,8 @@ static const struct l1vmm_backend_ops svm_ops = {
 	.vcpu_free		= svm_vcpu_free,
 	.get_sregs		= svm_get_sregs,
 	.set_sregs		= svm_set_sregs,
+	.get_cpl		= svm_get_cpl,
+	.in_64bit_mode		= svm_in_64bit_mode,
 	.get_rflags		= svm_get_rflags,
 	.set_rflags		= svm_set_rflags,
 	.run			= svm_run,

@@ -22,6 +22,7 @@
 #include <asm/apicdef.h>
 #include <asm/msr-index.h>
 
+#include "l1vmm/cpuid.h"
 #include "l1vmm/l1vmm.h"
 #include "l1vmm/sregs_check.h"
 
@@ -172,6 +173,43 @@ static int vcpu_run(struct l1vmm_vcpu *vcpu)
 	return r;
 }
 
+/* KVM_SET_CPUID2: replace the table; -E2BIG over KVM's 256 entries. */
+static int vcpu_set_cpuid2(struct l1vmm_vcpu *vcpu, struct kvm_cpuid2 __user *ucpuid)
+{
+	struct kvm_cpuid_entry2 *entries = NULL;
+	struct kvm_cpuid2 cpuid;
+
+	if (copy_from_user(&cpuid, ucpuid, sizeof(cpuid)))
+		return -EFAULT;
+	if (cpuid.nent > L1VMM_MAX_CPUID_ENTRIES)
+		return -E2BIG;
+	if (cpuid.nent) {
+		entries = vmemdup_user(ucpuid->entries, array_size(cpuid.nent, sizeof(*entries)));
+		if (IS_ERR(entries))
+			return PTR_ERR(entries);
+	}
+	kvfree(vcpu->cpuid);
+	vcpu->cpuid = entries;
+	vcpu->cpuid_nent = cpuid.nent;
+	return 0;
+}
+
+/* KVM_GET_CPUID2: -E2BIG when the caller's array is too small. */
+static int vcpu_get_cpuid2(struct l1vmm_vcpu *vcpu, struct kvm_cpuid2 __user *ucpuid)
+{
+	struct kvm_cpuid2 cpuid;
+
+	if (copy_from_user(&cpuid, ucpuid, sizeof(cpuid)))
+		return -EFAULT;
+	if (cpuid.nent < vcpu->cpuid_nent)
+		return -E2BIG;
+	if (copy_to_user(ucpuid->entries, vcpu->cpuid,
+			 array_size(vcpu->cpuid_nent, sizeof(*vcpu->cpuid))))
+		return -EFAULT;
+	cpuid.nent = vcpu->cpuid_nent;
+	return copy_to_user(ucpuid, &cpuid, sizeof(cpuid)) ? -EFAULT : 0;
+}
+
 static long vcpu_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
 {
 	struct l1vmm_vcpu *vcpu = filp->private_data;
@@ -222,6 +260,12 @@ static long vcpu_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
 		r = vcpu_set_sregs(vcpu, &sregs);
 		break;
 	}
+	case KVM_SET_CPUID2:
+		r = vcpu_set_cpuid2(vcpu, argp);
+		break;
+	case KVM_GET_CPUID2:
+		r = vcpu_get_cpuid2(vcpu, argp);
+		break;
 	default:
 		r = -ENOTTY;
 		break;
@@ -281,6 +325,7 @@ static const struct file_operations vcpu_fops = {
 void l1vmm_vcpu_free(struct l1vmm_vcpu *vcpu)
 {
 	l1vmm_ops->vcpu_free(vcpu);
+	kvfree(vcpu->cpuid);
 	fpu_free_guest_fpstate(&vcpu->guest_fpu);
 	free_page((unsigned long)vcpu->pio_data);
 	free_page((unsigned long)vcpu->run);

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The guest's CPUID table, as user space set it with KVM_SET_CPUID2.
+ * Portable: the lookup is unit-tested on the host.
+ */
+#ifndef L1VMM_CPUID_H
+#define L1VMM_CPUID_H
+
+#include <linux/kvm.h>
+
+#include "l1vmm/portable.h"
+
+/* KVM's limit on the table size (KVM_MAX_CPUID_ENTRIES). */
+#define L1VMM_MAX_CPUID_ENTRIES	256
+
+/*
+ * The entry for leaf @function, sub-leaf @index, or NULL. The sub-leaf only
+ * counts for entries flagged KVM_CPUID_FLAG_SIGNIFCANT_INDEX, as in KVM.
+ */
+const struct kvm_cpuid_entry2 *l1vmm_cpuid_find(const struct kvm_cpuid_entry2 *entries,
+						unsigned int nent, u32 function,
+						u32 index);
+
+#endif /* L1VMM_CPUID_H */

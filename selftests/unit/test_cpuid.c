@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// unit-sources: l1vmm/cpuid.c
+/*
+ * Host unit test of the CPUID table lookup (l1vmm/cpuid.c).
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "ktap.h"
+#include "l1vmm/cpuid.h"
+
+static const struct kvm_cpuid_entry2 table[] = {
+	{ .function = 0, .eax = 0xd },
+	{ .function = 7, .index = 0, .flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX, .ebx = 70 },
+	{ .function = 7, .index = 1, .flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX, .ebx = 71 },
+	{ .function = 0x40000000, .ebx = 0x6d76316c },
+};
+
+static void test_plain_leaf_ignores_index(void)
+{
+	const struct kvm_cpuid_entry2 *e;
+
+	e = l1vmm_cpuid_find(table, KTAP_ARRAY_SIZE(table), 0x40000000, 123);
+	TEST_ASSERT(e && e->ebx == 0x6d76316c, "leaf 0x40000000 not found");
+	e = l1vmm_cpuid_find(table, KTAP_ARRAY_SIZE(table), 0, 0);
+	TEST_ASSERT(e && e->eax == 0xd, "leaf 0 not found");
+}
+
+static void test_significant_index(void)
+{
+	const struct kvm_cpuid_entry2 *e;
+
+	e = l1vmm_cpuid_find(table, KTAP_ARRAY_SIZE(table), 7, 1);
+	TEST_ASSERT(e && e->ebx == 71, "leaf 7.1: wanted ebx 71");
+	e = l1vmm_cpuid_find(table, KTAP_ARRAY_SIZE(table), 7, 0);
+	TEST_ASSERT(e && e->ebx == 70, "leaf 7.0: wanted ebx 70");
+	ASSERT_EQ(0, (long)(uintptr_t)l1vmm_cpuid_find(table, KTAP_ARRAY_SIZE(table), 7, 2));
+}
+
+static void test_missing_leaf(void)
+{
+	ASSERT_EQ(0, (long)(uintptr_t)l1vmm_cpuid_find(table, KTAP_ARRAY_SIZE(table), 1, 0));
+	ASSERT_EQ(0, (long)(uintptr_t)l1vmm_cpuid_find(table, 0, 0, 0));
+}
+
+static const struct ktap_case tests[] = {
+	KTAP_CASE(test_plain_leaf_ignores_index),
+	KTAP_CASE(test_significant_index),
+	KTAP_CASE(test_missing_leaf),
+};
+
+int main(void)
+{
+	return ktap_run("cpuid", tests, KTAP_ARRAY_SIZE(tests));
+}
