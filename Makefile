@@ -27,7 +27,7 @@ CC ?= cc
 CFLAGS_COMMON := -std=gnu11 -O2 -g -Wall -Wextra -Werror -I$(TOP) -I$(TOP)/selftests/lib
 UNIT_TESTS := $(patsubst selftests/unit/%.c,$(BUILD)/unit/%,$(wildcard selftests/unit/test_*.c))
 GUEST_TESTS := $(patsubst selftests/guest/%.c,$(BUILD)/guest/%,$(wildcard selftests/guest/*.c))
-GUEST_TOOLS := $(BUILD)/guest/l1vmm-info
+GUEST_TOOLS := $(BUILD)/guest/l1vmm-info $(BUILD)/guest/l1vmm-demo
 # Every test links the harness; guest tests also the KVM-ABI helpers.
 KTAP_LIB := selftests/lib/ktap.c
 GUEST_LIB := $(KTAP_LIB) selftests/lib/l1vmm_util.c selftests/lib/kvm_vm.c
@@ -106,6 +106,10 @@ $(BUILD)/guest/%: selftests/guest/%.c $(GUEST_LIB) $(SELFTEST_HDR)
 $(BUILD)/guest/l1vmm-info: tools/l1vmm-info.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) -static -o $@ $<
+
+$(BUILD)/guest/l1vmm-demo: tools/l1vmm-demo.c $(GUEST_LIB) $(SELFTEST_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_COMMON) -static -o $@ $< $(GUEST_LIB)
 
 selftests: $(GUEST_TESTS) $(GUEST_TOOLS) | deps
 

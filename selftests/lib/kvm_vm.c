@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -128,6 +129,82 @@ void guest_start_real_mode(struct test_guest *g, uint64_t mem_size,
 	memcpy(g->mem + code_gpa, code, len);
 	vcpu_create(&g->vm, 0, &g->vcpu);
 	vcpu_setup_real_mode(&g->vcpu, code_gpa);
+}
+
+/* Long-mode layout (guest-physical). */
+#define LM_PML4		0x1000
+#define LM_PDPT		0x2000
+#define LM_PD		0x3000
+#define LM_GDT		0x4000
+#define LM_CODE_SEL	0x08
+#define LM_DATA_SEL	0x10
+
+#define PTE_P		(1ull << 0)
+#define PTE_RW		(1ull << 1)
+#define PTE_PS		(1ull << 7)
+
+#define CR0_PE		(1ull << 0)
+#define CR0_MP		(1ull << 1)
+#define CR0_ET		(1ull << 4)
+#define CR0_NE		(1ull << 5)
+#define CR0_WP		(1ull << 16)
+#define CR0_PG		(1ull << 31)
+#define CR4_PAE		(1ull << 5)
+#define CR4_OSFXSR	(1ull << 9)
+#define EFER_LME	(1ull << 8)
+#define EFER_LMA	(1ull << 10)
+
+static void flat_segment(struct kvm_segment *seg, uint16_t sel, uint8_t type, bool code)
+{
+	*seg = (struct kvm_segment) {
+		.base = 0, .limit = 0xffffffff, .selector = sel, .type = type,
+		.present = 1, .s = 1, .g = 1, .l = code, .db = !code,
+	};
+}
+
+void guest_start_long_mode(struct test_guest *g, uint64_t mem_size,
+			   uint64_t code_gpa, const void *code, size_t len)
+{
+	/* Null, 64-bit code (execute/read), data (read/write). */
+	static const uint64_t gdt[] = {
+		0, 0x00af9b000000ffffull, 0x00cf93000000ffffull,
+	};
+	uint64_t *pml4, *pdpt, *pd;
+	struct kvm_sregs sregs;
+	struct kvm_regs regs;
+	int i;
+
+	vm_create(&g->vm);
+	g->mem_size = mem_size;
+	g->mem = vm_add_memory(&g->vm, 0, 0, mem_size, 0);
+	memcpy(g->mem + code_gpa, code, len);
+	memcpy(g->mem + LM_GDT, gdt, sizeof(gdt));
+	pml4 = (uint64_t *)(g->mem + LM_PML4);
+	pdpt = (uint64_t *)(g->mem + LM_PDPT);
+	pd = (uint64_t *)(g->mem + LM_PD);
+	pml4[0] = LM_PDPT | PTE_P | PTE_RW;
+	pdpt[0] = LM_PD | PTE_P | PTE_RW;
+	for (i = 0; i < 512; i++)
+		pd[i] = ((uint64_t)i << 21) | PTE_P | PTE_RW | PTE_PS;
+
+	vcpu_create(&g->vm, 0, &g->vcpu);
+	ASSERT_IOCTL_OK(g->vcpu.fd, KVM_GET_SREGS, &sregs);
+	flat_segment(&sregs.cs, LM_CODE_SEL, 0xb, true);
+	flat_segment(&sregs.ds, LM_DATA_SEL, 0x3, false);
+	sregs.es = sregs.fs = sregs.gs = sregs.ss = sregs.ds;
+	sregs.gdt.base = LM_GDT;
+	sregs.gdt.limit = sizeof(gdt) - 1;
+	sregs.cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG;
+	sregs.cr3 = LM_PML4;
+	sregs.cr4 = CR4_PAE | CR4_OSFXSR;
+	sregs.efer = EFER_LME | EFER_LMA;
+	ASSERT_IOCTL_OK(g->vcpu.fd, KVM_SET_SREGS, &sregs);
+
+	memset(&regs, 0, sizeof(regs));
+	regs.rip = code_gpa;
+	regs.rsp = mem_size;
+	regs.rflags = 2;
+	ASSERT_IOCTL_OK(g->vcpu.fd, KVM_SET_REGS, &regs);
 }
 
 void guest_stop(struct test_guest *g)

@@ -59,6 +59,14 @@ void guest_start_real_mode(struct test_guest *g, uint64_t mem_size,
 			   uint64_t code_gpa, const void *code, size_t len);
 void guest_stop(struct test_guest *g);
 
+/*
+ * The same in 64-bit long mode: page tables at GPA 0x1000-0x3fff identity-map
+ * the first 1 GiB with 2 MiB pages, a flat GDT at 0x4000, RSP at the top of
+ * memory. @mem_size is at least 2 MiB and @code_gpa at least 0x10000.
+ */
+void guest_start_long_mode(struct test_guest *g, uint64_t mem_size,
+			   uint64_t code_gpa, const void *code, size_t len);
+
 /* Assert the last exit was port I/O with these properties. */
 #define ASSERT_IO_EXIT(vcpu, dir, port, size)					\
 	__assert_io_exit(__FILE__, __LINE__, vcpu, dir, port, size)

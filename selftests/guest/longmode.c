@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * An L2 guest in 64-bit long mode with paging: the demo guest's greeting
+ * over port I/O, CPUID from the table, a hypercall with its full 64-bit
+ * result, and HLT. Runs against l1vmm and KVM (longmode@kvm).
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "demo_guest.h"
+#include "kvm_vm.h"
+
+#define MEM_SIZE	(2ul << 20)
+#define CODE_GPA	0x10000
+
+static void test_demo_guest(void)
+{
+	const struct kvm_cpuid_entry2 leaf = {
+		.function = 0x40000000, .ebx = DEMO_CPUID_SIGNATURE,
+	};
+	struct {
+		struct kvm_cpuid2 hdr;
+		struct kvm_cpuid_entry2 entry;
+	} cpuid = { .hdr.nent = 1, .entry = leaf };
+	char out[64] = "";
+	struct kvm_regs regs;
+	struct test_guest g;
+	uint32_t lo = 0, hi = 0, sig = 0;
+	size_t n = 0;
+
+	guest_start_long_mode(&g, MEM_SIZE, CODE_GPA, demo_guest_code,
+			      sizeof(demo_guest_code));
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_SET_CPUID2, &cpuid);
+
+	while (vcpu_run(&g.vcpu) == KVM_EXIT_IO) {
+		struct kvm_run *run = g.vcpu.run;
+
+		TEST_ASSERT(run->io.direction == KVM_EXIT_IO_OUT, "unexpected IN");
+		if (run->io.port == DEMO_SERIAL_PORT && n < sizeof(out) - 1)
+			out[n++] = *(char *)vcpu_io_data(&g.vcpu);
+		else if (run->io.port == DEMO_CPUID_PORT)
+			memcpy(&sig, vcpu_io_data(&g.vcpu), 4);
+		else if (run->io.port == DEMO_HCALL_LO_PORT)
+			memcpy(&lo, vcpu_io_data(&g.vcpu), 4);
+		else if (run->io.port == DEMO_HCALL_HI_PORT)
+			memcpy(&hi, vcpu_io_data(&g.vcpu), 4);
+	}
+	TEST_ASSERT(g.vcpu.run->exit_reason == KVM_EXIT_HLT, "wanted HLT, got %s",
+		    exit_reason_name(g.vcpu.run->exit_reason));
+	ASSERT_STREQ(DEMO_GREETING, out);
+	ASSERT_EQ(DEMO_CPUID_SIGNATURE, sig);
+	/* In 64-bit mode the hypercall result is all 64 bits of -KVM_ENOSYS. */
+	ASSERT_EQ(-1000, (int64_t)(((uint64_t)hi << 32) | lo));
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_REGS, &regs);
+	ASSERT_EQ(CODE_GPA + 47, regs.rip);
+	guest_stop(&g);
+}
+
+/* 64-bit GPRs, all of them, through the guest and back. */
+static void test_registers_64bit(void)
+{
+	static const unsigned char code[] = {
+		0x48, 0x01, 0xd8,	/* add rax, rbx */
+		0x4d, 0x87, 0xc7,	/* xchg r15, r8 */
+		0x48, 0xf7, 0xd1,	/* not rcx */
+		0xf4,			/* hlt */
+	};
+	struct kvm_regs regs;
+	struct test_guest g;
+
+	guest_start_long_mode(&g, MEM_SIZE, CODE_GPA, code, sizeof(code));
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_REGS, &regs);
+	regs.rax = 0x100000000ull;
+	regs.rbx = 0x0000000200000002ull;
+	regs.rcx = 0x00ff00ff00ff00ffull;
+	regs.r8 = 0x8888888888888888ull;
+	regs.r15 = 0x1515151515151515ull;
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_SET_REGS, &regs);
+	ASSERT_EQ(KVM_EXIT_HLT, vcpu_run(&g.vcpu));
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_REGS, &regs);
+	ASSERT_EQ(0x0000000300000002ull, regs.rax);
+	ASSERT_EQ(0xff00ff00ff00ff00ull, regs.rcx);
+	ASSERT_EQ(0x1515151515151515ull, regs.r8);
+	ASSERT_EQ(0x8888888888888888ull, regs.r15);
+	guest_stop(&g);
+}
+
+/* SREGS that no CPU could enter are refused, and leave the vCPU as it was. */
+static void test_invalid_sregs(void)
+{
+	static const unsigned char code[] = { 0xf4 };
+	struct kvm_sregs good, bad;
+	struct test_guest g;
+
+	guest_start_long_mode(&g, MEM_SIZE, CODE_GPA, code, sizeof(code));
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_SREGS, &good);
+
+	bad = good;
+	bad.cr4 &= ~(1ull << 5);		/* long mode without PAE */
+	ASSERT_IOCTL_ERRNO(g.vcpu.fd, KVM_SET_SREGS, &bad, EINVAL);
+	bad = good;
+	bad.efer &= ~(1ull << 10);		/* LME and PG without LMA */
+	ASSERT_IOCTL_ERRNO(g.vcpu.fd, KVM_SET_SREGS, &bad, EINVAL);
+	bad = good;
+	bad.cr0 = (bad.cr0 & ~(1ull << 30)) | (1ull << 29);	/* NW without CD */
+	ASSERT_IOCTL_ERRNO(g.vcpu.fd, KVM_SET_SREGS, &bad, EINVAL);
+	bad = good;
+	bad.cr0 &= ~1ull;			/* PG without PE */
+	ASSERT_IOCTL_ERRNO(g.vcpu.fd, KVM_SET_SREGS, &bad, EINVAL);
+	bad = good;
+	bad.cr0 |= 1ull << 32;			/* reserved upper half */
+	ASSERT_IOCTL_ERRNO(g.vcpu.fd, KVM_SET_SREGS, &bad, EINVAL);
+	bad = good;
+	bad.cr0 &= ~(1ull << 31);		/* LMA without paging */
+	ASSERT_IOCTL_ERRNO(g.vcpu.fd, KVM_SET_SREGS, &bad, EINVAL);
+	bad = good;
+	bad.cr3 = 1ull << 62;			/* beyond the physical width */
+	ASSERT_IOCTL_ERRNO(g.vcpu.fd, KVM_SET_SREGS, &bad, EINVAL);
+	ASSERT_IOCTL_ERRNO(g.vcpu.fd, KVM_SET_SREGS, NULL, EFAULT);
+	ASSERT_IOCTL_ERRNO(g.vcpu.fd, KVM_GET_SREGS, NULL, EFAULT);
+	ASSERT_IOCTL_ERRNO(g.vcpu.fd, KVM_SET_REGS, NULL, EFAULT);
+
+	/* Nothing changed: the guest still runs in long mode. */
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_SREGS, &bad);
+	ASSERT_EQ(good.cr0, bad.cr0);
+	ASSERT_EQ(good.efer, bad.efer);
+	ASSERT_EQ(KVM_EXIT_HLT, vcpu_run(&g.vcpu));
+	guest_stop(&g);
+}
+
+static const struct ktap_case tests[] = {
+	KTAP_CASE(test_demo_guest),
+	KTAP_CASE(test_registers_64bit),
+	KTAP_CASE(test_invalid_sregs),
+};
+
+int main(void)
+{
+	return ktap_run(dev_is_l1vmm() ? "longmode" : "longmode@kvm", tests,
+			KTAP_ARRAY_SIZE(tests));
+}
