@@ -34,6 +34,8 @@ static long l1vmm_dev_ioctl(struct file *filp, unsigned int ioctl,
 		if (arg)
 			return -EINVAL;
 		return l1vmm_vm_create();
+	case KVM_GET_MSR_INDEX_LIST:
+		return l1vmm_get_msr_index_list((void __user *)arg);
 	case KVM_GET_VCPU_MMAP_SIZE:
 		if (arg)
 			return -EINVAL;

@@ -112,6 +112,36 @@ static int handle_hypercall(struct l1vmm_vcpu *vcpu)
 	return 1;
 }
 
+#define GP_VECTOR	13
+
+/*
+ * RDMSR/WRMSR of the MSRs l1vmm keeps, in the fastpath; any other MSR, or a
+ * refused value, is a #GP in the guest (KVM with ignore_msrs=0 does the same).
+ */
+static int handle_msr(struct l1vmm_vcpu *vcpu)
+{
+	unsigned long *r = vcpu->regs;
+	u32 index = r[L1VMM_REG_RCX];
+	u64 data;
+
+	if (vcpu->exit.msr.write) {
+		data = (r[L1VMM_REG_RDX] << 32) | (u32)r[L1VMM_REG_RAX];
+		if (l1vmm_ops->set_msr(vcpu, index, data))
+			goto gp;
+	} else {
+		if (l1vmm_ops->get_msr(vcpu, index, &data))
+			goto gp;
+		r[L1VMM_REG_RAX] = (u32)data;
+		r[L1VMM_REG_RDX] = data >> 32;
+		vcpu->regs_dirty |= BIT(L1VMM_REG_RAX);
+	}
+	skip_instruction(vcpu);
+	return 1;
+gp:
+	l1vmm_ops->inject_exception(vcpu, GP_VECTOR, true, 0);
+	return 1;
+}
+
 static int handle_npf(struct l1vmm_vcpu *vcpu)
 {
 	/* MMIO emulation comes with the instruction decoder. */
@@ -145,6 +175,7 @@ static const l1vmm_exit_handler exit_handlers[L1VMM_NR_EXIT_REASONS] = {
 	[L1VMM_EXIT_SHUTDOWN]	= handle_shutdown,
 	[L1VMM_EXIT_CPUID]	= handle_cpuid,
 	[L1VMM_EXIT_HYPERCALL]	= handle_hypercall,
+	[L1VMM_EXIT_MSR]	= handle_msr,
 	[L1VMM_EXIT_FAIL_ENTRY]	= handle_fail_entry,
 };
 

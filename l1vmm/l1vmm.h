@@ -55,6 +55,7 @@ enum l1vmm_exit_reason {
 	L1VMM_EXIT_SHUTDOWN,	/* triple fault */
 	L1VMM_EXIT_CPUID,
 	L1VMM_EXIT_HYPERCALL,	/* VMMCALL (SVM), VMCALL (VMX) */
+	L1VMM_EXIT_MSR,		/* RDMSR or WRMSR */
 	L1VMM_EXIT_FAIL_ENTRY,	/* the CPU refused the guest state */
 	L1VMM_NR_EXIT_REASONS,
 };
@@ -75,6 +76,9 @@ struct l1vmm_exit {
 			u64 gpa;
 			u64 error_code;
 		} npf;
+		struct {
+			bool write;
+		} msr;
 	};
 };
 
@@ -139,6 +143,12 @@ struct l1vmm_backend_ops {
 	bool (*in_64bit_mode)(struct l1vmm_vcpu *vcpu);
 	unsigned long (*get_rflags)(struct l1vmm_vcpu *vcpu);
 	void (*set_rflags)(struct l1vmm_vcpu *vcpu, unsigned long rflags);
+	/* 0, or 1 when the MSR is unknown or the value refused (#GP). */
+	int (*get_msr)(struct l1vmm_vcpu *vcpu, u32 index, u64 *data);
+	int (*set_msr)(struct l1vmm_vcpu *vcpu, u32 index, u64 data);
+	/* Deliver exception @vector to the guest at the next entry. */
+	void (*inject_exception)(struct l1vmm_vcpu *vcpu, u8 vector,
+				 bool has_error, u32 error);
 	/* Enter the guest once; IRQs and preemption off. Fills vcpu->exit. */
 	void (*run)(struct l1vmm_vcpu *vcpu);
 };
@@ -153,6 +163,9 @@ int l1vmm_hw_init(void);
 void l1vmm_hw_exit(void);
 int l1vmm_hw_get(void);
 void l1vmm_hw_put(void);
+
+/* msrs (vcpu.c): KVM_GET_MSR_INDEX_LIST for the system file. */
+int l1vmm_get_msr_index_list(struct kvm_msr_list __user *ulist);
 
 /* dev.c: /dev/l1vmm, the KVM-style system file. */
 int l1vmm_dev_register(void);

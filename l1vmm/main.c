@@ -21,7 +21,8 @@ static bool backend_complete(const struct l1vmm_backend_ops *ops)
 	return ops->name && ops->hardware_enable && ops->hardware_disable &&
 	       ops->vcpu_create && ops->vcpu_free && ops->get_sregs &&
 	       ops->set_sregs && ops->get_cpl && ops->in_64bit_mode && ops->get_rflags &&
-	       ops->set_rflags && ops->run;
+	       ops->set_rflags && ops->get_msr && ops->set_msr &&
+	       ops->inject_exception && ops->run;
 }
 
 static void backend_exit(enum l1vmm_backend_kind backend)

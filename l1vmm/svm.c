@@ -16,6 +16,7 @@
 #include <asm/svm.h>
 
 #include "l1vmm/l1vmm.h"
+#include "l1vmm/msrs.h"
 
 /* CPUID 0x8000000A EDX (AMD APM, "SVM Feature Identification"). */
 #define SVM_FEATURE_NRIPS		BIT(3)
@@ -360,6 +361,120 @@ static void svm_set_rflags(struct l1vmm_vcpu *vcpu, unsigned long rflags)
 	svm->vmcb->save.rflags = rflags;
 }
 
+static int svm_get_msr(struct l1vmm_vcpu *vcpu, u32 index, u64 *data)
+{
+	struct svm_vcpu *svm = vcpu->backend;
+	struct vmcb_save_area *save = &svm->vmcb->save;
+
+	switch (index) {
+	case L1VMM_MSR_TSC:
+		*data = rdtsc() + svm->vmcb->control.tsc_offset;
+		break;
+	case L1VMM_MSR_SYSENTER_CS:
+		*data = save->sysenter_cs;
+		break;
+	case L1VMM_MSR_SYSENTER_ESP:
+		*data = save->sysenter_esp;
+		break;
+	case L1VMM_MSR_SYSENTER_EIP:
+		*data = save->sysenter_eip;
+		break;
+	case L1VMM_MSR_PAT:
+		*data = save->g_pat;
+		break;
+	case L1VMM_MSR_EFER:
+		*data = save->efer & ~EFER_SVME;
+		break;
+	case L1VMM_MSR_STAR:
+		*data = save->star;
+		break;
+	case L1VMM_MSR_LSTAR:
+		*data = save->lstar;
+		break;
+	case L1VMM_MSR_CSTAR:
+		*data = save->cstar;
+		break;
+	case L1VMM_MSR_SFMASK:
+		*data = save->sfmask;
+		break;
+	case L1VMM_MSR_KERNEL_GS_BASE:
+		*data = save->kernel_gs_base;
+		break;
+	default:
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * The syscall, SYSENTER and KernelGsBase MSRs are VMLOAD/VMSAVE state: the
+ * VMCB copy is current around every entry and is not covered by clean bits.
+ */
+static int svm_set_msr(struct l1vmm_vcpu *vcpu, u32 index, u64 data)
+{
+	struct svm_vcpu *svm = vcpu->backend;
+	struct vmcb_save_area *save = &svm->vmcb->save;
+
+	if (!l1vmm_msr_value_valid(index, data))
+		return 1;
+
+	switch (index) {
+	case L1VMM_MSR_TSC:
+		svm->vmcb->control.tsc_offset = data - rdtsc();
+		mark_dirty(svm, CLEAN_INTERCEPTS);
+		break;
+	case L1VMM_MSR_SYSENTER_CS:
+		save->sysenter_cs = data;
+		break;
+	/* 32 bits wide on AMD CPUs, and so in KVM for AMD guests. */
+	case L1VMM_MSR_SYSENTER_ESP:
+		save->sysenter_esp = (u32)data;
+		break;
+	case L1VMM_MSR_SYSENTER_EIP:
+		save->sysenter_eip = (u32)data;
+		break;
+	case L1VMM_MSR_PAT:
+		save->g_pat = data;
+		mark_dirty(svm, CLEAN_NP);
+		break;
+	case L1VMM_MSR_EFER:
+		if (!l1vmm_efer_valid(save->efer, data, save->cr0 & X86_CR0_PG))
+			return 1;
+		/* LMA is the CPU's to set; SVME is required by VMRUN. */
+		save->efer = (data & ~EFER_LMA) | (save->efer & EFER_LMA) | EFER_SVME;
+		mark_dirty(svm, CLEAN_CRX);
+		break;
+	case L1VMM_MSR_STAR:
+		save->star = data;
+		break;
+	case L1VMM_MSR_LSTAR:
+		save->lstar = data;
+		break;
+	case L1VMM_MSR_CSTAR:
+		save->cstar = data;
+		break;
+	case L1VMM_MSR_SFMASK:
+		save->sfmask = data;
+		break;
+	case L1VMM_MSR_KERNEL_GS_BASE:
+		save->kernel_gs_base = data;
+		break;
+	default:
+		return 1;
+	}
+	return 0;
+}
+
+static void svm_inject_exception(struct l1vmm_vcpu *vcpu, u8 vector,
+				 bool has_error, u32 error)
+{
+	struct svm_vcpu *svm = vcpu->backend;
+
+	svm->vmcb->control.event_inj = vector | SVM_EVTINJ_TYPE_EXEPT | SVM_EVTINJ_VALID |
+				       (has_error ? SVM_EVTINJ_VALID_ERR : 0);
+	svm->vmcb->control.event_inj_err = error;
+}
+
 static void svm_decode_exit(struct l1vmm_vcpu *vcpu, struct svm_vcpu *svm)
 {
 	const struct vmcb_control_area *c = &svm->vmcb->control;
@@ -398,6 +513,12 @@ static void svm_decode_exit(struct l1vmm_vcpu *vcpu, struct svm_vcpu *svm)
 		e->reason = L1VMM_EXIT_HYPERCALL;
 		if (!e->next_rip)
 			e->next_rip = vcpu->regs[L1VMM_REG_RIP] + 3;	/* 0f 01 d9 */
+		break;
+	case SVM_EXIT_MSR:
+		e->reason = L1VMM_EXIT_MSR;
+		e->msr.write = c->exit_info_1 & 1;
+		if (!e->next_rip)
+			e->next_rip = vcpu->regs[L1VMM_REG_RIP] + 2;	/* 0f 32, 0f 30 */
 		break;
 	case SVM_EXIT_NPF:
 		e->reason = L1VMM_EXIT_NPF;
@@ -449,6 +570,13 @@ static void svm_run(struct l1vmm_vcpu *vcpu)
 	svm_stgi();
 
 	vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
+	/*
+	 * An event whose delivery the exit interrupted (EXITINTINFO) is
+	 * delivered again on the next entry; anything injected was consumed.
+	 */
+	vmcb->control.event_inj = vmcb->control.exit_int_info & SVM_EXITINTINFO_VALID ?
+				  vmcb->control.exit_int_info : 0;
+	vmcb->control.event_inj_err = vmcb->control.exit_int_info_err;
 	if (WARN_ON_ONCE(faulted)) {
 		vcpu->exit.reason = L1VMM_EXIT_FAIL_ENTRY;
 		vcpu->exit.raw = (u64)SVM_EXIT_ERR;
@@ -472,6 +600,9 @@ static const struct l1vmm_backend_ops svm_ops = {
 	.in_64bit_mode		= svm_in_64bit_mode,
 	.get_rflags		= svm_get_rflags,
 	.set_rflags		= svm_set_rflags,
+	.get_msr		= svm_get_msr,
+	.set_msr		= svm_set_msr,
+	.inject_exception	= svm_inject_exception,
 	.run			= svm_run,
 };
 

@@ -149,7 +149,6 @@ static void test_unknown_ioctl(void)
  * with a bad pointer. Each one moves to test_bad_pointer when implemented.
  */
 static const unsigned long l1vmm_not_yet[] = {
-	KVM_GET_MSR_INDEX_LIST,
 	KVM_GET_MSR_FEATURE_INDEX_LIST,
 	KVM_GET_SUPPORTED_CPUID,
 	KVM_GET_EMULATED_CPUID,
@@ -182,7 +181,7 @@ static const struct {
 	const char *name;
 	bool l1vmm_has_it;
 } pointer_ioctls[] = {
-	{ KVM_GET_MSR_INDEX_LIST, "KVM_GET_MSR_INDEX_LIST", false },
+	{ KVM_GET_MSR_INDEX_LIST, "KVM_GET_MSR_INDEX_LIST", true },
 	{ KVM_GET_SUPPORTED_CPUID, "KVM_GET_SUPPORTED_CPUID", false },
 };
 

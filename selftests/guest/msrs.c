@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * MSRs: KVM_GET_MSR_INDEX_LIST, KVM_GET/SET_MSRS, and the guest's own
+ * RDMSR/WRMSR, including the #GP for an unknown MSR or a refused value,
+ * observed by the guest's #GP handler. Runs against l1vmm and KVM.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kvm_vm.h"
+
+#define MSR_TSC			0x10
+#define MSR_SYSENTER_CS		0x174
+#define MSR_SYSENTER_ESP	0x175
+#define MSR_SYSENTER_EIP	0x176
+#define MSR_PAT			0x277
+#define MSR_EFER		0xc0000080
+#define MSR_STAR		0xc0000081
+#define MSR_LSTAR		0xc0000082
+#define MSR_CSTAR		0xc0000083
+#define MSR_SFMASK		0xc0000084
+#define MSR_KERNEL_GS_BASE	0xc0000102
+#define MSR_UNKNOWN		0x12345678
+
+#define CODE_GPA		0x1000
+#define GP_HANDLER_GPA		0x2000
+#define GP_PORT			0x13
+
+struct msrs {
+	struct kvm_msrs hdr;
+	struct kvm_msr_entry e[8];
+};
+
+static long msrs_io(int fd, unsigned long ioctl_nr, struct msrs *m, unsigned int n)
+{
+	m->hdr.nmsrs = n;
+	return dev_ioctl(fd, ioctl_nr, (unsigned long)m);
+}
+
+static void test_index_list(void)
+{
+	/* KVM does not list EFER (user space sets it with KVM_SET_SREGS). */
+	static const uint32_t needed[] = {
+		MSR_TSC, MSR_SYSENTER_CS, MSR_SYSENTER_ESP, MSR_SYSENTER_EIP,
+		MSR_PAT, MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SFMASK,
+		MSR_KERNEL_GS_BASE,
+	};
+	struct {
+		struct kvm_msr_list hdr;
+		uint32_t indices[1024];
+	} list;
+	unsigned int i, j, n;
+	int fd = dev_open();
+
+	list.hdr.nmsrs = 0;
+	ASSERT_IOCTL_ERRNO(fd, KVM_GET_MSR_INDEX_LIST, &list, E2BIG);
+	n = list.hdr.nmsrs;
+	TEST_ASSERT(n >= KTAP_ARRAY_SIZE(needed) && n <= 1024,
+		    "KVM_GET_MSR_INDEX_LIST: %u MSRs", n);
+	ASSERT_IOCTL_OK(fd, KVM_GET_MSR_INDEX_LIST, &list);
+	ASSERT_EQ(n, list.hdr.nmsrs);
+	for (i = 0; i < KTAP_ARRAY_SIZE(needed); i++) {
+		for (j = 0; j < n && list.indices[j] != needed[i]; j++)
+			;
+		TEST_ASSERT(j < n, "MSR %#x not in KVM_GET_MSR_INDEX_LIST", needed[i]);
+	}
+	close(fd);
+}
+
+static void test_set_get_round_trip(void)
+{
+	static const struct kvm_msr_entry values[] = {
+		{ .index = MSR_STAR, .data = 0x0023001000000000ull },
+		{ .index = MSR_LSTAR, .data = 0xffffffff81000000ull },
+		{ .index = MSR_CSTAR, .data = 0xffffffff81000100ull },
+		{ .index = MSR_SFMASK, .data = 0x47700 },
+		{ .index = MSR_KERNEL_GS_BASE, .data = 0x00007f0000001000ull },
+		{ .index = MSR_SYSENTER_CS, .data = 0x10 },
+		{ .index = MSR_SYSENTER_EIP, .data = 0x81000200 },	/* 32-bit on AMD */
+		{ .index = MSR_PAT, .data = 0x0007010600070106ull },
+	};
+	struct test_guest g;
+	struct msrs m;
+	unsigned int i;
+	static const unsigned char code[] = { 0xf4 };
+
+	guest_start_real_mode(&g, 0x10000, CODE_GPA, code, sizeof(code));
+	memcpy(m.e, values, sizeof(values));
+	ASSERT_EQ(KTAP_ARRAY_SIZE(values), msrs_io(g.vcpu.fd, KVM_SET_MSRS, &m, KTAP_ARRAY_SIZE(values)));
+	memset(&m, 0, sizeof(m));
+	for (i = 0; i < KTAP_ARRAY_SIZE(values); i++)
+		m.e[i].index = values[i].index;
+	ASSERT_EQ(KTAP_ARRAY_SIZE(values), msrs_io(g.vcpu.fd, KVM_GET_MSRS, &m, KTAP_ARRAY_SIZE(values)));
+	for (i = 0; i < KTAP_ARRAY_SIZE(values); i++)
+		TEST_ASSERT(m.e[i].data == values[i].data, "MSR %#x: wanted %#llx, got %#llx",
+			    values[i].index, (unsigned long long)values[i].data,
+			    (unsigned long long)m.e[i].data);
+
+	/* Survives running the guest. */
+	ASSERT_EQ(KVM_EXIT_HLT, vcpu_run(&g.vcpu));
+	ASSERT_EQ(KTAP_ARRAY_SIZE(values), msrs_io(g.vcpu.fd, KVM_GET_MSRS, &m, KTAP_ARRAY_SIZE(values)));
+	ASSERT_EQ(values[1].data, m.e[1].data);
+	guest_stop(&g);
+}
+
+/* Processing stops at the first unknown MSR or refused value. */
+/* l1vmm also lists EFER; SYSENTER_EIP keeps 32 bits, as on AMD. */
+static void test_l1vmm_msr_details(void)
+{
+	static const unsigned char code[] = { 0xf4 };
+	struct test_guest g;
+	struct msrs m;
+
+	if (!dev_is_l1vmm())
+		ktap_skip("l1vmm's own choices");
+	guest_start_real_mode(&g, 0x10000, CODE_GPA, code, sizeof(code));
+	memset(&m, 0, sizeof(m));
+	m.e[0] = (struct kvm_msr_entry) { .index = MSR_SYSENTER_EIP, .data = 0xffffffff81000200ull };
+	m.e[1] = (struct kvm_msr_entry) { .index = MSR_EFER, .data = 0x500 };
+	ASSERT_EQ(2, msrs_io(g.vcpu.fd, KVM_SET_MSRS, &m, 2));
+	ASSERT_EQ(2, msrs_io(g.vcpu.fd, KVM_GET_MSRS, &m, 2));
+	ASSERT_EQ(0x81000200, m.e[0].data);
+	/* LMA is the CPU's: it stays clear while the guest has no paging. */
+	ASSERT_EQ(0x100, m.e[1].data);
+	guest_stop(&g);
+}
+
+static void test_set_stops_at_refusal(void)
+{
+	static const unsigned char code[] = { 0xf4 };
+	struct test_guest g;
+	struct msrs m;
+
+	guest_start_real_mode(&g, 0x10000, CODE_GPA, code, sizeof(code));
+	memset(&m, 0, sizeof(m));
+	m.e[0] = (struct kvm_msr_entry) { .index = MSR_STAR, .data = 1 };
+	m.e[1] = (struct kvm_msr_entry) { .index = MSR_UNKNOWN, .data = 1 };
+	m.e[2] = (struct kvm_msr_entry) { .index = MSR_SFMASK, .data = 1 };
+	ASSERT_EQ(1, msrs_io(g.vcpu.fd, KVM_SET_MSRS, &m, 3));
+	ASSERT_EQ(1, msrs_io(g.vcpu.fd, KVM_GET_MSRS, &m, 3));
+
+	m.e[0] = (struct kvm_msr_entry) { .index = MSR_LSTAR, .data = 1ull << 50 };
+	ASSERT_EQ(0, msrs_io(g.vcpu.fd, KVM_SET_MSRS, &m, 1));	/* non-canonical */
+	m.e[0] = (struct kvm_msr_entry) { .index = MSR_PAT, .data = 2 };
+	ASSERT_EQ(0, msrs_io(g.vcpu.fd, KVM_SET_MSRS, &m, 1));	/* PAT type 2 */
+	m.e[0] = (struct kvm_msr_entry) { .index = MSR_EFER, .data = 1ull << 2 };
+	ASSERT_EQ(0, msrs_io(g.vcpu.fd, KVM_SET_MSRS, &m, 1));	/* reserved bit */
+
+	ASSERT_EQ(-E2BIG, msrs_io(g.vcpu.fd, KVM_SET_MSRS, &m, 256));
+	ASSERT_IOCTL_ERRNO(g.vcpu.fd, KVM_GET_MSRS, NULL, EFAULT);
+	ASSERT_IOCTL_ERRNO(g.vcpu.fd, KVM_SET_MSRS, 1, EFAULT);
+	guest_stop(&g);
+}
+
+/* Real-mode code whose #GP handler reports on GP_PORT and halts. */
+static void gp_guest_start(struct test_guest *g, const unsigned char *code, size_t len)
+{
+	static const unsigned char handler[] = { 0xe6, GP_PORT, 0xf4 };	/* out; hlt */
+	uint16_t ivt_entry[2] = { GP_HANDLER_GPA, 0 };
+
+	guest_start_real_mode(g, 0x10000, CODE_GPA, code, len);
+	memcpy(g->mem + GP_HANDLER_GPA, handler, sizeof(handler));
+	memcpy(g->mem + 13 * 4, ivt_entry, sizeof(ivt_entry));
+}
+
+static void test_guest_rdmsr_wrmsr(void)
+{
+	static const unsigned char code[] = {
+		0x66, 0xb9, 0x81, 0x00, 0x00, 0xc0,	/* mov ecx, STAR */
+		0x0f, 0x32,				/* rdmsr */
+		0x66, 0xe7, 0x10,			/* out 0x10, eax */
+		0x66, 0x89, 0xd0,			/* mov eax, edx */
+		0x66, 0xe7, 0x10,			/* out 0x10, eax */
+		0x66, 0xb9, 0x82, 0x00, 0x00, 0xc0,	/* mov ecx, LSTAR */
+		0x66, 0xb8, 0x44, 0x33, 0x22, 0x11,	/* mov eax, 0x11223344 */
+		0x66, 0xba, 0xff, 0xff, 0xff, 0xff,	/* mov edx, 0xffffffff */
+		0x0f, 0x30,				/* wrmsr */
+		0xf4,					/* hlt */
+	};
+	struct test_guest g;
+	struct msrs m;
+	uint32_t v;
+
+	gp_guest_start(&g, code, sizeof(code));
+	memset(&m, 0, sizeof(m));
+	m.e[0] = (struct kvm_msr_entry) { .index = MSR_STAR, .data = 0xaabbccdd11223344ull };
+	ASSERT_EQ(1, msrs_io(g.vcpu.fd, KVM_SET_MSRS, &m, 1));
+
+	vcpu_run(&g.vcpu);
+	ASSERT_IO_EXIT(&g.vcpu, KVM_EXIT_IO_OUT, 0x10, 4);
+	memcpy(&v, vcpu_io_data(&g.vcpu), 4);
+	ASSERT_EQ(0x11223344, v);
+	vcpu_run(&g.vcpu);
+	ASSERT_IO_EXIT(&g.vcpu, KVM_EXIT_IO_OUT, 0x10, 4);
+	memcpy(&v, vcpu_io_data(&g.vcpu), 4);
+	ASSERT_EQ(0xaabbccdd, v);
+	ASSERT_EQ(KVM_EXIT_HLT, vcpu_run(&g.vcpu));
+
+	m.e[0] = (struct kvm_msr_entry) { .index = MSR_LSTAR };
+	ASSERT_EQ(1, msrs_io(g.vcpu.fd, KVM_GET_MSRS, &m, 1));
+	ASSERT_EQ(0xffffffff11223344ull, m.e[0].data);
+	guest_stop(&g);
+}
+
+/* The guest's own handler sees the #GP, for an unknown MSR and a bad value. */
+static void test_guest_msr_gp(void)
+{
+	static const unsigned char rdmsr_unknown[] = {
+		0x66, 0xb9, 0x78, 0x56, 0x34, 0x12,	/* mov ecx, 0x12345678 */
+		0x0f, 0x32,				/* rdmsr */
+		0xf4,
+	};
+	static const unsigned char wrmsr_noncanonical[] = {
+		0x66, 0xb9, 0x82, 0x00, 0x00, 0xc0,	/* mov ecx, LSTAR */
+		0x66, 0x31, 0xc0,			/* xor eax, eax */
+		0x66, 0xba, 0x00, 0x00, 0x01, 0x00,	/* mov edx, 0x10000 */
+		0x0f, 0x30,				/* wrmsr */
+		0xf4,
+	};
+	struct test_guest g;
+
+	gp_guest_start(&g, rdmsr_unknown, sizeof(rdmsr_unknown));
+	vcpu_run(&g.vcpu);
+	ASSERT_IO_EXIT(&g.vcpu, KVM_EXIT_IO_OUT, GP_PORT, 1);
+	guest_stop(&g);
+
+	/*
+	 * KVM lets the guest write LSTAR directly, and QEMU's emulator does
+	 * not check the value: only l1vmm's intercept can be held to the #GP.
+	 */
+	if (!dev_is_l1vmm())
+		return;
+	gp_guest_start(&g, wrmsr_noncanonical, sizeof(wrmsr_noncanonical));
+	vcpu_run(&g.vcpu);
+	ASSERT_IO_EXIT(&g.vcpu, KVM_EXIT_IO_OUT, GP_PORT, 1);
+	guest_stop(&g);
+}
+
+static const struct ktap_case tests[] = {
+	KTAP_CASE(test_index_list),
+	KTAP_CASE(test_set_get_round_trip),
+	KTAP_CASE(test_l1vmm_msr_details),
+	KTAP_CASE(test_set_stops_at_refusal),
+	KTAP_CASE(test_guest_rdmsr_wrmsr),
+	KTAP_CASE(test_guest_msr_gp),
+};
+
+int main(void)
+{
+	return ktap_run(dev_is_l1vmm() ? "msrs" : "msrs@kvm", tests,
+			KTAP_ARRAY_SIZE(tests));
+}

@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// unit-sources: l1vmm/msrs.c
+/*
+ * Host unit test of the MSR list and the EFER rules (l1vmm/msrs.c).
+ */
+#include "ktap.h"
+#include "l1vmm/msrs.h"
+
+static void test_list_has_what_a_64bit_guest_needs(void)
+{
+	static const u32 needed[] = {
+		L1VMM_MSR_EFER, L1VMM_MSR_STAR, L1VMM_MSR_LSTAR, L1VMM_MSR_CSTAR,
+		L1VMM_MSR_SFMASK, L1VMM_MSR_KERNEL_GS_BASE, L1VMM_MSR_SYSENTER_CS,
+		L1VMM_MSR_SYSENTER_ESP, L1VMM_MSR_SYSENTER_EIP, L1VMM_MSR_TSC,
+		L1VMM_MSR_PAT,
+	};
+	unsigned int i, j;
+
+	for (i = 0; i < KTAP_ARRAY_SIZE(needed); i++)
+		TEST_ASSERT(l1vmm_msr_known(needed[i]), "MSR %#x missing", needed[i]);
+	TEST_ASSERT(!l1vmm_msr_known(0x12345678), "unknown MSR reported as known");
+	for (i = 0; i < l1vmm_nr_msrs; i++)
+		for (j = i + 1; j < l1vmm_nr_msrs; j++)
+			TEST_ASSERT(l1vmm_msr_list[i] != l1vmm_msr_list[j],
+				    "MSR %#x listed twice", l1vmm_msr_list[i]);
+}
+
+static void test_efer_rules(void)
+{
+	/* SCE, NXE, LME free without paging; reserved bits and SVME never. */
+	TEST_ASSERT(l1vmm_efer_valid(0, 0x901, false), "SCE|LME|NXE refused");
+	TEST_ASSERT(!l1vmm_efer_valid(0, 1ull << 12, false), "SVME accepted");
+	TEST_ASSERT(!l1vmm_efer_valid(0, 1ull << 63, false), "bit 63 accepted");
+	TEST_ASSERT(!l1vmm_efer_valid(0, 1ull << 1, false), "bit 1 accepted");
+	/* With paging on, LME may not change; other bits may. */
+	TEST_ASSERT(!l1vmm_efer_valid(0x500, 0x400, true), "LME cleared under paging");
+	TEST_ASSERT(!l1vmm_efer_valid(0, 0x100, true), "LME set under paging");
+	TEST_ASSERT(l1vmm_efer_valid(0x500, 0xd01, true), "SCE|NXE refused under paging");
+}
+
+static void test_value_rules(void)
+{
+	TEST_ASSERT(l1vmm_msr_value_valid(L1VMM_MSR_LSTAR, 0xffffffff81000000ull),
+		    "canonical kernel address refused");
+	TEST_ASSERT(l1vmm_msr_value_valid(L1VMM_MSR_LSTAR, 0x00007fffffffffffull),
+		    "canonical user address refused");
+	TEST_ASSERT(!l1vmm_msr_value_valid(L1VMM_MSR_LSTAR, 0x0000800000000000ull),
+		    "non-canonical LSTAR accepted");
+	TEST_ASSERT(!l1vmm_msr_value_valid(L1VMM_MSR_KERNEL_GS_BASE, 1ull << 60),
+		    "non-canonical KERNEL_GS_BASE accepted");
+	TEST_ASSERT(l1vmm_msr_value_valid(L1VMM_MSR_PAT, 0x0007040600070406ull),
+		    "the reset PAT refused");
+	TEST_ASSERT(!l1vmm_msr_value_valid(L1VMM_MSR_PAT, 0x0007040600070402ull),
+		    "PAT type 2 accepted");
+	TEST_ASSERT(!l1vmm_msr_value_valid(L1VMM_MSR_PAT, 0x0807040600070406ull),
+		    "PAT type 8 accepted");
+	TEST_ASSERT(l1vmm_msr_value_valid(L1VMM_MSR_STAR, ~0ull), "STAR refused");
+}
+
+static const struct ktap_case tests[] = {
+	KTAP_CASE(test_value_rules),
+	KTAP_CASE(test_list_has_what_a_64bit_guest_needs),
+	KTAP_CASE(test_efer_rules),
+};
+
+int main(void)
+{
+	return ktap_run("msrs", tests, KTAP_ARRAY_SIZE(tests));
+}
