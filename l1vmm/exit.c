@@ -148,8 +148,13 @@ static int handle_npf(struct l1vmm_vcpu *vcpu)
 	return handle_unknown(vcpu);
 }
 
+/*
+ * The VMCB (VMCS) is undefined after a shutdown: put the vCPU in its RESET
+ * state, as KVM does (it INITs the vCPU), and tell user space.
+ */
 static int handle_shutdown(struct l1vmm_vcpu *vcpu)
 {
+	l1vmm_vcpu_reset(vcpu);
 	vcpu->run->exit_reason = KVM_EXIT_SHUTDOWN;
 	return 0;
 }

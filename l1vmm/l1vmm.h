@@ -107,12 +107,12 @@ struct l1vmm_vcpu {
 	unsigned long requests;
 
 	/*
-	 * Guest GPRs. The backend keeps some registers elsewhere (SVM: RAX,
-	 * RSP and RIP in the VMCB) and marks them available after each exit;
-	 * dirty ones are written back before entry.
+	 * Guest GPRs. The backend keeps some registers elsewhere too (SVM: RAX,
+	 * RSP and RIP in the VMCB): it copies them here after each exit, and
+	 * writes back before entry only those marked in regs_dirty. Whoever
+	 * changes one of them here marks it.
 	 */
 	unsigned long regs[L1VMM_NR_REGS];
-	unsigned long regs_avail;
 	unsigned long regs_dirty;
 
 	u64 apic_base;		/* only reported: there is no in-kernel APIC */
@@ -134,6 +134,8 @@ struct l1vmm_backend_ops {
 	int (*hardware_enable)(void);
 	void (*hardware_disable)(void);
 	int (*vcpu_create)(struct l1vmm_vcpu *vcpu);
+	/* Put the backend's vCPU state in its RESET state (real mode, 0xffff0). */
+	void (*vcpu_reset)(struct l1vmm_vcpu *vcpu);
 	void (*vcpu_free)(struct l1vmm_vcpu *vcpu);
 	void (*get_sregs)(struct l1vmm_vcpu *vcpu, struct kvm_sregs *sregs);
 	/* @sregs has passed l1vmm_sregs_valid(). */
@@ -179,6 +181,7 @@ struct l1vmm_memslot *l1vmm_find_slot(struct l1vmm_vm *vm, u64 gfn);
 /* vcpu.c */
 int l1vmm_vcpu_create(struct l1vmm_vm *vm, unsigned long id);
 void l1vmm_vcpu_free(struct l1vmm_vcpu *vcpu);
+void l1vmm_vcpu_reset(struct l1vmm_vcpu *vcpu);
 void l1vmm_vcpu_kick(struct l1vmm_vcpu *vcpu, unsigned int req);
 
 /* exit.c: the core's exit policy. */

@@ -14,12 +14,13 @@
 #include "l1vmm/l1vmm.h"
 
 const struct l1vmm_backend_ops *l1vmm_ops __read_mostly;
+static enum l1vmm_backend_kind l1vmm_backend;
 
 /* Every op is mandatory; a backend missing one is a bug caught at load. */
 static bool backend_complete(const struct l1vmm_backend_ops *ops)
 {
 	return ops->name && ops->hardware_enable && ops->hardware_disable &&
-	       ops->vcpu_create && ops->vcpu_free && ops->get_sregs &&
+	       ops->vcpu_create && ops->vcpu_reset && ops->vcpu_free && ops->get_sregs &&
 	       ops->set_sregs && ops->get_cpl && ops->in_64bit_mode && ops->get_rflags &&
 	       ops->set_rflags && ops->get_msr && ops->set_msr &&
 	       ops->inject_exception && ops->run;
@@ -40,6 +41,7 @@ static int __init l1vmm_init(void)
 	if (r)
 		return r;
 
+	l1vmm_backend = backend;
 	if (backend != L1VMM_BACKEND_SVM) {
 		pr_err("not loading: the %s backend cannot run guests yet\n",
 		       l1vmm_backend_name(backend));
@@ -80,7 +82,7 @@ static void __exit l1vmm_exit(void)
 {
 	l1vmm_dev_unregister();
 	l1vmm_hw_exit();
-	backend_exit(L1VMM_BACKEND_SVM);
+	backend_exit(l1vmm_backend);
 	pr_info("unloaded\n");
 }
 

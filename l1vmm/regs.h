@@ -28,7 +28,10 @@ enum l1vmm_reg {
 	L1VMM_NR_REGS,
 };
 
-/* The avail/dirty masks are one unsigned long: every register needs a bit. */
+/* RIP after RESET or INIT, with CS base 0xffff0000. */
+#define L1VMM_RESET_RIP		0xfff0
+
+/* The dirty mask are one unsigned long: every register needs a bit. */
 #define L1VMM_REGS_FIT_IN_A_WORD	(L1VMM_NR_REGS <= 8 * sizeof(unsigned long))
 
 #endif /* L1VMM_REGS_H */

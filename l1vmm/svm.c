@@ -47,7 +47,6 @@ enum svm_clean_bit {
 /* Reset state (AMD APM, "Initial Processor State"). */
 #define RESET_CR0		(X86_CR0_ET | X86_CR0_CD | X86_CR0_NW)
 #define RESET_RFLAGS		X86_EFLAGS_FIXED
-#define RESET_RIP		0xfff0
 #define RESET_CS_SELECTOR	0xf000
 #define RESET_CS_BASE		0xffff0000
 #define RESET_DR6		0xffff0ff0
@@ -179,7 +178,7 @@ static void svm_reset_save_area(struct vmcb_save_area *save)
 	save->cr0 = RESET_CR0;
 	save->efer = EFER_SVME;		/* required by VMRUN, hidden from the guest */
 	save->rflags = RESET_RFLAGS;
-	save->rip = RESET_RIP;
+	save->rip = L1VMM_RESET_RIP;
 	save->dr6 = RESET_DR6;
 	save->dr7 = RESET_DR7;
 	save->g_pat = RESET_PAT;
@@ -224,10 +223,17 @@ static int svm_vcpu_create(struct l1vmm_vcpu *vcpu)
 	svm->asid_cpu = -1;
 	svm->dirty = CLEAN_ALL;
 	svm_init_control(&svm->vmcb->control, vcpu->vm->npt.root_pa);
-	svm_reset_save_area(&svm->vmcb->save);
-	vcpu->regs[L1VMM_REG_RIP] = svm->vmcb->save.rip;
 	vcpu->backend = svm;
 	return 0;
+}
+
+static void svm_vcpu_reset(struct l1vmm_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = vcpu->backend;
+
+	svm_reset_save_area(&svm->vmcb->save);
+	svm->vmcb->control.int_ctl &= ~V_TPR_MASK;
+	svm->dirty = CLEAN_ALL;
 }
 
 static void svm_vcpu_free(struct l1vmm_vcpu *vcpu)
@@ -527,9 +533,6 @@ static void svm_decode_exit(struct l1vmm_vcpu *vcpu, struct svm_vcpu *svm)
 		break;
 	case SVM_EXIT_SHUTDOWN:
 		e->reason = L1VMM_EXIT_SHUTDOWN;
-		/* The VMCB is undefined after SHUTDOWN (AMD APM): start over. */
-		svm_reset_save_area(&svm->vmcb->save);
-		svm->dirty = CLEAN_ALL;
 		break;
 	case (u64)SVM_EXIT_ERR:
 		e->reason = L1VMM_EXIT_FAIL_ENTRY;
@@ -553,9 +556,12 @@ static void svm_run(struct l1vmm_vcpu *vcpu)
 		vmcb->control.tlb_ctl = (svm_features & SVM_FEATURE_FLUSH_BY_ASID) ?
 					TLB_CONTROL_FLUSH_ASID : TLB_CONTROL_FLUSH_ALL_ASID;
 
-	vmcb->save.rax = vcpu->regs[L1VMM_REG_RAX];
-	vmcb->save.rsp = vcpu->regs[L1VMM_REG_RSP];
-	vmcb->save.rip = vcpu->regs[L1VMM_REG_RIP];
+	if (vcpu->regs_dirty & BIT(L1VMM_REG_RAX))
+		vmcb->save.rax = vcpu->regs[L1VMM_REG_RAX];
+	if (vcpu->regs_dirty & BIT(L1VMM_REG_RSP))
+		vmcb->save.rsp = vcpu->regs[L1VMM_REG_RSP];
+	if (vcpu->regs_dirty & BIT(L1VMM_REG_RIP))
+		vmcb->save.rip = vcpu->regs[L1VMM_REG_RIP];
 	vcpu->regs_dirty = 0;
 	vmcb->control.clean = CLEAN_ALL & ~svm->dirty;
 	svm->dirty = 0;
@@ -593,6 +599,7 @@ static const struct l1vmm_backend_ops svm_ops = {
 	.hardware_enable	= svm_hardware_enable,
 	.hardware_disable	= svm_hardware_disable,
 	.vcpu_create		= svm_vcpu_create,
+	.vcpu_reset		= svm_vcpu_reset,
 	.vcpu_free		= svm_vcpu_free,
 	.get_sregs		= svm_get_sregs,
 	.set_sregs		= svm_set_sregs,

@@ -141,12 +141,12 @@ static int vcpu_run(struct l1vmm_vcpu *vcpu)
 	struct kvm_run *run = vcpu->run;
 	int r;
 
-	if (vcpu->pio.active)
-		complete_pio_in(vcpu);
-
 	/* As KVM: -EINTR before entering, exit_reason left as it was. */
 	if (READ_ONCE(run->immediate_exit))
 		return -EINTR;
+
+	if (vcpu->pio.active)
+		complete_pio_in(vcpu);
 
 	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, true);
 	for (;;) {
@@ -376,6 +376,24 @@ static const struct file_operations vcpu_fops = {
 	.llseek		= noop_llseek,
 };
 
+/*
+ * RESET (and, until INIT is modelled, the INIT after a shutdown): GPRs zero
+ * but RDX, which holds the CPU signature (CPUID 1 EAX, or KVM's 0x600 when
+ * the table has no leaf 1), RIP at the reset vector, backend state reset.
+ */
+void l1vmm_vcpu_reset(struct l1vmm_vcpu *vcpu)
+{
+	const struct kvm_cpuid_entry2 *leaf1;
+
+	leaf1 = l1vmm_cpuid_find(vcpu->cpuid, vcpu->cpuid_nent, 1, 0);
+	memset(vcpu->regs, 0, sizeof(vcpu->regs));
+	vcpu->regs[L1VMM_REG_RDX] = leaf1 ? leaf1->eax : 0x600;
+	vcpu->regs[L1VMM_REG_RIP] = L1VMM_RESET_RIP;
+	vcpu->regs_dirty = BIT(L1VMM_NR_REGS) - 1;
+	vcpu->pio.active = false;
+	l1vmm_ops->vcpu_reset(vcpu);
+}
+
 /* Called when the VM goes away; no vCPU file is open any more. */
 void l1vmm_vcpu_free(struct l1vmm_vcpu *vcpu)
 {
@@ -409,7 +427,6 @@ int l1vmm_vcpu_create(struct l1vmm_vm *vm, unsigned long id)
 	/* The BSP is vCPU 0, as in KVM without an in-kernel irqchip. */
 	vcpu->apic_base = APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE |
 			  (id == 0 ? MSR_IA32_APICBASE_BSP : 0);
-	vcpu->regs_avail = BIT(L1VMM_NR_REGS) - 1;
 
 	r = -ENOMEM;
 	vcpu->run = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
@@ -430,6 +447,7 @@ int l1vmm_vcpu_create(struct l1vmm_vm *vm, unsigned long id)
 	r = l1vmm_ops->vcpu_create(vcpu);
 	if (r)
 		goto unlock;
+	l1vmm_vcpu_reset(vcpu);
 
 	refcount_inc(&vm->users);
 	fd = anon_inode_getfd("l1vmm-vcpu", &vcpu_fops, vcpu, O_RDWR | O_CLOEXEC);

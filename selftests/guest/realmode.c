@@ -112,6 +112,34 @@ static void test_registers_round_trip(void)
 	guest_stop(&g);
 }
 
+/* The architectural reset state: CS:IP f000:fff0, GPRs zero but RDX. */
+static void assert_reset_state(int vcpu_fd)
+{
+	struct kvm_sregs sregs;
+	struct kvm_regs regs;
+
+	ASSERT_IOCTL_OK(vcpu_fd, KVM_GET_REGS, &regs);
+	ASSERT_EQ(0xfff0, regs.rip);
+	ASSERT_EQ(0, regs.rax);
+	ASSERT_EQ(0, regs.rsp);
+	ASSERT_EQ(0x600, regs.rdx);	/* no CPUID leaf 1: KVM's signature */
+	ASSERT_IOCTL_OK(vcpu_fd, KVM_GET_SREGS, &sregs);
+	ASSERT_EQ(0xf000, sregs.cs.selector);
+	ASSERT_EQ(0xffff0000, sregs.cs.base);
+}
+
+static void test_reset_state(void)
+{
+	struct test_vcpu vcpu;
+	struct test_vm vm;
+
+	vm_create(&vm);
+	vcpu_create(&vm, 0, &vcpu);
+	assert_reset_state(vcpu.fd);
+	vcpu_close(&vcpu);
+	vm_close(&vm);
+}
+
 /* An exception with an empty IVT faults again, then triple-faults. */
 static void test_triple_fault_is_shutdown(void)
 {
@@ -124,6 +152,8 @@ static void test_triple_fault_is_shutdown(void)
 	sregs.idt.limit = 0;
 	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_SET_SREGS, &sregs);
 	ASSERT_EQ(KVM_EXIT_SHUTDOWN, vcpu_run(&g.vcpu));
+	/* The vCPU is back at the reset vector, as after RESET (see below). */
+	assert_reset_state(g.vcpu.fd);
 	guest_stop(&g);
 }
 
@@ -291,6 +321,7 @@ static void test_unknown_hypercall(void)
 static const struct ktap_case tests[] = {
 	KTAP_CASE(test_io_and_hlt),
 	KTAP_CASE(test_registers_round_trip),
+	KTAP_CASE(test_reset_state),
 	KTAP_CASE(test_triple_fault_is_shutdown),
 	KTAP_CASE(test_immediate_exit),
 	KTAP_CASE(test_cpuid_from_table),
