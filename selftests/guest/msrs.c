@@ -181,21 +181,14 @@ static void test_guest_rdmsr_wrmsr(void)
 	};
 	struct test_guest g;
 	struct msrs m;
-	uint32_t v;
 
 	gp_guest_start(&g, code, sizeof(code));
 	memset(&m, 0, sizeof(m));
 	m.e[0] = (struct kvm_msr_entry) { .index = MSR_STAR, .data = 0xaabbccdd11223344ull };
 	ASSERT_EQ(1, msrs_io(g.vcpu.fd, KVM_SET_MSRS, &m, 1));
 
-	vcpu_run(&g.vcpu);
-	ASSERT_IO_EXIT(&g.vcpu, KVM_EXIT_IO_OUT, 0x10, 4);
-	memcpy(&v, vcpu_io_data(&g.vcpu), 4);
-	ASSERT_EQ(0x11223344, v);
-	vcpu_run(&g.vcpu);
-	ASSERT_IO_EXIT(&g.vcpu, KVM_EXIT_IO_OUT, 0x10, 4);
-	memcpy(&v, vcpu_io_data(&g.vcpu), 4);
-	ASSERT_EQ(0xaabbccdd, v);
+	ASSERT_EQ(0x11223344, vcpu_run_out32(&g.vcpu, 0x10));
+	ASSERT_EQ(0xaabbccdd, vcpu_run_out32(&g.vcpu, 0x10));
 	ASSERT_EQ(KVM_EXIT_HLT, vcpu_run(&g.vcpu));
 
 	m.e[0] = (struct kvm_msr_entry) { .index = MSR_LSTAR };

@@ -57,10 +57,7 @@ static void test_io_and_hlt(void)
 	memcpy(&v16, vcpu_io_data(&g.vcpu), 2);
 	ASSERT_EQ(0x1234, v16);
 
-	vcpu_run(&g.vcpu);
-	ASSERT_IO_EXIT(&g.vcpu, KVM_EXIT_IO_OUT, 0x14, 4);
-	memcpy(&v32, vcpu_io_data(&g.vcpu), 4);
-	ASSERT_EQ(0x12345678, v32);
+	ASSERT_EQ(0x12345678, vcpu_run_out32(&g.vcpu, 0x14));
 
 	vcpu_run(&g.vcpu);
 	ASSERT_IO_EXIT(&g.vcpu, KVM_EXIT_IO_IN, 0x15, 4);
@@ -222,19 +219,12 @@ static void test_cpuid_from_table(void)
 		0xf4,					/* hlt */
 	};
 	struct test_guest g;
-	uint32_t v;
 
 	guest_start(&g, code, sizeof(code));
 	set_cpuid(g.vcpu.fd, test_cpuid, KTAP_ARRAY_SIZE(test_cpuid));
 
-	vcpu_run(&g.vcpu);
-	ASSERT_IO_EXIT(&g.vcpu, KVM_EXIT_IO_OUT, 0x10, 4);
-	memcpy(&v, vcpu_io_data(&g.vcpu), 4);
-	ASSERT_EQ(SIGNATURE, v);
-	vcpu_run(&g.vcpu);
-	ASSERT_IO_EXIT(&g.vcpu, KVM_EXIT_IO_OUT, 0x10, 4);
-	memcpy(&v, vcpu_io_data(&g.vcpu), 4);
-	ASSERT_EQ(71, v);
+	ASSERT_EQ(SIGNATURE, vcpu_run_out32(&g.vcpu, 0x10));
+	ASSERT_EQ(71, vcpu_run_out32(&g.vcpu, 0x10));
 	ASSERT_EQ(KVM_EXIT_HLT, vcpu_run(&g.vcpu));
 	guest_stop(&g);
 }
@@ -286,16 +276,12 @@ static void test_cpuid_missing_leaf_is_zero(void)
 		0xf4,
 	};
 	struct test_guest g;
-	uint32_t v;
 
 	if (!dev_is_l1vmm())
 		ktap_skip("KVM answers a missing leaf with the highest basic leaf");
 	guest_start(&g, code, sizeof(code));
 	set_cpuid(g.vcpu.fd, test_cpuid, KTAP_ARRAY_SIZE(test_cpuid));
-	vcpu_run(&g.vcpu);
-	ASSERT_IO_EXIT(&g.vcpu, KVM_EXIT_IO_OUT, 0x10, 4);
-	memcpy(&v, vcpu_io_data(&g.vcpu), 4);
-	ASSERT_EQ(0, v);
+	ASSERT_EQ(0, vcpu_run_out32(&g.vcpu, 0x10));
 	guest_stop(&g);
 }
 

@@ -231,6 +231,16 @@ void __assert_io_exit(const char *file, int line, struct test_vcpu *vcpu,
 			  run->io.port, run->io.size, run->io.count);
 }
 
+uint32_t __vcpu_run_out32(const char *file, int line, struct test_vcpu *vcpu, int port)
+{
+	uint32_t val;
+
+	__vcpu_run(file, line, vcpu);
+	__assert_io_exit(file, line, vcpu, KVM_EXIT_IO_OUT, port, 4);
+	memcpy(&val, vcpu_io_data(vcpu), 4);
+	return val;
+}
+
 void *vcpu_io_data(struct test_vcpu *vcpu)
 {
 	return (char *)vcpu->run + vcpu->run->io.data_offset;

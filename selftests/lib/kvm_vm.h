@@ -73,6 +73,10 @@ void guest_start_long_mode(struct test_guest *g, uint64_t mem_size,
 void __assert_io_exit(const char *file, int line, struct test_vcpu *vcpu,
 		      int dir, int port, int size);
 
+/* KVM_RUN, assert a 4-byte OUT to @port, return the value written. */
+#define vcpu_run_out32(vcpu, port)	__vcpu_run_out32(__FILE__, __LINE__, vcpu, port)
+uint32_t __vcpu_run_out32(const char *file, int line, struct test_vcpu *vcpu, int port);
+
 /* The PIO data of the last I/O exit. */
 void *vcpu_io_data(struct test_vcpu *vcpu);
 
