@@ -176,7 +176,6 @@ void l1vmm_dev_unregister(void);
 /* vm.c */
 int l1vmm_vm_create(void);
 void l1vmm_vm_put(struct l1vmm_vm *vm);
-struct l1vmm_memslot *l1vmm_find_slot(struct l1vmm_vm *vm, u64 gfn);
 
 /* vcpu.c */
 int l1vmm_vcpu_create(struct l1vmm_vm *vm, unsigned long id);

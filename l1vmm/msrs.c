@@ -22,7 +22,7 @@ const u32 l1vmm_msr_list[] = {
 	L1VMM_MSR_SFMASK,
 	L1VMM_MSR_KERNEL_GS_BASE,
 };
-const unsigned int l1vmm_nr_msrs = sizeof(l1vmm_msr_list) / sizeof(l1vmm_msr_list[0]);
+const unsigned int l1vmm_nr_msrs = ARRAY_SIZE(l1vmm_msr_list);
 
 bool l1vmm_msr_known(u32 index)
 {

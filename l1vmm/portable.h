@@ -11,6 +11,7 @@
 #include <linux/types.h>
 #include <linux/errno.h>
 #include <linux/bits.h>
+#include <linux/kernel.h>
 #else
 #include <stdbool.h>
 #include <stdint.h>
@@ -28,6 +29,9 @@ typedef int64_t s64;
 #endif
 #ifndef BIT_ULL
 #define BIT_ULL(nr)	(1ULL << (nr))
+#endif
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #endif
 #endif /* __KERNEL__ */
 

@@ -13,8 +13,10 @@
 #define EFER_LME	BIT_ULL(8)
 #define EFER_LMA	BIT_ULL(10)
 
-/* The CR4 bits a guest may set today: VME..OSXMMEXCPT, FSGSBASE, PCIDE,
- * OSXSAVE, SMEP, SMAP. VMXE, SMXE, LA57, PKE, CET and others are not offered. */
+/*
+ * The CR4 bits a guest may set today: VME..OSXMMEXCPT, FSGSBASE, PCIDE,
+ * OSXSAVE, SMEP, SMAP. VMXE, SMXE, LA57, PKE, CET and others are not offered.
+ */
 #define CR4_ALLOWED	(0x7ffULL | BIT_ULL(16) | BIT_ULL(17) | BIT_ULL(18) | \
 			 BIT_ULL(20) | BIT_ULL(21))
 /* EFER: SCE, LME, LMA, NXE. SVME (nested) is not offered. */

@@ -41,6 +41,7 @@ void l1vmm_vcpu_kick(struct l1vmm_vcpu *vcpu, unsigned int req)
 	int cpu;
 
 	set_bit(req, &vcpu->requests);
+	/* Pairs with smp_store_mb(vcpu->mode) in vcpu_run(): see there. */
 	smp_mb__after_atomic();
 	if (READ_ONCE(vcpu->mode) != L1VMM_IN_GUEST_MODE)
 		return;
@@ -160,6 +161,11 @@ static int vcpu_run(struct l1vmm_vcpu *vcpu)
 		preempt_disable();
 		local_irq_disable();
 		WRITE_ONCE(vcpu->cpu, smp_processor_id());
+		/*
+		 * Publish IN_GUEST before the backend reads vcpu->requests;
+		 * pairs with the barrier in l1vmm_vcpu_kick(): either we see
+		 * the request, or the kicker sees IN_GUEST and sends the IPI.
+		 */
 		smp_store_mb(vcpu->mode, L1VMM_IN_GUEST_MODE);
 		l1vmm_ops->run(vcpu);
 		WRITE_ONCE(vcpu->mode, L1VMM_OUTSIDE_GUEST_MODE);

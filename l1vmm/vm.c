@@ -31,20 +31,6 @@ void l1vmm_vm_put(struct l1vmm_vm *vm)
 		vm_free(vm);
 }
 
-struct l1vmm_memslot *l1vmm_find_slot(struct l1vmm_vm *vm, u64 gfn)
-{
-	unsigned int i;
-
-	lockdep_assert_held(&vm->lock);
-	for (i = 0; i < L1VMM_MAX_MEMSLOTS; i++) {
-		struct l1vmm_memslot *s = vm->slots[i];
-
-		if (s && gfn >= s->base_gfn && gfn < s->base_gfn + s->npages)
-			return s;
-	}
-	return NULL;
-}
-
 static void slot_unmap(struct l1vmm_vm *vm, struct l1vmm_memslot *slot)
 {
 	unsigned int i;

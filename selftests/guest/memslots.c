@@ -34,8 +34,10 @@ static void test_region_errors(void)
 	ASSERT_EQ(-EINVAL, vm_set_region(&vm, 0, 1ull << 60, PAGE, ua, 0));	/* beyond GPA width */
 	ASSERT_EQ(-EINVAL, vm_set_region(&vm, 3, 0, 0, 0, 0));		/* delete nothing */
 	if (dev_is_l1vmm()) {
-		/* Differences from KVM (doc/abi.md): no dirty logging, and
-		 * slots are pinned when set, so unmapped memory fails now. */
+		/*
+		 * Differences from KVM (doc/abi.md): no dirty logging, and
+		 * slots are pinned when set, so unmapped memory fails now.
+		 */
 		ASSERT_EQ(-EINVAL, vm_set_region(&vm, 0, 0, PAGE, ua, KVM_MEM_LOG_DIRTY_PAGES));
 		ASSERT_EQ(-EFAULT, vm_set_region(&vm, 0, 0, PAGE, 0x1000, 0));
 		/* Address space 1 is KVM's SMM memory; l1vmm has no SMM. */
