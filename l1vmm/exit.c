@@ -15,10 +15,32 @@
 #include "l1vmm/cpuid.h"
 #include "l1vmm/l1vmm.h"
 
-static void skip_instruction(struct l1vmm_vcpu *vcpu)
+void l1vmm_skip_instruction(struct l1vmm_vcpu *vcpu)
 {
 	vcpu->regs[L1VMM_REG_RIP] = vcpu->exit.next_rip;
 	vcpu->regs_dirty |= BIT(L1VMM_REG_RIP);
+}
+
+/*
+ * An instruction l1vmm cannot emulate, reported as KVM reports it without
+ * KVM_CAP_EXIT_ON_EMULATION_FAILURE: data[0] flags (0), data[1..5] the exit
+ * code, its two information words, and two zeros (KVM's interrupt info and
+ * error code), then @info (for MMIO: the guest-physical address).
+ */
+int l1vmm_emulation_failure(struct l1vmm_vcpu *vcpu, u64 info)
+{
+	struct kvm_run *run = vcpu->run;
+	const struct l1vmm_exit *e = &vcpu->exit;
+
+	run->exit_reason = KVM_EXIT_INTERNAL_ERROR;
+	run->internal.suberror = KVM_INTERNAL_ERROR_EMULATION;
+	memset(run->internal.data, 0, 7 * sizeof(run->internal.data[0]));
+	run->internal.data[1] = e->raw;
+	run->internal.data[2] = e->info1;
+	run->internal.data[3] = e->info2;
+	run->internal.data[6] = info;
+	run->internal.ndata = 7;
+	return 0;
 }
 
 /* An exit l1vmm does not handle: KVM's report for an unexpected exit. */
@@ -41,37 +63,8 @@ static int handle_intr(struct l1vmm_vcpu *vcpu)
 
 static int handle_hlt(struct l1vmm_vcpu *vcpu)
 {
-	skip_instruction(vcpu);
+	l1vmm_skip_instruction(vcpu);
 	vcpu->run->exit_reason = KVM_EXIT_HLT;
-	return 0;
-}
-
-/*
- * Port I/O goes to user space through the PIO data page. An OUT carries the
- * value; an IN is finished by the next KVM_RUN, which loads the data user
- * space left there into RAX. String forms come later (internal error now).
- */
-static int handle_io(struct l1vmm_vcpu *vcpu)
-{
-	const struct l1vmm_exit *e = &vcpu->exit;
-	struct kvm_run *run = vcpu->run;
-
-	if (e->io.string || (e->io.size != 1 && e->io.size != 2 && e->io.size != 4))
-		return handle_unknown(vcpu);
-
-	run->exit_reason = KVM_EXIT_IO;
-	run->io.direction = e->io.in ? KVM_EXIT_IO_IN : KVM_EXIT_IO_OUT;
-	run->io.size = e->io.size;
-	run->io.port = e->io.port;
-	run->io.count = 1;
-	run->io.data_offset = KVM_PIO_PAGE_OFFSET * PAGE_SIZE;
-	if (e->io.in) {
-		vcpu->pio.active = true;
-		vcpu->pio.size = e->io.size;
-	} else {
-		memcpy(vcpu->pio_data, &vcpu->regs[L1VMM_REG_RAX], e->io.size);
-	}
-	skip_instruction(vcpu);
 	return 0;
 }
 
@@ -92,7 +85,7 @@ static int handle_cpuid(struct l1vmm_vcpu *vcpu)
 	r[L1VMM_REG_RCX] = e ? e->ecx : 0;
 	r[L1VMM_REG_RDX] = e ? e->edx : 0;
 	vcpu->regs_dirty |= BIT(L1VMM_REG_RAX);
-	skip_instruction(vcpu);
+	l1vmm_skip_instruction(vcpu);
 	return 1;
 }
 
@@ -108,7 +101,7 @@ static int handle_hypercall(struct l1vmm_vcpu *vcpu)
 	/* Outside 64-bit mode the result is 32 bits wide, as in KVM. */
 	vcpu->regs[L1VMM_REG_RAX] = l1vmm_ops->in_64bit_mode(vcpu) ? ret : (u32)ret;
 	vcpu->regs_dirty |= BIT(L1VMM_REG_RAX);
-	skip_instruction(vcpu);
+	l1vmm_skip_instruction(vcpu);
 	return 1;
 }
 
@@ -135,17 +128,11 @@ static int handle_msr(struct l1vmm_vcpu *vcpu)
 		r[L1VMM_REG_RDX] = data >> 32;
 		vcpu->regs_dirty |= BIT(L1VMM_REG_RAX);
 	}
-	skip_instruction(vcpu);
+	l1vmm_skip_instruction(vcpu);
 	return 1;
 gp:
 	l1vmm_ops->inject_exception(vcpu, GP_VECTOR, true, 0);
 	return 1;
-}
-
-static int handle_npf(struct l1vmm_vcpu *vcpu)
-{
-	/* MMIO emulation comes with the instruction decoder. */
-	return handle_unknown(vcpu);
 }
 
 /*
@@ -175,8 +162,8 @@ static const l1vmm_exit_handler exit_handlers[L1VMM_NR_EXIT_REASONS] = {
 	[L1VMM_EXIT_UNKNOWN]	= handle_unknown,
 	[L1VMM_EXIT_INTR]	= handle_intr,
 	[L1VMM_EXIT_HLT]	= handle_hlt,
-	[L1VMM_EXIT_IO]		= handle_io,
-	[L1VMM_EXIT_NPF]	= handle_npf,
+	[L1VMM_EXIT_IO]		= l1vmm_handle_io,
+	[L1VMM_EXIT_NPF]	= l1vmm_handle_npf,
 	[L1VMM_EXIT_SHUTDOWN]	= handle_shutdown,
 	[L1VMM_EXIT_CPUID]	= handle_cpuid,
 	[L1VMM_EXIT_HYPERCALL]	= handle_hypercall,

@@ -19,6 +19,7 @@
 #include <asm/fpu/types.h>
 
 #include "l1vmm/cpu_detect.h"
+#include "l1vmm/insn_decode.h"
 #include "l1vmm/limits.h"
 #include "l1vmm/npt.h"
 #include "l1vmm/regs.h"
@@ -63,6 +64,7 @@ enum l1vmm_exit_reason {
 struct l1vmm_exit {
 	enum l1vmm_exit_reason reason;
 	u64 raw;		/* the hardware exit code */
+	u64 info1, info2;	/* the hardware's exit information, raw */
 	u64 next_rip;		/* RIP after the instruction, when known */
 	union {
 		struct {
@@ -71,6 +73,7 @@ struct l1vmm_exit {
 			bool in;
 			bool string;
 			bool rep;
+			u8 addr_size;	/* string forms: 2, 4, 8; 0 if not known */
 		} io;
 		struct {
 			u64 gpa;
@@ -90,10 +93,27 @@ enum l1vmm_vcpu_mode {
 /* Deferred work for a vCPU, bits in vcpu->requests, handled before entry. */
 #define L1VMM_REQ_TLB_FLUSH	0
 
-/* A port read that user space completes on the next KVM_RUN. */
-struct l1vmm_pending_pio {
-	bool active;
-	u8 size;
+struct l1vmm_vcpu;
+
+/*
+ * An exit that user space completes on the next KVM_RUN: a port read, a
+ * string port read, an MMIO read. complete() runs before the next entry
+ * (with the exit convention: 1 enter, 0 back to user space); NULL when
+ * nothing is pending. Setting registers abandons it, as in KVM.
+ */
+struct l1vmm_pending_io {
+	int (*complete)(struct l1vmm_vcpu *vcpu);
+	union {
+		u8 pio_size;
+		struct {
+			u8 size;	/* bytes per item */
+			u8 addr_size;
+			bool rep;
+			u16 count;	/* items user space supplied */
+			u64 next_rip;
+		} string_in;
+		struct l1vmm_insn mmio_read;
+	};
 };
 
 struct l1vmm_vcpu {
@@ -119,7 +139,7 @@ struct l1vmm_vcpu {
 	struct kvm_cpuid_entry2 *cpuid;	/* from KVM_SET_CPUID2, or NULL */
 	unsigned int cpuid_nent;
 	struct fpu_guest guest_fpu;
-	struct l1vmm_pending_pio pio;
+	struct l1vmm_pending_io pending;
 	struct l1vmm_exit exit;
 	void *backend;		/* the backend's per-vCPU state */
 };
@@ -185,6 +205,12 @@ void l1vmm_vcpu_kick(struct l1vmm_vcpu *vcpu, unsigned int req);
 
 /* exit.c: the core's exit policy. */
 int l1vmm_handle_exit(struct l1vmm_vcpu *vcpu);
+void l1vmm_skip_instruction(struct l1vmm_vcpu *vcpu);
+int l1vmm_emulation_failure(struct l1vmm_vcpu *vcpu, u64 info);
+
+/* pio.c and mmio.c: the exits user space emulates. */
+int l1vmm_handle_io(struct l1vmm_vcpu *vcpu);
+int l1vmm_handle_npf(struct l1vmm_vcpu *vcpu);
 
 /* svm.c: allocate what SVM needs and return its ops, or NULL. */
 #ifdef CONFIG_L1VMM_SVM

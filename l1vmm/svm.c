@@ -488,6 +488,8 @@ static void svm_decode_exit(struct l1vmm_vcpu *vcpu, struct svm_vcpu *svm)
 	u64 code = ((u64)c->exit_code_hi << 32) | c->exit_code;
 
 	e->raw = code;
+	e->info1 = c->exit_info_1;
+	e->info2 = c->exit_info_2;
 	e->next_rip = (svm_features & SVM_FEATURE_NRIPS) ? c->next_rip : 0;
 
 	switch (code) {
@@ -508,6 +510,9 @@ static void svm_decode_exit(struct l1vmm_vcpu *vcpu, struct svm_vcpu *svm)
 		e->io.rep = c->exit_info_1 & SVM_IOIO_REP_MASK;
 		/* SZ8, SZ16, SZ32 are one-hot bits worth 1, 2 and 4. */
 		e->io.size = (c->exit_info_1 & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT;
+		/* A16, A32, A64 are one-hot bits worth 1, 2 and 4: twice the bytes. */
+		e->io.addr_size = 2 * ((c->exit_info_1 & SVM_IOIO_ASIZE_MASK) >>
+				       SVM_IOIO_ASIZE_SHIFT);
 		e->next_rip = c->exit_info_2;
 		break;
 	case SVM_EXIT_CPUID:

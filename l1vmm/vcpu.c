@@ -98,8 +98,8 @@ static void vcpu_set_regs(struct l1vmm_vcpu *vcpu, const struct kvm_regs *r)
 	vcpu->regs_dirty = BIT(L1VMM_NR_REGS) - 1;
 	/* Bit 1 of RFLAGS always reads as 1. */
 	l1vmm_ops->set_rflags(vcpu, r->rflags | X86_EFLAGS_FIXED);
-	/* A register write ends a pending port read, as in KVM. */
-	vcpu->pio.active = false;
+	/* A register write abandons a pending read, as in KVM. */
+	vcpu->pending.complete = NULL;
 }
 
 static int vcpu_set_sregs(struct l1vmm_vcpu *vcpu, const struct kvm_sregs *sregs)
@@ -115,28 +115,6 @@ static int vcpu_set_sregs(struct l1vmm_vcpu *vcpu, const struct kvm_sregs *sregs
 	return 0;
 }
 
-/* A port read that user space answered: the data goes into AL/AX/EAX. */
-static void complete_pio_in(struct l1vmm_vcpu *vcpu)
-{
-	unsigned long *rax = &vcpu->regs[L1VMM_REG_RAX];
-	u32 val = 0;
-
-	memcpy(&val, vcpu->pio_data, vcpu->pio.size);
-	switch (vcpu->pio.size) {
-	case 1:
-		*rax = (*rax & ~0xffUL) | val;
-		break;
-	case 2:
-		*rax = (*rax & ~0xffffUL) | val;
-		break;
-	default:
-		*rax = val;	/* a 32-bit write zero-extends */
-		break;
-	}
-	vcpu->regs_dirty |= BIT(L1VMM_REG_RAX);
-	vcpu->pio.active = false;
-}
-
 static int vcpu_run(struct l1vmm_vcpu *vcpu)
 {
 	struct kvm_run *run = vcpu->run;
@@ -146,8 +124,14 @@ static int vcpu_run(struct l1vmm_vcpu *vcpu)
 	if (READ_ONCE(run->immediate_exit))
 		return -EINTR;
 
-	if (vcpu->pio.active)
-		complete_pio_in(vcpu);
+	if (vcpu->pending.complete) {
+		int (*complete)(struct l1vmm_vcpu *vcpu) = vcpu->pending.complete;
+
+		vcpu->pending.complete = NULL;
+		r = complete(vcpu);
+		if (r <= 0)
+			return r;
+	}
 
 	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, true);
 	for (;;) {
@@ -396,7 +380,7 @@ void l1vmm_vcpu_reset(struct l1vmm_vcpu *vcpu)
 	vcpu->regs[L1VMM_REG_RDX] = leaf1 ? leaf1->eax : 0x600;
 	vcpu->regs[L1VMM_REG_RIP] = L1VMM_RESET_RIP;
 	vcpu->regs_dirty = BIT(L1VMM_NR_REGS) - 1;
-	vcpu->pio.active = false;
+	vcpu->pending.complete = NULL;
 	l1vmm_ops->vcpu_reset(vcpu);
 }
 

@@ -62,17 +62,45 @@ static int slot_map(struct l1vmm_vm *vm, struct l1vmm_memslot *slot)
 
 static void slot_free(struct l1vmm_memslot *slot)
 {
-	unpin_user_pages(slot->pages, slot->npages);
+	/* The guest (and l1vmm's emulation) may have written any of them. */
+	unpin_user_pages_dirty_lock(slot->pages, slot->npages,
+				    !(slot->flags & KVM_MEM_READONLY));
 	kvfree(slot->pages);
 	kfree(slot);
 }
 
+/*
+ * Pin @npages user pages for a slot. Pages are pinned for writing even for
+ * a read-only slot when the mapping allows it: that breaks copy-on-write
+ * now, so that user space's later writes land in the very pages the guest
+ * reads (a page pinned for reading, such as the shared zero page, would be
+ * replaced in user space by the first write and the guest would not see
+ * it). A mapping user space cannot write is pinned for reading.
+ */
+static long slot_pin(unsigned long uaddr, u64 npages, bool readonly, struct page **pages)
+{
+	u64 pinned = 0;
+	long r;
+
+	while (pinned < npages) {
+		r = pin_user_pages_fast(uaddr + (pinned << PAGE_SHIFT),
+					min_t(u64, npages - pinned, INT_MAX),
+					FOLL_LONGTERM | FOLL_WRITE, pages + pinned);
+		if (r <= 0 && readonly)
+			r = pin_user_pages_fast(uaddr + (pinned << PAGE_SHIFT), 1,
+						FOLL_LONGTERM, pages + pinned);
+		if (r <= 0) {
+			unpin_user_pages(pages, pinned);
+			return r ? r : -EFAULT;
+		}
+		pinned += r;
+	}
+	return 0;
+}
+
 static struct l1vmm_memslot *slot_create(const struct kvm_userspace_memory_region *mem)
 {
-	unsigned int gup = FOLL_LONGTERM |
-			   (mem->flags & KVM_MEM_READONLY ? 0 : FOLL_WRITE);
 	struct l1vmm_memslot *slot;
-	u64 pinned = 0;
 	long r;
 
 	slot = kzalloc(sizeof(*slot), GFP_KERNEL_ACCOUNT);
@@ -89,17 +117,12 @@ static struct l1vmm_memslot *slot_create(const struct kvm_userspace_memory_regio
 		return ERR_PTR(-ENOMEM);
 	}
 
-	while (pinned < slot->npages) {
-		r = pin_user_pages_fast(slot->userspace_addr + (pinned << PAGE_SHIFT),
-					min_t(u64, slot->npages - pinned, INT_MAX),
-					gup, slot->pages + pinned);
-		if (r <= 0) {
-			unpin_user_pages(slot->pages, pinned);
-			kvfree(slot->pages);
-			kfree(slot);
-			return ERR_PTR(r ? r : -EFAULT);
-		}
-		pinned += r;
+	r = slot_pin(slot->userspace_addr, slot->npages, mem->flags & KVM_MEM_READONLY,
+		     slot->pages);
+	if (r) {
+		kvfree(slot->pages);
+		kfree(slot);
+		return ERR_PTR(r);
 	}
 	return slot;
 }

@@ -101,6 +101,17 @@ unsigned int __vcpu_run(const char *file, int line, struct test_vcpu *vcpu)
 	if (r)
 		ktap_fail(file, line, "KVM_RUN: wanted success, got %s (exit reason %s)",
 			  ktap_errno_name((int)-r), exit_reason_name(vcpu->run->exit_reason));
+	if (vcpu->run->exit_reason == KVM_EXIT_INTERNAL_ERROR) {
+		const struct kvm_run *run = vcpu->run;
+		unsigned int i;
+
+		/* Said once here, so that every unexpected one explains itself. */
+		ktap_info("internal error: suberror %u, ndata %u", run->internal.suberror,
+			  run->internal.ndata);
+		for (i = 0; i < run->internal.ndata && i < 16; i++)
+			ktap_info("  data[%u] = %#llx", i,
+				  (unsigned long long)run->internal.data[i]);
+	}
 	return vcpu->run->exit_reason;
 }
 
@@ -154,12 +165,47 @@ void guest_start_real_mode(struct test_guest *g, uint64_t mem_size,
 #define EFER_LME	(1ull << 8)
 #define EFER_LMA	(1ull << 10)
 
-static void flat_segment(struct kvm_segment *seg, uint16_t sel, uint8_t type, bool code)
+/* A flat 4 GiB segment; @code64 makes it a 64-bit code segment (L, not D). */
+static void flat_segment(struct kvm_segment *seg, uint16_t sel, uint8_t type, bool code64)
 {
 	*seg = (struct kvm_segment) {
 		.base = 0, .limit = 0xffffffff, .selector = sel, .type = type,
-		.present = 1, .s = 1, .g = 1, .l = code, .db = !code,
+		.present = 1, .s = 1, .g = 1, .l = code64, .db = !code64,
 	};
+}
+
+void guest_start_protected_mode(struct test_guest *g, uint64_t mem_size,
+				uint64_t code_gpa, const void *code, size_t len)
+{
+	/* Null, 32-bit code (execute/read), data (read/write). */
+	static const uint64_t gdt[] = {
+		0, 0x00cf9b000000ffffull, 0x00cf93000000ffffull,
+	};
+	struct kvm_sregs sregs;
+	struct kvm_regs regs;
+
+	vm_create(&g->vm);
+	g->mem_size = mem_size;
+	g->mem = vm_add_memory(&g->vm, 0, 0, mem_size, 0);
+	memcpy(g->mem + code_gpa, code, len);
+	memcpy(g->mem + LM_GDT, gdt, sizeof(gdt));
+
+	vcpu_create(&g->vm, 0, &g->vcpu);
+	ASSERT_IOCTL_OK(g->vcpu.fd, KVM_GET_SREGS, &sregs);
+	flat_segment(&sregs.cs, LM_CODE_SEL, 0xb, false);
+	flat_segment(&sregs.ds, LM_DATA_SEL, 0x3, false);
+	sregs.es = sregs.fs = sregs.gs = sregs.ss = sregs.ds;
+	sregs.gdt.base = LM_GDT;
+	sregs.gdt.limit = sizeof(gdt) - 1;
+	sregs.cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE;
+	sregs.cr4 = CR4_OSFXSR;
+	ASSERT_IOCTL_OK(g->vcpu.fd, KVM_SET_SREGS, &sregs);
+
+	memset(&regs, 0, sizeof(regs));
+	regs.rip = code_gpa;
+	regs.rsp = mem_size;
+	regs.rflags = 2;
+	ASSERT_IOCTL_OK(g->vcpu.fd, KVM_SET_REGS, &regs);
 }
 
 void guest_start_long_mode(struct test_guest *g, uint64_t mem_size,
@@ -212,6 +258,22 @@ void guest_stop(struct test_guest *g)
 	vcpu_close(&g->vcpu);
 	vm_close(&g->vm);
 	munmap(g->mem, g->mem_size);
+}
+
+void __assert_mmio_exit(const char *file, int line, struct test_vcpu *vcpu,
+			uint64_t gpa, unsigned int len, bool is_write)
+{
+	struct kvm_run *run = vcpu->run;
+
+	if (run->exit_reason != KVM_EXIT_MMIO)
+		ktap_fail(file, line, "exit reason: wanted MMIO, got %s",
+			  exit_reason_name(run->exit_reason));
+	if (run->mmio.phys_addr != gpa || run->mmio.len != len ||
+	    run->mmio.is_write != is_write)
+		ktap_fail(file, line, "wanted MMIO %s of %u at %#llx, got %s of %u at %#llx",
+			  is_write ? "write" : "read", len, (unsigned long long)gpa,
+			  run->mmio.is_write ? "write" : "read", run->mmio.len,
+			  (unsigned long long)run->mmio.phys_addr);
 }
 
 void __assert_io_exit(const char *file, int line, struct test_vcpu *vcpu,

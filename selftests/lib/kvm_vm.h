@@ -8,6 +8,7 @@
 #define L1VMM_KVM_VM_H
 
 #include <linux/kvm.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -66,6 +67,32 @@ void guest_stop(struct test_guest *g);
  */
 void guest_start_long_mode(struct test_guest *g, uint64_t mem_size,
 			   uint64_t code_gpa, const void *code, size_t len);
+
+/*
+ * The same in 32-bit protected mode without paging: a flat GDT at 0x4000
+ * (code 0x08, data 0x10), RSP at the top of memory.
+ */
+void guest_start_protected_mode(struct test_guest *g, uint64_t mem_size,
+				uint64_t code_gpa, const void *code, size_t len);
+
+/*
+ * Guest code assembled with the test, in AT&T syntax:
+ *   GUEST_CODE(hello, ".code64", "mov $1, %eax\n\t" "hlt");
+ * defines hello[] and hello_end[] (use GUEST_CODE_SIZE(hello)). @mode is
+ * ".code16", ".code32" or ".code64". Position-independent code only: it is
+ * copied to wherever the test puts it.
+ */
+#define GUEST_CODE(name, mode, body)						\
+	extern const unsigned char name[], name##_end[];			\
+	asm(".pushsection .rodata\n" #name ":\n" mode "\n" body "\n"		\
+	    #name "_end:\n.code64\n.popsection")
+#define GUEST_CODE_SIZE(name)	((size_t)(name##_end - name))
+
+/* Assert the last exit was MMIO with these properties. */
+#define ASSERT_MMIO_EXIT(vcpu, gpa, len, is_write)				\
+	__assert_mmio_exit(__FILE__, __LINE__, vcpu, gpa, len, is_write)
+void __assert_mmio_exit(const char *file, int line, struct test_vcpu *vcpu,
+			uint64_t gpa, unsigned int len, bool is_write);
 
 /* Assert the last exit was port I/O with these properties. */
 #define ASSERT_IO_EXIT(vcpu, dir, port, size)					\

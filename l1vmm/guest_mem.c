@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Guest memory for the emulation paths; see guest_mem.h.
+ */
+#include <linux/highmem.h>
+#include <linux/mm.h>
+#include <linux/nospec.h>
+
+#include "l1vmm/guest_mem.h"
+#include "l1vmm/insn_decode.h"
+#include "l1vmm/l1vmm.h"
+
+struct l1vmm_memslot *l1vmm_find_slot(struct l1vmm_vm *vm, u64 gfn)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&vm->lock);
+	for (i = 0; i < L1VMM_MAX_MEMSLOTS; i++) {
+		struct l1vmm_memslot *s = vm->slots[i];
+
+		if (s && gfn >= s->base_gfn && gfn - s->base_gfn < s->npages)
+			return s;
+	}
+	return NULL;
+}
+
+/* Copy within one guest page; vm->lock held. */
+static int copy_gpa_page(struct l1vmm_vm *vm, u64 gpa, void *buf, unsigned int len,
+			 bool write)
+{
+	struct l1vmm_memslot *slot = l1vmm_find_slot(vm, gpa >> PAGE_SHIFT);
+	unsigned long offset = offset_in_page(gpa);
+	struct page *page;
+	void *va;
+
+	if (!slot)
+		return -EFAULT;
+	if (write && (slot->flags & KVM_MEM_READONLY))
+		return -EPERM;
+	page = slot->pages[array_index_nospec((gpa >> PAGE_SHIFT) - slot->base_gfn,
+					      slot->npages)];
+	va = kmap_local_page(page);
+	if (write)
+		memcpy(va + offset, buf, len);
+	else
+		memcpy(buf, va + offset, len);
+	kunmap_local(va);
+	return 0;
+}
+
+struct pte_reader {
+	struct l1vmm_vm *vm;
+};
+
+static int read_pte(void *ctx, u64 gpa, unsigned int size, u64 *pte)
+{
+	struct pte_reader *r = ctx;
+
+	*pte = 0;
+	if (offset_in_page(gpa) + size > PAGE_SIZE)
+		return -EFAULT;
+	return copy_gpa_page(r->vm, gpa, pte, size, false);
+}
+
+void l1vmm_guest_view(struct l1vmm_vcpu *vcpu, struct l1vmm_guest_view *view)
+{
+	struct kvm_sregs *s = &view->sregs;
+
+	l1vmm_ops->get_sregs(vcpu, s);
+	view->paging = (struct l1vmm_paging){
+		.cr0 = s->cr0, .cr3 = s->cr3, .cr4 = s->cr4, .efer = s->efer,
+	};
+	view->long_mode = (s->efer & EFER_LMA) && s->cs.l;
+	view->code_size = view->long_mode ? 8 : s->cs.db ? 4 : 2;
+}
+
+u64 l1vmm_linear(const struct l1vmm_guest_view *view, int seg, u64 offset)
+{
+	const struct kvm_segment *segs[] = {
+		[L1VMM_SEG_ES] = &view->sregs.es, [L1VMM_SEG_CS] = &view->sregs.cs,
+		[L1VMM_SEG_SS] = &view->sregs.ss, [L1VMM_SEG_DS] = &view->sregs.ds,
+		[L1VMM_SEG_FS] = &view->sregs.fs, [L1VMM_SEG_GS] = &view->sregs.gs,
+	};
+
+	seg = array_index_nospec(seg, ARRAY_SIZE(segs));
+	if (view->long_mode)
+		return seg >= L1VMM_SEG_FS ? segs[seg]->base + offset : offset;
+	return (u32)(segs[seg]->base + offset);
+}
+
+static int copy_linear(struct l1vmm_vcpu *vcpu, const struct l1vmm_guest_view *view,
+		       u64 gva, void *buf, unsigned int len, bool write, unsigned int *done)
+{
+	struct pte_reader reader = { .vm = vcpu->vm };
+	unsigned int copied = 0;
+	int r = 0;
+
+	mutex_lock(&vcpu->vm->lock);
+	while (copied < len) {
+		unsigned int chunk = min_t(u64, len - copied, PAGE_SIZE - offset_in_page(gva));
+		u64 gpa;
+
+		r = l1vmm_gva_to_gpa(&view->paging, gva, read_pte, &reader, &gpa);
+		if (!r)
+			r = copy_gpa_page(vcpu->vm, gpa, buf + copied, chunk, write);
+		if (r)
+			break;
+		copied += chunk;
+		gva += chunk;
+		if (!view->long_mode)
+			gva = (u32)gva;
+	}
+	mutex_unlock(&vcpu->vm->lock);
+	if (done)
+		*done = copied;
+	return r;
+}
+
+int l1vmm_read_linear(struct l1vmm_vcpu *vcpu, const struct l1vmm_guest_view *view,
+		      u64 gva, void *buf, unsigned int len, unsigned int *done)
+{
+	return copy_linear(vcpu, view, gva, buf, len, false, done);
+}
+
+int l1vmm_write_linear(struct l1vmm_vcpu *vcpu, const struct l1vmm_guest_view *view,
+		       u64 gva, const void *buf, unsigned int len)
+{
+	return copy_linear(vcpu, view, gva, (void *)buf, len, true, NULL);
+}

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Guest memory as the emulation paths see it: guest-physical addresses
+ * through the memory slots, and guest linear addresses through the guest's
+ * page tables (l1vmm/gva_walk.c). Every function here takes vm->lock
+ * itself, so that a slot cannot be unpinned under a copy in progress.
+ */
+#ifndef L1VMM_GUEST_MEM_H
+#define L1VMM_GUEST_MEM_H
+
+#include <linux/kvm.h>
+#include <linux/types.h>
+
+#include "l1vmm/gva_walk.h"
+
+struct l1vmm_vm;
+struct l1vmm_vcpu;
+
+/* The slot holding @gfn, or NULL; the caller holds vm->lock. */
+struct l1vmm_memslot *l1vmm_find_slot(struct l1vmm_vm *vm, u64 gfn);
+
+/*
+ * The paging state and segment registers of the vCPU, read once for one
+ * emulated instruction.
+ */
+struct l1vmm_guest_view {
+	struct kvm_sregs sregs;
+	struct l1vmm_paging paging;
+	bool long_mode;		/* 64-bit code: segment bases other than FS/GS are 0 */
+	unsigned int code_size;	/* 2, 4 or 8: the default operand size */
+};
+
+void l1vmm_guest_view(struct l1vmm_vcpu *vcpu, struct l1vmm_guest_view *view);
+
+/* The linear address of @offset in segment @seg (L1VMM_SEG_*). */
+u64 l1vmm_linear(const struct l1vmm_guest_view *view, int seg, u64 offset);
+
+/*
+ * Copy to or from guest linear memory. Returns 0, -EFAULT when a page is
+ * not mapped by the guest or not backed by a slot, or -EPERM when writing
+ * to a read-only slot. Reads stop at the first failing byte; *@done, when
+ * given, says how many bytes were copied.
+ */
+int l1vmm_read_linear(struct l1vmm_vcpu *vcpu, const struct l1vmm_guest_view *view,
+		      u64 gva, void *buf, unsigned int len, unsigned int *done);
+int l1vmm_write_linear(struct l1vmm_vcpu *vcpu, const struct l1vmm_guest_view *view,
+		       u64 gva, const void *buf, unsigned int len);
+
+#endif /* L1VMM_GUEST_MEM_H */

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * MMIO: a guest access to guest-physical memory that no slot backs, or a
+ * write to a read-only slot, arrives as a nested page fault. l1vmm fetches
+ * the instruction through the guest's page tables, decodes it (the MOV
+ * forms of l1vmm/insn_decode.c), and reflects the access to user space as
+ * KVM_EXIT_MMIO. A read completes on the next KVM_RUN, when user space has
+ * put the data in kvm_run.mmio.data. Anything else is an emulation failure.
+ */
+#define pr_fmt(fmt) "l1vmm: " fmt
+
+#include <linux/kvm.h>
+#include <linux/mm.h>
+
+#include "l1vmm/guest_mem.h"
+#include "l1vmm/l1vmm.h"
+
+/* Nested page fault error code (AMD APM, "Nested versus Guest Page Faults"). */
+#define NPF_WRITE		BIT_ULL(1)
+#define NPF_FETCH		BIT_ULL(4)
+#define NPF_IN_GUEST_WALK	BIT_ULL(33)	/* while reading guest page tables */
+
+static int complete_mmio_read(struct l1vmm_vcpu *vcpu)
+{
+	const struct l1vmm_insn *insn = &vcpu->pending.mmio_read;
+	u64 data = 0;
+
+	memcpy(&data, vcpu->run->mmio.data, insn->mem_size);
+	vcpu->regs[insn->reg] = l1vmm_insn_load_result(insn, vcpu->regs[insn->reg], data);
+	vcpu->regs_dirty |= BIT(insn->reg);
+	return 1;
+}
+
+/* Is @gpa backed by a slot that allows this access after all? */
+static bool backed_by_slot(struct l1vmm_vm *vm, u64 gpa, bool write)
+{
+	struct l1vmm_memslot *slot;
+	bool backed;
+
+	mutex_lock(&vm->lock);
+	slot = l1vmm_find_slot(vm, gpa >> PAGE_SHIFT);
+	backed = slot && !(write && (slot->flags & KVM_MEM_READONLY));
+	mutex_unlock(&vm->lock);
+	return backed;
+}
+
+int l1vmm_handle_npf(struct l1vmm_vcpu *vcpu)
+{
+	const struct l1vmm_exit *e = &vcpu->exit;
+	u64 gpa = e->npf.gpa, err = e->npf.error_code;
+	struct kvm_run *run = vcpu->run;
+	struct l1vmm_guest_view view;
+	u8 bytes[L1VMM_MAX_INSN_LEN];
+	struct l1vmm_insn insn;
+	unsigned int n;
+	u64 data;
+
+	/*
+	 * A slot added while this vCPU ran, or a translation flushed late:
+	 * the memory is there now, so flush and retry.
+	 */
+	if (backed_by_slot(vcpu->vm, gpa, err & NPF_WRITE)) {
+		set_bit(L1VMM_REQ_TLB_FLUSH, &vcpu->requests);
+		return 1;
+	}
+	/* Code, or the guest's own page tables, in MMIO: not emulated. */
+	if (err & (NPF_FETCH | NPF_IN_GUEST_WALK))
+		return l1vmm_emulation_failure(vcpu, gpa);
+
+	l1vmm_guest_view(vcpu, &view);
+	l1vmm_read_linear(vcpu, &view, l1vmm_linear(&view, L1VMM_SEG_CS,
+						    vcpu->regs[L1VMM_REG_RIP]),
+			  bytes, sizeof(bytes), &n);
+	if (l1vmm_insn_decode(bytes, n, view.code_size, &insn) ||
+	    !!(err & NPF_WRITE) != (insn.op != L1VMM_INSN_LOAD))
+		return l1vmm_emulation_failure(vcpu, gpa);
+
+	run->exit_reason = KVM_EXIT_MMIO;
+	run->mmio.phys_addr = gpa;
+	run->mmio.len = insn.mem_size;
+	run->mmio.is_write = insn.op != L1VMM_INSN_LOAD;
+	memset(run->mmio.data, 0, sizeof(run->mmio.data));
+	if (run->mmio.is_write) {
+		data = l1vmm_insn_store_value(&insn, vcpu->regs);
+		memcpy(run->mmio.data, &data, insn.mem_size);
+	} else {
+		vcpu->pending.complete = complete_mmio_read;
+		vcpu->pending.mmio_read = insn;
+	}
+	vcpu->exit.next_rip = vcpu->regs[L1VMM_REG_RIP] + insn.len;
+	l1vmm_skip_instruction(vcpu);
+	return 0;
+}

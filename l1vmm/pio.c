@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Port I/O, reflected to user space through the PIO data page as KVM does:
+ * IN and OUT of 1, 2 or 4 bytes, and the string forms INS and OUTS with or
+ * without REP.
+ *
+ * A string instruction moves at most one page of data per exit
+ * (kvm_run.io.count items). When a REP instruction has more to do, RIP stays
+ * on it and RCX says how much is left: the guest executes it again after
+ * the next entry and exits for the next page.
+ */
+#define pr_fmt(fmt) "l1vmm: " fmt
+
+#include <linux/kvm.h>
+#include <linux/mm.h>
+
+#include "l1vmm/guest_mem.h"
+#include "l1vmm/l1vmm.h"
+
+static void exit_to_user(struct l1vmm_vcpu *vcpu, bool in, unsigned int size,
+			 unsigned int count)
+{
+	struct kvm_run *run = vcpu->run;
+
+	run->exit_reason = KVM_EXIT_IO;
+	run->io.direction = in ? KVM_EXIT_IO_IN : KVM_EXIT_IO_OUT;
+	run->io.size = size;
+	run->io.port = vcpu->exit.io.port;
+	run->io.count = count;
+	run->io.data_offset = KVM_PIO_PAGE_OFFSET * PAGE_SIZE;
+}
+
+/* An IN that user space answered: the data goes into AL, AX or EAX. */
+static int complete_in(struct l1vmm_vcpu *vcpu)
+{
+	unsigned long *rax = &vcpu->regs[L1VMM_REG_RAX];
+	unsigned int size = vcpu->pending.pio_size;
+	u32 val = 0;
+
+	memcpy(&val, vcpu->pio_data, size);
+	*rax = l1vmm_merge_reg(*rax, val, size);
+	vcpu->regs_dirty |= BIT(L1VMM_REG_RAX);
+	return 1;
+}
+
+static u64 addr_mask(unsigned int addr_size)
+{
+	return addr_size == 8 ? ~0ULL : (1ULL << (8 * addr_size)) - 1;
+}
+
+/*
+ * Step RSI or RDI over @count items of @size bytes in the direction of
+ * RFLAGS.DF, within the address size, and leave RCX and RIP where the
+ * instruction leaves them.
+ */
+static void string_advance(struct l1vmm_vcpu *vcpu, unsigned int index_reg,
+			   unsigned int size, unsigned int count, unsigned int addr_size,
+			   bool rep, u64 next_rip)
+{
+	unsigned long *r = vcpu->regs;
+	bool down = l1vmm_ops->get_rflags(vcpu) & X86_EFLAGS_DF;
+	u64 step = (u64)size * count;
+	u64 left = 0;
+
+	r[index_reg] = l1vmm_merge_reg(r[index_reg], down ? r[index_reg] - step :
+				       r[index_reg] + step, addr_size);
+	vcpu->regs_dirty |= BIT(index_reg);
+	if (rep) {
+		left = (r[L1VMM_REG_RCX] & addr_mask(addr_size)) - count;
+		r[L1VMM_REG_RCX] = l1vmm_merge_reg(r[L1VMM_REG_RCX], left, addr_size);
+		vcpu->regs_dirty |= BIT(L1VMM_REG_RCX);
+	}
+	if (!rep || !left) {
+		r[L1VMM_REG_RIP] = next_rip;
+		vcpu->regs_dirty |= BIT(L1VMM_REG_RIP);
+	}
+}
+
+/*
+ * Copy @count items between the PIO page and the guest's string at
+ * @seg:@index_reg, item by item in the direction of RFLAGS.DF.
+ */
+static int string_copy(struct l1vmm_vcpu *vcpu, int seg, unsigned int index_reg,
+		       unsigned int size, unsigned int count, unsigned int addr_size,
+		       bool to_guest)
+{
+	struct l1vmm_guest_view view;
+	bool down = l1vmm_ops->get_rflags(vcpu) & X86_EFLAGS_DF;
+	u64 offset = vcpu->regs[index_reg];
+	unsigned int i;
+	int r;
+
+	l1vmm_guest_view(vcpu, &view);
+	for (i = 0; i < count; i++) {
+		u64 gva = l1vmm_linear(&view, seg, offset & addr_mask(addr_size));
+		void *item = vcpu->pio_data + i * size;
+
+		r = to_guest ? l1vmm_write_linear(vcpu, &view, gva, item, size) :
+			       l1vmm_read_linear(vcpu, &view, gva, item, size, NULL);
+		if (r)
+			return r;
+		offset = down ? offset - size : offset + size;
+	}
+	return 0;
+}
+
+static int complete_string_in(struct l1vmm_vcpu *vcpu)
+{
+	typeof(vcpu->pending.string_in) *s = &vcpu->pending.string_in;
+
+	if (string_copy(vcpu, L1VMM_SEG_ES, L1VMM_REG_RDI, s->size, s->count,
+			s->addr_size, true))
+		return l1vmm_emulation_failure(vcpu, 0);
+	string_advance(vcpu, L1VMM_REG_RDI, s->size, s->count, s->addr_size, s->rep,
+		       s->next_rip);
+	return 1;
+}
+
+/*
+ * What the exit does not always say, from the instruction's prefixes: the
+ * segment of OUTS (DS unless overridden; INS always writes ES) and the
+ * address size (SVM reports it only with decode assists).
+ */
+static void string_operands(struct l1vmm_vcpu *vcpu, int *seg, unsigned int *addr_size)
+{
+	struct l1vmm_guest_view view;
+	struct l1vmm_prefixes prefixes;
+	u8 bytes[L1VMM_MAX_INSN_LEN];
+	unsigned int n;
+
+	l1vmm_guest_view(vcpu, &view);
+	l1vmm_read_linear(vcpu, &view, l1vmm_linear(&view, L1VMM_SEG_CS,
+						    vcpu->regs[L1VMM_REG_RIP]),
+			  bytes, sizeof(bytes), &n);
+	l1vmm_insn_prefixes(bytes, n, &prefixes);
+	*seg = prefixes.seg >= 0 ? prefixes.seg : L1VMM_SEG_DS;
+	if (!*addr_size)
+		*addr_size = l1vmm_addr_size(view.code_size, prefixes.addr_size_override);
+}
+
+static int handle_string_io(struct l1vmm_vcpu *vcpu)
+{
+	const struct l1vmm_exit *e = &vcpu->exit;
+	unsigned int size = e->io.size, addr_size = e->io.addr_size;
+	u64 count = 1;
+	int seg;
+
+	string_operands(vcpu, &seg, &addr_size);
+	if (addr_size != 2 && addr_size != 4 && addr_size != 8)
+		return l1vmm_emulation_failure(vcpu, 0);
+	if (e->io.rep) {
+		count = vcpu->regs[L1VMM_REG_RCX] & addr_mask(addr_size);
+		if (!count) {
+			l1vmm_skip_instruction(vcpu);
+			return 1;
+		}
+	}
+	count = min_t(u64, count, PAGE_SIZE / size);
+
+	if (e->io.in) {
+		vcpu->pending.complete = complete_string_in;
+		vcpu->pending.string_in.size = size;
+		vcpu->pending.string_in.addr_size = addr_size;
+		vcpu->pending.string_in.rep = e->io.rep;
+		vcpu->pending.string_in.count = count;
+		vcpu->pending.string_in.next_rip = e->next_rip;
+	} else {
+		if (string_copy(vcpu, seg, L1VMM_REG_RSI, size, count,
+				addr_size, false))
+			return l1vmm_emulation_failure(vcpu, 0);
+		string_advance(vcpu, L1VMM_REG_RSI, size, count, addr_size, e->io.rep,
+			       e->next_rip);
+	}
+	exit_to_user(vcpu, e->io.in, size, count);
+	return 0;
+}
+
+int l1vmm_handle_io(struct l1vmm_vcpu *vcpu)
+{
+	const struct l1vmm_exit *e = &vcpu->exit;
+
+	if (e->io.size != 1 && e->io.size != 2 && e->io.size != 4)
+		return l1vmm_emulation_failure(vcpu, 0);
+	if (e->io.string)
+		return handle_string_io(vcpu);
+
+	if (e->io.in) {
+		vcpu->pending.complete = complete_in;
+		vcpu->pending.pio_size = e->io.size;
+	} else {
+		memcpy(vcpu->pio_data, &vcpu->regs[L1VMM_REG_RAX], e->io.size);
+	}
+	l1vmm_skip_instruction(vcpu);
+	exit_to_user(vcpu, e->io.in, e->io.size, 1);
+	return 0;
+}
