@@ -18,6 +18,10 @@ long l1vmm_check_extension(long cap)
 	case KVM_CAP_SET_IDENTITY_MAP_ADDR:
 	case KVM_CAP_READONLY_MEM:
 	case KVM_CAP_IMMEDIATE_EXIT:
+	case KVM_CAP_EXT_CPUID:
+	case KVM_CAP_MP_STATE:
+	case KVM_CAP_VCPU_EVENTS:
+	case KVM_CAP_INTR_SHADOW:
 		return 1;
 	case KVM_CAP_NR_MEMSLOTS:
 		return L1VMM_MAX_MEMSLOTS;

@@ -14,9 +14,41 @@
 #include <linux/kvm.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <asm/processor.h>
 
 #include "l1vmm/caps.h"
+#include "l1vmm/cpuid_supported.h"
 #include "l1vmm/l1vmm.h"
+
+static void host_cpuid(u32 leaf, u32 index, struct l1vmm_cpuid_regs *r)
+{
+	cpuid_count(leaf, index, &r->eax, &r->ebx, &r->ecx, &r->edx);
+}
+
+/*
+ * KVM_GET_SUPPORTED_CPUID, with KVM's rules: nent says how much room the
+ * caller has (-E2BIG when too little, nent unchanged), and is set to the
+ * number of entries on success.
+ */
+static int get_supported_cpuid(struct kvm_cpuid2 __user *ucpuid)
+{
+	struct kvm_cpuid_entry2 entries[L1VMM_SUPPORTED_CPUID_MAX];
+	struct kvm_cpuid2 cpuid;
+	struct l1vmm_npt npt;
+	unsigned int n;
+
+	if (copy_from_user(&cpuid, ucpuid, sizeof(cpuid)))
+		return -EFAULT;
+	/* The guest-physical width is what a VM's nested page tables translate. */
+	npt.levels = pgtable_l5_enabled() ? 5 : 4;
+	n = l1vmm_supported_cpuid(host_cpuid, l1vmm_npt_gpa_bits(&npt), entries);
+	if (cpuid.nent < n)
+		return -E2BIG;
+	if (copy_to_user(ucpuid->entries, entries, n * sizeof(entries[0])))
+		return -EFAULT;
+	cpuid.nent = n;
+	return copy_to_user(ucpuid, &cpuid, sizeof(cpuid)) ? -EFAULT : 0;
+}
 
 static long l1vmm_dev_ioctl(struct file *filp, unsigned int ioctl,
 			    unsigned long arg)
@@ -36,6 +68,8 @@ static long l1vmm_dev_ioctl(struct file *filp, unsigned int ioctl,
 		return l1vmm_vm_create();
 	case KVM_GET_MSR_INDEX_LIST:
 		return l1vmm_get_msr_index_list((void __user *)arg);
+	case KVM_GET_SUPPORTED_CPUID:
+		return get_supported_cpuid((void __user *)arg);
 	case KVM_GET_VCPU_MMAP_SIZE:
 		if (arg)
 			return -EINVAL;

@@ -131,7 +131,7 @@ static int handle_msr(struct l1vmm_vcpu *vcpu)
 	l1vmm_skip_instruction(vcpu);
 	return 1;
 gp:
-	l1vmm_ops->inject_exception(vcpu, GP_VECTOR, true, 0);
+	l1vmm_queue_exception(vcpu, GP_VECTOR, true, 0);
 	return 1;
 }
 
@@ -156,6 +156,15 @@ static int handle_fail_entry(struct l1vmm_vcpu *vcpu)
 	return 0;
 }
 
+/*
+ * The window user space asked for is open: the backend has closed it
+ * again; vcpu_run() reports KVM_EXIT_IRQ_WINDOW_OPEN.
+ */
+static int handle_irq_window(struct l1vmm_vcpu *vcpu)
+{
+	return 1;
+}
+
 typedef int (*l1vmm_exit_handler)(struct l1vmm_vcpu *vcpu);
 
 static const l1vmm_exit_handler exit_handlers[L1VMM_NR_EXIT_REASONS] = {
@@ -169,6 +178,7 @@ static const l1vmm_exit_handler exit_handlers[L1VMM_NR_EXIT_REASONS] = {
 	[L1VMM_EXIT_HYPERCALL]	= handle_hypercall,
 	[L1VMM_EXIT_MSR]	= handle_msr,
 	[L1VMM_EXIT_FAIL_ENTRY]	= handle_fail_entry,
+	[L1VMM_EXIT_IRQ_WINDOW]	= handle_irq_window,
 };
 
 int l1vmm_handle_exit(struct l1vmm_vcpu *vcpu)

@@ -58,6 +58,7 @@ enum l1vmm_exit_reason {
 	L1VMM_EXIT_HYPERCALL,	/* VMMCALL (SVM), VMCALL (VMX) */
 	L1VMM_EXIT_MSR,		/* RDMSR or WRMSR */
 	L1VMM_EXIT_FAIL_ENTRY,	/* the CPU refused the guest state */
+	L1VMM_EXIT_IRQ_WINDOW,	/* the guest can take an interrupt now */
 	L1VMM_NR_EXIT_REASONS,
 };
 
@@ -83,6 +84,26 @@ struct l1vmm_exit {
 			bool write;
 		} msr;
 	};
+};
+
+/*
+ * An event the CPU delivers to the guest at the next entry: the SVM EVENTINJ
+ * field, the VMX entry interruption information. Types use the encoding both
+ * share.
+ */
+enum l1vmm_event_type {
+	L1VMM_EVENT_INTR = 0,
+	L1VMM_EVENT_NMI = 2,
+	L1VMM_EVENT_EXCEPTION = 3,
+	L1VMM_EVENT_SOFT_INTR = 4,
+};
+
+struct l1vmm_event {
+	bool valid;
+	u8 type;		/* enum l1vmm_event_type */
+	u8 vector;
+	bool has_error;
+	u32 error;
 };
 
 enum l1vmm_vcpu_mode {
@@ -136,6 +157,9 @@ struct l1vmm_vcpu {
 	unsigned long regs_dirty;
 
 	u64 apic_base;		/* only reported: there is no in-kernel APIC */
+	/* An interrupt from KVM_INTERRUPT, waiting for the event slot. */
+	bool irq_pending;
+	u8 irq_vector;
 	struct kvm_cpuid_entry2 *cpuid;	/* from KVM_SET_CPUID2, or NULL */
 	unsigned int cpuid_nent;
 	struct fpu_guest guest_fpu;
@@ -168,9 +192,15 @@ struct l1vmm_backend_ops {
 	/* 0, or 1 when the MSR is unknown or the value refused (#GP). */
 	int (*get_msr)(struct l1vmm_vcpu *vcpu, u32 index, u64 *data);
 	int (*set_msr)(struct l1vmm_vcpu *vcpu, u32 index, u64 data);
-	/* Deliver exception @vector to the guest at the next entry. */
-	void (*inject_exception)(struct l1vmm_vcpu *vcpu, u8 vector,
-				 bool has_error, u32 error);
+	/* The event to deliver at the next entry (valid = false: none). */
+	void (*get_event)(struct l1vmm_vcpu *vcpu, struct l1vmm_event *event);
+	void (*set_event)(struct l1vmm_vcpu *vcpu, const struct l1vmm_event *event);
+	/* The one-instruction interrupt shadow after STI or MOV SS. */
+	bool (*get_interrupt_shadow)(struct l1vmm_vcpu *vcpu);
+	void (*set_interrupt_shadow)(struct l1vmm_vcpu *vcpu, bool shadow);
+	/* Exit (L1VMM_EXIT_IRQ_WINDOW) as soon as the guest can take an interrupt. */
+	void (*set_irq_window)(struct l1vmm_vcpu *vcpu, bool on);
+	u64 (*get_cr8)(struct l1vmm_vcpu *vcpu);
 	/* Enter the guest once; IRQs and preemption off. Fills vcpu->exit. */
 	void (*run)(struct l1vmm_vcpu *vcpu);
 };
@@ -206,7 +236,15 @@ void l1vmm_vcpu_kick(struct l1vmm_vcpu *vcpu, unsigned int req);
 /* exit.c: the core's exit policy. */
 int l1vmm_handle_exit(struct l1vmm_vcpu *vcpu);
 void l1vmm_skip_instruction(struct l1vmm_vcpu *vcpu);
+void l1vmm_queue_exception(struct l1vmm_vcpu *vcpu, u8 vector, bool has_error, u32 error);
 int l1vmm_emulation_failure(struct l1vmm_vcpu *vcpu, u64 info);
+
+/* events.c: interrupts and exceptions for the guest, KVM_*_VCPU_EVENTS. */
+void l1vmm_inject_pending(struct l1vmm_vcpu *vcpu);
+bool l1vmm_ready_for_interrupt(struct l1vmm_vcpu *vcpu);
+int l1vmm_interrupt(struct l1vmm_vcpu *vcpu, const struct kvm_interrupt *irq);
+void l1vmm_get_vcpu_events(struct l1vmm_vcpu *vcpu, struct kvm_vcpu_events *events);
+int l1vmm_set_vcpu_events(struct l1vmm_vcpu *vcpu, const struct kvm_vcpu_events *events);
 
 /* pio.c and mmio.c: the exits user space emulates. */
 int l1vmm_handle_io(struct l1vmm_vcpu *vcpu);

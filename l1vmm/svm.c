@@ -227,12 +227,17 @@ static int svm_vcpu_create(struct l1vmm_vcpu *vcpu)
 	return 0;
 }
 
+static void svm_set_irq_window(struct l1vmm_vcpu *vcpu, bool on);
+
 static void svm_vcpu_reset(struct l1vmm_vcpu *vcpu)
 {
 	struct svm_vcpu *svm = vcpu->backend;
 
 	svm_reset_save_area(&svm->vmcb->save);
 	svm->vmcb->control.int_ctl &= ~V_TPR_MASK;
+	svm->vmcb->control.int_state = 0;
+	svm->vmcb->control.event_inj = 0;
+	svm_set_irq_window(vcpu, false);
 	svm->dirty = CLEAN_ALL;
 }
 
@@ -471,14 +476,81 @@ static int svm_set_msr(struct l1vmm_vcpu *vcpu, u32 index, u64 data)
 	return 0;
 }
 
-static void svm_inject_exception(struct l1vmm_vcpu *vcpu, u8 vector,
-				 bool has_error, u32 error)
+static void svm_get_event(struct l1vmm_vcpu *vcpu, struct l1vmm_event *ev)
+{
+	struct svm_vcpu *svm = vcpu->backend;
+	u32 inj = svm->vmcb->control.event_inj;
+
+	ev->valid = inj & SVM_EVTINJ_VALID;
+	ev->type = (inj & SVM_EVTINJ_TYPE_MASK) >> SVM_EVTINJ_TYPE_SHIFT;
+	ev->vector = inj & SVM_EVTINJ_VEC_MASK;
+	ev->has_error = inj & SVM_EVTINJ_VALID_ERR;
+	ev->error = svm->vmcb->control.event_inj_err;
+}
+
+static void svm_set_event(struct l1vmm_vcpu *vcpu, const struct l1vmm_event *ev)
+{
+	struct svm_vcpu *svm = vcpu->backend;
+	struct vmcb_control_area *c = &svm->vmcb->control;
+
+	c->event_inj = 0;
+	c->event_inj_err = 0;
+	if (!ev->valid)
+		return;
+	c->event_inj = ev->vector | (ev->type << SVM_EVTINJ_TYPE_SHIFT) | SVM_EVTINJ_VALID |
+		       (ev->has_error ? SVM_EVTINJ_VALID_ERR : 0);
+	c->event_inj_err = ev->error;
+}
+
+static bool svm_get_interrupt_shadow(struct l1vmm_vcpu *vcpu)
 {
 	struct svm_vcpu *svm = vcpu->backend;
 
-	svm->vmcb->control.event_inj = vector | SVM_EVTINJ_TYPE_EXEPT | SVM_EVTINJ_VALID |
-				       (has_error ? SVM_EVTINJ_VALID_ERR : 0);
-	svm->vmcb->control.event_inj_err = error;
+	return svm->vmcb->control.int_state & SVM_INTERRUPT_SHADOW_MASK;
+}
+
+static void svm_set_interrupt_shadow(struct l1vmm_vcpu *vcpu, bool shadow)
+{
+	struct svm_vcpu *svm = vcpu->backend;
+
+	if (shadow)
+		svm->vmcb->control.int_state |= SVM_INTERRUPT_SHADOW_MASK;
+	else
+		svm->vmcb->control.int_state &= ~SVM_INTERRUPT_SHADOW_MASK;
+}
+
+/*
+ * The interrupt window: a virtual interrupt (V_IRQ) of the highest priority
+ * that ignores the guest's TPR, with VINTR intercepted, exits as soon as the
+ * guest could take an interrupt (KVM's svm_set_vintr()).
+ */
+static void svm_set_irq_window(struct l1vmm_vcpu *vcpu, bool on)
+{
+	struct svm_vcpu *svm = vcpu->backend;
+	struct vmcb_control_area *c = &svm->vmcb->control;
+	u32 bits = V_IRQ_MASK | V_IGN_TPR_MASK | V_INTR_PRIO_MASK;
+	u32 mask = BIT(INTERCEPT_VINTR % 32);
+	u32 *word = &c->intercepts[INTERCEPT_VINTR / 32];
+
+	if (!!(*word & mask) == on)
+		return;
+	if (on) {
+		*word |= mask;
+		c->int_ctl |= bits;
+		c->int_vector = 0;
+	} else {
+		*word &= ~mask;
+		c->int_ctl &= ~bits;
+	}
+	mark_dirty(svm, CLEAN_INTERCEPTS);
+	mark_dirty(svm, CLEAN_INT_CTL);
+}
+
+static u64 svm_get_cr8(struct l1vmm_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = vcpu->backend;
+
+	return svm->vmcb->control.int_ctl & V_TPR_MASK;
 }
 
 static void svm_decode_exit(struct l1vmm_vcpu *vcpu, struct svm_vcpu *svm)
@@ -538,6 +610,10 @@ static void svm_decode_exit(struct l1vmm_vcpu *vcpu, struct svm_vcpu *svm)
 		break;
 	case SVM_EXIT_SHUTDOWN:
 		e->reason = L1VMM_EXIT_SHUTDOWN;
+		break;
+	case SVM_EXIT_VINTR:
+		e->reason = L1VMM_EXIT_IRQ_WINDOW;
+		svm_set_irq_window(vcpu, false);
 		break;
 	case (u64)SVM_EXIT_ERR:
 		e->reason = L1VMM_EXIT_FAIL_ENTRY;
@@ -614,7 +690,12 @@ static const struct l1vmm_backend_ops svm_ops = {
 	.set_rflags		= svm_set_rflags,
 	.get_msr		= svm_get_msr,
 	.set_msr		= svm_set_msr,
-	.inject_exception	= svm_inject_exception,
+	.get_event		= svm_get_event,
+	.set_event		= svm_set_event,
+	.get_interrupt_shadow	= svm_get_interrupt_shadow,
+	.set_interrupt_shadow	= svm_set_interrupt_shadow,
+	.set_irq_window		= svm_set_irq_window,
+	.get_cr8		= svm_get_cr8,
 	.run			= svm_run,
 };
 

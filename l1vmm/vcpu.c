@@ -26,6 +26,7 @@
 #include "l1vmm/l1vmm.h"
 #include "l1vmm/msrs.h"
 #include "l1vmm/sregs_check.h"
+#include "xstate/fpu.h"
 
 static void kick_ipi(void *unused)
 {
@@ -141,6 +142,7 @@ static int vcpu_run(struct l1vmm_vcpu *vcpu)
 			break;
 		}
 		cond_resched();
+		l1vmm_inject_pending(vcpu);
 
 		preempt_disable();
 		local_irq_disable();
@@ -159,9 +161,36 @@ static int vcpu_run(struct l1vmm_vcpu *vcpu)
 		r = l1vmm_handle_exit(vcpu);
 		if (r <= 0)
 			break;
+		if (READ_ONCE(run->request_interrupt_window) &&
+		    l1vmm_ready_for_interrupt(vcpu)) {
+			run->exit_reason = KVM_EXIT_IRQ_WINDOW_OPEN;
+			r = 0;
+			break;
+		}
 	}
 	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, false);
 	return r;
+}
+
+/* What every return from KVM_RUN tells user space (KVM's post_kvm_run_save()). */
+static void vcpu_post_run(struct l1vmm_vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+
+	run->if_flag = !!(l1vmm_ops->get_rflags(vcpu) & X86_EFLAGS_IF);
+	run->cr8 = l1vmm_ops->get_cr8(vcpu);
+	run->apic_base = vcpu->apic_base;
+	run->ready_for_interrupt_injection = l1vmm_ready_for_interrupt(vcpu);
+}
+
+/*
+ * KVM_GET/SET_MP_STATE without an in-kernel APIC: the vCPU is always
+ * runnable (HLT exits to user space), and any other state is -EINVAL, as
+ * in KVM.
+ */
+static int vcpu_set_mp_state(struct l1vmm_vcpu *vcpu, const struct kvm_mp_state *mp)
+{
+	return mp->mp_state == KVM_MP_STATE_RUNNABLE ? 0 : -EINVAL;
 }
 
 /* KVM_SET_CPUID2: replace the table; -E2BIG over KVM's 256 entries. */
@@ -263,7 +292,65 @@ static long vcpu_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
 	switch (ioctl) {
 	case KVM_RUN:
 		r = arg ? -EINVAL : vcpu_run(vcpu);
+		vcpu_post_run(vcpu);
 		break;
+	case KVM_INTERRUPT: {
+		struct kvm_interrupt irq;
+
+		r = -EFAULT;
+		if (copy_from_user(&irq, argp, sizeof(irq)))
+			break;
+		r = l1vmm_interrupt(vcpu, &irq);
+		break;
+	}
+	case KVM_GET_VCPU_EVENTS: {
+		struct kvm_vcpu_events events;
+
+		l1vmm_get_vcpu_events(vcpu, &events);
+		r = copy_to_user(argp, &events, sizeof(events)) ? -EFAULT : 0;
+		break;
+	}
+	case KVM_SET_VCPU_EVENTS: {
+		struct kvm_vcpu_events events;
+
+		r = -EFAULT;
+		if (copy_from_user(&events, argp, sizeof(events)))
+			break;
+		r = l1vmm_set_vcpu_events(vcpu, &events);
+		break;
+	}
+	case KVM_GET_MP_STATE: {
+		struct kvm_mp_state mp = { .mp_state = KVM_MP_STATE_RUNNABLE };
+
+		r = copy_to_user(argp, &mp, sizeof(mp)) ? -EFAULT : 0;
+		break;
+	}
+	case KVM_SET_MP_STATE: {
+		struct kvm_mp_state mp;
+
+		r = -EFAULT;
+		if (copy_from_user(&mp, argp, sizeof(mp)))
+			break;
+		r = vcpu_set_mp_state(vcpu, &mp);
+		break;
+	}
+	case KVM_GET_FPU: {
+		struct kvm_fpu fpu;
+
+		l1vmm_get_fpu(vcpu, &fpu);
+		r = copy_to_user(argp, &fpu, sizeof(fpu)) ? -EFAULT : 0;
+		break;
+	}
+	case KVM_SET_FPU: {
+		struct kvm_fpu fpu;
+
+		r = -EFAULT;
+		if (copy_from_user(&fpu, argp, sizeof(fpu)))
+			break;
+		l1vmm_set_fpu(vcpu, &fpu);
+		r = 0;
+		break;
+	}
 	case KVM_GET_REGS: {
 		struct kvm_regs regs;
 
@@ -381,6 +468,7 @@ void l1vmm_vcpu_reset(struct l1vmm_vcpu *vcpu)
 	vcpu->regs[L1VMM_REG_RIP] = L1VMM_RESET_RIP;
 	vcpu->regs_dirty = BIT(L1VMM_NR_REGS) - 1;
 	vcpu->pending.complete = NULL;
+	vcpu->irq_pending = false;
 	l1vmm_ops->vcpu_reset(vcpu);
 }
 

@@ -71,6 +71,10 @@ static const struct {
 	{ KVM_CAP_SET_IDENTITY_MAP_ADDR, 1 },
 	{ KVM_CAP_READONLY_MEM, 1 },
 	{ KVM_CAP_IMMEDIATE_EXIT, 1 },
+	{ KVM_CAP_EXT_CPUID, 1 },
+	{ KVM_CAP_MP_STATE, 1 },
+	{ KVM_CAP_VCPU_EVENTS, 1 },
+	{ KVM_CAP_INTR_SHADOW, 1 },
 	{ KVM_CAP_NR_MEMSLOTS, 32 },
 	{ KVM_CAP_NR_VCPUS, 16 },
 	{ KVM_CAP_MAX_VCPUS, 16 },
@@ -150,7 +154,6 @@ static void test_unknown_ioctl(void)
  */
 static const unsigned long l1vmm_not_yet[] = {
 	KVM_GET_MSR_FEATURE_INDEX_LIST,
-	KVM_GET_SUPPORTED_CPUID,
 	KVM_GET_EMULATED_CPUID,
 	KVM_GET_DEVICE_ATTR,
 	KVM_GET_STATS_FD,
@@ -182,7 +185,7 @@ static const struct {
 	bool l1vmm_has_it;
 } pointer_ioctls[] = {
 	{ KVM_GET_MSR_INDEX_LIST, "KVM_GET_MSR_INDEX_LIST", true },
-	{ KVM_GET_SUPPORTED_CPUID, "KVM_GET_SUPPORTED_CPUID", false },
+	{ KVM_GET_SUPPORTED_CPUID, "KVM_GET_SUPPORTED_CPUID", true },
 };
 
 static void test_bad_pointer(void)

@@ -229,6 +229,53 @@ static void test_cpuid_from_table(void)
 	guest_stop(&g);
 }
 
+GUEST_CODE(cpuid_leaf1, ".code16",
+	"mov $1, %eax\n\t"
+	"cpuid\n\t"
+	"mov %ecx, %eax\n\t"
+	"out %eax, $0x10\n\t"
+	"mov %edx, %eax\n\t"
+	"out %eax, $0x10\n\t"
+	"hlt\n\t");
+
+/*
+ * KVM_GET_SUPPORTED_CPUID: -E2BIG without room (nent untouched), then a
+ * table that, given to the vCPU, is what the guest reads.
+ */
+static void test_supported_cpuid(void)
+{
+	struct {
+		struct kvm_cpuid2 hdr;
+		struct kvm_cpuid_entry2 entries[256];
+	} c;
+	const struct kvm_cpuid_entry2 *leaf1 = NULL;
+	struct test_guest g;
+	unsigned int i;
+
+	guest_start(&g, cpuid_leaf1, GUEST_CODE_SIZE(cpuid_leaf1));
+	memset(&c, 0, sizeof(c));
+	ASSERT_IOCTL_ERRNO(g.vm.sys_fd, KVM_GET_SUPPORTED_CPUID, &c, E2BIG);
+	c.hdr.nent = 1;
+	ASSERT_IOCTL_ERRNO(g.vm.sys_fd, KVM_GET_SUPPORTED_CPUID, &c, E2BIG);
+	ASSERT_EQ(1, c.hdr.nent);
+	c.hdr.nent = 256;
+	ASSERT_IOCTL_OK(g.vm.sys_fd, KVM_GET_SUPPORTED_CPUID, &c);
+	TEST_ASSERT(c.hdr.nent >= 2 && c.hdr.nent <= 256, "nent %u", c.hdr.nent);
+	for (i = 0; i < c.hdr.nent; i++)
+		if (c.entries[i].function == 1)
+			leaf1 = &c.entries[i];
+	TEST_ASSERT(leaf1, "no leaf 1");
+	TEST_ASSERT(leaf1->edx & (1u << 25), "leaf 1 EDX: no SSE");
+	if (dev_is_l1vmm())
+		ASSERT_EQ(0, leaf1->ecx & (1u << 26));	/* no XSAVE until xstate/ */
+
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_SET_CPUID2, &c);
+	ASSERT_EQ(leaf1->ecx, vcpu_run_out32(&g.vcpu, 0x10));
+	ASSERT_EQ(leaf1->edx, vcpu_run_out32(&g.vcpu, 0x10));
+	ASSERT_EQ(KVM_EXIT_HLT, vcpu_run(&g.vcpu));
+	guest_stop(&g);
+}
+
 static void test_cpuid2_get_and_errors(void)
 {
 	static const unsigned char code[] = { 0xf4 };
@@ -312,6 +359,7 @@ static const struct ktap_case tests[] = {
 	KTAP_CASE(test_immediate_exit),
 	KTAP_CASE(test_cpuid_from_table),
 	KTAP_CASE(test_cpuid2_get_and_errors),
+	KTAP_CASE(test_supported_cpuid),
 	KTAP_CASE(test_cpuid_missing_leaf_is_zero),
 	KTAP_CASE(test_unknown_hypercall),
 };

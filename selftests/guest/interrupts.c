@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Interrupt injection without an in-kernel irqchip: the window protocol
+ * (request_interrupt_window, KVM_EXIT_IRQ_WINDOW_OPEN, if_flag,
+ * ready_for_interrupt_injection), KVM_INTERRUPT, and events set with
+ * KVM_SET_VCPU_EVENTS delivered through the guest's IVT. Runs against
+ * l1vmm and KVM (interrupts@kvm).
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "kvm_vm.h"
+
+#define MEM_SIZE	(1ul << 20)
+#define CODE_GPA	0x1000
+#define HANDLER_GPA	0x2000
+#define UD_HANDLER_GPA	0x2100
+#define IRQ_VECTOR	0x20
+#define UD_VECTOR	6
+
+GUEST_CODE(wait_for_irq, ".code16",
+	"cli\n\t"
+	"out %al, $0x10\n\t"
+	"sti\n\t"
+	"1: jmp 1b\n\t");
+
+/* The interrupt handler: report, then stop with IF as the CPU left it. */
+GUEST_CODE(irq_handler, ".code16",
+	"out %al, $0x12\n\t"
+	"hlt\n\t");
+
+GUEST_CODE(ud_handler, ".code16",
+	"out %al, $0x13\n\t"
+	"hlt\n\t");
+
+static void start_guest(struct test_guest *g)
+{
+	uint16_t *ivt;
+
+	guest_start_real_mode(g, MEM_SIZE, CODE_GPA, wait_for_irq, GUEST_CODE_SIZE(wait_for_irq));
+	memcpy(g->mem + HANDLER_GPA, irq_handler, GUEST_CODE_SIZE(irq_handler));
+	memcpy(g->mem + UD_HANDLER_GPA, ud_handler, GUEST_CODE_SIZE(ud_handler));
+	ivt = (uint16_t *)g->mem;
+	ivt[2 * IRQ_VECTOR] = HANDLER_GPA;	/* offset, segment 0 */
+	ivt[2 * UD_VECTOR] = UD_HANDLER_GPA;
+}
+
+static void test_window_protocol(void)
+{
+	struct kvm_interrupt irq = { .irq = IRQ_VECTOR };
+	struct kvm_regs regs;
+	struct test_guest g;
+	struct kvm_run *run;
+
+	start_guest(&g);
+	run = g.vcpu.run;
+
+	/* Stopped with IF = 0: not ready. */
+	vcpu_run(&g.vcpu);
+	ASSERT_IO_EXIT(&g.vcpu, KVM_EXIT_IO_OUT, 0x10, 1);
+	ASSERT_EQ(0, run->if_flag);
+	ASSERT_EQ(0, run->ready_for_interrupt_injection);
+
+	/* Ask for the window: the guest executes STI, then exits. */
+	run->request_interrupt_window = 1;
+	ASSERT_EQ(KVM_EXIT_IRQ_WINDOW_OPEN, vcpu_run(&g.vcpu));
+	ASSERT_EQ(1, run->if_flag);
+	ASSERT_EQ(1, run->ready_for_interrupt_injection);
+
+	/* Inject: the handler runs. */
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_INTERRUPT, &irq);
+	run->request_interrupt_window = 0;
+	vcpu_run(&g.vcpu);
+	ASSERT_IO_EXIT(&g.vcpu, KVM_EXIT_IO_OUT, 0x12, 1);
+	ASSERT_EQ(KVM_EXIT_HLT, vcpu_run(&g.vcpu));
+	/* Delivery through the IVT cleared IF and pushed the interrupted IP. */
+	ASSERT_EQ(0, run->if_flag);
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_REGS, &regs);
+	ASSERT_EQ(0, regs.rflags & (1 << 9));
+	ASSERT_EQ(0xfffa, regs.rsp);
+	guest_stop(&g);
+}
+
+static void test_interrupt_errors(void)
+{
+	struct kvm_interrupt irq = { .irq = 256 };
+	struct test_guest g;
+
+	start_guest(&g);
+	ASSERT_IOCTL_ERRNO(g.vcpu.fd, KVM_INTERRUPT, &irq, EINVAL);
+	ASSERT_IOCTL_ERRNO(g.vcpu.fd, KVM_INTERRUPT, NULL, EFAULT);
+	guest_stop(&g);
+}
+
+static void test_events_inject_exception(void)
+{
+	struct kvm_vcpu_events ev, back;
+	struct test_guest g;
+
+	start_guest(&g);
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_VCPU_EVENTS, &ev);
+	ASSERT_EQ(0, ev.exception.injected);
+	ASSERT_EQ(0, ev.interrupt.injected);
+	ASSERT_EQ(0, ev.nmi.injected);
+	ASSERT_EQ(0, ev.interrupt.shadow);
+
+	ev.exception.injected = 1;
+	ev.exception.nr = UD_VECTOR;
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_SET_VCPU_EVENTS, &ev);
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_VCPU_EVENTS, &back);
+	ASSERT_EQ(1, back.exception.injected);
+	ASSERT_EQ(UD_VECTOR, back.exception.nr);
+
+	vcpu_run(&g.vcpu);
+	ASSERT_IO_EXIT(&g.vcpu, KVM_EXIT_IO_OUT, 0x13, 1);
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_VCPU_EVENTS, &back);
+	ASSERT_EQ(0, back.exception.injected);
+	guest_stop(&g);
+}
+
+static void test_events_inject_interrupt_and_shadow(void)
+{
+	struct kvm_vcpu_events ev, back;
+	struct test_guest g;
+
+	start_guest(&g);
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_VCPU_EVENTS, &ev);
+	ev.flags = KVM_VCPUEVENT_VALID_SHADOW;
+	ev.interrupt.shadow = KVM_X86_SHADOW_INT_STI;
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_SET_VCPU_EVENTS, &ev);
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_VCPU_EVENTS, &back);
+	TEST_ASSERT(back.interrupt.shadow != 0, "shadow reads back as %u", back.interrupt.shadow);
+
+	ev.flags = KVM_VCPUEVENT_VALID_SHADOW;
+	ev.interrupt.shadow = 0;
+	ev.interrupt.injected = 1;
+	ev.interrupt.nr = IRQ_VECTOR;
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_SET_VCPU_EVENTS, &ev);
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_VCPU_EVENTS, &back);
+	ASSERT_EQ(0, back.interrupt.shadow);
+	ASSERT_EQ(1, back.interrupt.injected);
+	ASSERT_EQ(IRQ_VECTOR, back.interrupt.nr);
+	vcpu_run(&g.vcpu);
+	ASSERT_IO_EXIT(&g.vcpu, KVM_EXIT_IO_OUT, 0x12, 1);
+	guest_stop(&g);
+}
+
+static void test_events_errors(void)
+{
+	struct kvm_vcpu_events ev, good;
+	struct test_guest g;
+
+	start_guest(&g);
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_VCPU_EVENTS, &good);
+
+	ev = good;
+	ev.flags |= 1u << 15;			/* unknown flag */
+	ASSERT_IOCTL_ERRNO(g.vcpu.fd, KVM_SET_VCPU_EVENTS, &ev, EINVAL);
+	ev = good;
+	ev.flags |= KVM_VCPUEVENT_VALID_PAYLOAD;	/* needs KVM_CAP_EXCEPTION_PAYLOAD */
+	ASSERT_IOCTL_ERRNO(g.vcpu.fd, KVM_SET_VCPU_EVENTS, &ev, EINVAL);
+	ev = good;
+	ev.exception.injected = 1;
+	ev.exception.nr = 32;			/* not an exception */
+	ASSERT_IOCTL_ERRNO(g.vcpu.fd, KVM_SET_VCPU_EVENTS, &ev, EINVAL);
+	ev.exception.nr = 2;			/* NMI is not an exception */
+	ASSERT_IOCTL_ERRNO(g.vcpu.fd, KVM_SET_VCPU_EVENTS, &ev, EINVAL);
+	ASSERT_IOCTL_ERRNO(g.vcpu.fd, KVM_SET_VCPU_EVENTS, NULL, EFAULT);
+	ASSERT_IOCTL_ERRNO(g.vcpu.fd, KVM_GET_VCPU_EVENTS, NULL, EFAULT);
+	if (dev_is_l1vmm()) {
+		/* l1vmm models neither NMIs nor SMM (KVM accepts both). */
+		ev = good;
+		ev.nmi.injected = 1;
+		ASSERT_IOCTL_ERRNO(g.vcpu.fd, KVM_SET_VCPU_EVENTS, &ev, EINVAL);
+		ev = good;
+		ev.flags |= KVM_VCPUEVENT_VALID_SMM;
+		ev.smi.smm = 1;
+		ASSERT_IOCTL_ERRNO(g.vcpu.fd, KVM_SET_VCPU_EVENTS, &ev, EINVAL);
+	}
+
+	/* Nothing changed: the guest runs as if no event had been set. */
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_VCPU_EVENTS, &ev);
+	ASSERT_EQ(0, ev.exception.injected);
+	vcpu_run(&g.vcpu);
+	ASSERT_IO_EXIT(&g.vcpu, KVM_EXIT_IO_OUT, 0x10, 1);
+	guest_stop(&g);
+}
+
+static void test_mp_state(void)
+{
+	struct kvm_mp_state mp;
+	struct test_guest g;
+
+	start_guest(&g);
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_MP_STATE, &mp);
+	ASSERT_EQ(KVM_MP_STATE_RUNNABLE, mp.mp_state);
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_SET_MP_STATE, &mp);
+	/* Without an in-kernel APIC every other state is refused, as in KVM. */
+	mp.mp_state = KVM_MP_STATE_HALTED;
+	ASSERT_IOCTL_ERRNO(g.vcpu.fd, KVM_SET_MP_STATE, &mp, EINVAL);
+	mp.mp_state = KVM_MP_STATE_INIT_RECEIVED;
+	ASSERT_IOCTL_ERRNO(g.vcpu.fd, KVM_SET_MP_STATE, &mp, EINVAL);
+	mp.mp_state = 99;
+	ASSERT_IOCTL_ERRNO(g.vcpu.fd, KVM_SET_MP_STATE, &mp, EINVAL);
+	ASSERT_IOCTL_ERRNO(g.vcpu.fd, KVM_SET_MP_STATE, NULL, EFAULT);
+	ASSERT_IOCTL_ERRNO(g.vcpu.fd, KVM_GET_MP_STATE, NULL, EFAULT);
+	guest_stop(&g);
+}
+
+static const struct ktap_case tests[] = {
+	KTAP_CASE(test_window_protocol),
+	KTAP_CASE(test_interrupt_errors),
+	KTAP_CASE(test_events_inject_exception),
+	KTAP_CASE(test_events_inject_interrupt_and_shadow),
+	KTAP_CASE(test_events_errors),
+	KTAP_CASE(test_mp_state),
+};
+
+int main(void)
+{
+	return ktap_run(dev_is_l1vmm() ? "interrupts" : "interrupts@kvm", tests,
+			KTAP_ARRAY_SIZE(tests));
+}

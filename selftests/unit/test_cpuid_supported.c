@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// unit-sources: l1vmm/cpuid_supported.c l1vmm/cpuid.c
+/*
+ * Host unit test of KVM_GET_SUPPORTED_CPUID's content
+ * (l1vmm/cpuid_supported.c), with a fake host that has every bit set.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "ktap.h"
+#include "l1vmm/cpuid.h"
+#include "l1vmm/cpuid_supported.h"
+
+static uint32_t fake_max_basic = 0x10, fake_max_ext = 0x80000021;
+
+static void all_ones_host(uint32_t leaf, uint32_t index, struct l1vmm_cpuid_regs *r)
+{
+	(void)index;
+	memset(r, 0xff, sizeof(*r));
+	if (leaf == 0) {
+		r->eax = fake_max_basic;
+		r->ebx = 0x68747541;	/* "AuthenticAMD" */
+		r->edx = 0x69746e65;
+		r->ecx = 0x444d4163;
+	} else if (leaf == 0x80000000) {
+		r->eax = fake_max_ext;
+	} else if (leaf == 0x80000008) {
+		r->eax = 0x3034;	/* 52 physical, 48 linear */
+	}
+}
+
+static const struct kvm_cpuid_entry2 *find(const struct kvm_cpuid_entry2 *e, unsigned int n,
+					   uint32_t leaf)
+{
+	const struct kvm_cpuid_entry2 *f = l1vmm_cpuid_find(e, n, leaf, 0);
+
+	TEST_ASSERT(f, "leaf %#x missing", leaf);
+	return f;
+}
+
+static void test_masks_on_a_host_with_everything(void)
+{
+	struct kvm_cpuid_entry2 e[L1VMM_SUPPORTED_CPUID_MAX];
+	unsigned int n = l1vmm_supported_cpuid(all_ones_host, 48, e);
+
+	TEST_ASSERT(n <= L1VMM_SUPPORTED_CPUID_MAX, "%u entries", n);
+	ASSERT_EQ(7, find(e, n, 0)->eax);			/* capped */
+	ASSERT_EQ(0x68747541, find(e, n, 0)->ebx);		/* vendor kept */
+	ASSERT_EQ(0, find(e, n, 1)->ecx & (1u << 26));		/* no XSAVE */
+	ASSERT_EQ(0, find(e, n, 1)->ecx & (1u << 27));		/* no OSXSAVE */
+	ASSERT_EQ(0, find(e, n, 1)->ecx & (1u << 28));		/* no AVX */
+	ASSERT_EQ(0, find(e, n, 1)->ecx & (1u << 5));		/* no VMX */
+	ASSERT_EQ(0, find(e, n, 1)->ecx & (1u << 3));		/* no MONITOR */
+	ASSERT_EQ(0, find(e, n, 1)->ecx & (1u << 21));		/* no x2APIC */
+	ASSERT_EQ(0, find(e, n, 1)->ecx & (1u << 31));		/* user space's, as in KVM */
+	ASSERT_EQ(1u << 26, find(e, n, 1)->edx & (1u << 26));	/* SSE2 */
+	ASSERT_EQ(0, find(e, n, 1)->edx & (1u << 12));		/* no MTRR */
+	ASSERT_EQ(0, find(e, n, 1)->ebx >> 16);			/* no APIC ID */
+	ASSERT_EQ(KVM_CPUID_FLAG_SIGNIFCANT_INDEX, find(e, n, 7)->flags);
+	ASSERT_EQ(0, find(e, n, 7)->ecx);
+	ASSERT_EQ(0, find(e, n, 7)->edx);
+	ASSERT_EQ(0, find(e, n, 7)->ebx & (1u << 5));		/* no AVX2 */
+	ASSERT_EQ(0x80000008, find(e, n, 0x80000000)->eax);	/* capped */
+	ASSERT_EQ(0, find(e, n, 0x80000001)->ecx & (1u << 2));	/* no SVM */
+	ASSERT_EQ(1u << 29, find(e, n, 0x80000001)->edx & (1u << 29));	/* LM */
+	ASSERT_EQ(0, find(e, n, 0x80000001)->edx & (1u << 27));	/* no RDTSCP */
+	ASSERT_EQ(0x3030, find(e, n, 0x80000008)->eax);	/* 48 physical bits */
+	ASSERT_EQ(0, find(e, n, 0x80000008)->ebx);
+	ASSERT_EQ(0, (long)(uintptr_t)l1vmm_cpuid_find(e, n, 0xd, 0));	/* no XSAVE leaf */
+	ASSERT_EQ(0, (long)(uintptr_t)l1vmm_cpuid_find(e, n, 0x80000021, 0));
+}
+
+static void test_small_host(void)
+{
+	struct kvm_cpuid_entry2 e[L1VMM_SUPPORTED_CPUID_MAX];
+	unsigned int n;
+
+	fake_max_basic = 1;
+	fake_max_ext = 0x80000000;
+	n = l1vmm_supported_cpuid(all_ones_host, 48, e);
+	ASSERT_EQ(2, n);
+	ASSERT_EQ(1, find(e, n, 0)->eax);
+	ASSERT_EQ(0, (long)(uintptr_t)l1vmm_cpuid_find(e, n, 7, 0));
+}
+
+static const struct ktap_case tests[] = {
+	KTAP_CASE(test_masks_on_a_host_with_everything),
+	KTAP_CASE(test_small_host),
+};
+
+int main(void)
+{
+	return ktap_run("cpuid_supported", tests, KTAP_ARRAY_SIZE(tests));
+}
