@@ -16,6 +16,7 @@
 #include <asm/tlbflush.h>
 
 #include "l1vmm/l1vmm.h"
+#include "l1vmm/sregs_check.h"
 
 /* CPUID bits, named after the AMD APM and Intel SDM feature tables. */
 #define CPUID_1_ECX_VMX			BIT(5)
@@ -128,4 +129,25 @@ int l1vmm_probe_cpus(enum l1vmm_backend_kind *backend)
 		*backend = found;
 	kfree(facts);
 	return err;
+}
+
+/*
+ * The CR4 bits a guest may set on this host: what l1vmm offers, less the
+ * features the CPU lacks (VMRUN refuses a CR4 bit the CPU does not have).
+ */
+u64 l1vmm_guest_cr4_allowed(void)
+{
+	u64 allowed = L1VMM_CR4_OFFERED;
+
+	if (!boot_cpu_has(X86_FEATURE_FSGSBASE))
+		allowed &= ~X86_CR4_FSGSBASE;
+	if (!boot_cpu_has(X86_FEATURE_PCID))
+		allowed &= ~X86_CR4_PCIDE;
+	if (!boot_cpu_has(X86_FEATURE_XSAVE))
+		allowed &= ~X86_CR4_OSXSAVE;
+	if (!boot_cpu_has(X86_FEATURE_SMEP))
+		allowed &= ~X86_CR4_SMEP;
+	if (!boot_cpu_has(X86_FEATURE_SMAP))
+		allowed &= ~X86_CR4_SMAP;
+	return allowed;
 }

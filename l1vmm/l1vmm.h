@@ -209,6 +209,7 @@ extern const struct l1vmm_backend_ops *l1vmm_ops;
 
 /* cpu_probe.c: pick the backend that every online CPU offers. */
 int l1vmm_probe_cpus(enum l1vmm_backend_kind *backend);
+u64 l1vmm_guest_cr4_allowed(void);
 
 /* hw_enable.c: virtualization on in every CPU while any VM exists. */
 int l1vmm_hw_init(void);

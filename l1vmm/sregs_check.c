@@ -13,17 +13,11 @@
 #define EFER_LME	BIT_ULL(8)
 #define EFER_LMA	BIT_ULL(10)
 
-/*
- * The CR4 bits a guest may set today: VME..OSXMMEXCPT, FSGSBASE, PCIDE,
- * OSXSAVE, SMEP, SMAP. VMXE, SMXE, LA57, PKE, CET and others are not offered.
- */
-#define CR4_ALLOWED	(0x7ffULL | BIT_ULL(16) | BIT_ULL(17) | BIT_ULL(18) | \
-			 BIT_ULL(20) | BIT_ULL(21))
 /* EFER: SCE, LME, LMA, NXE. SVME (nested) is not offered. */
 #define EFER_ALLOWED	(BIT_ULL(0) | EFER_LME | EFER_LMA | BIT_ULL(11))
 
 const char *l1vmm_sregs_invalid(const struct l1vmm_sregs_view *s,
-				unsigned int gpa_bits)
+				unsigned int gpa_bits, u64 cr4_allowed)
 {
 	if (s->cr0 >> 32)
 		return "CR0 bits 63:32 are reserved";
@@ -31,7 +25,7 @@ const char *l1vmm_sregs_invalid(const struct l1vmm_sregs_view *s,
 		return "CR0.NW without CR0.CD";
 	if ((s->cr0 & CR0_PG) && !(s->cr0 & CR0_PE))
 		return "CR0.PG without CR0.PE";
-	if (s->cr4 & ~CR4_ALLOWED)
+	if (s->cr4 & ~cr4_allowed)
 		return "CR4 has reserved or unsupported bits";
 	if (s->efer & ~EFER_ALLOWED)
 		return "EFER has reserved or unsupported bits";

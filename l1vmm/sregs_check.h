@@ -16,8 +16,19 @@ struct l1vmm_sregs_view {
 	bool cs_l, cs_db;
 };
 
-/* Returns NULL when valid, else which rule failed. */
+/*
+ * The CR4 bits l1vmm offers a guest, where the host has the feature:
+ * VME..OSXMMEXCPT, FSGSBASE, PCIDE, OSXSAVE, SMEP, SMAP. VMXE, SMXE, LA57,
+ * PKE, CET and the others are not offered.
+ */
+#define L1VMM_CR4_OFFERED	(0x7ffULL | BIT_ULL(16) | BIT_ULL(17) | BIT_ULL(18) | \
+				 BIT_ULL(20) | BIT_ULL(21))
+
+/*
+ * Returns NULL when valid, else which rule failed. @cr4_allowed is
+ * L1VMM_CR4_OFFERED less what the host lacks.
+ */
 const char *l1vmm_sregs_invalid(const struct l1vmm_sregs_view *s,
-				unsigned int gpa_bits);
+				unsigned int gpa_bits, u64 cr4_allowed);
 
 #endif /* L1VMM_SREGS_CHECK_H */

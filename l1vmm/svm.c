@@ -17,6 +17,7 @@
 
 #include "l1vmm/l1vmm.h"
 #include "l1vmm/msrs.h"
+#include "l1vmm/vmcb_check.h"
 
 /* CPUID 0x8000000A EDX (AMD APM, "SVM Feature Identification"). */
 #define SVM_FEATURE_NRIPS		BIT(3)
@@ -72,6 +73,7 @@ asmlinkage int __l1vmm_svm_vcpu_run(u64 vmcb_pa, unsigned long *regs, u64 host_s
 
 static DEFINE_PER_CPU(struct svm_cpu, svm_cpus);
 static struct page *iopm, *msrpm;
+static struct l1vmm_vmcb_limits vmcb_limits;
 static u32 svm_features;
 static u32 svm_nr_asids;
 
@@ -624,8 +626,34 @@ static void svm_decode_exit(struct l1vmm_vcpu *vcpu, struct svm_vcpu *svm)
 	}
 }
 
+/*
+ * KVM's vmcb12 checks, on the VMCB as it is about to run. l1vmm validates
+ * what user space sets when it is set; this is the last line, so that a
+ * state L0 would refuse is a clean KVM_EXIT_FAIL_ENTRY with the reason in
+ * the kernel log, never an unexplained VMRUN failure.
+ */
+static const char *svm_vmcb_invalid(struct l1vmm_vcpu *vcpu, const struct vmcb *vmcb)
+{
+	const struct vmcb_control_area *c = &vmcb->control;
+	const struct vmcb_save_area *s = &vmcb->save;
+	struct l1vmm_vmcb_view v = {
+		.efer = s->efer, .cr0 = s->cr0, .cr3 = s->cr3, .cr4 = s->cr4,
+		.dr6 = s->dr6, .dr7 = s->dr7,
+		.cs_l = s->cs.attrib & SVM_SELECTOR_L_MASK,
+		.cs_d = s->cs.attrib & SVM_SELECTOR_DB_MASK,
+		.asid = c->asid,
+		.intercept_vmrun = c->intercepts[INTERCEPT_VMRUN / 32] & BIT(INTERCEPT_VMRUN % 32),
+		.np_enable = c->nested_ctl & SVM_NESTED_CTL_NP_ENABLE,
+		.nested_cr3 = c->nested_cr3, .iopm_pa = c->iopm_base_pa,
+		.msrpm_pa = c->msrpm_base_pa, .event_inj = c->event_inj,
+	};
+
+	return l1vmm_vmcb_invalid(&v, &vmcb_limits);
+}
+
 static void svm_run(struct l1vmm_vcpu *vcpu)
 {
+	const char *invalid;
 	struct svm_cpu *sd = this_cpu_ptr(&svm_cpus);
 	struct svm_vcpu *svm = vcpu->backend;
 	struct vmcb *vmcb = svm->vmcb;
@@ -644,6 +672,14 @@ static void svm_run(struct l1vmm_vcpu *vcpu)
 	if (vcpu->regs_dirty & BIT(L1VMM_REG_RIP))
 		vmcb->save.rip = vcpu->regs[L1VMM_REG_RIP];
 	vcpu->regs_dirty = 0;
+
+	invalid = svm_vmcb_invalid(vcpu, vmcb);
+	if (unlikely(invalid)) {
+		pr_warn_ratelimited("vCPU %u: not entering: %s\n", vcpu->id, invalid);
+		vcpu->exit.reason = L1VMM_EXIT_FAIL_ENTRY;
+		vcpu->exit.raw = (u64)SVM_EXIT_ERR;
+		return;
+	}
 	vmcb->control.clean = CLEAN_ALL & ~svm->dirty;
 	svm->dirty = 0;
 
@@ -726,9 +762,16 @@ const struct l1vmm_backend_ops *l1vmm_svm_init(void)
 
 	BUILD_BUG_ON(offsetof(struct vmcb, save) != 0x400);
 	BUILD_BUG_ON(sizeof(struct vmcb) > PAGE_SIZE);
+	BUILD_BUG_ON((PAGE_SIZE << IOPM_ORDER) < L1VMM_IOPM_SIZE);
+	BUILD_BUG_ON((PAGE_SIZE << MSRPM_ORDER) < L1VMM_MSRPM_SIZE);
 
 	svm_features = cpuid_edx(SVM_CPUID_FUNC);
 	svm_nr_asids = cpuid_ebx(SVM_CPUID_FUNC);
+	vmcb_limits = (struct l1vmm_vmcb_limits){
+		.guest_phys_bits = pgtable_l5_enabled() ? 57 : 48,
+		.host_phys_bits = boot_cpu_data.x86_phys_bits,
+		.cr4_allowed = l1vmm_guest_cr4_allowed(),
+	};
 
 	iopm = alloc_pages(GFP_KERNEL, IOPM_ORDER);
 	msrpm = alloc_pages(GFP_KERNEL, MSRPM_ORDER);

@@ -117,6 +117,15 @@ static void test_invalid_sregs(void)
 	bad = good;
 	bad.cr3 = 1ull << 62;			/* beyond the physical width */
 	ASSERT_IOCTL_ERRNO(g.vcpu.fd, KVM_SET_SREGS, &bad, EINVAL);
+	bad = good;
+	bad.cr4 |= 1ull << 13;			/* VMXE: never offered */
+	ASSERT_IOCTL_ERRNO(g.vcpu.fd, KVM_SET_SREGS, &bad, EINVAL);
+	if (!cpu_has_flag("pcid")) {
+		/* A feature the host lacks: VMRUN would refuse it. */
+		bad = good;
+		bad.cr4 |= 1ull << 17;		/* PCIDE */
+		ASSERT_IOCTL_ERRNO(g.vcpu.fd, KVM_SET_SREGS, &bad, EINVAL);
+	}
 	ASSERT_IOCTL_ERRNO(g.vcpu.fd, KVM_SET_SREGS, NULL, EFAULT);
 	ASSERT_IOCTL_ERRNO(g.vcpu.fd, KVM_GET_SREGS, NULL, EFAULT);
 	ASSERT_IOCTL_ERRNO(g.vcpu.fd, KVM_SET_REGS, NULL, EFAULT);

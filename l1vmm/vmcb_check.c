@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vmcb12 consistency checks; see vmcb_check.h. The order follows KVM's
+ * nested_vmcb_check_save(), then nested_vmcb_check_controls(), then what
+ * VMRUN adds.
+ */
+#include "l1vmm/vmcb_check.h"
+
+#define CR0_PE		BIT_ULL(0)
+#define CR0_NW		BIT_ULL(29)
+#define CR0_CD		BIT_ULL(30)
+#define CR0_PG		BIT_ULL(31)
+#define CR4_PAE		BIT_ULL(5)
+#define EFER_SCE	BIT_ULL(0)
+#define EFER_LME	BIT_ULL(8)
+#define EFER_LMA	BIT_ULL(10)
+#define EFER_NXE	BIT_ULL(11)
+#define EFER_SVME	BIT_ULL(12)
+/* The EFER bits an l1vmm guest may have: SCE, LME, LMA, NXE, and SVME. */
+#define EFER_ALLOWED	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE | EFER_SVME)
+
+/* EVENTINJ (APM "Event Injection"): vector 7:0, type 10:8, EV 11, V 31. */
+#define EVTINJ_VALID		BIT(31)
+#define EVTINJ_RESERVED		0x7ffff000U
+#define EVTINJ_TYPE(e)		(((e) >> 8) & 7)
+#define EVTINJ_VECTOR(e)	((e) & 0xff)
+enum { EVT_INTR = 0, EVT_NMI = 2, EVT_EXCEPTION = 3, EVT_SOFT = 4 };
+#define NMI_VECTOR		2
+
+static bool beyond(u64 pa, unsigned int bits)
+{
+	return bits < 64 && (pa >> bits);
+}
+
+/* A permission map fits below the physical width (nested_svm_check_bitmap_pa()). */
+static bool map_legal(u64 pa, u64 size, unsigned int bits)
+{
+	u64 start = (pa + 0xfff) & ~0xfffULL;
+
+	return !beyond(start, bits) && !beyond(start + size - 1, bits);
+}
+
+static const char *check_event_inj(u32 inj)
+{
+	if (!(inj & EVTINJ_VALID))
+		return NULL;
+	if (inj & EVTINJ_RESERVED)
+		return "EVENTINJ reserved bits set";
+	switch (EVTINJ_TYPE(inj)) {
+	case EVT_INTR:
+	case EVT_SOFT:
+		return NULL;
+	case EVT_NMI:
+		return EVTINJ_VECTOR(inj) == NMI_VECTOR ? NULL : "EVENTINJ NMI with vector other than 2";
+	case EVT_EXCEPTION:
+		if (EVTINJ_VECTOR(inj) > 31 || EVTINJ_VECTOR(inj) == NMI_VECTOR)
+			return "EVENTINJ exception with a vector that is not one";
+		return NULL;
+	default:
+		return "EVENTINJ with a reserved type";
+	}
+}
+
+const char *l1vmm_vmcb_invalid(const struct l1vmm_vmcb_view *v,
+			       const struct l1vmm_vmcb_limits *limits)
+{
+	bool long_mode = (v->efer & EFER_LME) && (v->cr0 & CR0_PG);
+
+	/* nested_vmcb_check_save() */
+	if (!(v->efer & EFER_SVME))
+		return "EFER.SVME clear";
+	if (!(v->cr0 & CR0_CD) && (v->cr0 & CR0_NW))
+		return "CR0.NW without CR0.CD";
+	if (v->cr0 >> 32)
+		return "CR0 bits 63:32 set";
+	if (v->dr6 >> 32)
+		return "DR6 bits 63:32 set";
+	if (v->dr7 >> 32)
+		return "DR7 bits 63:32 set";
+	if (long_mode) {
+		if (!(v->cr4 & CR4_PAE))
+			return "long mode without CR4.PAE";
+		if (!(v->cr0 & CR0_PE))
+			return "long mode without CR0.PE";
+		if (beyond(v->cr3, limits->guest_phys_bits))
+			return "CR3 beyond the guest-physical width";
+	}
+	if (v->cr4 & ~limits->cr4_allowed)
+		return "CR4 reserved or unsupported bits set";
+	if (v->efer & ~EFER_ALLOWED)
+		return "EFER reserved bits set";
+
+	/* nested_vmcb_check_controls() */
+	if (!v->intercept_vmrun)
+		return "VMRUN not intercepted";
+	if (!v->asid)
+		return "ASID 0";
+	if (!map_legal(v->msrpm_pa, L1VMM_MSRPM_SIZE, limits->host_phys_bits))
+		return "MSR permission map beyond the physical width";
+	if (!map_legal(v->iopm_pa, L1VMM_IOPM_SIZE, limits->host_phys_bits))
+		return "I/O permission map beyond the physical width";
+	if (v->np_enable && beyond(v->nested_cr3, limits->host_phys_bits))
+		return "nested CR3 beyond the physical width";
+
+	/* What VMRUN checks on top. */
+	if (long_mode && v->cs_l && v->cs_d)
+		return "CS.L and CS.D both set in long mode";
+	return check_event_inj(v->event_inj);
+}
