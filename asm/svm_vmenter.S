@@ -2,7 +2,8 @@
 /*
  * The SVM entry/exit path.
  *
- * int __l1vmm_svm_vcpu_run(u64 vmcb_pa, unsigned long *regs, u64 host_save_pa)
+ * int __l1vmm_svm_vcpu_run(u64 vmcb_pa, unsigned long *regs, u64 host_save_pa,
+ *			    struct l1vmm_spec_ctrl *spec_ctrl)
  *
  * Called with GIF=0 and RFLAGS.IF=1 (interrupts stay held by GIF; with
  * V_INTR_MASKING the host's IF at VMRUN decides whether a physical interrupt
@@ -11,6 +12,13 @@
  * VMSAVE into host_save_pa by the caller; it is loaded back here right
  * after the guest's is saved, before anything can use the host's GS base.
  *
+ * SPEC_CTRL: when @spec_ctrl is not NULL and the guest's value differs from
+ * the host's, the guest's is written before VMLOAD/VMRUN and the host's
+ * written back right after the exit, before the first RET (as KVM does: a
+ * host that relies on IBRS must have it back before returning anywhere).
+ * The guest cannot change SPEC_CTRL behind l1vmm's back: every MSR access is
+ * intercepted, so there is nothing to read back after the exit.
+ *
  * Returns 0, or 1 when the guest's VMLOAD or the VMRUN faulted (SVM turned
  * off under us): no guest ran, and the caller reports a failed entry. The
  * VMSAVE/VMLOAD after the exit have no fixup: if they fault, the host's
@@ -18,6 +26,7 @@
  */
 #include <linux/linkage.h>
 #include <asm/asm.h>
+#include <asm/msr-index.h>
 #include <asm/nospec-branch.h>
 
 #include "l1vmm-asm-offsets.h"
@@ -26,7 +35,25 @@
 #define FRAME_VMCB_PA		0
 #define FRAME_HOST_SAVE_PA	8
 #define FRAME_REGS		16
-#define FRAME_SIZE		24
+#define FRAME_SPEC_CTRL		24
+#define FRAME_SIZE		32
+
+/*
+ * Write SPEC_CTRL from \from of the struct at \sc when it differs from
+ * \other. Clobbers RAX, RCX, RDX.
+ */
+.macro SWITCH_SPEC_CTRL sc:req, from:req, other:req
+	test	\sc, \sc
+	jz	.Lno_switch_\@
+	mov	\from(\sc), %rax
+	cmp	\other(\sc), %rax
+	je	.Lno_switch_\@
+	mov	%rax, %rdx
+	shr	$32, %rdx
+	mov	$MSR_IA32_SPEC_CTRL, %ecx
+	wrmsr
+.Lno_switch_\@:
+.endm
 
 	.text
 SYM_FUNC_START(__l1vmm_svm_vcpu_run)
@@ -39,9 +66,14 @@ SYM_FUNC_START(__l1vmm_svm_vcpu_run)
 	push	%rbx
 
 	/* Keep the arguments: every GPR is the guest's from here to the exit. */
+	push	%rcx
 	push	%rsi
 	push	%rdx
 	push	%rdi
+
+	/* The guest's SPEC_CTRL, if it differs. */
+	mov	%rcx, %r8
+	SWITCH_SPEC_CTRL %r8, L1VMM_SPEC_CTRL_GUEST_OFF, L1VMM_SPEC_CTRL_HOST_OFF
 
 	/* The guest's FS, GS, TR, LDTR and syscall MSRs; VMRUN loads the rest. */
 	mov	%rdi, %rax
@@ -89,6 +121,10 @@ SYM_FUNC_START(__l1vmm_svm_vcpu_run)
 	mov	FRAME_HOST_SAVE_PA(%rsp), %rax
 	vmload	%rax
 
+	/* The host's SPEC_CTRL back, before the first RET. */
+	mov	FRAME_SPEC_CTRL(%rsp), %r8
+	SWITCH_SPEC_CTRL %r8, L1VMM_SPEC_CTRL_HOST_OFF, L1VMM_SPEC_CTRL_GUEST_OFF
+
 	/*
 	 * The guest may have filled the return stack buffer with its own
 	 * targets: overwrite it before the first RET.
@@ -118,6 +154,8 @@ SYM_FUNC_START(__l1vmm_svm_vcpu_run)
 
 	/* The guest's VMLOAD or the VMRUN faulted: host state is intact. */
 .Lfault:
+	mov	FRAME_SPEC_CTRL(%rsp), %r8
+	SWITCH_SPEC_CTRL %r8, L1VMM_SPEC_CTRL_HOST_OFF, L1VMM_SPEC_CTRL_GUEST_OFF
 	mov	$1, %eax
 	jmp	.Lout
 

@@ -7,6 +7,7 @@
 
 #include <linux/kbuild.h>
 
+#include "l1vmm/l1vmm.h"
 #include "l1vmm/regs.h"
 
 #define REG_OFFSET(r)	DEFINE(L1VMM_##r##_OFF, L1VMM_##r * sizeof(unsigned long))
@@ -27,4 +28,6 @@ static void __used common(void)
 	REG_OFFSET(REG_R13);
 	REG_OFFSET(REG_R14);
 	REG_OFFSET(REG_R15);
+	OFFSET(L1VMM_SPEC_CTRL_GUEST_OFF, l1vmm_spec_ctrl, guest);
+	OFFSET(L1VMM_SPEC_CTRL_HOST_OFF, l1vmm_spec_ctrl, host);
 }

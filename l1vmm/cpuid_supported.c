@@ -6,8 +6,8 @@
  * Left out on purpose, until l1vmm implements what they need: XSAVE,
  * OSXSAVE, AVX and everything that depends on XCR0 (the xstate work);
  * MONITOR/MWAIT (intercepted, not emulated); x2APIC, MCE/MCA, MTRR (MSRs
- * l1vmm does not have); VMX/SVM (no nested virtualization); RDTSCP/RDPID
- * (TSC_AUX is not switched yet); PCID/INVPCID, PKU, LA57, CET.
+ * l1vmm does not have); VMX/SVM (no nested virtualization); PCID/INVPCID,
+ * PKU, LA57, CET.
  */
 #include "l1vmm/cpuid_supported.h"
 
@@ -26,11 +26,16 @@
 /* Leaf 7.0 EBX: FSGSBASE, BMI1, SMEP, BMI2, ERMS, RDSEED, ADX, SMAP, CLFLUSHOPT, CLWB, SHA. */
 #define LEAF7_EBX	(BIT(0) | BIT(3) | BIT(7) | BIT(8) | BIT(9) | BIT(18) | BIT(19) | \
 			 BIT(20) | BIT(23) | BIT(24) | BIT(29))
+/* Leaf 7.0 ECX: RDPID. */
+#define LEAF7_ECX	BIT(22)
 /* 0x80000001 ECX: LAHF/SAHF, ABM (LZCNT), SSE4A, MISALIGNSSE, PREFETCHW. */
 #define EXT1_ECX	(BIT(0) | BIT(5) | BIT(6) | BIT(7) | BIT(8))
-/* 0x80000001 EDX: SYSCALL, NX, MMXEXT, 1 GiB pages, LM, and AMD's copies of leaf 1 EDX. */
+/*
+ * 0x80000001 EDX: SYSCALL, NX, MMXEXT, 1 GiB pages, RDTSCP, LM, and AMD's
+ * copies of leaf 1 EDX.
+ */
 #define EXT1_EDX	((LEAF1_EDX & 0x0183f3ff) | BIT(11) | BIT(20) | BIT(22) | \
-			 BIT(26) | BIT(29))
+			 BIT(26) | BIT(27) | BIT(29))
 
 #define LAST_BASIC_LEAF		7
 #define LAST_EXT_LEAF		0x80000008
@@ -72,7 +77,9 @@ unsigned int l1vmm_supported_cpuid(l1vmm_host_cpuid_fn host, unsigned int gpa_bi
 
 	if (max_basic >= 7) {
 		host(7, 0, &r);
-		r = (struct l1vmm_cpuid_regs){ .ebx = r.ebx & LEAF7_EBX };
+		r = (struct l1vmm_cpuid_regs){
+			.ebx = r.ebx & LEAF7_EBX, .ecx = r.ecx & LEAF7_ECX,
+		};
 		e = add(e, 7, 0, true, &r);
 	}
 

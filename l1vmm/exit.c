@@ -119,10 +119,10 @@ static int handle_msr(struct l1vmm_vcpu *vcpu)
 
 	if (vcpu->exit.msr.write) {
 		data = (r[L1VMM_REG_RDX] << 32) | (u32)r[L1VMM_REG_RAX];
-		if (l1vmm_ops->set_msr(vcpu, index, data))
+		if (l1vmm_set_msr(vcpu, index, data))
 			goto gp;
 	} else {
-		if (l1vmm_ops->get_msr(vcpu, index, &data))
+		if (l1vmm_get_msr(vcpu, index, &data))
 			goto gp;
 		r[L1VMM_REG_RAX] = (u32)data;
 		r[L1VMM_REG_RDX] = data >> 32;

@@ -33,6 +33,7 @@ static int hw_enable_this_cpu(void)
 		       smp_processor_id(), r);
 		return r;
 	}
+	l1vmm_tsc_aux_cpu_up();
 	__this_cpu_write(hw_enabled, true);
 	return 0;
 }
@@ -41,6 +42,7 @@ static void hw_disable_this_cpu(void)
 {
 	if (!__this_cpu_read(hw_enabled))
 		return;
+	l1vmm_tsc_aux_cpu_down();
 	l1vmm_ops->hardware_disable();
 	__this_cpu_write(hw_enabled, false);
 }

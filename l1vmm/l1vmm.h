@@ -117,6 +117,15 @@ enum l1vmm_vcpu_mode {
 struct l1vmm_vcpu;
 
 /*
+ * SPEC_CTRL around one entry, for the entry assembly: it loads .guest before
+ * VMRUN and .host back after the exit, both only when the two differ.
+ */
+struct l1vmm_spec_ctrl {
+	u64 guest;
+	u64 host;
+};
+
+/*
  * An exit that user space completes on the next KVM_RUN: a port read, a
  * string port read, an MMIO read. complete() runs before the next entry
  * (with the exit convention: 1 enter, 0 back to user space); NULL when
@@ -157,6 +166,8 @@ struct l1vmm_vcpu {
 	unsigned long regs_dirty;
 
 	u64 apic_base;		/* only reported: there is no in-kernel APIC */
+	struct l1vmm_spec_ctrl spec_ctrl;	/* .guest is the guest's MSR */
+	u64 tsc_aux;
 	/* An interrupt from KVM_INTERRUPT, waiting for the event slot. */
 	bool irq_pending;
 	u8 irq_vector;
@@ -217,8 +228,17 @@ void l1vmm_hw_exit(void);
 int l1vmm_hw_get(void);
 void l1vmm_hw_put(void);
 
-/* msrs (vcpu.c): KVM_GET_MSR_INDEX_LIST for the system file. */
+/* tsc_aux.c: the guest's TSC_AUX, switched lazily. */
+void l1vmm_tsc_aux_load(u64 guest);
+void l1vmm_tsc_aux_cpu_up(void);
+void l1vmm_tsc_aux_cpu_down(void);
+
+/* msr_access.c: guest MSRs for user space and the guest. */
 int l1vmm_get_msr_index_list(struct kvm_msr_list __user *ulist);
+int l1vmm_vcpu_msrs(struct l1vmm_vcpu *vcpu, struct kvm_msrs __user *umsrs, bool set);
+bool l1vmm_host_has_msr(u32 index);
+int l1vmm_get_msr(struct l1vmm_vcpu *vcpu, u32 index, u64 *data);
+int l1vmm_set_msr(struct l1vmm_vcpu *vcpu, u32 index, u64 data);
 
 /* dev.c: /dev/l1vmm, the KVM-style system file. */
 int l1vmm_dev_register(void);

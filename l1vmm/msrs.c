@@ -21,6 +21,8 @@ const u32 l1vmm_msr_list[] = {
 	L1VMM_MSR_CSTAR,
 	L1VMM_MSR_SFMASK,
 	L1VMM_MSR_KERNEL_GS_BASE,
+	L1VMM_MSR_SPEC_CTRL,	/* these two only where the host has them */
+	L1VMM_MSR_TSC_AUX,
 };
 const unsigned int l1vmm_nr_msrs = ARRAY_SIZE(l1vmm_msr_list);
 

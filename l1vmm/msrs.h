@@ -11,6 +11,7 @@
 
 /* Architectural MSR numbers (Intel SDM vol. 4, AMD APM vol. 2). */
 #define L1VMM_MSR_TSC			0x00000010
+#define L1VMM_MSR_SPEC_CTRL		0x00000048
 #define L1VMM_MSR_SYSENTER_CS		0x00000174
 #define L1VMM_MSR_SYSENTER_ESP		0x00000175
 #define L1VMM_MSR_SYSENTER_EIP		0x00000176
@@ -21,6 +22,10 @@
 #define L1VMM_MSR_CSTAR			0xc0000083
 #define L1VMM_MSR_SFMASK		0xc0000084
 #define L1VMM_MSR_KERNEL_GS_BASE	0xc0000102
+#define L1VMM_MSR_TSC_AUX		0xc0000103
+
+/* Room for the whole list below. */
+#define L1VMM_MAX_MSRS			16
 
 /* KVM's limit on entries per KVM_GET/SET_MSRS call (MAX_IO_MSRS). */
 #define L1VMM_MAX_IO_MSRS		256

@@ -13,6 +13,7 @@
 #include <linux/slab.h>
 #include <asm/io.h>
 #include <asm/msr.h>
+#include <asm/nospec-branch.h>
 #include <asm/svm.h>
 
 #include "l1vmm/l1vmm.h"
@@ -69,11 +70,13 @@ struct svm_vcpu {
 	u64 asid_generation;
 };
 
-asmlinkage int __l1vmm_svm_vcpu_run(u64 vmcb_pa, unsigned long *regs, u64 host_save_pa);
+asmlinkage int __l1vmm_svm_vcpu_run(u64 vmcb_pa, unsigned long *regs, u64 host_save_pa,
+				    struct l1vmm_spec_ctrl *spec_ctrl);
 
 static DEFINE_PER_CPU(struct svm_cpu, svm_cpus);
 static struct page *iopm, *msrpm;
 static struct l1vmm_vmcb_limits vmcb_limits;
+static bool switch_spec_ctrl;	/* the host has SPEC_CTRL */
 static u32 svm_features;
 static u32 svm_nr_asids;
 
@@ -687,8 +690,11 @@ static void svm_run(struct l1vmm_vcpu *vcpu)
 	svm_clgi();
 	svm_vmsave(page_to_phys(sd->host_save));
 	raw_local_irq_enable();
+	if (switch_spec_ctrl)
+		vcpu->spec_ctrl.host = this_cpu_read(x86_spec_ctrl_current);
 	faulted = __l1vmm_svm_vcpu_run(svm->vmcb_pa, vcpu->regs,
-				       page_to_phys(sd->host_save));
+				       page_to_phys(sd->host_save),
+				       switch_spec_ctrl ? &vcpu->spec_ctrl : NULL);
 	raw_local_irq_disable();
 	svm_stgi();
 
@@ -767,6 +773,7 @@ const struct l1vmm_backend_ops *l1vmm_svm_init(void)
 
 	svm_features = cpuid_edx(SVM_CPUID_FUNC);
 	svm_nr_asids = cpuid_ebx(SVM_CPUID_FUNC);
+	switch_spec_ctrl = l1vmm_host_has_msr(L1VMM_MSR_SPEC_CTRL);
 	vmcb_limits = (struct l1vmm_vmcb_limits){
 		.guest_phys_bits = pgtable_l5_enabled() ? 57 : 48,
 		.host_phys_bits = boot_cpu_data.x86_phys_bits,

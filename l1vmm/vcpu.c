@@ -154,6 +154,7 @@ static int vcpu_run(struct l1vmm_vcpu *vcpu)
 		 * the request, or the kicker sees IN_GUEST and sends the IPI.
 		 */
 		smp_store_mb(vcpu->mode, L1VMM_IN_GUEST_MODE);
+		l1vmm_tsc_aux_load(vcpu->tsc_aux);
 		l1vmm_ops->run(vcpu);
 		WRITE_ONCE(vcpu->mode, L1VMM_OUTSIDE_GUEST_MODE);
 		local_irq_enable();
@@ -229,54 +230,6 @@ static int vcpu_get_cpuid2(struct l1vmm_vcpu *vcpu, struct kvm_cpuid2 __user *uc
 		return -EFAULT;
 	cpuid.nent = vcpu->cpuid_nent;
 	return copy_to_user(ucpuid, &cpuid, sizeof(cpuid)) ? -EFAULT : 0;
-}
-
-/*
- * KVM_GET_MSRS / KVM_SET_MSRS: process entries in order, stop at the first
- * MSR that is unknown or refused, return how many were done (KVM's rule).
- */
-static int vcpu_msrs(struct l1vmm_vcpu *vcpu, struct kvm_msrs __user *umsrs, bool set)
-{
-	struct kvm_msr_entry *entries;
-	struct kvm_msrs msrs;
-	size_t size;
-	int i, r;
-
-	if (copy_from_user(&msrs, umsrs, sizeof(msrs)))
-		return -EFAULT;
-	if (msrs.nmsrs >= L1VMM_MAX_IO_MSRS)
-		return -E2BIG;
-	size = array_size(msrs.nmsrs, sizeof(*entries));
-	entries = memdup_user(umsrs->entries, size);
-	if (IS_ERR(entries))
-		return PTR_ERR(entries);
-
-	for (i = 0; i < msrs.nmsrs; i++) {
-		if (set ? l1vmm_ops->set_msr(vcpu, entries[i].index, entries[i].data) :
-			  l1vmm_ops->get_msr(vcpu, entries[i].index, &entries[i].data))
-			break;
-	}
-	r = i;
-	if (!set && copy_to_user(umsrs->entries, entries, size))
-		r = -EFAULT;
-	kfree(entries);
-	return r;
-}
-
-int l1vmm_get_msr_index_list(struct kvm_msr_list __user *ulist)
-{
-	struct kvm_msr_list list;
-	u32 n = l1vmm_nr_msrs;
-
-	if (copy_from_user(&list, ulist, sizeof(list)))
-		return -EFAULT;
-	if (copy_to_user(&ulist->nmsrs, &n, sizeof(n)))
-		return -EFAULT;
-	if (list.nmsrs < n)
-		return -E2BIG;
-	if (copy_to_user(ulist->indices, l1vmm_msr_list, n * sizeof(u32)))
-		return -EFAULT;
-	return 0;
 }
 
 static long vcpu_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
@@ -388,10 +341,10 @@ static long vcpu_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
 		break;
 	}
 	case KVM_GET_MSRS:
-		r = vcpu_msrs(vcpu, argp, false);
+		r = l1vmm_vcpu_msrs(vcpu, argp, false);
 		break;
 	case KVM_SET_MSRS:
-		r = vcpu_msrs(vcpu, argp, true);
+		r = l1vmm_vcpu_msrs(vcpu, argp, true);
 		break;
 	case KVM_SET_CPUID2:
 		r = vcpu_set_cpuid2(vcpu, argp);

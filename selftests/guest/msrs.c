@@ -4,7 +4,9 @@
  * RDMSR/WRMSR, including the #GP for an unknown MSR or a refused value,
  * observed by the guest's #GP handler. Runs against l1vmm and KVM.
  */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <sched.h>
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
@@ -22,6 +24,8 @@
 #define MSR_CSTAR		0xc0000083
 #define MSR_SFMASK		0xc0000084
 #define MSR_KERNEL_GS_BASE	0xc0000102
+#define MSR_TSC_AUX		0xc0000103
+#define MSR_SPEC_CTRL		0x48
 #define MSR_UNKNOWN		0x12345678
 
 #define CODE_GPA		0x1000
@@ -231,7 +235,124 @@ static void test_guest_msr_gp(void)
 	guest_stop(&g);
 }
 
+static bool msr_listed(uint32_t index)
+{
+	struct {
+		struct kvm_msr_list hdr;
+		uint32_t indices[1024];
+	} list = { .hdr.nmsrs = 1024 };
+	int fd = dev_open();
+	unsigned int i;
+
+	ASSERT_IOCTL_OK(fd, KVM_GET_MSR_INDEX_LIST, &list);
+	close(fd);
+	for (i = 0; i < list.hdr.nmsrs; i++)
+		if (list.indices[i] == index)
+			return true;
+	return false;
+}
+
+GUEST_CODE(tsc_aux_guest, ".code16",
+	"rdtscp\n\t"
+	"mov %ecx, %eax\n\t"
+	"out %eax, $0x10\n\t"
+	"mov $0xc0000103, %ecx\n\t"
+	"mov $7, %eax\n\t"
+	"xor %edx, %edx\n\t"
+	"wrmsr\n\t"
+	"rdtscp\n\t"
+	"mov %ecx, %eax\n\t"
+	"out %eax, $0x10\n\t"
+	"hlt\n\t");
+
+static void set_supported_cpuid(struct test_guest *g)
+{
+	struct {
+		struct kvm_cpuid2 hdr;
+		struct kvm_cpuid_entry2 entries[256];
+	} c = { .hdr.nent = 256 };
+
+	ASSERT_IOCTL_OK(g->vm.sys_fd, KVM_GET_SUPPORTED_CPUID, &c);
+	ASSERT_IOCTL_OK(g->vcpu.fd, KVM_SET_CPUID2, &c);
+}
+
+static uint32_t host_tsc_aux(void)
+{
+	uint32_t lo, hi, aux;
+
+	asm volatile("rdtscp" : "=a"(lo), "=d"(hi), "=c"(aux));
+	return aux;
+}
+
+/*
+ * TSC_AUX: set from user space (bits 63:32 dropped, as KVM does on AMD),
+ * read by the guest's RDTSCP, written by its WRMSR; and the host's own
+ * value (Linux's CPU number) is back when KVM_RUN returns to user space.
+ */
+static void test_tsc_aux(void)
+{
+	struct test_guest g;
+	struct msrs m;
+	cpu_set_t cpus;
+
+	if (!cpu_has_flag("rdtscp"))
+		ktap_skip("the host has no RDTSCP, so no TSC_AUX");
+	TEST_ASSERT(msr_listed(MSR_TSC_AUX), "TSC_AUX not in KVM_GET_MSR_INDEX_LIST");
+	/* On CPU 1 the host's TSC_AUX is 1: different from the guest's. */
+	CPU_ZERO(&cpus);
+	CPU_SET(sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 1 : 0, &cpus);
+	TEST_ASSERT(!sched_setaffinity(0, sizeof(cpus), &cpus), "sched_setaffinity");
+	ASSERT_EQ(sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 1 : 0, host_tsc_aux() & 0xfff);
+
+	guest_start_real_mode(&g, 1ul << 20, CODE_GPA, tsc_aux_guest,
+			      GUEST_CODE_SIZE(tsc_aux_guest));
+	set_supported_cpuid(&g);	/* KVM lets the guest at TSC_AUX only with RDTSCP */
+	m.e[0] = (struct kvm_msr_entry){ .index = MSR_TSC_AUX, .data = 0x1234500000042ull };
+	ASSERT_EQ(1, msrs_io(g.vcpu.fd, KVM_SET_MSRS, &m, 1));
+	m.e[0].data = 0;
+	ASSERT_EQ(1, msrs_io(g.vcpu.fd, KVM_GET_MSRS, &m, 1));
+	ASSERT_EQ(0x42, m.e[0].data);
+
+	ASSERT_EQ(0x42, vcpu_run_out32(&g.vcpu, 0x10));
+	ASSERT_EQ(sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 1 : 0, host_tsc_aux() & 0xfff);
+	ASSERT_EQ(7, vcpu_run_out32(&g.vcpu, 0x10));
+	ASSERT_EQ(KVM_EXIT_HLT, vcpu_run(&g.vcpu));
+	ASSERT_EQ(1, msrs_io(g.vcpu.fd, KVM_GET_MSRS, &m, 1));
+	ASSERT_EQ(7, m.e[0].data);
+	ASSERT_EQ(sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 1 : 0, host_tsc_aux() & 0xfff);
+	guest_stop(&g);
+}
+
+/*
+ * SPEC_CTRL exists for guests exactly where the host has it. KVM 6.1 lists
+ * it regardless and probes values by writing the host's MSR, which QEMU's
+ * emulator ignores: its answers here say nothing about KVM on hardware.
+ */
+static void test_spec_ctrl(void)
+{
+	struct test_guest g;
+	struct msrs m;
+
+	if (!dev_is_l1vmm())
+		ktap_skip("KVM's SPEC_CTRL probing is not meaningful under QEMU's emulator");
+	guest_start_real_mode(&g, 1ul << 20, CODE_GPA, "\xf4", 1);
+	m.e[0] = (struct kvm_msr_entry){ .index = MSR_SPEC_CTRL };
+	if (!msr_listed(MSR_SPEC_CTRL)) {
+		/* Unknown: KVM_GET_MSRS stops before it. */
+		ASSERT_EQ(0, msrs_io(g.vcpu.fd, KVM_GET_MSRS, &m, 1));
+		guest_stop(&g);
+		ktap_skip("the host has no SPEC_CTRL (QEMU's emulator offers none)");
+	}
+	ASSERT_EQ(1, msrs_io(g.vcpu.fd, KVM_GET_MSRS, &m, 1));
+	ASSERT_EQ(0, m.e[0].data);
+	m.e[0].data = 1ull << 40;		/* reserved */
+	ASSERT_EQ(0, msrs_io(g.vcpu.fd, KVM_SET_MSRS, &m, 1));
+	guest_stop(&g);
+}
+
 static const struct ktap_case tests[] = {
+	KTAP_CASE(test_tsc_aux),
+	KTAP_CASE(test_spec_ctrl),
 	KTAP_CASE(test_index_list),
 	KTAP_CASE(test_set_get_round_trip),
 	KTAP_CASE(test_l1vmm_msr_details),

@@ -57,13 +57,13 @@ static void test_masks_on_a_host_with_everything(void)
 	ASSERT_EQ(0, find(e, n, 1)->edx & (1u << 12));		/* no MTRR */
 	ASSERT_EQ(0, find(e, n, 1)->ebx >> 16);			/* no APIC ID */
 	ASSERT_EQ(KVM_CPUID_FLAG_SIGNIFCANT_INDEX, find(e, n, 7)->flags);
-	ASSERT_EQ(0, find(e, n, 7)->ecx);
+	ASSERT_EQ(1u << 22, find(e, n, 7)->ecx);		/* RDPID only */
 	ASSERT_EQ(0, find(e, n, 7)->edx);
 	ASSERT_EQ(0, find(e, n, 7)->ebx & (1u << 5));		/* no AVX2 */
 	ASSERT_EQ(0x80000008, find(e, n, 0x80000000)->eax);	/* capped */
 	ASSERT_EQ(0, find(e, n, 0x80000001)->ecx & (1u << 2));	/* no SVM */
 	ASSERT_EQ(1u << 29, find(e, n, 0x80000001)->edx & (1u << 29));	/* LM */
-	ASSERT_EQ(0, find(e, n, 0x80000001)->edx & (1u << 27));	/* no RDTSCP */
+	ASSERT_EQ(1u << 27, find(e, n, 0x80000001)->edx & (1u << 27));	/* RDTSCP */
 	ASSERT_EQ(0x3030, find(e, n, 0x80000008)->eax);	/* 48 physical bits */
 	ASSERT_EQ(0, find(e, n, 0x80000008)->ebx);
 	ASSERT_EQ(0, (long)(uintptr_t)l1vmm_cpuid_find(e, n, 0xd, 0));	/* no XSAVE leaf */

@@ -19,6 +19,8 @@ static void test_list_has_what_a_64bit_guest_needs(void)
 	for (i = 0; i < KTAP_ARRAY_SIZE(needed); i++)
 		TEST_ASSERT(l1vmm_msr_known(needed[i]), "MSR %#x missing", needed[i]);
 	TEST_ASSERT(!l1vmm_msr_known(0x12345678), "unknown MSR reported as known");
+	TEST_ASSERT(l1vmm_nr_msrs <= L1VMM_MAX_MSRS, "%u MSRs, room for %u", l1vmm_nr_msrs,
+		    L1VMM_MAX_MSRS);
 	for (i = 0; i < l1vmm_nr_msrs; i++)
 		for (j = i + 1; j < l1vmm_nr_msrs; j++)
 			TEST_ASSERT(l1vmm_msr_list[i] != l1vmm_msr_list[j],

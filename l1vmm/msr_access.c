@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Guest MSRs as user space and the guest reach them: KVM_GET_MSR_INDEX_LIST,
+ * KVM_GET/SET_MSRS, and the RDMSR/WRMSR fastpath all go through
+ * l1vmm_get_msr()/l1vmm_set_msr(). SPEC_CTRL and TSC_AUX are kept here, the
+ * same for every backend, and exist only where the host has them; the
+ * others are the backend's.
+ */
+#define pr_fmt(fmt) "l1vmm: " fmt
+
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <asm/cpufeature.h>
+#include <asm/msr-index.h>
+
+#include "l1vmm/l1vmm.h"
+#include "l1vmm/msrs.h"
+
+bool l1vmm_host_has_msr(u32 index)
+{
+	switch (index) {
+	case L1VMM_MSR_SPEC_CTRL:
+		return boot_cpu_has(X86_FEATURE_MSR_SPEC_CTRL);
+	case L1VMM_MSR_TSC_AUX:
+		return boot_cpu_has(X86_FEATURE_RDTSCP) || boot_cpu_has(X86_FEATURE_RDPID);
+	default:
+		return true;
+	}
+}
+
+/* The SPEC_CTRL bits a guest may set: the controls this host implements. */
+static u64 spec_ctrl_allowed(void)
+{
+	u64 bits = 0;
+
+	if (boot_cpu_has(X86_FEATURE_IBRS))
+		bits |= SPEC_CTRL_IBRS;
+	if (boot_cpu_has(X86_FEATURE_STIBP))
+		bits |= SPEC_CTRL_STIBP;
+	if (boot_cpu_has(X86_FEATURE_SSBD))
+		bits |= SPEC_CTRL_SSBD;
+	return bits;
+}
+
+/* 0, or 1 when the MSR is unknown (#GP for the guest, the stop for KVM_GET_MSRS). */
+int l1vmm_get_msr(struct l1vmm_vcpu *vcpu, u32 index, u64 *data)
+{
+	if (!l1vmm_host_has_msr(index))
+		return 1;
+	switch (index) {
+	case L1VMM_MSR_SPEC_CTRL:
+		*data = vcpu->spec_ctrl.guest;
+		return 0;
+	case L1VMM_MSR_TSC_AUX:
+		*data = vcpu->tsc_aux;
+		return 0;
+	default:
+		return l1vmm_ops->get_msr(vcpu, index, data);
+	}
+}
+
+/* 0, or 1 when the MSR is unknown or the value refused. */
+int l1vmm_set_msr(struct l1vmm_vcpu *vcpu, u32 index, u64 data)
+{
+	if (!l1vmm_host_has_msr(index))
+		return 1;
+	switch (index) {
+	case L1VMM_MSR_SPEC_CTRL:
+		if (data & ~spec_ctrl_allowed())
+			return 1;
+		vcpu->spec_ctrl.guest = data;
+		return 0;
+	case L1VMM_MSR_TSC_AUX:
+		/* AMD CPUs ignore bits 63:32; KVM clears them for non-Intel guests. */
+		vcpu->tsc_aux = (u32)data;
+		return 0;
+	default:
+		return l1vmm_ops->set_msr(vcpu, index, data);
+	}
+}
+
+/*
+ * KVM_GET_MSRS / KVM_SET_MSRS: process entries in order, stop at the first
+ * MSR that is unknown or refused, return how many were done (KVM's rule).
+ */
+int l1vmm_vcpu_msrs(struct l1vmm_vcpu *vcpu, struct kvm_msrs __user *umsrs, bool set)
+{
+	struct kvm_msr_entry *entries;
+	struct kvm_msrs msrs;
+	size_t size;
+	int i, r;
+
+	if (copy_from_user(&msrs, umsrs, sizeof(msrs)))
+		return -EFAULT;
+	if (msrs.nmsrs >= L1VMM_MAX_IO_MSRS)
+		return -E2BIG;
+	size = array_size(msrs.nmsrs, sizeof(*entries));
+	entries = memdup_user(umsrs->entries, size);
+	if (IS_ERR(entries))
+		return PTR_ERR(entries);
+
+	for (i = 0; i < msrs.nmsrs; i++) {
+		if (set ? l1vmm_set_msr(vcpu, entries[i].index, entries[i].data) :
+			  l1vmm_get_msr(vcpu, entries[i].index, &entries[i].data))
+			break;
+	}
+	r = i;
+	if (!set && copy_to_user(umsrs->entries, entries, size))
+		r = -EFAULT;
+	kfree(entries);
+	return r;
+}
+
+/* KVM_GET_MSR_INDEX_LIST: l1vmm's MSRs that this host has. */
+int l1vmm_get_msr_index_list(struct kvm_msr_list __user *ulist)
+{
+	u32 indices[L1VMM_MAX_MSRS];
+	struct kvm_msr_list list;
+	unsigned int i;
+	u32 n = 0;
+
+	for (i = 0; i < l1vmm_nr_msrs; i++)
+		if (l1vmm_host_has_msr(l1vmm_msr_list[i]))
+			indices[n++] = l1vmm_msr_list[i];
+	if (copy_from_user(&list, ulist, sizeof(list)))
+		return -EFAULT;
+	if (copy_to_user(&ulist->nmsrs, &n, sizeof(n)))
+		return -EFAULT;
+	if (list.nmsrs < n)
+		return -E2BIG;
+	if (copy_to_user(ulist->indices, indices, n * sizeof(u32)))
+		return -EFAULT;
+	return 0;
+}
