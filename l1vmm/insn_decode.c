@@ -129,29 +129,28 @@ int l1vmm_insn_decode(const u8 *bytes, unsigned int avail, unsigned int mode,
 		return -EINVAL;
 	*insn = (struct l1vmm_insn){ .seg = -1 };
 
-	/* Legacy prefixes, then REX (64-bit mode, only right before the opcode). */
-	for (;;) {
-		b = next_byte(&d);
-		if (d.err)
-			return d.err;
-		if (b == 0x66) {
+	/* Legacy prefixes. */
+	b = next_byte(&d);
+	while (!d.err && is_prefix(b)) {
+		if (b == 0x66)
 			opsize_prefix = true;
-		} else if (b == 0x67) {
+		else if (b == 0x67)
 			addrsize_prefix = true;
-		} else if (seg_of_prefix(b) >= 0) {
+		else if (seg_of_prefix(b) >= 0)
 			insn->seg = seg_of_prefix(b);
-		} else if (is_prefix(b)) {
+		else
 			return -EINVAL;	/* LOCK/REP: not a plain MOV */
-		} else if (mode == 8 && (b & 0xf0) == 0x40) {
-			rex = b;
-			b = next_byte(&d);
-			break;
-		} else {
-			break;
-		}
+		b = next_byte(&d);
 	}
-	if (rex && (is_prefix(b) || (b & 0xf0) == 0x40))
-		return d.err ? d.err : -EINVAL;	/* REX not last: leave it */
+	if (d.err)
+		return d.err;
+	/* REX, in 64-bit mode, counts only right before the opcode. */
+	if (mode == 8 && (b & 0xf0) == 0x40) {
+		rex = b;
+		b = next_byte(&d);
+		if (is_prefix(b) || (b & 0xf0) == 0x40)
+			return d.err ? d.err : -EINVAL;
+	}
 
 	if (mode == 8)
 		op_size = (rex & 0x08) ? 8 : opsize_prefix ? 2 : 4;

@@ -63,7 +63,7 @@ void l1vmm_tsc_aux_load(u64 guest)
 	}
 }
 
-/* When virtualization is turned on on this CPU. */
+/* When this CPU turns virtualization on. */
 void l1vmm_tsc_aux_cpu_up(void)
 {
 	struct tsc_aux_cpu *t = this_cpu_ptr(&tsc_aux_cpus);

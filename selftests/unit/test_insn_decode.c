@@ -15,7 +15,7 @@
 struct decode_case {
 	const char *what;
 	unsigned int mode;
-	unsigned char bytes[16];
+	const char *bytes;
 	unsigned int n;
 	enum l1vmm_insn_op op;
 	unsigned int len, mem_size, reg_size, reg;
@@ -24,61 +24,59 @@ struct decode_case {
 	int seg;
 };
 
-#define B(...)	{ __VA_ARGS__ }, sizeof((unsigned char[]){ __VA_ARGS__ })
-
 static const struct decode_case good[] = {
-	{ "mov [rax], bl", 8, B(0x88, 0x18), L1VMM_INSN_STORE, 2, 1, 1, L1VMM_REG_RBX, .seg = -1 },
-	{ "mov [rax], bh", 8, B(0x88, 0x38), L1VMM_INSN_STORE, 2, 1, 1, L1VMM_REG_RBX, true, .seg = -1 },
-	{ "mov [rax], dil", 8, B(0x40, 0x88, 0x38), L1VMM_INSN_STORE, 3, 1, 1, L1VMM_REG_RDI, .seg = -1 },
-	{ "mov [rax], r9b", 8, B(0x44, 0x88, 0x08), L1VMM_INSN_STORE, 3, 1, 1, L1VMM_REG_R9, .seg = -1 },
-	{ "mov [rax], cx", 8, B(0x66, 0x89, 0x08), L1VMM_INSN_STORE, 3, 2, 2, L1VMM_REG_RCX, .seg = -1 },
-	{ "mov [rax], ecx", 8, B(0x89, 0x08), L1VMM_INSN_STORE, 2, 4, 4, L1VMM_REG_RCX, .seg = -1 },
-	{ "mov [rax], rcx", 8, B(0x48, 0x89, 0x08), L1VMM_INSN_STORE, 3, 8, 8, L1VMM_REG_RCX, .seg = -1 },
-	{ "mov [r12+r13*4+0x10], r15", 8, B(0x4f, 0x89, 0x7c, 0xac, 0x10),
+	{ "mov [rax], bl", 8, "\x88\x18", 2, L1VMM_INSN_STORE, 2, 1, 1, L1VMM_REG_RBX, .seg = -1 },
+	{ "mov [rax], bh", 8, "\x88\x38", 2, L1VMM_INSN_STORE, 2, 1, 1, L1VMM_REG_RBX, true, .seg = -1 },
+	{ "mov [rax], dil", 8, "\x40\x88\x38", 3, L1VMM_INSN_STORE, 3, 1, 1, L1VMM_REG_RDI, .seg = -1 },
+	{ "mov [rax], r9b", 8, "\x44\x88\x08", 3, L1VMM_INSN_STORE, 3, 1, 1, L1VMM_REG_R9, .seg = -1 },
+	{ "mov [rax], cx", 8, "\x66\x89\x08", 3, L1VMM_INSN_STORE, 3, 2, 2, L1VMM_REG_RCX, .seg = -1 },
+	{ "mov [rax], ecx", 8, "\x89\x08", 2, L1VMM_INSN_STORE, 2, 4, 4, L1VMM_REG_RCX, .seg = -1 },
+	{ "mov [rax], rcx", 8, "\x48\x89\x08", 3, L1VMM_INSN_STORE, 3, 8, 8, L1VMM_REG_RCX, .seg = -1 },
+	{ "mov [r12+r13*4+0x10], r15", 8, "\x4f\x89\x7c\xac\x10", 5,
 	  L1VMM_INSN_STORE, 5, 8, 8, L1VMM_REG_R15, .seg = -1 },
-	{ "mov edx, [rip+0x1000]", 8, B(0x8b, 0x15, 0x00, 0x10, 0x00, 0x00),
+	{ "mov edx, [rip+0x1000]", 8, "\x8b\x15\x00\x10\x00\x00", 6,
 	  L1VMM_INSN_LOAD, 6, 4, 4, L1VMM_REG_RDX, .seg = -1 },
-	{ "mov esi, [rbx+0x12345678]", 8, B(0x8b, 0xb3, 0x78, 0x56, 0x34, 0x12),
+	{ "mov esi, [rbx+0x12345678]", 8, "\x8b\xb3\x78\x56\x34\x12", 6,
 	  L1VMM_INSN_LOAD, 6, 4, 4, L1VMM_REG_RSI, .seg = -1 },
-	{ "mov eax, [0x1000] (SIB, no base)", 8, B(0x8b, 0x04, 0x25, 0x00, 0x10, 0x00, 0x00),
+	{ "mov eax, [0x1000] (SIB, no base)", 8, "\x8b\x04\x25\x00\x10\x00\x00", 7,
 	  L1VMM_INSN_LOAD, 7, 4, 4, L1VMM_REG_RAX, .seg = -1 },
-	{ "mov al, [rdi]", 8, B(0x8a, 0x07), L1VMM_INSN_LOAD, 2, 1, 1, L1VMM_REG_RAX, .seg = -1 },
-	{ "mov byte [rax], 0x80", 8, B(0xc6, 0x00, 0x80), L1VMM_INSN_STORE_IMM, 3, 1, 0, 0,
+	{ "mov al, [rdi]", 8, "\x8a\x07", 2, L1VMM_INSN_LOAD, 2, 1, 1, L1VMM_REG_RAX, .seg = -1 },
+	{ "mov byte [rax], 0x80", 8, "\xc6\x00\x80", 3, L1VMM_INSN_STORE_IMM, 3, 1, 0, 0,
 	  .imm = 0xffffffffffffff80ull, .seg = -1 },
-	{ "mov word [rax], 0x1234", 8, B(0x66, 0xc7, 0x00, 0x34, 0x12), L1VMM_INSN_STORE_IMM,
+	{ "mov word [rax], 0x1234", 8, "\x66\xc7\x00\x34\x12", 5, L1VMM_INSN_STORE_IMM,
 	  5, 2, 0, 0, .imm = 0x1234, .seg = -1 },
-	{ "mov qword [rax], -2", 8, B(0x48, 0xc7, 0x00, 0xfe, 0xff, 0xff, 0xff),
+	{ "mov qword [rax], -2", 8, "\x48\xc7\x00\xfe\xff\xff\xff", 7,
 	  L1VMM_INSN_STORE_IMM, 7, 8, 0, 0, .imm = 0xfffffffffffffffeull, .seg = -1 },
-	{ "movzx ecx, byte [rax]", 8, B(0x0f, 0xb6, 0x08), L1VMM_INSN_LOAD, 3, 1, 4, L1VMM_REG_RCX, .seg = -1 },
-	{ "movzx r8, word [rax]", 8, B(0x4c, 0x0f, 0xb7, 0x00), L1VMM_INSN_LOAD, 4, 2, 8, L1VMM_REG_R8, .seg = -1 },
-	{ "movsx rdx, byte [rax]", 8, B(0x48, 0x0f, 0xbe, 0x10), L1VMM_INSN_LOAD, 4, 1, 8,
+	{ "movzx ecx, byte [rax]", 8, "\x0f\xb6\x08", 3, L1VMM_INSN_LOAD, 3, 1, 4, L1VMM_REG_RCX, .seg = -1 },
+	{ "movzx r8, word [rax]", 8, "\x4c\x0f\xb7\x00", 4, L1VMM_INSN_LOAD, 4, 2, 8, L1VMM_REG_R8, .seg = -1 },
+	{ "movsx rdx, byte [rax]", 8, "\x48\x0f\xbe\x10", 4, L1VMM_INSN_LOAD, 4, 1, 8,
 	  L1VMM_REG_RDX, .sign_extend = true, .seg = -1 },
-	{ "movsx ax, word [rax] (66)", 8, B(0x66, 0x0f, 0xbf, 0x00), L1VMM_INSN_LOAD, 4, 2, 2,
+	{ "movsx ax, word [rax] (66)", 8, "\x66\x0f\xbf\x00", 4, L1VMM_INSN_LOAD, 4, 2, 2,
 	  L1VMM_REG_RAX, .sign_extend = true, .seg = -1 },
-	{ "mov rax, [moffs64]", 8, B(0x48, 0xa1, 1, 2, 3, 4, 5, 6, 7, 8), L1VMM_INSN_LOAD, 10, 8, 8,
+	{ "mov rax, [moffs64]", 8, "\x48\xa1\x01\x02\x03\x04\x05\x06\x07\x08", 10, L1VMM_INSN_LOAD, 10, 8, 8,
 	  L1VMM_REG_RAX, .seg = -1 },
-	{ "mov [moffs32], al (67)", 8, B(0x67, 0xa2, 1, 2, 3, 4), L1VMM_INSN_STORE, 6, 1, 1,
+	{ "mov [moffs32], al (67)", 8, "\x67\xa2\x01\x02\x03\x04", 6, L1VMM_INSN_STORE, 6, 1, 1,
 	  L1VMM_REG_RAX, .seg = -1 },
-	{ "mov eax, gs:[rax]", 8, B(0x65, 0x8b, 0x00), L1VMM_INSN_LOAD, 3, 4, 4, L1VMM_REG_RAX,
+	{ "mov eax, gs:[rax]", 8, "\x65\x8b\x00", 3, L1VMM_INSN_LOAD, 3, 4, 4, L1VMM_REG_RAX,
 	  .seg = L1VMM_SEG_GS },
 	/* 32-bit code. */
-	{ "mov [ebx], eax (32)", 4, B(0x89, 0x03), L1VMM_INSN_STORE, 2, 4, 4, L1VMM_REG_RAX, .seg = -1 },
-	{ "mov [ebx], ax (32)", 4, B(0x66, 0x89, 0x03), L1VMM_INSN_STORE, 3, 2, 2, L1VMM_REG_RAX, .seg = -1 },
-	{ "mov eax, [moffs32] (32)", 4, B(0xa1, 0, 0, 0, 0xc0), L1VMM_INSN_LOAD, 5, 4, 4,
+	{ "mov [ebx], eax (32)", 4, "\x89\x03", 2, L1VMM_INSN_STORE, 2, 4, 4, L1VMM_REG_RAX, .seg = -1 },
+	{ "mov [ebx], ax (32)", 4, "\x66\x89\x03", 3, L1VMM_INSN_STORE, 3, 2, 2, L1VMM_REG_RAX, .seg = -1 },
+	{ "mov eax, [moffs32] (32)", 4, "\xa1\x00\x00\x00\xc0", 5, L1VMM_INSN_LOAD, 5, 4, 4,
 	  L1VMM_REG_RAX, .seg = -1 },
-	{ "mov dword [0xc0000000], imm (32)", 4, B(0xc7, 0x05, 0, 0, 0, 0xc0, 0x78, 0x56, 0x34, 0x12),
+	{ "mov dword [0xc0000000], imm (32)", 4, "\xc7\x05\x00\x00\x00\xc0\x78\x56\x34\x12", 10,
 	  L1VMM_INSN_STORE_IMM, 10, 4, 0, 0, .imm = 0x12345678, .seg = -1 },
-	{ "inc eax is REX in 64-bit only: 0x40 (32) is not a prefix", 4, B(0x8b, 0x00),
+	{ "inc eax is REX in 64-bit only: 0x40 (32) is not a prefix", 4, "\x8b\x00", 2,
 	  L1VMM_INSN_LOAD, 2, 4, 4, L1VMM_REG_RAX, .seg = -1 },
 	/* 16-bit code. */
-	{ "mov [bx+si], al (16)", 2, B(0x88, 0x00), L1VMM_INSN_STORE, 2, 1, 1, L1VMM_REG_RAX, .seg = -1 },
-	{ "mov ax, [0x1234] (16)", 2, B(0x8b, 0x06, 0x34, 0x12), L1VMM_INSN_LOAD, 4, 2, 2,
+	{ "mov [bx+si], al (16)", 2, "\x88\x00", 2, L1VMM_INSN_STORE, 2, 1, 1, L1VMM_REG_RAX, .seg = -1 },
+	{ "mov ax, [0x1234] (16)", 2, "\x8b\x06\x34\x12", 4, L1VMM_INSN_LOAD, 4, 2, 2,
 	  L1VMM_REG_RAX, .seg = -1 },
-	{ "mov eax, [bx+0x10] (16, 66)", 2, B(0x66, 0x8b, 0x47, 0x10), L1VMM_INSN_LOAD, 4, 4, 4,
+	{ "mov eax, [bx+0x10] (16, 66)", 2, "\x66\x8b\x47\x10", 4, L1VMM_INSN_LOAD, 4, 4, 4,
 	  L1VMM_REG_RAX, .seg = -1 },
-	{ "mov [es:di+0x1000], cx (16)", 2, B(0x26, 0x89, 0x8d, 0x00, 0x10), L1VMM_INSN_STORE, 5, 2, 2,
+	{ "mov [es:di+0x1000], cx (16)", 2, "\x26\x89\x8d\x00\x10", 5, L1VMM_INSN_STORE, 5, 2, 2,
 	  L1VMM_REG_RCX, .seg = L1VMM_SEG_ES },
-	{ "mov [eax], ecx (16, 66 67)", 2, B(0x66, 0x67, 0x89, 0x08), L1VMM_INSN_STORE, 4, 4, 4,
+	{ "mov [eax], ecx (16, 66 67)", 2, "\x66\x67\x89\x08", 4, L1VMM_INSN_STORE, 4, 4, 4,
 	  L1VMM_REG_RCX, .seg = -1 },
 };
 
@@ -89,7 +87,7 @@ static void test_supported_forms(void)
 	for (i = 0; i < KTAP_ARRAY_SIZE(good); i++) {
 		const struct decode_case *c = &good[i];
 		struct l1vmm_insn insn;
-		int r = l1vmm_insn_decode(c->bytes, c->n, c->mode, &insn);
+		int r = l1vmm_insn_decode((const unsigned char *)c->bytes, c->n, c->mode, &insn);
 
 		TEST_ASSERT(r == 0, "%s: decode returned %d", c->what, r);
 		TEST_ASSERT(insn.op == c->op, "%s: op %d", c->what, insn.op);
@@ -111,25 +109,24 @@ static void test_supported_forms(void)
 struct refuse_case {
 	const char *what;
 	unsigned int mode;
-	unsigned char bytes[16];
+	const char *bytes;
 	unsigned int n;
 	int err;
 };
 
 static const struct refuse_case bad[] = {
-	{ "add [rax], ecx", 8, B(0x01, 0x08), -EINVAL },
-	{ "mov eax, ecx (register operand)", 8, B(0x8b, 0xc1), -EINVAL },
-	{ "lock mov", 8, B(0xf0, 0x89, 0x08), -EINVAL },
-	{ "rep movsb", 8, B(0xf3, 0xa4), -EINVAL },
-	{ "c7 /1 is not MOV", 8, B(0xc7, 0x08, 0, 0, 0, 0), -EINVAL },
-	{ "movdqa xmm0, [rax]", 8, B(0x66, 0x0f, 0x6f, 0x00), -EINVAL },
-	{ "REX before a prefix", 8, B(0x48, 0x66, 0x89, 0x08), -EINVAL },
-	{ "16 prefixes", 8, B(0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66,
-			      0x66, 0x66, 0x66, 0x66, 0x89), -EINVAL },
-	{ "truncated after opcode", 8, B(0x89), -ENODATA },
-	{ "truncated displacement", 8, B(0x8b, 0x80, 0x00, 0x10), -ENODATA },
-	{ "truncated immediate", 4, B(0xc7, 0x00, 0x01, 0x02), -ENODATA },
-	{ "nothing", 8, B(0x90), -EINVAL },
+	{ "add [rax], ecx", 8, "\x01\x08", 2, -EINVAL },
+	{ "mov eax, ecx (register operand)", 8, "\x8b\xc1", 2, -EINVAL },
+	{ "lock mov", 8, "\xf0\x89\x08", 3, -EINVAL },
+	{ "rep movsb", 8, "\xf3\xa4", 2, -EINVAL },
+	{ "c7 /1 is not MOV", 8, "\xc7\x08\x00\x00\x00\x00", 6, -EINVAL },
+	{ "movdqa xmm0, [rax]", 8, "\x66\x0f\x6f\x00", 4, -EINVAL },
+	{ "REX before a prefix", 8, "\x48\x66\x89\x08", 4, -EINVAL },
+	{ "16 prefixes", 8, "\x66\x66\x66\x66\x66\x66\x66\x66\x66\x66\x66\x66\x66\x66\x66\x89", 16, -EINVAL },
+	{ "truncated after opcode", 8, "\x89", 1, -ENODATA },
+	{ "truncated displacement", 8, "\x8b\x80\x00\x10", 4, -ENODATA },
+	{ "truncated immediate", 4, "\xc7\x00\x01\x02", 4, -ENODATA },
+	{ "nothing", 8, "\x90", 1, -EINVAL },
 };
 
 static void test_refused_forms(void)
@@ -138,7 +135,7 @@ static void test_refused_forms(void)
 
 	for (i = 0; i < KTAP_ARRAY_SIZE(bad); i++) {
 		struct l1vmm_insn insn;
-		int r = l1vmm_insn_decode(bad[i].bytes, bad[i].n, bad[i].mode, &insn);
+		int r = l1vmm_insn_decode((const unsigned char *)bad[i].bytes, bad[i].n, bad[i].mode, &insn);
 
 		TEST_ASSERT(r == bad[i].err, "%s: wanted %d, got %d", bad[i].what, bad[i].err, r);
 	}
