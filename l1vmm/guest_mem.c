@@ -127,3 +127,13 @@ int l1vmm_write_linear(struct l1vmm_vcpu *vcpu, const struct l1vmm_guest_view *v
 {
 	return copy_linear(vcpu, view, gva, (void *)buf, len, true, NULL);
 }
+
+unsigned int l1vmm_fetch_insn(struct l1vmm_vcpu *vcpu, const struct l1vmm_guest_view *view,
+			      u8 *bytes)
+{
+	unsigned int n;
+
+	l1vmm_read_linear(vcpu, view, l1vmm_linear(view, L1VMM_SEG_CS, vcpu->regs[L1VMM_REG_RIP]),
+			  bytes, L1VMM_MAX_INSN_LEN, &n);
+	return n;
+}

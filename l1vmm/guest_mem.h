@@ -46,4 +46,11 @@ int l1vmm_read_linear(struct l1vmm_vcpu *vcpu, const struct l1vmm_guest_view *vi
 int l1vmm_write_linear(struct l1vmm_vcpu *vcpu, const struct l1vmm_guest_view *view,
 		       u64 gva, const void *buf, unsigned int len);
 
+/*
+ * Read the instruction at CS:RIP into @bytes (L1VMM_MAX_INSN_LEN of room);
+ * returns how many bytes were readable.
+ */
+unsigned int l1vmm_fetch_insn(struct l1vmm_vcpu *vcpu, const struct l1vmm_guest_view *view,
+			      u8 *bytes);
+
 #endif /* L1VMM_GUEST_MEM_H */

@@ -230,7 +230,7 @@ int l1vmm_insn_decode(const u8 *bytes, unsigned int avail, unsigned int mode,
 	return 0;
 }
 
-static u64 size_mask(unsigned int size)
+u64 l1vmm_size_mask(unsigned int size)
 {
 	return size >= 8 ? ~0ULL : (1ULL << (8 * size)) - 1;
 }
@@ -238,23 +238,23 @@ static u64 size_mask(unsigned int size)
 u64 l1vmm_insn_store_value(const struct l1vmm_insn *insn, const unsigned long *regs)
 {
 	if (insn->op == L1VMM_INSN_STORE_IMM)
-		return insn->imm & size_mask(insn->mem_size);
+		return insn->imm & l1vmm_size_mask(insn->mem_size);
 	if (insn->high_byte)
 		return (regs[insn->reg] >> 8) & 0xff;
-	return regs[insn->reg] & size_mask(insn->mem_size);
+	return regs[insn->reg] & l1vmm_size_mask(insn->mem_size);
 }
 
 unsigned long l1vmm_merge_reg(unsigned long old, u64 val, unsigned int size)
 {
 	if (size >= 4)
-		return val & size_mask(size);	/* 32-bit writes zero-extend */
-	return (old & ~size_mask(size)) | (val & size_mask(size));
+		return val & l1vmm_size_mask(size);	/* 32-bit writes zero-extend */
+	return (old & ~l1vmm_size_mask(size)) | (val & l1vmm_size_mask(size));
 }
 
 unsigned long l1vmm_insn_load_result(const struct l1vmm_insn *insn, unsigned long old,
 				     u64 data)
 {
-	data &= size_mask(insn->mem_size);
+	data &= l1vmm_size_mask(insn->mem_size);
 	if (insn->high_byte)
 		return (old & ~0xff00UL) | (unsigned long)(data << 8);
 	if (insn->sign_extend)

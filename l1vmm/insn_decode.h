@@ -69,6 +69,9 @@ u64 l1vmm_insn_store_value(const struct l1vmm_insn *insn, const unsigned long *r
 unsigned long l1vmm_insn_load_result(const struct l1vmm_insn *insn, unsigned long old,
 				     u64 data);
 
+/* The low @size bytes (1, 2, 4, 8) of a value. */
+u64 l1vmm_size_mask(unsigned int size);
+
 /* Write the low @size bytes of @val over @old, with the CPU's rules as above. */
 unsigned long l1vmm_merge_reg(unsigned long old, u64 val, unsigned int size);
 

@@ -68,9 +68,7 @@ int l1vmm_handle_npf(struct l1vmm_vcpu *vcpu)
 		return l1vmm_emulation_failure(vcpu, gpa);
 
 	l1vmm_guest_view(vcpu, &view);
-	l1vmm_read_linear(vcpu, &view, l1vmm_linear(&view, L1VMM_SEG_CS,
-						    vcpu->regs[L1VMM_REG_RIP]),
-			  bytes, sizeof(bytes), &n);
+	n = l1vmm_fetch_insn(vcpu, &view, bytes);
 	if (l1vmm_insn_decode(bytes, n, view.code_size, &insn) ||
 	    !!(err & NPF_WRITE) != (insn.op != L1VMM_INSN_LOAD))
 		return l1vmm_emulation_failure(vcpu, gpa);

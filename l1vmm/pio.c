@@ -43,11 +43,6 @@ static int complete_in(struct l1vmm_vcpu *vcpu)
 	return 1;
 }
 
-static u64 addr_mask(unsigned int addr_size)
-{
-	return addr_size == 8 ? ~0ULL : (1ULL << (8 * addr_size)) - 1;
-}
-
 /*
  * Step RSI or RDI over @count items of @size bytes in the direction of
  * RFLAGS.DF, within the address size, and leave RCX and RIP where the
@@ -66,7 +61,7 @@ static void string_advance(struct l1vmm_vcpu *vcpu, unsigned int index_reg,
 				       r[index_reg] + step, addr_size);
 	vcpu->regs_dirty |= BIT(index_reg);
 	if (rep) {
-		left = (r[L1VMM_REG_RCX] & addr_mask(addr_size)) - count;
+		left = (r[L1VMM_REG_RCX] & l1vmm_size_mask(addr_size)) - count;
 		r[L1VMM_REG_RCX] = l1vmm_merge_reg(r[L1VMM_REG_RCX], left, addr_size);
 		vcpu->regs_dirty |= BIT(L1VMM_REG_RCX);
 	}
@@ -80,23 +75,21 @@ static void string_advance(struct l1vmm_vcpu *vcpu, unsigned int index_reg,
  * Copy @count items between the PIO page and the guest's string at
  * @seg:@index_reg, item by item in the direction of RFLAGS.DF.
  */
-static int string_copy(struct l1vmm_vcpu *vcpu, int seg, unsigned int index_reg,
-		       unsigned int size, unsigned int count, unsigned int addr_size,
-		       bool to_guest)
+static int string_copy(struct l1vmm_vcpu *vcpu, const struct l1vmm_guest_view *view,
+		       int seg, unsigned int index_reg, unsigned int size, unsigned int count,
+		       unsigned int addr_size, bool to_guest)
 {
-	struct l1vmm_guest_view view;
 	bool down = l1vmm_ops->get_rflags(vcpu) & X86_EFLAGS_DF;
 	u64 offset = vcpu->regs[index_reg];
 	unsigned int i;
 	int r;
 
-	l1vmm_guest_view(vcpu, &view);
 	for (i = 0; i < count; i++) {
-		u64 gva = l1vmm_linear(&view, seg, offset & addr_mask(addr_size));
+		u64 gva = l1vmm_linear(view, seg, offset & l1vmm_size_mask(addr_size));
 		void *item = vcpu->pio_data + i * size;
 
-		r = to_guest ? l1vmm_write_linear(vcpu, &view, gva, item, size) :
-			       l1vmm_read_linear(vcpu, &view, gva, item, size, NULL);
+		r = to_guest ? l1vmm_write_linear(vcpu, view, gva, item, size) :
+			       l1vmm_read_linear(vcpu, view, gva, item, size, NULL);
 		if (r)
 			return r;
 		offset = down ? offset - size : offset + size;
@@ -107,8 +100,10 @@ static int string_copy(struct l1vmm_vcpu *vcpu, int seg, unsigned int index_reg,
 static int complete_string_in(struct l1vmm_vcpu *vcpu)
 {
 	typeof(vcpu->pending.string_in) *s = &vcpu->pending.string_in;
+	struct l1vmm_guest_view view;
 
-	if (string_copy(vcpu, L1VMM_SEG_ES, L1VMM_REG_RDI, s->size, s->count,
+	l1vmm_guest_view(vcpu, &view);
+	if (string_copy(vcpu, &view, L1VMM_SEG_ES, L1VMM_REG_RDI, s->size, s->count,
 			s->addr_size, true))
 		return l1vmm_emulation_failure(vcpu, 0);
 	string_advance(vcpu, L1VMM_REG_RDI, s->size, s->count, s->addr_size, s->rep,
@@ -121,35 +116,34 @@ static int complete_string_in(struct l1vmm_vcpu *vcpu)
  * segment of OUTS (DS unless overridden; INS always writes ES) and the
  * address size (SVM reports it only with decode assists).
  */
-static void string_operands(struct l1vmm_vcpu *vcpu, int *seg, unsigned int *addr_size)
+static void string_operands(struct l1vmm_vcpu *vcpu, const struct l1vmm_guest_view *view,
+			    int *seg, unsigned int *addr_size)
 {
-	struct l1vmm_guest_view view;
 	struct l1vmm_prefixes prefixes;
 	u8 bytes[L1VMM_MAX_INSN_LEN];
 	unsigned int n;
 
-	l1vmm_guest_view(vcpu, &view);
-	l1vmm_read_linear(vcpu, &view, l1vmm_linear(&view, L1VMM_SEG_CS,
-						    vcpu->regs[L1VMM_REG_RIP]),
-			  bytes, sizeof(bytes), &n);
+	n = l1vmm_fetch_insn(vcpu, view, bytes);
 	l1vmm_insn_prefixes(bytes, n, &prefixes);
 	*seg = prefixes.seg >= 0 ? prefixes.seg : L1VMM_SEG_DS;
 	if (!*addr_size)
-		*addr_size = l1vmm_addr_size(view.code_size, prefixes.addr_size_override);
+		*addr_size = l1vmm_addr_size(view->code_size, prefixes.addr_size_override);
 }
 
 static int handle_string_io(struct l1vmm_vcpu *vcpu)
 {
 	const struct l1vmm_exit *e = &vcpu->exit;
 	unsigned int size = e->io.size, addr_size = e->io.addr_size;
+	struct l1vmm_guest_view view;
 	u64 count = 1;
 	int seg;
 
-	string_operands(vcpu, &seg, &addr_size);
+	l1vmm_guest_view(vcpu, &view);
+	string_operands(vcpu, &view, &seg, &addr_size);
 	if (addr_size != 2 && addr_size != 4 && addr_size != 8)
 		return l1vmm_emulation_failure(vcpu, 0);
 	if (e->io.rep) {
-		count = vcpu->regs[L1VMM_REG_RCX] & addr_mask(addr_size);
+		count = vcpu->regs[L1VMM_REG_RCX] & l1vmm_size_mask(addr_size);
 		if (!count) {
 			l1vmm_skip_instruction(vcpu);
 			return 1;
@@ -165,8 +159,7 @@ static int handle_string_io(struct l1vmm_vcpu *vcpu)
 		vcpu->pending.string_in.count = count;
 		vcpu->pending.string_in.next_rip = e->next_rip;
 	} else {
-		if (string_copy(vcpu, seg, L1VMM_REG_RSI, size, count,
-				addr_size, false))
+		if (string_copy(vcpu, &view, seg, L1VMM_REG_RSI, size, count, addr_size, false))
 			return l1vmm_emulation_failure(vcpu, 0);
 		string_advance(vcpu, L1VMM_REG_RSI, size, count, addr_size, e->io.rep,
 			       e->next_rip);
