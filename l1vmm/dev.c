@@ -34,14 +34,12 @@ static int get_supported_cpuid(struct kvm_cpuid2 __user *ucpuid)
 {
 	struct kvm_cpuid_entry2 entries[L1VMM_SUPPORTED_CPUID_MAX];
 	struct kvm_cpuid2 cpuid;
-	struct l1vmm_npt npt;
 	unsigned int n;
 
 	if (copy_from_user(&cpuid, ucpuid, sizeof(cpuid)))
 		return -EFAULT;
 	/* The guest-physical width is what a VM's nested page tables translate. */
-	npt.levels = pgtable_l5_enabled() ? 5 : 4;
-	n = l1vmm_supported_cpuid(host_cpuid, l1vmm_npt_gpa_bits(&npt), entries);
+	n = l1vmm_supported_cpuid(host_cpuid, l1vmm_npt_gpa_bits(), entries);
 	if (cpuid.nent < n)
 		return -E2BIG;
 	if (copy_to_user(ucpuid->entries, entries, n * sizeof(entries[0])))

@@ -26,9 +26,15 @@ static unsigned int npt_index(u64 gfn, int level)
 	return (gfn >> (9 * (level - 1))) & (NPT_ENTRIES - 1);
 }
 
+/* The depth of the L1 kernel's own paging, which every VM's NPT follows. */
+static int npt_levels(void)
+{
+	return pgtable_l5_enabled() ? 5 : 4;
+}
+
 int l1vmm_npt_init(struct l1vmm_npt *npt)
 {
-	npt->levels = pgtable_l5_enabled() ? 5 : 4;
+	npt->levels = npt_levels();
 	npt->root = (u64 *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
 	if (!npt->root)
 		return -ENOMEM;
@@ -36,9 +42,9 @@ int l1vmm_npt_init(struct l1vmm_npt *npt)
 	return 0;
 }
 
-unsigned int l1vmm_npt_gpa_bits(const struct l1vmm_npt *npt)
+unsigned int l1vmm_npt_gpa_bits(void)
 {
-	return PAGE_SHIFT + 9 * npt->levels;
+	return PAGE_SHIFT + 9 * npt_levels();
 }
 
 static void npt_free_table(u64 *table, int level)

@@ -22,7 +22,7 @@ int l1vmm_npt_init(struct l1vmm_npt *npt);
 void l1vmm_npt_free(struct l1vmm_npt *npt);
 int l1vmm_npt_map(struct l1vmm_npt *npt, u64 gfn, u64 pfn, bool writable);
 void l1vmm_npt_unmap(struct l1vmm_npt *npt, u64 gfn);
-/* Guest-physical address bits the tables can translate. */
-unsigned int l1vmm_npt_gpa_bits(const struct l1vmm_npt *npt);
+/* Guest-physical address bits the tables of any VM can translate. */
+unsigned int l1vmm_npt_gpa_bits(void);
 
 #endif /* L1VMM_NPT_H */

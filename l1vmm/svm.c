@@ -635,7 +635,7 @@ static void svm_decode_exit(struct l1vmm_vcpu *vcpu, struct svm_vcpu *svm)
  * state L0 would refuse is a clean KVM_EXIT_FAIL_ENTRY with the reason in
  * the kernel log, never an unexplained VMRUN failure.
  */
-static const char *svm_vmcb_invalid(struct l1vmm_vcpu *vcpu, const struct vmcb *vmcb)
+static const char *svm_vmcb_invalid(const struct vmcb *vmcb)
 {
 	const struct vmcb_control_area *c = &vmcb->control;
 	const struct vmcb_save_area *s = &vmcb->save;
@@ -676,7 +676,7 @@ static void svm_run(struct l1vmm_vcpu *vcpu)
 		vmcb->save.rip = vcpu->regs[L1VMM_REG_RIP];
 	vcpu->regs_dirty = 0;
 
-	invalid = svm_vmcb_invalid(vcpu, vmcb);
+	invalid = svm_vmcb_invalid(vmcb);
 	if (unlikely(invalid)) {
 		pr_warn_ratelimited("vCPU %u: not entering: %s\n", vcpu->id, invalid);
 		vcpu->exit.reason = L1VMM_EXIT_FAIL_ENTRY;
@@ -775,7 +775,7 @@ const struct l1vmm_backend_ops *l1vmm_svm_init(void)
 	svm_nr_asids = cpuid_ebx(SVM_CPUID_FUNC);
 	switch_spec_ctrl = l1vmm_host_has_msr(L1VMM_MSR_SPEC_CTRL);
 	vmcb_limits = (struct l1vmm_vmcb_limits){
-		.guest_phys_bits = pgtable_l5_enabled() ? 57 : 48,
+		.guest_phys_bits = l1vmm_npt_gpa_bits(),
 		.host_phys_bits = boot_cpu_data.x86_phys_bits,
 		.cr4_allowed = l1vmm_guest_cr4_allowed(),
 	};

@@ -110,7 +110,7 @@ static int vcpu_set_sregs(struct l1vmm_vcpu *vcpu, const struct kvm_sregs *sregs
 		.efer = sregs->efer, .cs_l = sregs->cs.l, .cs_db = sregs->cs.db,
 	};
 
-	if (l1vmm_sregs_invalid(&view, l1vmm_npt_gpa_bits(&vcpu->vm->npt),
+	if (l1vmm_sregs_invalid(&view, l1vmm_npt_gpa_bits(),
 				l1vmm_guest_cr4_allowed()))
 		return -EINVAL;
 	l1vmm_ops->set_sregs(vcpu, sregs);

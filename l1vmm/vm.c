@@ -164,7 +164,7 @@ static int vm_set_memory_region(struct l1vmm_vm *vm,
 		return -EINVAL;
 	if (npages > L1VMM_MAX_SLOT_PAGES ||
 	    mem->guest_phys_addr + mem->memory_size < mem->guest_phys_addr ||
-	    (mem->guest_phys_addr + mem->memory_size) >> l1vmm_npt_gpa_bits(&vm->npt))
+	    (mem->guest_phys_addr + mem->memory_size) >> l1vmm_npt_gpa_bits())
 		return -EINVAL;
 	if (mem->memory_size &&
 	    !access_ok((void __user *)(unsigned long)mem->userspace_addr, mem->memory_size))
