@@ -7,11 +7,13 @@
 test=$(basename "$0")
 test=${test%@kvm}
 mods=/lib/modules/kvm
-case $(grep -m1 -o -w 'svm\|vmx' /proc/cpuinfo) in
-svm) vendor=kvm-amd ;;
-vmx) vendor=kvm-intel ;;
-*) echo "    # SKIP no SVM or VMX for KVM"; exit 4 ;;
-esac
+if grep -q -w svm /proc/cpuinfo; then
+	vendor=kvm-amd
+elif grep -q -w vmx /proc/cpuinfo; then
+	vendor=kvm-intel
+else
+	echo "    # SKIP no SVM or VMX for KVM"; exit 4
+fi
 for m in irqbypass kvm ccp $vendor; do
 	[ -e "$mods/$m.ko" ] || continue
 	insmod "$mods/$m.ko" || { echo "    # SKIP cannot load $m"; exit 4; }
