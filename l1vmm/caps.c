@@ -4,6 +4,7 @@
  * KVM's, from <linux/kvm.h> (the uAPI header builds in user space too).
  */
 #include <linux/kvm.h>
+#include <asm/cpufeature.h>
 
 #include "l1vmm/caps.h"
 #include "l1vmm/limits.h"
@@ -23,6 +24,8 @@ long l1vmm_check_extension(long cap)
 	case KVM_CAP_VCPU_EVENTS:
 	case KVM_CAP_INTR_SHADOW:
 		return 1;
+	case KVM_CAP_XCRS:
+		return boot_cpu_has(X86_FEATURE_OSXSAVE);
 	case KVM_CAP_NR_MEMSLOTS:
 		return L1VMM_MAX_MEMSLOTS;
 	case KVM_CAP_NR_VCPUS:

@@ -11,9 +11,11 @@
 #include <linux/smp.h>
 
 #include <linux/kvm_para.h>
+#include <asm/trapnr.h>
 
 #include "l1vmm/cpuid.h"
 #include "l1vmm/l1vmm.h"
+#include "xstate/guest_xcr0.h"
 
 void l1vmm_skip_instruction(struct l1vmm_vcpu *vcpu)
 {
@@ -105,8 +107,6 @@ static int handle_hypercall(struct l1vmm_vcpu *vcpu)
 	return 1;
 }
 
-#define GP_VECTOR	13
-
 /*
  * RDMSR/WRMSR of the MSRs l1vmm keeps, in the fastpath; any other MSR, or a
  * refused value, is a #GP in the guest (KVM with ignore_msrs=0 does the same).
@@ -131,7 +131,7 @@ static int handle_msr(struct l1vmm_vcpu *vcpu)
 	l1vmm_skip_instruction(vcpu);
 	return 1;
 gp:
-	l1vmm_queue_exception(vcpu, GP_VECTOR, true, 0);
+	l1vmm_queue_exception(vcpu, X86_TRAP_GP, true, 0);
 	return 1;
 }
 
@@ -179,12 +179,14 @@ static const l1vmm_exit_handler exit_handlers[L1VMM_NR_EXIT_REASONS] = {
 	[L1VMM_EXIT_MSR]	= handle_msr,
 	[L1VMM_EXIT_FAIL_ENTRY]	= handle_fail_entry,
 	[L1VMM_EXIT_IRQ_WINDOW]	= handle_irq_window,
+	[L1VMM_EXIT_XSETBV]	= l1vmm_handle_xsetbv,
 };
 
 int l1vmm_handle_exit(struct l1vmm_vcpu *vcpu)
 {
 	unsigned int reason = vcpu->exit.reason;
 
+	vcpu->stats.exits++;
 	if (WARN_ON_ONCE(reason >= L1VMM_NR_EXIT_REASONS))
 		return handle_unknown(vcpu);
 	reason = array_index_nospec(reason, L1VMM_NR_EXIT_REASONS);

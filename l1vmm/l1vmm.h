@@ -59,6 +59,7 @@ enum l1vmm_exit_reason {
 	L1VMM_EXIT_MSR,		/* RDMSR or WRMSR */
 	L1VMM_EXIT_FAIL_ENTRY,	/* the CPU refused the guest state */
 	L1VMM_EXIT_IRQ_WINDOW,	/* the guest can take an interrupt now */
+	L1VMM_EXIT_XSETBV,
 	L1VMM_NR_EXIT_REASONS,
 };
 
@@ -146,6 +147,13 @@ struct l1vmm_pending_io {
 	};
 };
 
+/* Per-vCPU counters, read through KVM_GET_STATS_FD (l1vmm/stats.c). */
+struct l1vmm_vcpu_stats {
+	u64 exits;		/* every exit from the guest */
+	u64 xsetbv_exits;	/* guest XSETBV that reached l1vmm */
+	u64 l1_xsetbv;		/* XSETBV l1vmm executed itself (XCR0 switches) */
+};
+
 struct l1vmm_vcpu {
 	struct l1vmm_vm *vm;
 	unsigned int id;
@@ -166,6 +174,10 @@ struct l1vmm_vcpu {
 	unsigned long regs_dirty;
 
 	u64 apic_base;		/* only reported: there is no in-kernel APIC */
+	u64 xcr0;		/* the guest's XCR0 (xstate/guest_xcr0.c) */
+	u64 guest_supported_xcr0;	/* from its CPUID 0xD */
+	bool xcr0_loaded;	/* the guest's XCR0 is in the CPU now */
+	struct l1vmm_vcpu_stats stats;
 	struct l1vmm_spec_ctrl spec_ctrl;	/* .guest is the guest's MSR */
 	u64 tsc_aux;
 	/* An interrupt from KVM_INTERRUPT, waiting for the event slot. */
@@ -212,6 +224,12 @@ struct l1vmm_backend_ops {
 	/* Exit (L1VMM_EXIT_IRQ_WINDOW) as soon as the guest can take an interrupt. */
 	void (*set_irq_window)(struct l1vmm_vcpu *vcpu, bool on);
 	u64 (*get_cr8)(struct l1vmm_vcpu *vcpu);
+	u64 (*get_cr4)(struct l1vmm_vcpu *vcpu);
+	/*
+	 * Whether L0 delivers a guest's XSETBV as an exit: run once at load,
+	 * on a CPU with virtualization enabled, preemption off.
+	 */
+	bool (*probe_xsetbv_exit)(void);
 	/* Enter the guest once; IRQs and preemption off. Fills vcpu->exit. */
 	void (*run)(struct l1vmm_vcpu *vcpu);
 };
@@ -253,6 +271,9 @@ int l1vmm_vcpu_create(struct l1vmm_vm *vm, unsigned long id);
 void l1vmm_vcpu_free(struct l1vmm_vcpu *vcpu);
 void l1vmm_vcpu_reset(struct l1vmm_vcpu *vcpu);
 void l1vmm_vcpu_kick(struct l1vmm_vcpu *vcpu, unsigned int req);
+
+/* stats.c: KVM_GET_STATS_FD. */
+int l1vmm_vcpu_stats_fd(struct l1vmm_vcpu *vcpu);
 
 /* exit.c: the core's exit policy. */
 int l1vmm_handle_exit(struct l1vmm_vcpu *vcpu);

@@ -12,6 +12,7 @@
 #include <linux/module.h>
 
 #include "l1vmm/l1vmm.h"
+#include "xstate/guest_xcr0.h"
 
 const struct l1vmm_backend_ops *l1vmm_ops __read_mostly;
 static enum l1vmm_backend_kind l1vmm_backend;
@@ -24,13 +25,31 @@ static bool backend_complete(const struct l1vmm_backend_ops *ops)
 	       ops->set_sregs && ops->get_cpl && ops->in_64bit_mode && ops->get_rflags &&
 	       ops->set_rflags && ops->get_msr && ops->set_msr && ops->get_event &&
 	       ops->set_event && ops->get_interrupt_shadow && ops->set_interrupt_shadow &&
-	       ops->set_irq_window && ops->get_cr8 && ops->run;
+	       ops->set_irq_window && ops->get_cr8 && ops->get_cr4 &&
+	       ops->probe_xsetbv_exit && ops->run;
 }
 
 static void backend_exit(enum l1vmm_backend_kind backend)
 {
 	if (backend == L1VMM_BACKEND_SVM)
 		l1vmm_svm_exit();
+}
+
+/* What L0 does for us that the CPU model does not say: probed by running a guest. */
+static int __init probe_l0(void)
+{
+	bool xsetbv_exits;
+	int r;
+
+	r = l1vmm_hw_get();
+	if (r)
+		return r;
+	preempt_disable();
+	xsetbv_exits = l1vmm_ops->probe_xsetbv_exit();
+	preempt_enable();
+	l1vmm_hw_put();
+	l1vmm_xcr0_init(xsetbv_exits);
+	return 0;
 }
 
 static int __init l1vmm_init(void)
@@ -59,6 +78,9 @@ static int __init l1vmm_init(void)
 	r = l1vmm_hw_init();
 	if (r)
 		goto exit_backend;
+	r = probe_l0();
+	if (r)
+		goto exit_hw;
 	r = l1vmm_dev_register();
 	if (r)
 		goto exit_hw;

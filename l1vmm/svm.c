@@ -15,6 +15,7 @@
 #include <asm/msr.h>
 #include <asm/nospec-branch.h>
 #include <asm/svm.h>
+#include <asm/fpu/xcr.h>
 
 #include "l1vmm/l1vmm.h"
 #include "l1vmm/msrs.h"
@@ -558,6 +559,13 @@ static u64 svm_get_cr8(struct l1vmm_vcpu *vcpu)
 	return svm->vmcb->control.int_ctl & V_TPR_MASK;
 }
 
+static u64 svm_get_cr4(struct l1vmm_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = vcpu->backend;
+
+	return svm->vmcb->save.cr4;
+}
+
 static void svm_decode_exit(struct l1vmm_vcpu *vcpu, struct svm_vcpu *svm)
 {
 	const struct vmcb_control_area *c = &svm->vmcb->control;
@@ -616,6 +624,11 @@ static void svm_decode_exit(struct l1vmm_vcpu *vcpu, struct svm_vcpu *svm)
 	case SVM_EXIT_SHUTDOWN:
 		e->reason = L1VMM_EXIT_SHUTDOWN;
 		break;
+	case SVM_EXIT_XSETBV:
+		e->reason = L1VMM_EXIT_XSETBV;
+		if (!e->next_rip)
+			e->next_rip = vcpu->regs[L1VMM_REG_RIP] + 3;	/* 0f 01 d1 */
+		break;
 	case SVM_EXIT_VINTR:
 		e->reason = L1VMM_EXIT_IRQ_WINDOW;
 		svm_set_irq_window(vcpu, false);
@@ -654,6 +667,25 @@ static const char *svm_vmcb_invalid(const struct vmcb *vmcb)
 	return l1vmm_vmcb_invalid(&v, &vmcb_limits);
 }
 
+/* VMRUN once, with the host state VMRUN does not switch saved around it. */
+static int svm_enter(u64 vmcb_pa, unsigned long *regs, struct l1vmm_spec_ctrl *spec_ctrl)
+{
+	struct svm_cpu *sd = this_cpu_ptr(&svm_cpus);
+	int faulted;
+
+	/* GIF=0 from here: IF=1 only decides whether interrupts end the guest. */
+	svm_clgi();
+	svm_vmsave(page_to_phys(sd->host_save));
+	raw_local_irq_enable();
+	if (switch_spec_ctrl)
+		spec_ctrl->host = this_cpu_read(x86_spec_ctrl_current);
+	faulted = __l1vmm_svm_vcpu_run(vmcb_pa, regs, page_to_phys(sd->host_save),
+				       switch_spec_ctrl ? spec_ctrl : NULL);
+	raw_local_irq_disable();
+	svm_stgi();
+	return faulted;
+}
+
 static void svm_run(struct l1vmm_vcpu *vcpu)
 {
 	const char *invalid;
@@ -686,17 +718,7 @@ static void svm_run(struct l1vmm_vcpu *vcpu)
 	vmcb->control.clean = CLEAN_ALL & ~svm->dirty;
 	svm->dirty = 0;
 
-	/* GIF=0 from here: IF=1 only decides whether interrupts end the guest. */
-	svm_clgi();
-	svm_vmsave(page_to_phys(sd->host_save));
-	raw_local_irq_enable();
-	if (switch_spec_ctrl)
-		vcpu->spec_ctrl.host = this_cpu_read(x86_spec_ctrl_current);
-	faulted = __l1vmm_svm_vcpu_run(svm->vmcb_pa, vcpu->regs,
-				       page_to_phys(sd->host_save),
-				       switch_spec_ctrl ? &vcpu->spec_ctrl : NULL);
-	raw_local_irq_disable();
-	svm_stgi();
+	faulted = svm_enter(svm->vmcb_pa, vcpu->regs, &vcpu->spec_ctrl);
 
 	vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
 	/*
@@ -715,6 +737,75 @@ static void svm_run(struct l1vmm_vcpu *vcpu)
 	vcpu->regs[L1VMM_REG_RSP] = vmcb->save.rsp;
 	vcpu->regs[L1VMM_REG_RIP] = vmcb->save.rip;
 	svm_decode_exit(vcpu, svm);
+}
+
+/*
+ * Does L0 deliver an intercepted XSETBV? Run a throwaway guest without
+ * nested paging, in real mode in a page of its own, that writes the host's
+ * own XCR0 value (harmless if L0 lets it through) and halts: an XSETBV exit
+ * says yes, a HLT exit says no. Every exception is intercepted, so the
+ * guest cannot wander off; an interrupt exit just runs it again.
+ */
+static bool svm_probe_xsetbv_exit(void)
+{
+	static const u8 code[] = { 0x0f, 0x01, 0xd1, 0xf4 };	/* xsetbv; hlt */
+	unsigned long regs[L1VMM_NR_REGS] = { 0 };
+	struct l1vmm_spec_ctrl spec_ctrl = { 0 };
+	struct page *vmcb_page, *code_page;
+	struct vmcb *vmcb;
+	u64 exit_code = SVM_EXIT_ERR;
+	u64 xcr0;
+	int tries;
+
+	if (!boot_cpu_has(X86_FEATURE_OSXSAVE))
+		return false;
+	xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+	vmcb_page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	code_page = alloc_page(GFP_KERNEL | GFP_DMA32 | __GFP_ZERO);
+	if (!vmcb_page || !code_page)
+		goto out;
+	memcpy(page_address(code_page), code, sizeof(code));
+
+	vmcb = page_address(vmcb_page);
+	svm_init_control(&vmcb->control, 0);
+	vmcb->control.nested_ctl = 0;
+	vmcb->control.intercepts[INTERCEPT_EXCEPTION_OFFSET / 32] = ~0u;
+	vmcb->control.asid = 1;
+	vmcb->control.tlb_ctl = TLB_CONTROL_FLUSH_ALL_ASID;
+	svm_reset_save_area(&vmcb->save);
+	vmcb->save.cs.selector = 0;
+	vmcb->save.cs.base = page_to_phys(code_page);
+	vmcb->save.rip = 0;
+	vmcb->save.cr4 = X86_CR4_OSXSAVE;
+	vmcb->save.rax = (u32)xcr0;
+	regs[L1VMM_REG_RDX] = xcr0 >> 32;
+	regs[L1VMM_REG_RCX] = XCR_XFEATURE_ENABLED_MASK;
+
+	for (tries = 0; tries < 10; tries++) {
+		int faulted;
+
+		local_irq_disable();
+		faulted = svm_enter(page_to_phys(vmcb_page), regs, &spec_ctrl);
+		local_irq_enable();
+		if (faulted)
+			break;
+		exit_code = vmcb->control.exit_code;
+		if (exit_code != SVM_EXIT_INTR)
+			break;
+	}
+	/* Guests after this one must not trust what ASID 1 has cached. */
+	this_cpu_ptr(&svm_cpus)->next_asid = svm_nr_asids;
+	/* If L0 let it through, XCR0 holds the value it held before. */
+	if (xgetbv(XCR_XFEATURE_ENABLED_MASK) != xcr0)
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, xcr0);
+	if (exit_code != SVM_EXIT_XSETBV && exit_code != SVM_EXIT_HLT)
+		pr_warn("XSETBV probe: unexpected exit %#llx\n", exit_code);
+out:
+	if (vmcb_page)
+		__free_page(vmcb_page);
+	if (code_page)
+		__free_page(code_page);
+	return exit_code == SVM_EXIT_XSETBV;
 }
 
 static const struct l1vmm_backend_ops svm_ops = {
@@ -738,6 +829,8 @@ static const struct l1vmm_backend_ops svm_ops = {
 	.set_interrupt_shadow	= svm_set_interrupt_shadow,
 	.set_irq_window		= svm_set_irq_window,
 	.get_cr8		= svm_get_cr8,
+	.get_cr4		= svm_get_cr4,
+	.probe_xsetbv_exit	= svm_probe_xsetbv_exit,
 	.run			= svm_run,
 };
 

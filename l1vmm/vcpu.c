@@ -27,6 +27,7 @@
 #include "l1vmm/msrs.h"
 #include "l1vmm/sregs_check.h"
 #include "xstate/fpu.h"
+#include "xstate/guest_xcr0.h"
 
 static void kick_ipi(void *unused)
 {
@@ -155,7 +156,9 @@ static int vcpu_run(struct l1vmm_vcpu *vcpu)
 		 */
 		smp_store_mb(vcpu->mode, L1VMM_IN_GUEST_MODE);
 		l1vmm_tsc_aux_load(vcpu->tsc_aux);
+		l1vmm_xcr0_enter(vcpu);
 		l1vmm_ops->run(vcpu);
+		l1vmm_xcr0_exit(vcpu);
 		WRITE_ONCE(vcpu->mode, L1VMM_OUTSIDE_GUEST_MODE);
 		local_irq_enable();
 		preempt_enable();
@@ -213,6 +216,7 @@ static int vcpu_set_cpuid2(struct l1vmm_vcpu *vcpu, struct kvm_cpuid2 __user *uc
 	kvfree(vcpu->cpuid);
 	vcpu->cpuid = entries;
 	vcpu->cpuid_nent = cpuid.nent;
+	l1vmm_xcr0_update_cpuid(vcpu);
 	return 0;
 }
 
@@ -288,6 +292,25 @@ static long vcpu_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
 		r = vcpu_set_mp_state(vcpu, &mp);
 		break;
 	}
+	case KVM_GET_XCRS: {
+		struct kvm_xcrs xcrs;
+
+		l1vmm_get_xcrs(vcpu, &xcrs);
+		r = copy_to_user(argp, &xcrs, sizeof(xcrs)) ? -EFAULT : 0;
+		break;
+	}
+	case KVM_SET_XCRS: {
+		struct kvm_xcrs xcrs;
+
+		r = -EFAULT;
+		if (copy_from_user(&xcrs, argp, sizeof(xcrs)))
+			break;
+		r = l1vmm_set_xcrs(vcpu, &xcrs);
+		break;
+	}
+	case KVM_GET_STATS_FD:
+		r = arg ? -EINVAL : l1vmm_vcpu_stats_fd(vcpu);
+		break;
 	case KVM_GET_FPU: {
 		struct kvm_fpu fpu;
 
@@ -423,6 +446,7 @@ void l1vmm_vcpu_reset(struct l1vmm_vcpu *vcpu)
 	vcpu->regs_dirty = BIT(L1VMM_NR_REGS) - 1;
 	vcpu->pending.complete = NULL;
 	vcpu->irq_pending = false;
+	l1vmm_xcr0_reset(vcpu);
 	l1vmm_ops->vcpu_reset(vcpu);
 }
 

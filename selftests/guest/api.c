@@ -75,6 +75,7 @@ static const struct {
 	{ KVM_CAP_MP_STATE, 1 },
 	{ KVM_CAP_VCPU_EVENTS, 1 },
 	{ KVM_CAP_INTR_SHADOW, 1 },
+	{ KVM_CAP_XCRS, 1 },	/* on a host with XSAVE, as every test host has */
 	{ KVM_CAP_NR_MEMSLOTS, 32 },
 	{ KVM_CAP_NR_VCPUS, 16 },
 	{ KVM_CAP_MAX_VCPUS, 16 },

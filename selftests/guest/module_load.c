@@ -47,6 +47,34 @@ static void test_loads(void)
 	close(kmsg);
 }
 
+/*
+ * At load l1vmm probes whether L0 delivers a guest's XSETBV, publishes the
+ * answer read-only, and says so in the log when it does not.
+ */
+static void test_xsetbv_probe(void)
+{
+	const char *path = "/sys/module/l1vmm/parameters/xsetbv_exits";
+	char answer = 0;
+	int kmsg, fd;
+
+	if (!cpu_has_flag("xsave"))
+		ktap_skip("the CPU has no XSAVE: nothing to probe");
+	ensure_unloaded();
+	kmsg = kmsg_open();
+	ASSERT_EQ(0, module_load(L1VMM_MODULE_PATH, NULL));
+	fd = open(path, O_RDONLY);
+	TEST_ASSERT(fd >= 0, "open %s: %s", path, ktap_errno_name(errno));
+	ASSERT_EQ(1, read(fd, &answer, 1));
+	close(fd);
+	TEST_ASSERT(answer == 'Y' || answer == 'N', "xsetbv_exits reads '%c'", answer);
+	TEST_ASSERT(open(path, O_WRONLY) < 0 && errno == EACCES, "%s is writable", path);
+	if (answer == 'N')
+		TEST_ASSERT(kmsg_find(kmsg, "L0 does not deliver guest XSETBV exits"),
+			    "xsetbv_exits=N without a word in the kernel log");
+	ktap_info("L0 delivers XSETBV exits: %c", answer);
+	close(kmsg);
+}
+
 static void test_unload_removes_device(void)
 {
 	ensure_loaded();
@@ -216,6 +244,7 @@ static void test_refuses_while_kvm_runs_a_vm(void)
 
 static const struct ktap_case tests[] = {
 	KTAP_CASE(test_loads),
+	KTAP_CASE(test_xsetbv_probe),
 	KTAP_CASE(test_unload_removes_device),
 	KTAP_CASE(test_open_file_holds_module),
 	KTAP_CASE_TIMEOUT(test_load_unload_no_leak, 150),

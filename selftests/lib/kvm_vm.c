@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -306,4 +307,32 @@ uint32_t __vcpu_run_out32(const char *file, int line, struct test_vcpu *vcpu, in
 void *vcpu_io_data(struct test_vcpu *vcpu)
 {
 	return (char *)vcpu->run + vcpu->run->io.data_offset;
+}
+
+bool vcpu_stat(struct test_vcpu *vcpu, const char *name, uint64_t *value)
+{
+	struct kvm_stats_header h;
+	struct kvm_stats_desc *d;
+	bool found = false;
+	size_t desc_size;
+	uint32_t i;
+	int fd;
+
+	fd = ASSERT_IOCTL_OK(vcpu->fd, KVM_GET_STATS_FD, 0);
+	TEST_ASSERT(pread(fd, &h, sizeof(h), 0) == sizeof(h), "stats header: %s", strerror(errno));
+	desc_size = sizeof(*d) + h.name_size;
+	d = malloc(desc_size);
+	TEST_ASSERT(d, "out of memory");
+	for (i = 0; i < h.num_desc && !found; i++) {
+		TEST_ASSERT(pread(fd, d, desc_size, h.desc_offset + i * desc_size) ==
+			    (ssize_t)desc_size, "stats descriptor %u", i);
+		if (strncmp(d->name, name, h.name_size))
+			continue;
+		TEST_ASSERT(pread(fd, value, sizeof(*value), h.data_offset + d->offset) ==
+			    sizeof(*value), "stats value of %s", name);
+		found = true;
+	}
+	free(d);
+	close(fd);
+	return found;
 }

@@ -109,4 +109,10 @@ void *vcpu_io_data(struct test_vcpu *vcpu);
 
 const char *exit_reason_name(unsigned int reason);
 
+/*
+ * A vCPU statistic by name, read through KVM_GET_STATS_FD; false when the
+ * device has no statistic of that name.
+ */
+bool vcpu_stat(struct test_vcpu *vcpu, const char *name, uint64_t *value);
+
 #endif /* L1VMM_KVM_VM_H */

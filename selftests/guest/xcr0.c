@@ -1,0 +1,381 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The guest's XCR0: KVM_GET/SET_XCRS and their errors, the value reaching
+ * the guest's XGETBV, the host's XCR0 and vector registers intact across
+ * KVM_RUN, the guest's own XSETBV (valid values taken, invalid ones a #GP
+ * the guest handles itself, the value kept across exits), and the count of
+ * XSETBV l1vmm executes (none while guest and host XCR0 agree).
+ *
+ * The guest's XSETBV needs an L0 that delivers XSETBV exits to the L1
+ * hypervisor: those cases read l1vmm's own probe of L0
+ * (/sys/module/l1vmm/parameters/xsetbv_exits) and are skipped where L0
+ * lets the instruction through (QEMU's emulator). Runs against KVM too.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "kvm_vm.h"
+
+#define MEM_SIZE	(1ul << 20)
+#define CODE_GPA	0x1000
+#define GP_HANDLER_GPA	0x2000
+#define GP_VECTOR	13
+
+#define XF_X87		(1ull << 0)
+#define XF_SSE		(1ull << 1)
+#define XF_YMM		(1ull << 2)
+#define XF_BNDREGS	(1ull << 3)
+
+#define CR4_OSFXSR	(1ull << 9)
+#define CR4_OSXSAVE	(1ull << 18)
+
+#define PORT_REQUEST	0x10	/* the guest waits for EAX, ECX, EDX */
+#define PORT_XCR0	0x11	/* the guest reports XGETBV(0) */
+#define PORT_GP		0x13	/* the guest took a #GP */
+
+/*
+ * The XSETBV server: ask for a request, XSETBV it, report XCR0. A #GP
+ * reports itself and returns past the 3-byte XSETBV. XMM7 is set to all
+ * ones on the way, so the guest's SSE state differs from the host's.
+ */
+GUEST_CODE(xsetbv_server, ".code16",
+	"pcmpeqd %xmm7, %xmm7\n\t"
+	"1: out %al, $0x10\n\t"
+	"xsetbv\n\t"
+	"xor %ecx, %ecx\n\t"
+	"xgetbv\n\t"
+	"out %eax, $0x11\n\t"
+	"jmp 1b\n\t");
+
+GUEST_CODE(gp_handler, ".code16",
+	"out %al, $0x13\n\t"
+	"mov %sp, %bp\n\t"
+	"addw $3, (%bp)\n\t"
+	"iret\n\t");
+
+static uint64_t host_xcr0(void)
+{
+	uint32_t lo, hi;
+
+	asm volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	return (uint64_t)hi << 32 | lo;
+}
+
+/* Does L0 deliver XSETBV exits? l1vmm's probe at load says. */
+static bool xsetbv_exits(void)
+{
+	char c = 0;
+	FILE *f = fopen("/sys/module/l1vmm/parameters/xsetbv_exits", "r");
+
+	if (!f)
+		ktap_skip("l1vmm is not loaded: no probe of L0's XSETBV exits");
+	TEST_ASSERT(fread(&c, 1, 1, f) == 1, "reading xsetbv_exits");
+	fclose(f);
+	return c == 'Y';
+}
+
+static void require_xsetbv_exits(void)
+{
+	if (!xsetbv_exits())
+		ktap_skip("L0 does not deliver XSETBV exits (l1vmm's xsetbv_exits=N): "
+			  "the guest's XSETBV never reaches the L1 hypervisor");
+}
+
+/* A guest whose CPUID offers XSAVE with @xcr0 in leaf 0xD. */
+static void set_cpuid_xcr0(struct test_vcpu *vcpu, uint64_t xcr0)
+{
+	struct {
+		struct kvm_cpuid2 hdr;
+		struct kvm_cpuid_entry2 entries[2];
+	} c = {
+		.hdr.nent = 2,
+		.entries = {
+			{ .function = 1, .ecx = 1u << 26 },	/* XSAVE */
+			{ .function = 0xd, .index = 0, .flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX,
+			  .eax = (uint32_t)xcr0, .edx = xcr0 >> 32 },
+		},
+	};
+
+	ASSERT_IOCTL_OK(vcpu->fd, KVM_SET_CPUID2, &c);
+}
+
+static void start_server(struct test_guest *g, uint64_t cpuid_xcr0)
+{
+	struct kvm_sregs sregs;
+	uint16_t *ivt;
+
+	guest_start_real_mode(g, MEM_SIZE, CODE_GPA, xsetbv_server,
+			      GUEST_CODE_SIZE(xsetbv_server));
+	memcpy(g->mem + GP_HANDLER_GPA, gp_handler, GUEST_CODE_SIZE(gp_handler));
+	ivt = (uint16_t *)g->mem;
+	ivt[2 * GP_VECTOR] = GP_HANDLER_GPA;	/* offset, segment 0 */
+	set_cpuid_xcr0(&g->vcpu, cpuid_xcr0);
+	ASSERT_IOCTL_OK(g->vcpu.fd, KVM_GET_SREGS, &sregs);
+	sregs.cr4 |= CR4_OSFXSR | CR4_OSXSAVE;
+	ASSERT_IOCTL_OK(g->vcpu.fd, KVM_SET_SREGS, &sregs);
+	/* Up to the first request. */
+	vcpu_run(&g->vcpu);
+	ASSERT_IO_EXIT(&g->vcpu, KVM_EXIT_IO_OUT, PORT_REQUEST, 1);
+}
+
+static uint64_t get_xcr0(struct test_vcpu *vcpu)
+{
+	struct kvm_xcrs xcrs;
+
+	ASSERT_IOCTL_OK(vcpu->fd, KVM_GET_XCRS, &xcrs);
+	ASSERT_EQ(1, xcrs.nr_xcrs);
+	ASSERT_EQ(0, xcrs.xcrs[0].xcr);
+	return xcrs.xcrs[0].value;
+}
+
+static int set_xcrs(struct test_vcpu *vcpu, uint32_t xcr, uint64_t value)
+{
+	struct kvm_xcrs xcrs = { .nr_xcrs = 1, .xcrs[0] = { .xcr = xcr, .value = value } };
+
+	return ioctl(vcpu->fd, KVM_SET_XCRS, &xcrs) ? -errno : 0;
+}
+
+/*
+ * After a KVM_RUN that went through the server's XSETBV: the XCR0 the
+ * guest reported, running on past its #GP handler if it took one.
+ */
+static uint32_t reported_xcr0(struct test_guest *g, bool *gp)
+{
+	ASSERT_EQ(KVM_EXIT_IO, g->vcpu.run->exit_reason);
+	*gp = g->vcpu.run->io.port == PORT_GP;
+	if (*gp)
+		vcpu_run(&g->vcpu);
+	ASSERT_IO_EXIT(&g->vcpu, KVM_EXIT_IO_OUT, PORT_XCR0, 4);
+	return *(uint32_t *)vcpu_io_data(&g->vcpu);
+}
+
+/* The server's next request: XSETBV(@ecx, @value). */
+static void set_request(struct test_guest *g, uint32_t ecx, uint64_t value)
+{
+	struct kvm_regs regs;
+
+	ASSERT_IOCTL_OK(g->vcpu.fd, KVM_GET_REGS, &regs);
+	regs.rax = (uint32_t)value;
+	regs.rdx = value >> 32;
+	regs.rcx = ecx;
+	ASSERT_IOCTL_OK(g->vcpu.fd, KVM_SET_REGS, &regs);
+}
+
+/*
+ * One request to the server. Returns XCR0 as the guest reads it
+ * afterwards; *gp says whether the XSETBV took a #GP.
+ */
+static uint64_t guest_xsetbv(struct test_guest *g, uint32_t ecx, uint64_t value, bool *gp)
+{
+	uint64_t xcr0;
+
+	set_request(g, ecx, value);
+	vcpu_run(&g->vcpu);
+	xcr0 = reported_xcr0(g, gp);
+	vcpu_run(&g->vcpu);
+	ASSERT_IO_EXIT(&g->vcpu, KVM_EXIT_IO_OUT, PORT_REQUEST, 1);
+	return xcr0;
+}
+
+static void require_xsave(void)
+{
+	if (!cpu_has_flag("xsave"))
+		ktap_skip("the host has no XSAVE");
+}
+
+/* KVM_GET/SET_XCRS: KVM's answers, and a refused XCR0 changes nothing. */
+static void test_xcrs_ioctls(void)
+{
+	struct kvm_xcrs xcrs;
+	struct test_guest g;
+
+	require_xsave();
+	guest_start_real_mode(&g, MEM_SIZE, CODE_GPA, xsetbv_server,
+			      GUEST_CODE_SIZE(xsetbv_server));
+	ASSERT_EQ(XF_X87, get_xcr0(&g.vcpu));	/* RESET */
+
+	/* Before KVM_SET_CPUID2 the guest may have x87 only. */
+	ASSERT_EQ(-EINVAL, set_xcrs(&g.vcpu, 0, XF_X87 | XF_SSE));
+	ASSERT_EQ(0, set_xcrs(&g.vcpu, 0, XF_X87));
+
+	set_cpuid_xcr0(&g.vcpu, host_xcr0());
+	ASSERT_EQ(-EINVAL, set_xcrs(&g.vcpu, 0, 0));			/* no x87 */
+	ASSERT_EQ(-EINVAL, set_xcrs(&g.vcpu, 0, XF_X87 | XF_YMM));	/* AVX without SSE */
+	ASSERT_EQ(-EINVAL, set_xcrs(&g.vcpu, 0, XF_X87 | (1ull << 62)));	/* not offered */
+	ASSERT_EQ(XF_X87, get_xcr0(&g.vcpu));
+	ASSERT_EQ(0, set_xcrs(&g.vcpu, 0, XF_X87 | XF_SSE));
+	ASSERT_EQ(XF_X87 | XF_SSE, get_xcr0(&g.vcpu));
+
+	/* Entries for other XCRs are ignored; the first XCR0 entry counts. */
+	ASSERT_EQ(0, set_xcrs(&g.vcpu, 1, XF_X87));
+	ASSERT_EQ(XF_X87 | XF_SSE, get_xcr0(&g.vcpu));
+	memset(&xcrs, 0, sizeof(xcrs));
+	xcrs.nr_xcrs = 3;
+	xcrs.xcrs[0] = (struct kvm_xcr){ .xcr = 5, .value = 0 };
+	xcrs.xcrs[1] = (struct kvm_xcr){ .xcr = 0, .value = XF_X87 };
+	xcrs.xcrs[2] = (struct kvm_xcr){ .xcr = 0, .value = 0 };
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_SET_XCRS, &xcrs);
+	ASSERT_EQ(XF_X87, get_xcr0(&g.vcpu));
+
+	/* Bad headers. */
+	xcrs.flags = 1;
+	ASSERT_IOCTL_ERRNO(g.vcpu.fd, KVM_SET_XCRS, &xcrs, EINVAL);
+	xcrs.flags = 0;
+	xcrs.nr_xcrs = KVM_MAX_XCRS + 1;
+	ASSERT_IOCTL_ERRNO(g.vcpu.fd, KVM_SET_XCRS, &xcrs, EINVAL);
+	ASSERT_IOCTL_ERRNO(g.vcpu.fd, KVM_SET_XCRS, NULL, EFAULT);
+	ASSERT_IOCTL_ERRNO(g.vcpu.fd, KVM_GET_XCRS, NULL, EFAULT);
+	ASSERT_EQ(XF_X87, get_xcr0(&g.vcpu));
+	guest_stop(&g);
+}
+
+/* KVM_RUN with the host's YMM7 loaded: it comes back unchanged. */
+static long run_keeping_ymm7(struct test_vcpu *vcpu, const uint8_t in[32], uint8_t out[32])
+{
+	long ret;
+
+	asm volatile("vmovdqu (%[in]), %%ymm7\n\t"
+		     "syscall\n\t"
+		     "vmovdqu %%ymm7, (%[out])"
+		     : "=a"(ret)
+		     : "a"(SYS_ioctl), "D"(vcpu->fd), "S"(KVM_RUN), "d"(0),
+		       [in] "r"(in), [out] "r"(out)
+		     : "rcx", "r11", "memory", "xmm7");
+	return ret;
+}
+
+/*
+ * An XCR0 set with KVM_SET_XCRS is what the guest's XGETBV reads (the
+ * switch on entry), and the host's XCR0 and YMM registers are intact when
+ * KVM_RUN returns (the switch on exit, and the FPU swap). Needs no XSETBV
+ * exit, so it runs under every L0.
+ */
+static void test_guest_xcr0_switched_host_intact(void)
+{
+	uint64_t host = host_xcr0();
+	uint8_t pattern[32], seen[32];
+	struct test_guest g;
+	bool gp;
+	int i;
+
+	require_xsave();
+	if (!cpu_has_flag("avx") || !(host & XF_YMM))
+		ktap_skip("the host has no AVX: XCR0 %#llx", (unsigned long long)host);
+	start_server(&g, host);
+	ASSERT_EQ(0, set_xcrs(&g.vcpu, 0, XF_X87 | XF_SSE));
+
+	/* A request that writes XCR0 with its own value, then reports. */
+	set_request(&g, 0, XF_X87 | XF_SSE);
+	for (i = 0; i < 32; i++)
+		pattern[i] = 0xa0 + i;
+	memset(seen, 0, sizeof(seen));
+	ASSERT_EQ(0, run_keeping_ymm7(&g.vcpu, pattern, seen));
+	ASSERT_EQ(0, memcmp(pattern, seen, sizeof(seen)));
+	ASSERT_EQ(host, host_xcr0());
+	/* The guest's XSETBV (if it exits) rewrote XCR0 = 3, or L0 did. */
+	ASSERT_EQ(XF_X87 | XF_SSE, reported_xcr0(&g, &gp));
+	TEST_ASSERT(!gp, "XSETBV of the guest's own XCR0 took a #GP");
+	ASSERT_EQ(host, host_xcr0());
+	guest_stop(&g);
+}
+
+/*
+ * The guest's XSETBV: valid values taken and kept across exits to user
+ * space; each rule broken is a #GP that leaves XCR0 as it was.
+ */
+static void test_guest_xsetbv(void)
+{
+	uint64_t host = host_xcr0();
+	uint64_t offered = host & (XF_X87 | XF_SSE | XF_YMM);
+	struct test_guest g;
+	bool gp;
+
+	require_xsave();
+	require_xsetbv_exits();
+	start_server(&g, offered);
+
+	ASSERT_EQ(XF_X87 | XF_SSE, guest_xsetbv(&g, 0, XF_X87 | XF_SSE, &gp));
+	TEST_ASSERT(!gp, "XSETBV(3) took a #GP");
+	ASSERT_EQ(XF_X87 | XF_SSE, get_xcr0(&g.vcpu));
+	ASSERT_EQ(host, host_xcr0());
+	if (offered & XF_YMM) {
+		ASSERT_EQ(offered, guest_xsetbv(&g, 0, offered, &gp));
+		TEST_ASSERT(!gp, "XSETBV(%#llx) took a #GP", (unsigned long long)offered);
+		ASSERT_EQ(XF_X87, guest_xsetbv(&g, 0, XF_X87, &gp));
+	}
+
+	/* Each refused value: #GP, XCR0 unchanged. */
+	ASSERT_EQ(0, set_xcrs(&g.vcpu, 0, XF_X87 | XF_SSE));
+	ASSERT_EQ(XF_X87 | XF_SSE, guest_xsetbv(&g, 1, XF_X87, &gp));
+	TEST_ASSERT(gp, "XSETBV to XCR1 did not #GP");
+	ASSERT_EQ(XF_X87 | XF_SSE, guest_xsetbv(&g, 0, XF_SSE, &gp));
+	TEST_ASSERT(gp, "XSETBV without x87 did not #GP");
+	ASSERT_EQ(XF_X87 | XF_SSE, guest_xsetbv(&g, 0, XF_X87 | XF_YMM, &gp));
+	TEST_ASSERT(gp, "XSETBV of AVX without SSE did not #GP");
+	ASSERT_EQ(XF_X87 | XF_SSE, guest_xsetbv(&g, 0, XF_X87 | XF_SSE | XF_BNDREGS, &gp));
+	TEST_ASSERT(gp, "XSETBV of a feature not in CPUID did not #GP");
+	ASSERT_EQ(XF_X87 | XF_SSE, get_xcr0(&g.vcpu));
+	ASSERT_EQ(host, host_xcr0());
+	guest_stop(&g);
+}
+
+static uint64_t stat(struct test_vcpu *vcpu, const char *name)
+{
+	uint64_t v;
+
+	if (!vcpu_stat(vcpu, name, &v))
+		ktap_skip("%s has no %s statistic (an l1vmm counter)", dev_path(), name);
+	return v;
+}
+
+/*
+ * l1vmm executes no XSETBV while the guest's XCR0 equals the host's, and
+ * two per entry (load and restore) while it differs.
+ */
+static void test_no_xsetbv_when_equal(void)
+{
+	uint64_t host = host_xcr0(), xsetbv, exits;
+	struct test_guest g;
+	bool gp;
+	int i;
+
+	require_xsave();
+	start_server(&g, host);
+	ASSERT_EQ(0, set_xcrs(&g.vcpu, 0, host));
+	xsetbv = stat(&g.vcpu, "l1_xsetbv");
+	exits = stat(&g.vcpu, "exits");
+	for (i = 0; i < 10; i++)
+		guest_xsetbv(&g, 0, host, &gp);
+	ASSERT_EQ(xsetbv, stat(&g.vcpu, "l1_xsetbv"));
+	TEST_ASSERT(stat(&g.vcpu, "exits") >= exits + 20, "exits not counted");
+
+	if (host == XF_X87)
+		ktap_skip("the host's XCR0 is x87 only: no other value to try");
+	ASSERT_EQ(0, set_xcrs(&g.vcpu, 0, XF_X87));
+	xsetbv = stat(&g.vcpu, "l1_xsetbv");
+	exits = stat(&g.vcpu, "exits");
+	/* XSETBV exits (where L0 delivers them) are entries and exits too. */
+	for (i = 0; i < 10; i++) {
+		guest_xsetbv(&g, 0, XF_X87, &gp);
+		TEST_ASSERT(!gp, "XSETBV(1) took a #GP");
+	}
+	ASSERT_EQ(2 * (stat(&g.vcpu, "exits") - exits), stat(&g.vcpu, "l1_xsetbv") - xsetbv);
+	guest_stop(&g);
+}
+
+static const struct ktap_case tests[] = {
+	KTAP_CASE(test_xcrs_ioctls),
+	KTAP_CASE(test_guest_xcr0_switched_host_intact),
+	KTAP_CASE(test_guest_xsetbv),
+	KTAP_CASE(test_no_xsetbv_when_equal),
+};
+
+int main(void)
+{
+	return ktap_run("xcr0", tests, KTAP_ARRAY_SIZE(tests));
+}

@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The guest's XCR0 (see guest_xcr0.h). SVM does not switch XCR0 on VMRUN
+ * or #VMEXIT, so l1vmm does, as KVM does: only while the guest has
+ * CR4.OSXSAVE (without it no instruction can see XCR0) and only when the
+ * guest's value differs from the host's. A guest running Linux enables
+ * what the host's Linux enables, so the common case runs no XSETBV, and
+ * an L1 XSETBV is an exit to L0 on every nested hypervisor.
+ *
+ * When L0 does not deliver the guest's XSETBV to l1vmm (QEMU's emulator
+ * lets it through, doc/design.md), the guest can change the CPU's XCR0
+ * behind l1vmm's back. Module init probes for that; without the exits,
+ * every #VMEXIT compares the CPU's XCR0 with the host's and restores it,
+ * so a guest's value never stays in the host.
+ */
+#define pr_fmt(fmt) "l1vmm: " fmt
+
+#include <linux/moduleparam.h>
+#include <asm/cpufeature.h>
+#include <asm/fpu/xcr.h>
+#include <asm/processor-flags.h>
+#include <asm/trapnr.h>
+
+#include "l1vmm/cpuid.h"
+#include "l1vmm/l1vmm.h"
+#include "xstate/guest_xcr0.h"
+#include "xstate/xcr0.h"
+
+/*
+ * The components l1vmm can give a guest, when the host enables them: the
+ * kernel's guest FPU state holds them. AMX's tile data needs the kernel's
+ * dynamic-permission protocol (ARCH_REQ_XCOMP_GUEST_PERM), not done yet.
+ */
+#define L1VMM_XCR0_IMPLEMENTED	(L1VMM_XF_FPSSE | L1VMM_XF(YMM) | L1VMM_XF_MPX | \
+				 L1VMM_XF_AVX512 | L1VMM_XF(PKRU) | L1VMM_XF(APX))
+
+static u64 host_xcr0 __read_mostly;
+static u64 supported_xcr0 __read_mostly;
+
+/* Whether L0 delivers a guest's XSETBV to l1vmm; probed at load. */
+static bool xsetbv_exits __read_mostly;
+module_param(xsetbv_exits, bool, 0444);
+MODULE_PARM_DESC(xsetbv_exits,
+		 "Read-only: L0 delivers guest XSETBV exits (probed at load; N under QEMU TCG)");
+
+void l1vmm_xcr0_init(bool exits)
+{
+	if (boot_cpu_has(X86_FEATURE_OSXSAVE))
+		host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+	supported_xcr0 = host_xcr0 & L1VMM_XCR0_IMPLEMENTED;
+	xsetbv_exits = exits;
+	if (boot_cpu_has(X86_FEATURE_OSXSAVE) && !exits)
+		pr_warn("L0 does not deliver guest XSETBV exits: restoring the host XCR0 after every exit\n");
+}
+
+u64 l1vmm_supported_xcr0(void)
+{
+	return supported_xcr0;
+}
+
+void l1vmm_xcr0_reset(struct l1vmm_vcpu *vcpu)
+{
+	vcpu->xcr0 = L1VMM_XCR0_RESET;
+}
+
+/* What the guest may enable: CPUID 0xD.0 EDX:EAX, within what l1vmm supports. */
+void l1vmm_xcr0_update_cpuid(struct l1vmm_vcpu *vcpu)
+{
+	const struct kvm_cpuid_entry2 *e;
+
+	e = l1vmm_cpuid_find(vcpu->cpuid, vcpu->cpuid_nent, 0xd, 0);
+	vcpu->guest_supported_xcr0 = e ? (((u64)e->edx << 32 | e->eax) & supported_xcr0) : 0;
+}
+
+static void load_xcr0(struct l1vmm_vcpu *vcpu, u64 xcr0)
+{
+	xsetbv(XCR_XFEATURE_ENABLED_MASK, xcr0);
+	vcpu->stats.l1_xsetbv++;
+}
+
+/* Interrupts are off from here to l1vmm_xcr0_exit(). */
+void l1vmm_xcr0_enter(struct l1vmm_vcpu *vcpu)
+{
+	vcpu->xcr0_loaded = (l1vmm_ops->get_cr4(vcpu) & X86_CR4_OSXSAVE) &&
+			    vcpu->xcr0 != host_xcr0;
+	if (vcpu->xcr0_loaded)
+		load_xcr0(vcpu, vcpu->xcr0);
+}
+
+void l1vmm_xcr0_exit(struct l1vmm_vcpu *vcpu)
+{
+	if (vcpu->xcr0_loaded ||
+	    (unlikely(!xsetbv_exits) && host_xcr0 &&
+	     xgetbv(XCR_XFEATURE_ENABLED_MASK) != host_xcr0))
+		load_xcr0(vcpu, host_xcr0);
+}
+
+static bool set_xcr0(struct l1vmm_vcpu *vcpu, u32 index, u64 xcr0)
+{
+	if (l1vmm_xcr0_invalid(index, xcr0, vcpu->guest_supported_xcr0))
+		return false;
+	vcpu->xcr0 = xcr0;
+	return true;
+}
+
+/* XSETBV: ECX selects the XCR, EDX:EAX the value; #GP unless CPL 0 and valid. */
+int l1vmm_handle_xsetbv(struct l1vmm_vcpu *vcpu)
+{
+	const unsigned long *r = vcpu->regs;
+	u64 xcr0 = (u64)(u32)r[L1VMM_REG_RDX] << 32 | (u32)r[L1VMM_REG_RAX];
+
+	vcpu->stats.xsetbv_exits++;
+	if (l1vmm_ops->get_cpl(vcpu) || !set_xcr0(vcpu, r[L1VMM_REG_RCX], xcr0)) {
+		l1vmm_queue_exception(vcpu, X86_TRAP_GP, true, 0);
+		return 1;
+	}
+	l1vmm_skip_instruction(vcpu);
+	return 1;
+}
+
+/* KVM_GET_XCRS: XCR0 alone; none on a host without XSAVE. */
+void l1vmm_get_xcrs(struct l1vmm_vcpu *vcpu, struct kvm_xcrs *xcrs)
+{
+	memset(xcrs, 0, sizeof(*xcrs));
+	if (!host_xcr0)
+		return;
+	xcrs->nr_xcrs = 1;
+	xcrs->xcrs[0].xcr = L1VMM_XCR_XFEATURE_ENABLED_MASK;
+	xcrs->xcrs[0].value = vcpu->xcr0;
+}
+
+/*
+ * KVM_SET_XCRS, as KVM: the first entry for XCR0 is applied, entries for
+ * other XCRs are ignored, a refused XCR0 is -EINVAL with the vCPU unchanged.
+ */
+int l1vmm_set_xcrs(struct l1vmm_vcpu *vcpu, const struct kvm_xcrs *xcrs)
+{
+	unsigned int i;
+
+	if (!host_xcr0 || xcrs->nr_xcrs > KVM_MAX_XCRS || xcrs->flags)
+		return -EINVAL;
+	for (i = 0; i < xcrs->nr_xcrs; i++) {
+		if (xcrs->xcrs[i].xcr == L1VMM_XCR_XFEATURE_ENABLED_MASK)
+			return set_xcr0(vcpu, xcrs->xcrs[i].xcr, xcrs->xcrs[i].value) ? 0 : -EINVAL;
+	}
+	return 0;
+}

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The guest's XCR0: a shadow in the vCPU, loaded into the CPU around
+ * VMRUN only when it differs from the host's, written by the guest's
+ * XSETBV (an exit l1vmm handles in the kernel) and by KVM_SET_XCRS.
+ */
+#ifndef L1VMM_XSTATE_GUEST_XCR0_H
+#define L1VMM_XSTATE_GUEST_XCR0_H
+
+#include <linux/kvm.h>
+#include <linux/types.h>
+
+struct l1vmm_vcpu;
+
+void l1vmm_xcr0_init(bool xsetbv_exits);
+u64 l1vmm_supported_xcr0(void);
+void l1vmm_xcr0_reset(struct l1vmm_vcpu *vcpu);
+void l1vmm_xcr0_update_cpuid(struct l1vmm_vcpu *vcpu);
+void l1vmm_xcr0_enter(struct l1vmm_vcpu *vcpu);
+void l1vmm_xcr0_exit(struct l1vmm_vcpu *vcpu);
+int l1vmm_handle_xsetbv(struct l1vmm_vcpu *vcpu);
+void l1vmm_get_xcrs(struct l1vmm_vcpu *vcpu, struct kvm_xcrs *xcrs);
+int l1vmm_set_xcrs(struct l1vmm_vcpu *vcpu, const struct kvm_xcrs *xcrs);
+
+#endif /* L1VMM_XSTATE_GUEST_XCR0_H */
