@@ -8,6 +8,7 @@
 
 #include "l1vmm/caps.h"
 #include "l1vmm/limits.h"
+#include "xstate/guest_xsave.h"
 
 long l1vmm_check_extension(long cap)
 {
@@ -25,7 +26,10 @@ long l1vmm_check_extension(long cap)
 	case KVM_CAP_INTR_SHADOW:
 		return 1;
 	case KVM_CAP_XCRS:
+	case KVM_CAP_XSAVE:
 		return boot_cpu_has(X86_FEATURE_OSXSAVE);
+	case KVM_CAP_XSAVE2:
+		return l1vmm_xsave_uabi_size();
 	case KVM_CAP_NR_MEMSLOTS:
 		return L1VMM_MAX_MEMSLOTS;
 	case KVM_CAP_NR_VCPUS:

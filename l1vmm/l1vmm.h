@@ -258,7 +258,9 @@ bool l1vmm_host_has_msr(u32 index);
 int l1vmm_get_msr(struct l1vmm_vcpu *vcpu, u32 index, u64 *data);
 int l1vmm_set_msr(struct l1vmm_vcpu *vcpu, u32 index, u64 data);
 
-/* dev.c: /dev/l1vmm, the KVM-style system file. */
+/* dev.c: /dev/l1vmm, the KVM-style system file; CPUID on this CPU. */
+struct l1vmm_cpuid_regs;
+void l1vmm_host_cpuid(u32 leaf, u32 index, struct l1vmm_cpuid_regs *r);
 int l1vmm_dev_register(void);
 void l1vmm_dev_unregister(void);
 

@@ -13,6 +13,7 @@
 
 #include "l1vmm/l1vmm.h"
 #include "xstate/guest_xcr0.h"
+#include "xstate/guest_xsave.h"
 
 const struct l1vmm_backend_ops *l1vmm_ops __read_mostly;
 static enum l1vmm_backend_kind l1vmm_backend;
@@ -49,6 +50,7 @@ static int __init probe_l0(void)
 	preempt_enable();
 	l1vmm_hw_put();
 	l1vmm_xcr0_init(xsetbv_exits);
+	l1vmm_xsave_init();
 	return 0;
 }
 

@@ -12,11 +12,13 @@
 #include <linux/errno.h>
 #include <linux/bits.h>
 #include <linux/kernel.h>
+#include <linux/string.h>
 #else
 #include <stdbool.h>
 #include <stdint.h>
 #include <stddef.h>
 #include <errno.h>
+#include <string.h>
 
 typedef uint8_t u8;
 typedef uint16_t u16;

@@ -28,6 +28,7 @@
 #include "l1vmm/sregs_check.h"
 #include "xstate/fpu.h"
 #include "xstate/guest_xcr0.h"
+#include "xstate/guest_xsave.h"
 
 static void kick_ipi(void *unused)
 {
@@ -308,6 +309,15 @@ static long vcpu_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
 		r = l1vmm_set_xcrs(vcpu, &xcrs);
 		break;
 	}
+	case KVM_GET_XSAVE:
+		r = l1vmm_get_xsave(vcpu, argp, sizeof(struct kvm_xsave));
+		break;
+	case KVM_GET_XSAVE2:
+		r = l1vmm_get_xsave(vcpu, argp, l1vmm_xsave_uabi_size());
+		break;
+	case KVM_SET_XSAVE:
+		r = l1vmm_set_xsave(vcpu, argp);
+		break;
 	case KVM_GET_STATS_FD:
 		r = arg ? -EINVAL : l1vmm_vcpu_stats_fd(vcpu);
 		break;

@@ -28,11 +28,12 @@
 
 /*
  * The components l1vmm can give a guest, when the host enables them: the
- * kernel's guest FPU state holds them. AMX's tile data needs the kernel's
- * dynamic-permission protocol (ARCH_REQ_XCOMP_GUEST_PERM), not done yet.
+ * kernel's guest FPU state holds them. Not yet: AMX's tile data (it needs
+ * the kernel's dynamic-permission protocol, ARCH_REQ_XCOMP_GUEST_PERM) and
+ * PKRU (the guest has no CR4.PKE, and PKRU is switched apart from XSAVE).
  */
 #define L1VMM_XCR0_IMPLEMENTED	(L1VMM_XF_FPSSE | L1VMM_XF(YMM) | L1VMM_XF_MPX | \
-				 L1VMM_XF_AVX512 | L1VMM_XF(PKRU) | L1VMM_XF(APX))
+				 L1VMM_XF_AVX512 | L1VMM_XF(APX))
 
 static u64 host_xcr0 __read_mostly;
 static u64 supported_xcr0 __read_mostly;

@@ -58,50 +58,21 @@ GUEST_CODE(gp_handler, ".code16",
 	"addw $3, (%bp)\n\t"
 	"iret\n\t");
 
-static uint64_t host_xcr0(void)
-{
-	uint32_t lo, hi;
-
-	asm volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-	return (uint64_t)hi << 32 | lo;
-}
+#define XSETBV_PROBE	"/sys/module/l1vmm/parameters/xsetbv_exits"
 
 /* Does L0 deliver XSETBV exits? l1vmm's probe at load says. */
-static bool xsetbv_exits(void)
+static void require_xsetbv_exits(void)
 {
 	char c = 0;
-	FILE *f = fopen("/sys/module/l1vmm/parameters/xsetbv_exits", "r");
+	FILE *f = fopen(XSETBV_PROBE, "r");
 
 	if (!f)
 		ktap_skip("l1vmm is not loaded: no probe of L0's XSETBV exits");
-	TEST_ASSERT(fread(&c, 1, 1, f) == 1, "reading xsetbv_exits");
+	TEST_ASSERT(fread(&c, 1, 1, f) == 1, "reading %s", XSETBV_PROBE);
 	fclose(f);
-	return c == 'Y';
-}
-
-static void require_xsetbv_exits(void)
-{
-	if (!xsetbv_exits())
-		ktap_skip("L0 does not deliver XSETBV exits (l1vmm's xsetbv_exits=N): "
+	if (c != 'Y')
+		ktap_skip("L0 does not deliver XSETBV exits (%s = %c): %s", XSETBV_PROBE, c,
 			  "the guest's XSETBV never reaches the L1 hypervisor");
-}
-
-/* A guest whose CPUID offers XSAVE with @xcr0 in leaf 0xD. */
-static void set_cpuid_xcr0(struct test_vcpu *vcpu, uint64_t xcr0)
-{
-	struct {
-		struct kvm_cpuid2 hdr;
-		struct kvm_cpuid_entry2 entries[2];
-	} c = {
-		.hdr.nent = 2,
-		.entries = {
-			{ .function = 1, .ecx = 1u << 26 },	/* XSAVE */
-			{ .function = 0xd, .index = 0, .flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX,
-			  .eax = (uint32_t)xcr0, .edx = xcr0 >> 32 },
-		},
-	};
-
-	ASSERT_IOCTL_OK(vcpu->fd, KVM_SET_CPUID2, &c);
 }
 
 static void start_server(struct test_guest *g, uint64_t cpuid_xcr0)
@@ -114,7 +85,7 @@ static void start_server(struct test_guest *g, uint64_t cpuid_xcr0)
 	memcpy(g->mem + GP_HANDLER_GPA, gp_handler, GUEST_CODE_SIZE(gp_handler));
 	ivt = (uint16_t *)g->mem;
 	ivt[2 * GP_VECTOR] = GP_HANDLER_GPA;	/* offset, segment 0 */
-	set_cpuid_xcr0(&g->vcpu, cpuid_xcr0);
+	vcpu_set_cpuid_xsave(&g->vcpu, cpuid_xcr0);
 	ASSERT_IOCTL_OK(g->vcpu.fd, KVM_GET_SREGS, &sregs);
 	sregs.cr4 |= CR4_OSFXSR | CR4_OSXSAVE;
 	ASSERT_IOCTL_OK(g->vcpu.fd, KVM_SET_SREGS, &sregs);
@@ -131,13 +102,6 @@ static uint64_t get_xcr0(struct test_vcpu *vcpu)
 	ASSERT_EQ(1, xcrs.nr_xcrs);
 	ASSERT_EQ(0, xcrs.xcrs[0].xcr);
 	return xcrs.xcrs[0].value;
-}
-
-static int set_xcrs(struct test_vcpu *vcpu, uint32_t xcr, uint64_t value)
-{
-	struct kvm_xcrs xcrs = { .nr_xcrs = 1, .xcrs[0] = { .xcr = xcr, .value = value } };
-
-	return ioctl(vcpu->fd, KVM_SET_XCRS, &xcrs) ? -errno : 0;
 }
 
 /*
@@ -200,19 +164,19 @@ static void test_xcrs_ioctls(void)
 	ASSERT_EQ(XF_X87, get_xcr0(&g.vcpu));	/* RESET */
 
 	/* Before KVM_SET_CPUID2 the guest may have x87 only. */
-	ASSERT_EQ(-EINVAL, set_xcrs(&g.vcpu, 0, XF_X87 | XF_SSE));
-	ASSERT_EQ(0, set_xcrs(&g.vcpu, 0, XF_X87));
+	ASSERT_EQ(-EINVAL, vcpu_set_xcr(&g.vcpu, 0, XF_X87 | XF_SSE));
+	ASSERT_EQ(0, vcpu_set_xcr(&g.vcpu, 0, XF_X87));
 
-	set_cpuid_xcr0(&g.vcpu, host_xcr0());
-	ASSERT_EQ(-EINVAL, set_xcrs(&g.vcpu, 0, 0));			/* no x87 */
-	ASSERT_EQ(-EINVAL, set_xcrs(&g.vcpu, 0, XF_X87 | XF_YMM));	/* AVX without SSE */
-	ASSERT_EQ(-EINVAL, set_xcrs(&g.vcpu, 0, XF_X87 | (1ull << 62)));	/* not offered */
+	vcpu_set_cpuid_xsave(&g.vcpu, host_xcr0());
+	ASSERT_EQ(-EINVAL, vcpu_set_xcr(&g.vcpu, 0, 0));			/* no x87 */
+	ASSERT_EQ(-EINVAL, vcpu_set_xcr(&g.vcpu, 0, XF_X87 | XF_YMM));	/* AVX without SSE */
+	ASSERT_EQ(-EINVAL, vcpu_set_xcr(&g.vcpu, 0, XF_X87 | (1ull << 62)));	/* not offered */
 	ASSERT_EQ(XF_X87, get_xcr0(&g.vcpu));
-	ASSERT_EQ(0, set_xcrs(&g.vcpu, 0, XF_X87 | XF_SSE));
+	ASSERT_EQ(0, vcpu_set_xcr(&g.vcpu, 0, XF_X87 | XF_SSE));
 	ASSERT_EQ(XF_X87 | XF_SSE, get_xcr0(&g.vcpu));
 
 	/* Entries for other XCRs are ignored; the first XCR0 entry counts. */
-	ASSERT_EQ(0, set_xcrs(&g.vcpu, 1, XF_X87));
+	ASSERT_EQ(0, vcpu_set_xcr(&g.vcpu, 1, XF_X87));
 	ASSERT_EQ(XF_X87 | XF_SSE, get_xcr0(&g.vcpu));
 	memset(&xcrs, 0, sizeof(xcrs));
 	xcrs.nr_xcrs = 3;
@@ -267,7 +231,7 @@ static void test_guest_xcr0_switched_host_intact(void)
 	if (!cpu_has_flag("avx") || !(host & XF_YMM))
 		ktap_skip("the host has no AVX: XCR0 %#llx", (unsigned long long)host);
 	start_server(&g, host);
-	ASSERT_EQ(0, set_xcrs(&g.vcpu, 0, XF_X87 | XF_SSE));
+	ASSERT_EQ(0, vcpu_set_xcr(&g.vcpu, 0, XF_X87 | XF_SSE));
 
 	/* A request that writes XCR0 with its own value, then reports. */
 	set_request(&g, 0, XF_X87 | XF_SSE);
@@ -310,7 +274,7 @@ static void test_guest_xsetbv(void)
 	}
 
 	/* Each refused value: #GP, XCR0 unchanged. */
-	ASSERT_EQ(0, set_xcrs(&g.vcpu, 0, XF_X87 | XF_SSE));
+	ASSERT_EQ(0, vcpu_set_xcr(&g.vcpu, 0, XF_X87 | XF_SSE));
 	ASSERT_EQ(XF_X87 | XF_SSE, guest_xsetbv(&g, 1, XF_X87, &gp));
 	TEST_ASSERT(gp, "XSETBV to XCR1 did not #GP");
 	ASSERT_EQ(XF_X87 | XF_SSE, guest_xsetbv(&g, 0, XF_SSE, &gp));
@@ -346,7 +310,7 @@ static void test_no_xsetbv_when_equal(void)
 
 	require_xsave();
 	start_server(&g, host);
-	ASSERT_EQ(0, set_xcrs(&g.vcpu, 0, host));
+	ASSERT_EQ(0, vcpu_set_xcr(&g.vcpu, 0, host));
 	xsetbv = stat(&g.vcpu, "l1_xsetbv");
 	exits = stat(&g.vcpu, "exits");
 	for (i = 0; i < 10; i++)
@@ -356,7 +320,7 @@ static void test_no_xsetbv_when_equal(void)
 
 	if (host == XF_X87)
 		ktap_skip("the host's XCR0 is x87 only: no other value to try");
-	ASSERT_EQ(0, set_xcrs(&g.vcpu, 0, XF_X87));
+	ASSERT_EQ(0, vcpu_set_xcr(&g.vcpu, 0, XF_X87));
 	xsetbv = stat(&g.vcpu, "l1_xsetbv");
 	exits = stat(&g.vcpu, "exits");
 	/* XSETBV exits (where L0 delivers them) are entries and exits too. */

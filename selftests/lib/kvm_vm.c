@@ -336,3 +336,35 @@ bool vcpu_stat(struct test_vcpu *vcpu, const char *name, uint64_t *value)
 	close(fd);
 	return found;
 }
+
+uint64_t host_xcr0(void)
+{
+	uint32_t lo, hi;
+
+	asm volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	return (uint64_t)hi << 32 | lo;
+}
+
+void vcpu_set_cpuid_xsave(struct test_vcpu *vcpu, uint64_t xcr0)
+{
+	struct {
+		struct kvm_cpuid2 hdr;
+		struct kvm_cpuid_entry2 entries[2];
+	} c = {
+		.hdr.nent = 2,
+		.entries = {
+			{ .function = 1, .ecx = 1u << 26 },	/* XSAVE */
+			{ .function = 0xd, .index = 0, .flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX,
+			  .eax = (uint32_t)xcr0, .edx = xcr0 >> 32 },
+		},
+	};
+
+	ASSERT_IOCTL_OK(vcpu->fd, KVM_SET_CPUID2, &c);
+}
+
+int vcpu_set_xcr(struct test_vcpu *vcpu, uint32_t xcr, uint64_t value)
+{
+	struct kvm_xcrs xcrs = { .nr_xcrs = 1, .xcrs[0] = { .xcr = xcr, .value = value } };
+
+	return ioctl(vcpu->fd, KVM_SET_XCRS, &xcrs) ? -errno : 0;
+}

@@ -109,6 +109,15 @@ void *vcpu_io_data(struct test_vcpu *vcpu);
 
 const char *exit_reason_name(unsigned int reason);
 
+/* XCR0 of the process running the test (the L1 host's XCR0). */
+uint64_t host_xcr0(void);
+
+/* A CPUID table offering XSAVE, with @xcr0 as leaf 0xD.0 EDX:EAX. */
+void vcpu_set_cpuid_xsave(struct test_vcpu *vcpu, uint64_t xcr0);
+
+/* KVM_SET_XCRS with one entry; returns 0 or -errno. */
+int vcpu_set_xcr(struct test_vcpu *vcpu, uint32_t xcr, uint64_t value);
+
 /*
  * A vCPU statistic by name, read through KVM_GET_STATS_FD; false when the
  * device has no statistic of that name.

@@ -1,0 +1,293 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The XSAVE uABI: KVM_CAP_XSAVE/XSAVE2, KVM_GET_XSAVE, KVM_GET_XSAVE2 and
+ * KVM_SET_XSAVE in the standard layout; values set reach the guest's
+ * registers and the guest's reach user space; only the components the
+ * guest's CPUID offers are reported or accepted; bad headers are -EINVAL
+ * with nothing changed; KVM_GET/SET_FPU agree with it. Runs against KVM too.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "kvm_vm.h"
+
+#define MEM_SIZE	(1ul << 20)
+#define CODE_GPA	0x10000
+
+#define XF_X87		(1ull << 0)
+#define XF_SSE		(1ull << 1)
+#define XF_YMM		(1ull << 2)
+#define XF_FPSSE	(XF_X87 | XF_SSE)
+
+#define CR4_OSXSAVE	(1ull << 18)
+
+/* Offsets in the standard layout (Intel SDM vol. 1, 13.4). */
+#define MXCSR_OFF	24
+#define XMM0_OFF	160
+#define HEADER_OFF	512
+#define XSTATE_BV_OFF	HEADER_OFF
+#define XCOMP_BV_OFF	(HEADER_OFF + 8)
+
+/*
+ * Report XMM0's low dword and YMM0's upper half's low dword, then write
+ * new ones and report again.
+ */
+GUEST_CODE(avx_guest, ".code32",
+	"movd %xmm0, %eax\n\t"
+	"out %eax, $0x10\n\t"
+	"vextractf128 $1, %ymm0, %xmm1\n\t"
+	"movd %xmm1, %eax\n\t"
+	"out %eax, $0x11\n\t"
+	"mov $0x5a5a0001, %eax\n\t"
+	"vmovd %eax, %xmm2\n\t"
+	"mov $0x5a5a0002, %eax\n\t"
+	"vmovd %eax, %xmm3\n\t"
+	"vinsertf128 $1, %xmm3, %ymm2, %ymm0\n\t"
+	"hlt\n\t");
+
+static size_t xsave_size(int sys_fd)
+{
+	long size = ASSERT_IOCTL_OK(sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_XSAVE2);
+
+	TEST_ASSERT(size >= (long)sizeof(struct kvm_xsave), "KVM_CAP_XSAVE2 = %ld", size);
+	return size;
+}
+
+/* The standard-format offset of YMM_Hi128 (component 2), from CPUID. */
+static uint32_t ymm_offset(void)
+{
+	uint32_t eax, ebx, ecx, edx;
+
+	asm volatile("cpuid" : "=a"(eax), "=b"(ebx), "=c"(ecx), "=d"(edx) : "a"(0xd), "c"(2));
+	return ebx;
+}
+
+static uint8_t *get_xsave2(struct test_guest *g, size_t size)
+{
+	uint8_t *buf = calloc(1, size);
+
+	TEST_ASSERT(buf, "out of memory");
+	ASSERT_IOCTL_OK(g->vcpu.fd, KVM_GET_XSAVE2, buf);
+	return buf;
+}
+
+static uint64_t xstate_bv(const uint8_t *buf)
+{
+	uint64_t v;
+
+	memcpy(&v, buf + XSTATE_BV_OFF, sizeof(v));
+	return v;
+}
+
+static void put32(uint8_t *buf, size_t off, uint32_t v)
+{
+	memcpy(buf + off, &v, sizeof(v));
+}
+
+static void put64(uint8_t *buf, size_t off, uint64_t v)
+{
+	memcpy(buf + off, &v, sizeof(v));
+}
+
+static uint32_t get32(const uint8_t *buf, size_t off)
+{
+	uint32_t v;
+
+	memcpy(&v, buf + off, sizeof(v));
+	return v;
+}
+
+static void require_avx(void)
+{
+	if (!cpu_has_flag("xsave") || !cpu_has_flag("avx") || !(host_xcr0() & XF_YMM))
+		ktap_skip("the host has no XSAVE with AVX");
+}
+
+static void start_avx_guest(struct test_guest *g)
+{
+	struct kvm_sregs sregs;
+
+	guest_start_protected_mode(g, MEM_SIZE, CODE_GPA, avx_guest, GUEST_CODE_SIZE(avx_guest));
+	vcpu_set_cpuid_xsave(&g->vcpu, host_xcr0() & (XF_FPSSE | XF_YMM));
+	ASSERT_IOCTL_OK(g->vcpu.fd, KVM_GET_SREGS, &sregs);
+	sregs.cr4 |= CR4_OSXSAVE;
+	ASSERT_IOCTL_OK(g->vcpu.fd, KVM_SET_SREGS, &sregs);
+	ASSERT_EQ(0, vcpu_set_xcr(&g->vcpu, 0, XF_FPSSE | XF_YMM));
+}
+
+static void test_capabilities(void)
+{
+	int fd = dev_open();
+
+	if (!cpu_has_flag("xsave"))
+		ktap_skip("the host has no XSAVE");
+	ASSERT_EQ(1, ASSERT_IOCTL_OK(fd, KVM_CHECK_EXTENSION, KVM_CAP_XSAVE));
+	xsave_size(fd);
+	close(fd);
+}
+
+/* Set XMM0 and YMM0's upper half: the guest reads them; its writes come back. */
+static void test_round_trip_through_the_guest(void)
+{
+	struct test_guest g;
+	uint32_t ymm = ymm_offset();
+	uint8_t *buf;
+	size_t size;
+
+	require_avx();
+	start_avx_guest(&g);
+	size = xsave_size(g.vm.sys_fd);
+	buf = get_xsave2(&g, size);
+	put32(buf, XMM0_OFF, 0x11223344);
+	put32(buf, ymm, 0x55667788);
+	put64(buf, XSTATE_BV_OFF, xstate_bv(buf) | XF_FPSSE | XF_YMM);
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_SET_XSAVE, buf);
+	free(buf);
+
+	ASSERT_EQ(0x11223344, vcpu_run_out32(&g.vcpu, 0x10));
+	ASSERT_EQ(0x55667788, vcpu_run_out32(&g.vcpu, 0x11));
+	ASSERT_EQ(KVM_EXIT_HLT, vcpu_run(&g.vcpu));
+
+	buf = get_xsave2(&g, size);
+	TEST_ASSERT((xstate_bv(buf) & (XF_SSE | XF_YMM)) == (XF_SSE | XF_YMM),
+		    "XSTATE_BV %#llx", (unsigned long long)xstate_bv(buf));
+	ASSERT_EQ(0x5a5a0001, get32(buf, XMM0_OFF));
+	ASSERT_EQ(0x5a5a0002, get32(buf, ymm));
+	/* KVM_GET_XSAVE is the first 4 KiB of the same thing. */
+	if (size == sizeof(struct kvm_xsave)) {
+		struct kvm_xsave x;
+
+		ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_XSAVE, &x);
+		ASSERT_EQ(0, memcmp(&x, buf, sizeof(x)));
+	}
+	free(buf);
+	guest_stop(&g);
+}
+
+/* A guest whose CPUID offers no AVX: YMM not reported, and not accepted. */
+static void test_only_the_guests_components(void)
+{
+	struct test_guest g;
+	uint8_t *buf;
+	size_t size;
+
+	require_avx();
+	guest_start_protected_mode(&g, MEM_SIZE, CODE_GPA, avx_guest, GUEST_CODE_SIZE(avx_guest));
+	size = xsave_size(g.vm.sys_fd);
+	buf = get_xsave2(&g, size);
+	TEST_ASSERT(!(xstate_bv(buf) & ~XF_FPSSE), "XSTATE_BV %#llx without CPUID 0xD",
+		    (unsigned long long)xstate_bv(buf));
+	/*
+	 * l1vmm accepts only what it reports; KVM 6.1 accepts anything the
+	 * host supports (doc/abi.md).
+	 */
+	put64(buf, XSTATE_BV_OFF, XF_FPSSE | XF_YMM);
+	if (dev_is_l1vmm())
+		ASSERT_IOCTL_ERRNO(g.vcpu.fd, KVM_SET_XSAVE, buf, EINVAL);
+	put64(buf, XSTATE_BV_OFF, XF_FPSSE);
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_SET_XSAVE, buf);
+
+	vcpu_set_cpuid_xsave(&g.vcpu, host_xcr0() & (XF_FPSSE | XF_YMM));
+	put64(buf, XSTATE_BV_OFF, XF_FPSSE | XF_YMM);
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_SET_XSAVE, buf);
+	free(buf);
+	guest_stop(&g);
+}
+
+/* Each bad header alone is -EINVAL, and the state is as it was. */
+static void test_bad_headers(void)
+{
+	static const struct {
+		size_t off;
+		uint64_t value;
+		const char *what;
+	} bad[] = {
+		{ XSTATE_BV_OFF, XF_FPSSE | (1ull << 63), "XSTATE_BV bit 63" },
+		{ XSTATE_BV_OFF, XF_FPSSE | (1ull << 9), "XSTATE_BV: PKRU, not the guest's" },
+		{ XCOMP_BV_OFF, 1ull << 63, "XCOMP_BV: the compacted format" },
+		{ HEADER_OFF + 16, 1, "reserved header bytes" },
+		{ HEADER_OFF + 56, 1ull << 32, "reserved header bytes, the last ones" },
+	};
+	struct test_guest g;
+	uint8_t *good, *buf, *after;
+	size_t size, i;
+
+	require_avx();
+	start_avx_guest(&g);
+	size = xsave_size(g.vm.sys_fd);
+	good = get_xsave2(&g, size);
+	put32(good, XMM0_OFF, 0xcafe0001);
+	put64(good, XSTATE_BV_OFF, XF_FPSSE);
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_SET_XSAVE, good);
+	free(good);
+	good = get_xsave2(&g, size);
+	buf = malloc(size);
+	TEST_ASSERT(buf, "out of memory");
+
+	for (i = 0; i < KTAP_ARRAY_SIZE(bad); i++) {
+		memcpy(buf, good, size);
+		put32(buf, XMM0_OFF, 0xbad00000 + i);
+		put64(buf, bad[i].off, bad[i].value);
+		TEST_ASSERT(ioctl(g.vcpu.fd, KVM_SET_XSAVE, buf) < 0 && errno == EINVAL,
+			    "%s: accepted, or not EINVAL (%s)", bad[i].what, strerror(errno));
+	}
+	/* MXCSR with reserved bits, x87/SSE present. */
+	memcpy(buf, good, size);
+	put32(buf, MXCSR_OFF, 0xffffffff);
+	ASSERT_IOCTL_ERRNO(g.vcpu.fd, KVM_SET_XSAVE, buf, EINVAL);
+
+	after = get_xsave2(&g, size);
+	ASSERT_EQ(0xcafe0001, get32(after, XMM0_OFF));
+	ASSERT_EQ(0, memcmp(good, after, size));
+	ASSERT_IOCTL_ERRNO(g.vcpu.fd, KVM_SET_XSAVE, NULL, EFAULT);
+	ASSERT_IOCTL_ERRNO(g.vcpu.fd, KVM_GET_XSAVE2, NULL, EFAULT);
+	free(after);
+	free(buf);
+	free(good);
+	guest_stop(&g);
+}
+
+/* KVM_SET_FPU shows in KVM_GET_XSAVE2 and KVM_SET_XSAVE in KVM_GET_FPU. */
+static void test_fpu_agrees(void)
+{
+	struct kvm_fpu fpu;
+	struct test_guest g;
+	uint8_t *buf;
+	size_t size;
+
+	if (!cpu_has_flag("xsave"))
+		ktap_skip("the host has no XSAVE");
+	guest_start_protected_mode(&g, MEM_SIZE, CODE_GPA, avx_guest, GUEST_CODE_SIZE(avx_guest));
+	size = xsave_size(g.vm.sys_fd);
+	buf = get_xsave2(&g, size);
+	put32(buf, XMM0_OFF, 0x0badf00d);
+	put64(buf, XSTATE_BV_OFF, XF_FPSSE);
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_SET_XSAVE, buf);
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_FPU, &fpu);
+	ASSERT_EQ(0x0badf00d, get32(fpu.xmm[0], 0));
+
+	put32(fpu.xmm[0], 0, 0x600dcafe);
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_SET_FPU, &fpu);
+	free(buf);
+	buf = get_xsave2(&g, size);
+	ASSERT_EQ(0x600dcafe, get32(buf, XMM0_OFF));
+	free(buf);
+	guest_stop(&g);
+}
+
+static const struct ktap_case tests[] = {
+	KTAP_CASE(test_capabilities),
+	KTAP_CASE(test_round_trip_through_the_guest),
+	KTAP_CASE(test_only_the_guests_components),
+	KTAP_CASE(test_bad_headers),
+	KTAP_CASE(test_fpu_agrees),
+};
+
+int main(void)
+{
+	return ktap_run("xsave", tests, KTAP_ARRAY_SIZE(tests));
+}

@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The XSAVE uABI over the kernel's guest FPU state: the kernel converts
+ * between its own buffer and the standard layout
+ * (fpu_copy_guest_fpstate_to_uabi(), fpu_copy_uabi_to_guest_fpstate(),
+ * exported for KVM), and validates what user space hands in before it
+ * changes anything: reserved header bits, the compaction bit, components
+ * outside the guest's, a bad MXCSR are -EINVAL with the vCPU unchanged.
+ * The uABI carries the components the guest may enable (its CPUID 0xD
+ * within l1vmm's limit, xstate/guest_xcr0.c) and x87 and SSE, which every
+ * guest has (KVM_GET/SET_FPU); get reports no others, set refuses others.
+ *
+ * fpu_copy_guest_fpstate_to_uabi() takes that mask since the 6.1 stable
+ * backport of "x86/fpu: Allow caller to constrain xfeatures when copying to
+ * uabi buffer" (Debian's 6.1.192 has it; doc/design.md, "Kernels").
+ *
+ * The size comes from the host's CPUID 0xD (xstate/layout.c), as KVM's
+ * KVM_CAP_XSAVE2 does, with struct kvm_xsave's 4 KiB as the floor.
+ */
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <asm/cpufeature.h>
+#include <asm/fpu/api.h>
+
+#include "l1vmm/l1vmm.h"
+#include "xstate/guest_xcr0.h"
+#include "xstate/guest_xsave.h"
+#include "xstate/layout.h"
+
+static u32 uabi_size __read_mostly = sizeof(struct kvm_xsave);
+
+void l1vmm_xsave_init(void)
+{
+	struct l1vmm_xstate_layout layout;
+
+	if (!boot_cpu_has(X86_FEATURE_XSAVE))
+		return;
+	l1vmm_xstate_layout_read(l1vmm_host_cpuid, &layout);
+	uabi_size = max_t(u32, sizeof(struct kvm_xsave),
+			  l1vmm_xstate_standard_size(&layout, l1vmm_supported_xcr0()));
+}
+
+static u64 guest_uabi_xfeatures(const struct l1vmm_vcpu *vcpu)
+{
+	return vcpu->guest_supported_xcr0 | L1VMM_XF_FPSSE;
+}
+
+u32 l1vmm_xsave_uabi_size(void)
+{
+	return uabi_size;
+}
+
+/*
+ * KVM_GET_XSAVE (@size: struct kvm_xsave, -EINVAL if the state does not
+ * fit, as KVM) and KVM_GET_XSAVE2 (@size: KVM_CAP_XSAVE2's answer).
+ */
+int l1vmm_get_xsave(struct l1vmm_vcpu *vcpu, void __user *uxsave, u32 size)
+{
+	void *buf;
+	int r;
+
+	if (size < uabi_size)
+		return -EINVAL;
+	buf = kzalloc(size, GFP_KERNEL_ACCOUNT);
+	if (!buf)
+		return -ENOMEM;
+	fpu_copy_guest_fpstate_to_uabi(&vcpu->guest_fpu, buf, size, guest_uabi_xfeatures(vcpu), 0);
+	r = copy_to_user(uxsave, buf, size) ? -EFAULT : 0;
+	kfree(buf);
+	return r;
+}
+
+/* KVM_SET_XSAVE: KVM_CAP_XSAVE2's size is read, as KVM reads it. */
+int l1vmm_set_xsave(struct l1vmm_vcpu *vcpu, const void __user *uxsave)
+{
+	u32 pkru = 0;
+	void *buf;
+	int r;
+
+	buf = memdup_user(uxsave, uabi_size);
+	if (IS_ERR(buf))
+		return PTR_ERR(buf);
+	r = fpu_copy_uabi_to_guest_fpstate(&vcpu->guest_fpu, buf, guest_uabi_xfeatures(vcpu),
+					   &pkru);
+	kfree(buf);
+	return r;
+}

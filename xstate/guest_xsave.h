@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * KVM_GET_XSAVE, KVM_GET_XSAVE2, KVM_SET_XSAVE: the guest's extended state
+ * in the standard (non-compacted) XSAVE layout, and the size of that
+ * layout (KVM_CAP_XSAVE2).
+ */
+#ifndef L1VMM_XSTATE_GUEST_XSAVE_H
+#define L1VMM_XSTATE_GUEST_XSAVE_H
+
+#include <linux/compiler_types.h>
+#include <linux/types.h>
+
+struct l1vmm_vcpu;
+
+void l1vmm_xsave_init(void);
+u32 l1vmm_xsave_uabi_size(void);
+int l1vmm_get_xsave(struct l1vmm_vcpu *vcpu, void __user *uxsave, u32 size);
+int l1vmm_set_xsave(struct l1vmm_vcpu *vcpu, const void __user *uxsave);
+
+#endif /* L1VMM_XSTATE_GUEST_XSAVE_H */

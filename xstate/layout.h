@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The host's XSAVE layout, from CPUID leaf 0xD: which components exist,
+ * their sizes and standard-format offsets, alignment in the compacted
+ * format, user (XCR0) or supervisor (IA32_XSS). Sizes are derived from it,
+ * never hard-coded: APX (component 19) included. Portable: unit-tested on
+ * the host with recorded CPUID tables.
+ */
+#ifndef L1VMM_XSTATE_LAYOUT_H
+#define L1VMM_XSTATE_LAYOUT_H
+
+#include "l1vmm/cpuid_supported.h"
+#include "l1vmm/portable.h"
+#include "xstate/xcr0.h"
+
+/* The legacy area (x87, SSE) and the XSAVE header. */
+#define L1VMM_XSAVE_LEGACY_SIZE		512
+#define L1VMM_XSAVE_HEADER_SIZE		64
+#define L1VMM_XSAVE_HEADER_OFFSET	L1VMM_XSAVE_LEGACY_SIZE
+#define L1VMM_XSAVE_EXTENDED_OFFSET	(L1VMM_XSAVE_LEGACY_SIZE + L1VMM_XSAVE_HEADER_SIZE)
+
+struct l1vmm_xstate_component {
+	u32 size;		/* 0: the component does not exist */
+	u32 offset;		/* in the standard format; 0 for supervisor ones */
+	bool align64;		/* 64-byte aligned in the compacted format */
+	bool supervisor;
+};
+
+struct l1vmm_xstate_layout {
+	u64 user;		/* CPUID 0xD.0 EDX:EAX: what XCR0 may enable */
+	u64 supervisor;		/* CPUID 0xD.1 EDX:ECX: what IA32_XSS may enable */
+	struct l1vmm_xstate_component comp[L1VMM_NR_XFEATURES];
+};
+
+/* Read the layout with @host (CPUID); components past APX are ignored. */
+void l1vmm_xstate_layout_read(l1vmm_host_cpuid_fn host, struct l1vmm_xstate_layout *l);
+
+/*
+ * Bytes of a standard-format (non-compacted) XSAVE area holding
+ * @xfeatures: the legacy area and header, and up to the end of the last
+ * component; what KVM_CAP_XSAVE2 reports (with 4096 as its floor).
+ */
+u32 l1vmm_xstate_standard_size(const struct l1vmm_xstate_layout *l, u64 xfeatures);
+
+/* Bytes of a compacted-format area holding @xfeatures (XSAVEC, XSAVES). */
+u32 l1vmm_xstate_compacted_size(const struct l1vmm_xstate_layout *l, u64 xfeatures);
+
+#endif /* L1VMM_XSTATE_LAYOUT_H */
