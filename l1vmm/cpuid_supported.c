@@ -3,13 +3,17 @@
  * The CPUID l1vmm supports for guests; see cpuid_supported.h. Bit positions
  * from the Intel SDM vol. 2 (CPUID) and the AMD APM vol. 3 (appendix E).
  *
- * Left out on purpose, until l1vmm implements what they need: XSAVE,
- * OSXSAVE, AVX and everything that depends on XCR0 (the xstate work);
+ * XSAVE, AVX, FMA, F16C and AVX2 are offered with leaf 0xD when l1vmm's
+ * XCR0 limit has the components they need. Left out on purpose, until
+ * l1vmm implements what they need: AVX-512, MPX, AMX, APX (their XSAVE
+ * components are switched, but l1vmm does not yet offer them); OSXSAVE
+ * (the guest's CR4 says; exit.c fills it in at run time, as KVM does);
  * MONITOR/MWAIT (intercepted, not emulated); x2APIC, MCE/MCA, MTRR (MSRs
  * l1vmm does not have); VMX/SVM (no nested virtualization); PCID/INVPCID,
  * PKU, LA57, CET.
  */
 #include "l1vmm/cpuid_supported.h"
+#include "xstate/layout.h"
 
 /* Leaf 1 ECX: SSE3, PCLMULQDQ, SSSE3, CX16, SSE4.1, SSE4.2, MOVBE, POPCNT, AES, RDRAND. */
 #define LEAF1_ECX	(BIT(0) | BIT(1) | BIT(9) | BIT(13) | BIT(19) | BIT(20) | \
@@ -26,6 +30,11 @@
 /* Leaf 7.0 EBX: FSGSBASE, BMI1, SMEP, BMI2, ERMS, RDSEED, ADX, SMAP, CLFLUSHOPT, CLWB, SHA. */
 #define LEAF7_EBX	(BIT(0) | BIT(3) | BIT(7) | BIT(8) | BIT(9) | BIT(18) | BIT(19) | \
 			 BIT(20) | BIT(23) | BIT(24) | BIT(29))
+/* Leaf 1 ECX with XSAVE: XSAVE; with AVX's component too: FMA, AVX, F16C. */
+#define LEAF1_ECX_XSAVE		BIT(26)
+#define LEAF1_ECX_AVX		(BIT(12) | BIT(28) | BIT(29))
+/* Leaf 7.0 EBX with AVX's component: AVX2. */
+#define LEAF7_EBX_AVX		BIT(5)
 /* Leaf 7.0 ECX: RDPID. */
 #define LEAF7_ECX	BIT(22)
 /* 0x80000001 ECX: LAHF/SAHF, ABM (LZCNT), SSE4A, MISALIGNSSE, PREFETCHW. */
@@ -38,6 +47,12 @@
 			 BIT(26) | BIT(27) | BIT(29))
 
 #define LAST_BASIC_LEAF		7
+#define LEAF_XSTATE		0xd
+/* The XSAVE components whose features l1vmm offers. */
+#define OFFERED_XCR0		(L1VMM_XF_FPSSE | L1VMM_XF(YMM))
+/* Leaf 0xD.1 EAX: XSAVEOPT, XSAVEC, XGETBV with ECX = 1; no XSAVES (no IA32_XSS). */
+#define XSTATE1_EAX		(BIT(0) | BIT(1) | BIT(2))
+#define XSTATE_ECX_ALIGN64	BIT(1)
 #define LAST_EXT_LEAF		0x80000008
 
 static struct kvm_cpuid_entry2 *add(struct kvm_cpuid_entry2 *e, u32 function, u32 index,
@@ -56,32 +71,79 @@ static u32 min_u32(u32 a, u32 b)
 	return a < b ? a : b;
 }
 
+/*
+ * Leaf 0xD for @xcr0: sub-leaf 0 the components and the standard size
+ * (EBX is the guest's at run time, exit.c), sub-leaf 1 the XSAVE variants,
+ * then each component's size, offset and alignment, from the host.
+ */
+static struct kvm_cpuid_entry2 *add_xstate(struct kvm_cpuid_entry2 *e, l1vmm_host_cpuid_fn host,
+					   u64 xcr0)
+{
+	struct l1vmm_xstate_layout layout;
+	struct l1vmm_cpuid_regs r;
+	unsigned int i;
+
+	l1vmm_xstate_layout_read(host, &layout);
+	r = (struct l1vmm_cpuid_regs){
+		.eax = (u32)xcr0, .edx = xcr0 >> 32,
+		.ebx = l1vmm_xstate_standard_size(&layout, xcr0),
+		.ecx = l1vmm_xstate_standard_size(&layout, xcr0),
+	};
+	e = add(e, LEAF_XSTATE, 0, true, &r);
+	host(LEAF_XSTATE, 1, &r);
+	r = (struct l1vmm_cpuid_regs){ .eax = r.eax & XSTATE1_EAX };
+	e = add(e, LEAF_XSTATE, 1, true, &r);
+	for (i = L1VMM_XFEATURE_YMM; i < L1VMM_NR_XFEATURES; i++) {
+		if (!(xcr0 & BIT_ULL(i)))
+			continue;
+		host(LEAF_XSTATE, i, &r);
+		r = (struct l1vmm_cpuid_regs){
+			.eax = r.eax, .ebx = r.ebx, .ecx = r.ecx & XSTATE_ECX_ALIGN64,
+		};
+		e = add(e, LEAF_XSTATE, i, true, &r);
+	}
+	return e;
+}
+
 unsigned int l1vmm_supported_cpuid(l1vmm_host_cpuid_fn host, unsigned int gpa_bits,
-				   struct kvm_cpuid_entry2 *out)
+				   u64 xcr0, struct kvm_cpuid_entry2 *out)
 {
 	struct kvm_cpuid_entry2 *e = out;
 	struct l1vmm_cpuid_regs r;
 	u32 max_basic, max_ext, leaf;
+	u32 leaf1_ecx = LEAF1_ECX, leaf7_ebx = LEAF7_EBX;
+
+	xcr0 &= OFFERED_XCR0;
+	if (!(xcr0 & L1VMM_XF(X87)))
+		xcr0 = 0;	/* no XSAVE on the host */
+	if (xcr0)
+		leaf1_ecx |= LEAF1_ECX_XSAVE;
+	if (xcr0 & L1VMM_XF(YMM)) {
+		leaf1_ecx |= LEAF1_ECX_AVX;
+		leaf7_ebx |= LEAF7_EBX_AVX;
+	}
 
 	host(0, 0, &r);
-	max_basic = min_u32(r.eax, LAST_BASIC_LEAF);
+	max_basic = min_u32(r.eax, xcr0 ? LEAF_XSTATE : LAST_BASIC_LEAF);
 	r.eax = max_basic;
 	e = add(e, 0, 0, false, &r);
 
 	host(1, 0, &r);
 	r.ebx &= LEAF1_EBX;
 	/* Not the hypervisor bit: KVM leaves that to user space too. */
-	r.ecx &= LEAF1_ECX;
+	r.ecx &= leaf1_ecx;
 	r.edx &= LEAF1_EDX;
 	e = add(e, 1, 0, false, &r);
 
 	if (max_basic >= 7) {
 		host(7, 0, &r);
 		r = (struct l1vmm_cpuid_regs){
-			.ebx = r.ebx & LEAF7_EBX, .ecx = r.ecx & LEAF7_ECX,
+			.ebx = r.ebx & leaf7_ebx, .ecx = r.ecx & LEAF7_ECX,
 		};
 		e = add(e, 7, 0, true, &r);
 	}
+	if (xcr0 && max_basic >= LEAF_XSTATE)
+		e = add_xstate(e, host, xcr0);
 
 	host(0x80000000, 0, &r);
 	if (r.eax < 0x80000001)

@@ -12,7 +12,7 @@
 #include "l1vmm/portable.h"
 
 /* The most entries l1vmm_supported_cpuid() produces. */
-#define L1VMM_SUPPORTED_CPUID_MAX	16
+#define L1VMM_SUPPORTED_CPUID_MAX	32
 
 struct l1vmm_cpuid_regs {
 	u32 eax, ebx, ecx, edx;
@@ -24,9 +24,10 @@ typedef void (*l1vmm_host_cpuid_fn)(u32 leaf, u32 index, struct l1vmm_cpuid_regs
 /*
  * Fill @out (room for L1VMM_SUPPORTED_CPUID_MAX) and return the number of
  * entries. @gpa_bits caps the physical address width reported in
- * 0x80000008 (what the nested page tables translate).
+ * 0x80000008 (what the nested page tables translate); @xcr0 is l1vmm's
+ * XCR0 limit (0 on a host without XSAVE), for XSAVE, AVX and leaf 0xD.
  */
 unsigned int l1vmm_supported_cpuid(l1vmm_host_cpuid_fn host, unsigned int gpa_bits,
-				   struct kvm_cpuid_entry2 *out);
+				   u64 xcr0, struct kvm_cpuid_entry2 *out);
 
 #endif /* L1VMM_CPUID_SUPPORTED_H */

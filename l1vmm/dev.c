@@ -19,6 +19,7 @@
 #include "l1vmm/caps.h"
 #include "l1vmm/cpuid_supported.h"
 #include "l1vmm/l1vmm.h"
+#include "xstate/guest_xcr0.h"
 
 void l1vmm_host_cpuid(u32 leaf, u32 index, struct l1vmm_cpuid_regs *r)
 {
@@ -39,7 +40,8 @@ static int get_supported_cpuid(struct kvm_cpuid2 __user *ucpuid)
 	if (copy_from_user(&cpuid, ucpuid, sizeof(cpuid)))
 		return -EFAULT;
 	/* The guest-physical width is what a VM's nested page tables translate. */
-	n = l1vmm_supported_cpuid(l1vmm_host_cpuid, l1vmm_npt_gpa_bits(), entries);
+	n = l1vmm_supported_cpuid(l1vmm_host_cpuid, l1vmm_npt_gpa_bits(),
+				  l1vmm_supported_xcr0(), entries);
 	if (cpuid.nent < n)
 		return -E2BIG;
 	if (copy_to_user(ucpuid->entries, entries, n * sizeof(entries[0])))

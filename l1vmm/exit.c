@@ -16,6 +16,7 @@
 #include "l1vmm/cpuid.h"
 #include "l1vmm/l1vmm.h"
 #include "xstate/guest_xcr0.h"
+#include "xstate/guest_xsave.h"
 
 void l1vmm_skip_instruction(struct l1vmm_vcpu *vcpu)
 {
@@ -71,21 +72,30 @@ static int handle_hlt(struct l1vmm_vcpu *vcpu)
 }
 
 /*
- * CPUID from the vCPU's table, in the fastpath. A leaf that is not in the
- * table reads as zeros (KVM instead repeats the highest basic leaf, as
- * Intel CPUs do; doc/abi.md).
+ * CPUID from the vCPU's table, in the fastpath, with the XSAVE fields that
+ * follow the guest's state filled in. A leaf that is not in the table
+ * reads as zeros (KVM instead repeats the highest basic leaf, as Intel
+ * CPUs do; doc/abi.md).
  */
 static int handle_cpuid(struct l1vmm_vcpu *vcpu)
 {
 	unsigned long *r = vcpu->regs;
+	u32 leaf = r[L1VMM_REG_RAX], index = r[L1VMM_REG_RCX];
 	const struct kvm_cpuid_entry2 *e;
+	u32 eax = 0, ebx = 0, ecx = 0, edx = 0;
 
-	e = l1vmm_cpuid_find(vcpu->cpuid, vcpu->cpuid_nent, (u32)r[L1VMM_REG_RAX],
-			     (u32)r[L1VMM_REG_RCX]);
-	r[L1VMM_REG_RAX] = e ? e->eax : 0;
-	r[L1VMM_REG_RBX] = e ? e->ebx : 0;
-	r[L1VMM_REG_RCX] = e ? e->ecx : 0;
-	r[L1VMM_REG_RDX] = e ? e->edx : 0;
+	e = l1vmm_cpuid_find(vcpu->cpuid, vcpu->cpuid_nent, leaf, index);
+	if (e) {
+		eax = e->eax;
+		ebx = e->ebx;
+		ecx = e->ecx;
+		edx = e->edx;
+		l1vmm_xsave_cpuid_runtime(vcpu, leaf, index, eax, &ebx, &ecx);
+	}
+	r[L1VMM_REG_RAX] = eax;
+	r[L1VMM_REG_RBX] = ebx;
+	r[L1VMM_REG_RCX] = ecx;
+	r[L1VMM_REG_RDX] = edx;
 	vcpu->regs_dirty |= BIT(L1VMM_REG_RAX);
 	l1vmm_skip_instruction(vcpu);
 	return 1;

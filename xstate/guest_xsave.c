@@ -15,24 +15,29 @@
  * uabi buffer" (Debian's 6.1.192 has it; doc/design.md, "Kernels").
  *
  * The size comes from the host's CPUID 0xD (xstate/layout.c), as KVM's
- * KVM_CAP_XSAVE2 does, with struct kvm_xsave's 4 KiB as the floor.
+ * KVM_CAP_XSAVE2 does, with struct kvm_xsave's 4 KiB as the floor. The
+ * same layout gives the guest's CPUID the sizes for its current XCR0.
  */
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <asm/cpufeature.h>
 #include <asm/fpu/api.h>
+#include <asm/processor-flags.h>
 
 #include "l1vmm/l1vmm.h"
 #include "xstate/guest_xcr0.h"
 #include "xstate/guest_xsave.h"
 #include "xstate/layout.h"
 
+#define CPUID1_ECX_OSXSAVE	BIT(27)
+#define CPUID_XSTATE		0xd
+#define CPUID_XSTATE1_COMPACTED	(BIT(1) | BIT(3))	/* XSAVEC, XSAVES */
+
+static struct l1vmm_xstate_layout layout __read_mostly;
 static u32 uabi_size __read_mostly = sizeof(struct kvm_xsave);
 
 void l1vmm_xsave_init(void)
 {
-	struct l1vmm_xstate_layout layout;
-
 	if (!boot_cpu_has(X86_FEATURE_XSAVE))
 		return;
 	l1vmm_xstate_layout_read(l1vmm_host_cpuid, &layout);
@@ -84,4 +89,27 @@ int l1vmm_set_xsave(struct l1vmm_vcpu *vcpu, const void __user *uxsave)
 					   &pkru);
 	kfree(buf);
 	return r;
+}
+
+/*
+ * The parts of CPUID that follow the guest's state, as KVM's
+ * kvm_update_cpuid_runtime() computes them: OSXSAVE is the guest's
+ * CR4.OSXSAVE; leaf 0xD.0 EBX the standard-format size for its XCR0, and
+ * 0xD.1 EBX the compacted size when it has XSAVEC or XSAVES.
+ */
+void l1vmm_xsave_cpuid_runtime(struct l1vmm_vcpu *vcpu, u32 leaf, u32 index,
+			       u32 eax, u32 *ebx, u32 *ecx)
+{
+	if (!boot_cpu_has(X86_FEATURE_XSAVE))
+		return;
+	if (leaf == 1) {
+		if (l1vmm_ops->get_cr4(vcpu) & X86_CR4_OSXSAVE)
+			*ecx |= CPUID1_ECX_OSXSAVE;
+		else
+			*ecx &= ~CPUID1_ECX_OSXSAVE;
+	} else if (leaf == CPUID_XSTATE && index == 0) {
+		*ebx = l1vmm_xstate_standard_size(&layout, vcpu->xcr0);
+	} else if (leaf == CPUID_XSTATE && index == 1 && (eax & CPUID_XSTATE1_COMPACTED)) {
+		*ebx = l1vmm_xstate_compacted_size(&layout, vcpu->xcr0);
+	}
 }

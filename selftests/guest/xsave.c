@@ -4,7 +4,9 @@
  * KVM_SET_XSAVE in the standard layout; values set reach the guest's
  * registers and the guest's reach user space; only the components the
  * guest's CPUID offers are reported or accepted; bad headers are -EINVAL
- * with nothing changed; KVM_GET/SET_FPU agree with it. Runs against KVM too.
+ * with nothing changed; KVM_GET/SET_FPU agree with it; the supported CPUID
+ * offers XSAVE and the guest's CPUID follows its CR4 and XCR0. Runs
+ * against KVM too.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -17,6 +19,7 @@
 
 #define MEM_SIZE	(1ul << 20)
 #define CODE_GPA	0x10000
+#define RM_CODE_GPA	0x1000	/* real mode: within IP's 16 bits */
 
 #define XF_X87		(1ull << 0)
 #define XF_SSE		(1ull << 1)
@@ -47,6 +50,19 @@ GUEST_CODE(avx_guest, ".code32",
 	"mov $0x5a5a0002, %eax\n\t"
 	"vmovd %eax, %xmm3\n\t"
 	"vinsertf128 $1, %xmm3, %ymm2, %ymm0\n\t"
+	"hlt\n\t");
+
+/* CPUID 1 ECX and 0xD.0 EBX, as the guest sees them. */
+GUEST_CODE(cpuid_guest, ".code16",
+	"mov $1, %eax\n\t"
+	"cpuid\n\t"
+	"mov %ecx, %eax\n\t"
+	"out %eax, $0x10\n\t"
+	"mov $0xd, %eax\n\t"
+	"xor %ecx, %ecx\n\t"
+	"cpuid\n\t"
+	"mov %ebx, %eax\n\t"
+	"out %eax, $0x11\n\t"
 	"hlt\n\t");
 
 static size_t xsave_size(int sys_fd)
@@ -279,12 +295,70 @@ static void test_fpu_agrees(void)
 	guest_stop(&g);
 }
 
+static void set_supported_cpuid(struct test_guest *g)
+{
+	struct {
+		struct kvm_cpuid2 hdr;
+		struct kvm_cpuid_entry2 entries[256];
+	} c = { .hdr.nent = 256 };
+
+	ASSERT_IOCTL_OK(g->vm.sys_fd, KVM_GET_SUPPORTED_CPUID, &c);
+	ASSERT_IOCTL_OK(g->vcpu.fd, KVM_SET_CPUID2, &c);
+}
+
+/* One pass of cpuid_guest from the start: CPUID 1 ECX and 0xD.0 EBX. */
+static void guest_cpuid(struct test_guest *g, uint64_t cr4_osxsave, uint64_t xcr0,
+			uint32_t *ecx1, uint32_t *ebx_d)
+{
+	struct kvm_sregs sregs;
+
+	vcpu_setup_real_mode(&g->vcpu, RM_CODE_GPA);
+	ASSERT_IOCTL_OK(g->vcpu.fd, KVM_GET_SREGS, &sregs);
+	sregs.cr4 = (sregs.cr4 & ~CR4_OSXSAVE) | cr4_osxsave;
+	ASSERT_IOCTL_OK(g->vcpu.fd, KVM_SET_SREGS, &sregs);
+	ASSERT_EQ(0, vcpu_set_xcr(&g->vcpu, 0, xcr0));
+	*ecx1 = vcpu_run_out32(&g->vcpu, 0x10);
+	*ebx_d = vcpu_run_out32(&g->vcpu, 0x11);
+}
+
+/*
+ * KVM_GET_SUPPORTED_CPUID offers XSAVE and AVX with leaf 0xD, and the
+ * guest's CPUID follows its state: OSXSAVE is its CR4.OSXSAVE, 0xD.0 EBX
+ * the size of the XSAVE area for its XCR0.
+ */
+static void test_cpuid_follows_the_guest(void)
+{
+	uint32_t ecx1, ebx_d, ymm_end, eax, ebx, ecx, edx;
+	struct test_guest g;
+
+	require_avx();
+	asm volatile("cpuid" : "=a"(eax), "=b"(ebx), "=c"(ecx), "=d"(edx) : "a"(0xd), "c"(2));
+	ymm_end = ebx + eax;
+	guest_start_real_mode(&g, MEM_SIZE, RM_CODE_GPA, cpuid_guest, GUEST_CODE_SIZE(cpuid_guest));
+	set_supported_cpuid(&g);
+
+	guest_cpuid(&g, 0, XF_X87, &ecx1, &ebx_d);
+	TEST_ASSERT(ecx1 & (1u << 26), "no XSAVE in the supported CPUID");
+	TEST_ASSERT(ecx1 & (1u << 28), "no AVX in the supported CPUID");
+	TEST_ASSERT(!(ecx1 & (1u << 27)), "OSXSAVE set while CR4.OSXSAVE is clear");
+	ASSERT_EQ(576, ebx_d);
+
+	guest_cpuid(&g, CR4_OSXSAVE, XF_FPSSE, &ecx1, &ebx_d);
+	TEST_ASSERT(ecx1 & (1u << 27), "OSXSAVE clear while CR4.OSXSAVE is set");
+	ASSERT_EQ(576, ebx_d);
+
+	guest_cpuid(&g, CR4_OSXSAVE, XF_FPSSE | XF_YMM, &ecx1, &ebx_d);
+	ASSERT_EQ(ymm_end, ebx_d);
+	guest_stop(&g);
+}
+
 static const struct ktap_case tests[] = {
 	KTAP_CASE(test_capabilities),
 	KTAP_CASE(test_round_trip_through_the_guest),
 	KTAP_CASE(test_only_the_guests_components),
 	KTAP_CASE(test_bad_headers),
 	KTAP_CASE(test_fpu_agrees),
+	KTAP_CASE(test_cpuid_follows_the_guest),
 };
 
 int main(void)
