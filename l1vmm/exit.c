@@ -146,12 +146,12 @@ gp:
 }
 
 /*
- * The VMCB (VMCS) is undefined after a shutdown: put the vCPU in its RESET
- * state, as KVM does (it INITs the vCPU), and tell user space.
+ * The VMCB (VMCS) is undefined after a shutdown: INIT the vCPU, as KVM
+ * does, and tell user space.
  */
 static int handle_shutdown(struct l1vmm_vcpu *vcpu)
 {
-	l1vmm_vcpu_reset(vcpu);
+	l1vmm_vcpu_reset(vcpu, true);
 	vcpu->run->exit_reason = KVM_EXIT_SHUTDOWN;
 	return 0;
 }

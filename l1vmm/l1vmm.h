@@ -271,7 +271,7 @@ void l1vmm_vm_put(struct l1vmm_vm *vm);
 /* vcpu.c */
 int l1vmm_vcpu_create(struct l1vmm_vm *vm, unsigned long id);
 void l1vmm_vcpu_free(struct l1vmm_vcpu *vcpu);
-void l1vmm_vcpu_reset(struct l1vmm_vcpu *vcpu);
+void l1vmm_vcpu_reset(struct l1vmm_vcpu *vcpu, bool init);
 void l1vmm_vcpu_kick(struct l1vmm_vcpu *vcpu, unsigned int req);
 
 /* stats.c: KVM_GET_STATS_FD. */

@@ -441,11 +441,13 @@ static const struct file_operations vcpu_fops = {
 };
 
 /*
- * RESET (and, until INIT is modelled, the INIT after a shutdown): GPRs zero
- * but RDX, which holds the CPU signature (CPUID 1 EAX, or KVM's 0x600 when
- * the table has no leaf 1), RIP at the reset vector, backend state reset.
+ * RESET, or INIT (@init; the INIT after a shutdown, inside KVM_RUN): GPRs
+ * zero but RDX, which holds the CPU signature (CPUID 1 EAX, or KVM's 0x600
+ * when the table has no leaf 1), RIP at the reset vector, backend state
+ * reset. RESET puts XCR0 back to x87; INIT keeps it, and clears only the
+ * extended state INIT clears.
  */
-void l1vmm_vcpu_reset(struct l1vmm_vcpu *vcpu)
+void l1vmm_vcpu_reset(struct l1vmm_vcpu *vcpu, bool init)
 {
 	const struct kvm_cpuid_entry2 *leaf1;
 
@@ -456,7 +458,10 @@ void l1vmm_vcpu_reset(struct l1vmm_vcpu *vcpu)
 	vcpu->regs_dirty = BIT(L1VMM_NR_REGS) - 1;
 	vcpu->pending.complete = NULL;
 	vcpu->irq_pending = false;
-	l1vmm_xcr0_reset(vcpu);
+	if (init)
+		l1vmm_xsave_init_event(vcpu);
+	else
+		l1vmm_xcr0_reset(vcpu);
 	l1vmm_ops->vcpu_reset(vcpu);
 }
 
@@ -513,7 +518,7 @@ int l1vmm_vcpu_create(struct l1vmm_vm *vm, unsigned long id)
 	r = l1vmm_ops->vcpu_create(vcpu);
 	if (r)
 		goto unlock;
-	l1vmm_vcpu_reset(vcpu);
+	l1vmm_vcpu_reset(vcpu, false);
 
 	refcount_inc(&vm->users);
 	fd = anon_inode_getfd("l1vmm-vcpu", &vcpu_fops, vcpu, O_RDWR | O_CLOEXEC);

@@ -113,3 +113,22 @@ void l1vmm_xsave_cpuid_runtime(struct l1vmm_vcpu *vcpu, u32 leaf, u32 index,
 		*ebx = l1vmm_xstate_compacted_size(&layout, vcpu->xcr0);
 	}
 }
+
+static void clear_component(unsigned int xfeature, void *fpstate)
+{
+	fpstate_clear_xstate_component(fpstate, xfeature);
+}
+
+/*
+ * INIT of the guest's extended state, from inside KVM_RUN where the
+ * guest's registers are loaded: save them, clear what INIT clears (only
+ * components the host has: the kernel warns about others), load them back.
+ */
+void l1vmm_xsave_init_event(struct l1vmm_vcpu *vcpu)
+{
+	if (!(L1VMM_XF_INIT_CLEARED & l1vmm_supported_xcr0()))
+		return;
+	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, false);
+	l1vmm_xstate_init_clear(l1vmm_supported_xcr0(), clear_component, vcpu->guest_fpu.fpstate);
+	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, true);
+}

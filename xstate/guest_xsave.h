@@ -3,7 +3,7 @@
  * KVM_GET_XSAVE, KVM_GET_XSAVE2, KVM_SET_XSAVE: the guest's extended state
  * in the standard (non-compacted) XSAVE layout, and the size of that
  * layout (KVM_CAP_XSAVE2); the XSAVE parts of the guest's CPUID that
- * follow its state.
+ * follow its state; what INIT does to the extended state.
  */
 #ifndef L1VMM_XSTATE_GUEST_XSAVE_H
 #define L1VMM_XSTATE_GUEST_XSAVE_H
@@ -17,6 +17,7 @@ void l1vmm_xsave_init(void);
 u32 l1vmm_xsave_uabi_size(void);
 int l1vmm_get_xsave(struct l1vmm_vcpu *vcpu, void __user *uxsave, u32 size);
 int l1vmm_set_xsave(struct l1vmm_vcpu *vcpu, const void __user *uxsave);
+void l1vmm_xsave_init_event(struct l1vmm_vcpu *vcpu);
 void l1vmm_xsave_cpuid_runtime(struct l1vmm_vcpu *vcpu, u32 leaf, u32 index,
 			       u32 eax, u32 *ebx, u32 *ecx);
 

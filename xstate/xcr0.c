@@ -29,3 +29,20 @@ const char *l1vmm_xcr0_invalid(u32 index, u64 xcr0, u64 guest_supported)
 		return "APX and MPX share their XSAVE area";
 	return NULL;
 }
+
+unsigned int l1vmm_xstate_init_clear(u64 supported, void (*clear)(unsigned int xfeature, void *ctx),
+				     void *ctx)
+{
+	const u64 mask = L1VMM_XF_INIT_CLEARED & supported;
+	unsigned int i, n = 0;
+
+	/* The mask is one u64: every component needs a bit of it. */
+	_Static_assert(8 * sizeof(mask) >= L1VMM_NR_XFEATURES, "XSAVE components outgrow a u64");
+	for (i = 0; i < 8 * sizeof(mask); i++) {
+		if (mask & BIT_ULL(i)) {
+			clear(i, ctx);
+			n++;
+		}
+	}
+	return n;
+}

@@ -41,8 +41,15 @@ enum l1vmm_xfeature {
 #define L1VMM_XF_XTILE		(L1VMM_XF(XTILE_CFG) | L1VMM_XF(XTILE_DATA))
 #define L1VMM_XF_CET		(L1VMM_XF(CET_USER) | L1VMM_XF(CET_KERNEL))
 
-/* XCR0 after RESET and INIT: x87 only. */
+/* XCR0 after RESET: x87 only. INIT leaves XCR0 as it was. */
 #define L1VMM_XCR0_RESET	L1VMM_XF(X87)
+
+/*
+ * The components INIT puts in their initial state: MPX's and CET's (Intel
+ * SDM vol. 3, "Processor State after Reset and INIT"; CET spec). x87, SSE,
+ * AVX and the rest keep their contents across INIT.
+ */
+#define L1VMM_XF_INIT_CLEARED	(L1VMM_XF_MPX | L1VMM_XF_CET)
 
 /* The only extended control register: XCR0 (ECX = 0 for XSETBV). */
 #define L1VMM_XCR_XFEATURE_ENABLED_MASK	0
@@ -53,5 +60,12 @@ enum l1vmm_xfeature {
  * allowed, even to a guest without XSAVE (as in KVM).
  */
 const char *l1vmm_xcr0_invalid(u32 index, u64 xcr0, u64 guest_supported);
+
+/*
+ * INIT: call @clear for each component of @supported that INIT clears,
+ * lowest first. Returns how many it cleared.
+ */
+unsigned int l1vmm_xstate_init_clear(u64 supported, void (*clear)(unsigned int xfeature, void *ctx),
+				     void *ctx);
 
 #endif /* L1VMM_XSTATE_XCR0_H */

@@ -65,6 +65,10 @@ GUEST_CODE(cpuid_guest, ".code16",
 	"out %eax, $0x11\n\t"
 	"hlt\n\t");
 
+/* A #UD with no IDT: a triple fault, and KVM_EXIT_SHUTDOWN. */
+GUEST_CODE(triple_fault, ".code32",
+	"ud2\n\t");
+
 static size_t xsave_size(int sys_fd)
 {
 	long size = ASSERT_IOCTL_OK(sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_XSAVE2);
@@ -295,6 +299,51 @@ static void test_fpu_agrees(void)
 	guest_stop(&g);
 }
 
+/*
+ * The INIT after a triple fault keeps XCR0 and the x87, SSE and AVX state
+ * (only MPX and CET are INIT-cleared, and no test CPU has them: the unit
+ * test covers which components are cleared); registers are at the reset
+ * vector again.
+ */
+static void test_init_keeps_xcr0_and_vector_state(void)
+{
+	uint32_t ymm = ymm_offset();
+	struct kvm_sregs sregs;
+	struct kvm_xcrs xcrs;
+	struct kvm_regs regs;
+	struct test_guest g;
+	uint8_t *buf;
+	size_t size;
+
+	require_avx();
+	guest_start_protected_mode(&g, MEM_SIZE, CODE_GPA, triple_fault,
+				   GUEST_CODE_SIZE(triple_fault));
+	vcpu_set_cpuid_xsave(&g.vcpu, host_xcr0() & (XF_FPSSE | XF_YMM));
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_SREGS, &sregs);
+	sregs.cr4 |= CR4_OSXSAVE;
+	sregs.idt.limit = 0;
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_SET_SREGS, &sregs);
+	ASSERT_EQ(0, vcpu_set_xcr(&g.vcpu, 0, XF_FPSSE | XF_YMM));
+	size = xsave_size(g.vm.sys_fd);
+	buf = get_xsave2(&g, size);
+	put32(buf, XMM0_OFF, 0x1d1d0001);
+	put32(buf, ymm, 0x1d1d0002);
+	put64(buf, XSTATE_BV_OFF, XF_FPSSE | XF_YMM);
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_SET_XSAVE, buf);
+	free(buf);
+
+	ASSERT_EQ(KVM_EXIT_SHUTDOWN, vcpu_run(&g.vcpu));
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_REGS, &regs);
+	ASSERT_EQ(0xfff0, regs.rip);
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_XCRS, &xcrs);
+	ASSERT_EQ(XF_FPSSE | XF_YMM, xcrs.xcrs[0].value);
+	buf = get_xsave2(&g, size);
+	ASSERT_EQ(0x1d1d0001, get32(buf, XMM0_OFF));
+	ASSERT_EQ(0x1d1d0002, get32(buf, ymm));
+	free(buf);
+	guest_stop(&g);
+}
+
 static void set_supported_cpuid(struct test_guest *g)
 {
 	struct {
@@ -359,6 +408,7 @@ static const struct ktap_case tests[] = {
 	KTAP_CASE(test_bad_headers),
 	KTAP_CASE(test_fpu_agrees),
 	KTAP_CASE(test_cpuid_follows_the_guest),
+	KTAP_CASE(test_init_keeps_xcr0_and_vector_state),
 };
 
 int main(void)

@@ -3,7 +3,8 @@
 /*
  * Host unit test of the XCR0 rules (xstate/xcr0.c): for every rule, a
  * value that breaks it alone is refused with that rule's reason, and the
- * nearest value that keeps it is accepted.
+ * nearest value that keeps it is accepted. And which components INIT
+ * clears.
  */
 #include <string.h>
 
@@ -110,9 +111,47 @@ static void test_every_rule_is_covered(void)
 	}
 }
 
+struct cleared {
+	unsigned int n;
+	unsigned int xfeature[64];
+};
+
+static void record_clear(unsigned int xfeature, void *ctx)
+{
+	struct cleared *c = ctx;
+
+	c->xfeature[c->n++] = xfeature;
+}
+
+/* INIT clears MPX and CET, only where supported, lowest first, nothing else. */
+static void test_init_clears_exactly(void)
+{
+	struct cleared c = { 0 };
+
+	ASSERT_EQ(4, l1vmm_xstate_init_clear(~0ull, record_clear, &c));
+	ASSERT_EQ(4, c.n);
+	ASSERT_EQ(L1VMM_XFEATURE_BNDREGS, c.xfeature[0]);
+	ASSERT_EQ(L1VMM_XFEATURE_BNDCSR, c.xfeature[1]);
+	ASSERT_EQ(L1VMM_XFEATURE_CET_USER, c.xfeature[2]);
+	ASSERT_EQ(L1VMM_XFEATURE_CET_KERNEL, c.xfeature[3]);
+
+	/* An AVX-512 host without MPX or CET: nothing to clear. */
+	c.n = 0;
+	ASSERT_EQ(0, l1vmm_xstate_init_clear(X87 | SSE | YMM | AVX512 | PKRU | APX,
+					     record_clear, &c));
+	ASSERT_EQ(0, c.n);
+
+	/* MPX only. */
+	c.n = 0;
+	ASSERT_EQ(2, l1vmm_xstate_init_clear(X87 | SSE | MPX, record_clear, &c));
+	ASSERT_EQ(L1VMM_XFEATURE_BNDREGS, c.xfeature[0]);
+	ASSERT_EQ(L1VMM_XFEATURE_BNDCSR, c.xfeature[1]);
+}
+
 static const struct ktap_case tests[] = {
 	KTAP_CASE(test_rules_table),
 	KTAP_CASE(test_every_rule_is_covered),
+	KTAP_CASE(test_init_clears_exactly),
 };
 
 int main(void)
