@@ -25,13 +25,24 @@ enum l1vmm_reg {
 	L1VMM_REG_R14,
 	L1VMM_REG_R15,
 	L1VMM_REG_RIP,
+#ifdef CONFIG_L1VMM_APX_EGPR
+	/* APX's extended GPRs, after RIP so that the rest keeps KVM's order. */
+	L1VMM_REG_R16,
+	L1VMM_REG_R31 = L1VMM_REG_R16 + 15,
+#endif
 	L1VMM_NR_REGS,
 };
+
+/* R16-R31: the registers in APX's XSAVE component (19). */
+#define L1VMM_NR_EGPRS		16
 
 /* RIP after RESET or INIT, with CS base 0xffff0000. */
 #define L1VMM_RESET_RIP		0xfff0
 
-/* The dirty mask are one unsigned long: every register needs a bit. */
-#define L1VMM_REGS_FIT_IN_A_WORD	(L1VMM_NR_REGS <= 8 * sizeof(unsigned long))
+/*
+ * The dirty mask is one unsigned long: every register needs a bit, and
+ * BIT(L1VMM_NR_REGS) - 1 ("all of them") must not shift by the word size.
+ */
+#define L1VMM_REGS_FIT_IN_A_WORD	(L1VMM_NR_REGS < 8 * sizeof(unsigned long))
 
 #endif /* L1VMM_REGS_H */

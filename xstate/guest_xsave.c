@@ -14,6 +14,9 @@
  * backport of "x86/fpu: Allow caller to constrain xfeatures when copying to
  * uabi buffer" (Debian's 6.1.192 has it; doc/design.md, "Kernels").
  *
+ * R16-R31 are the exception: the guest's are in regs[], and the uABI's APX
+ * area is filled from there (xstate/layout.c has the copies).
+ *
  * The size comes from the host's CPUID 0xD (xstate/layout.c), as KVM's
  * KVM_CAP_XSAVE2 does, with struct kvm_xsave's 4 KiB as the floor. The
  * same layout gives the guest's CPUID the sizes for its current XCR0.
@@ -50,6 +53,25 @@ static u64 guest_uabi_xfeatures(const struct l1vmm_vcpu *vcpu)
 	return vcpu->guest_supported_xcr0 | L1VMM_XF_FPSSE;
 }
 
+/*
+ * R16-R31 are in the uABI's APX area when the guest may enable APX; they
+ * live in regs[], not in the kernel's guest FPU state, which sees the
+ * buffer without them.
+ */
+static bool egprs_in_uabi(const struct l1vmm_vcpu *vcpu)
+{
+	return IS_ENABLED(CONFIG_L1VMM_APX_EGPR) && (vcpu->guest_supported_xcr0 & L1VMM_XF(APX));
+}
+
+static unsigned long *guest_egprs(struct l1vmm_vcpu *vcpu)
+{
+#ifdef CONFIG_L1VMM_APX_EGPR
+	return &vcpu->regs[L1VMM_REG_R16];
+#else
+	return NULL;
+#endif
+}
+
 u32 l1vmm_xsave_uabi_size(void)
 {
 	return uabi_size;
@@ -69,8 +91,13 @@ int l1vmm_get_xsave(struct l1vmm_vcpu *vcpu, void __user *uxsave, u32 size)
 	buf = kzalloc(size, GFP_KERNEL_ACCOUNT);
 	if (!buf)
 		return -ENOMEM;
-	fpu_copy_guest_fpstate_to_uabi(&vcpu->guest_fpu, buf, size, guest_uabi_xfeatures(vcpu), 0);
-	r = copy_to_user(uxsave, buf, size) ? -EFAULT : 0;
+	fpu_copy_guest_fpstate_to_uabi(&vcpu->guest_fpu, buf, size,
+				       guest_uabi_xfeatures(vcpu) & ~L1VMM_XF(APX), 0);
+	r = 0;
+	if (egprs_in_uabi(vcpu))
+		r = l1vmm_xsave_put_egprs(buf, size, &layout, guest_egprs(vcpu));
+	if (!r && copy_to_user(uxsave, buf, size))
+		r = -EFAULT;
 	kfree(buf);
 	return r;
 }
@@ -82,11 +109,24 @@ int l1vmm_set_xsave(struct l1vmm_vcpu *vcpu, const void __user *uxsave)
 	void *buf;
 	int r;
 
+	unsigned long egprs[L1VMM_NR_EGPRS];
+	bool set_egprs = false;
+
 	buf = memdup_user(uxsave, uabi_size);
 	if (IS_ERR(buf))
 		return PTR_ERR(buf);
-	r = fpu_copy_uabi_to_guest_fpstate(&vcpu->guest_fpu, buf, guest_uabi_xfeatures(vcpu),
-					   &pkru);
+	if (egprs_in_uabi(vcpu)) {
+		r = l1vmm_xsave_take_egprs(buf, uabi_size, &layout, egprs);
+		if (r < 0)
+			goto out;
+		set_egprs = r;
+	}
+	/* Everything is validated here, before anything changes. */
+	r = fpu_copy_uabi_to_guest_fpstate(&vcpu->guest_fpu, buf,
+					   guest_uabi_xfeatures(vcpu) & ~L1VMM_XF(APX), &pkru);
+	if (!r && set_egprs)
+		memcpy(guest_egprs(vcpu), egprs, sizeof(egprs));
+out:
 	kfree(buf);
 	return r;
 }

@@ -69,3 +69,47 @@ u32 l1vmm_xstate_compacted_size(const struct l1vmm_xstate_layout *l, u64 xfeatur
 	}
 	return size;
 }
+
+/* The offset of @l's APX area inside a buffer of @size bytes, or 0. */
+static u32 apx_offset(u32 size, const struct l1vmm_xstate_layout *l)
+{
+	const struct l1vmm_xstate_component *apx = &l->comp[L1VMM_XFEATURE_APX];
+
+	if (apx->size < L1VMM_NR_EGPRS * sizeof(unsigned long) || apx->supervisor ||
+	    apx->offset < L1VMM_XSAVE_EXTENDED_OFFSET || apx->size > size ||
+	    apx->offset > size - apx->size)
+		return 0;
+	return apx->offset;
+}
+
+int l1vmm_xsave_put_egprs(void *buf, u32 size, const struct l1vmm_xstate_layout *l,
+			  const unsigned long *egprs)
+{
+	u32 off = apx_offset(size, l);
+	u64 xstate_bv;
+
+	if (!off)
+		return -EINVAL;
+	memcpy((char *)buf + off, egprs, L1VMM_NR_EGPRS * sizeof(*egprs));
+	memcpy(&xstate_bv, (char *)buf + L1VMM_XSAVE_HEADER_OFFSET, sizeof(xstate_bv));
+	xstate_bv |= L1VMM_XF(APX);
+	memcpy((char *)buf + L1VMM_XSAVE_HEADER_OFFSET, &xstate_bv, sizeof(xstate_bv));
+	return 0;
+}
+
+int l1vmm_xsave_take_egprs(void *buf, u32 size, const struct l1vmm_xstate_layout *l,
+			   unsigned long *egprs)
+{
+	u32 off = apx_offset(size, l);
+	u64 xstate_bv;
+
+	if (!off)
+		return -EINVAL;
+	memcpy(&xstate_bv, (char *)buf + L1VMM_XSAVE_HEADER_OFFSET, sizeof(xstate_bv));
+	if (!(xstate_bv & L1VMM_XF(APX)))
+		return 0;
+	memcpy(egprs, (char *)buf + off, L1VMM_NR_EGPRS * sizeof(*egprs));
+	xstate_bv &= ~L1VMM_XF(APX);
+	memcpy((char *)buf + L1VMM_XSAVE_HEADER_OFFSET, &xstate_bv, sizeof(xstate_bv));
+	return 1;
+}

@@ -11,6 +11,7 @@
 
 #include "l1vmm/cpuid_supported.h"
 #include "l1vmm/portable.h"
+#include "l1vmm/regs.h"
 #include "xstate/xcr0.h"
 
 /* The legacy area (x87, SSE) and the XSAVE header. */
@@ -44,5 +45,18 @@ u32 l1vmm_xstate_standard_size(const struct l1vmm_xstate_layout *l, u64 xfeature
 
 /* Bytes of a compacted-format area holding @xfeatures (XSAVEC, XSAVES). */
 u32 l1vmm_xstate_compacted_size(const struct l1vmm_xstate_layout *l, u64 xfeatures);
+
+/*
+ * APX's registers in a standard-format uABI buffer of @size bytes. The
+ * guest's R16-R31 live in its register file, not in its XSAVE state: get
+ * writes @egprs into the APX area after the generic copy and sets the APX
+ * bit in XSTATE_BV; set takes them from the area only when that bit is set
+ * (returns 1), and clears the bit so that the generic copy leaves APX out.
+ * Both return -EINVAL when the layout has no APX area inside @size.
+ */
+int l1vmm_xsave_put_egprs(void *buf, u32 size, const struct l1vmm_xstate_layout *l,
+			  const unsigned long *egprs);
+int l1vmm_xsave_take_egprs(void *buf, u32 size, const struct l1vmm_xstate_layout *l,
+			   unsigned long *egprs);
 
 #endif /* L1VMM_XSTATE_LAYOUT_H */

@@ -76,6 +76,9 @@ static const struct {
 	{ KVM_CAP_VCPU_EVENTS, 1 },
 	{ KVM_CAP_INTR_SHADOW, 1 },
 	{ KVM_CAP_XCRS, 1 },	/* on a host with XSAVE, as every test host has */
+	{ KVM_CAP_XSAVE, 1 },
+	/* l1vmm's XCR0 limit (no AMX) always fits struct kvm_xsave. */
+	{ KVM_CAP_XSAVE2, 4096 },
 	{ KVM_CAP_NR_MEMSLOTS, 32 },
 	{ KVM_CAP_NR_VCPUS, 16 },
 	{ KVM_CAP_MAX_VCPUS, 16 },

@@ -4,8 +4,13 @@
  * Host unit test of the XSAVE layout math (xstate/layout.c) on CPUID 0xD
  * tables recorded from three kinds of CPU: AVX only (AMD Zen), AVX-512 and
  * MPX and PKRU with a supervisor component (Intel Skylake-SP), and one with
- * AMX and APX (component 19, 128 bytes at MPX's old offset 960).
+ * AMX and APX (component 19, 128 bytes at MPX's old offset 960). And the
+ * uABI copies of R16-R31 into and out of the APX area.
  */
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+
 #include "ktap.h"
 #include "xstate/layout.h"
 
@@ -129,10 +134,83 @@ static void test_amx_apx(void)
 		  l1vmm_xstate_compacted_size(&l, l.user));
 }
 
+#define UABI_SIZE	0x2b00
+#define HDR		512
+
+static uint64_t xstate_bv(const uint8_t *buf)
+{
+	uint64_t v;
+
+	memcpy(&v, buf + HDR, sizeof(v));
+	return v;
+}
+
+/* Get: R16-R31 land at APX's offset and XSTATE_BV gains the APX bit. */
+static void test_put_egprs(void)
+{
+	static uint8_t buf[UABI_SIZE];
+	unsigned long egprs[L1VMM_NR_EGPRS], seen[L1VMM_NR_EGPRS];
+	struct l1vmm_xstate_layout l;
+	unsigned int i;
+
+	read_layout(amx_apx, &l);
+	for (i = 0; i < L1VMM_NR_EGPRS; i++)
+		egprs[i] = 0x1600000000000000ul + i;
+	memset(buf, 0, sizeof(buf));
+	buf[HDR] = 0x3;				/* x87, SSE */
+	ASSERT_EQ(0, l1vmm_xsave_put_egprs(buf, sizeof(buf), &l, egprs));
+	ASSERT_EQ(0x3 | L1VMM_XF(APX), xstate_bv(buf));
+	memcpy(seen, buf + 960, sizeof(seen));
+	ASSERT_EQ(0, memcmp(egprs, seen, sizeof(seen)));
+	/* Nothing outside the area moved: MPX's old neighbours are zero. */
+	ASSERT_EQ(0, buf[959]);
+	ASSERT_EQ(0, buf[960 + 128]);
+
+	/* No APX area, or one beyond the buffer: refused. */
+	read_layout(skylake_sp, &l);
+	ASSERT_EQ(-EINVAL, l1vmm_xsave_put_egprs(buf, sizeof(buf), &l, egprs));
+	read_layout(amx_apx, &l);
+	ASSERT_EQ(-EINVAL, l1vmm_xsave_put_egprs(buf, 1024, &l, egprs));
+	ASSERT_EQ(-EINVAL, l1vmm_xsave_put_egprs(buf, 64, &l, egprs));	/* smaller than the area */
+}
+
+/* Set: taken only with the APX bit, which is then cleared. */
+static void test_take_egprs(void)
+{
+	static uint8_t buf[UABI_SIZE];
+	unsigned long egprs[L1VMM_NR_EGPRS], want[L1VMM_NR_EGPRS];
+	struct l1vmm_xstate_layout l;
+	unsigned int i;
+
+	read_layout(amx_apx, &l);
+	for (i = 0; i < L1VMM_NR_EGPRS; i++)
+		want[i] = 0x3100000000000000ul + i;
+	memset(buf, 0, sizeof(buf));
+	memcpy(buf + 960, want, sizeof(want));
+
+	/* Without the header bit, the area is not the guest's registers. */
+	memset(egprs, 0xee, sizeof(egprs));
+	buf[HDR] = 0x3;
+	ASSERT_EQ(0, l1vmm_xsave_take_egprs(buf, sizeof(buf), &l, egprs));
+	ASSERT_EQ(0xeeeeeeeeeeeeeeeeul, egprs[0]);
+	ASSERT_EQ(0x3, xstate_bv(buf));
+
+	buf[HDR + 2] = L1VMM_XF(APX) >> 16;	/* bit 19 */
+	ASSERT_EQ(0x3 | L1VMM_XF(APX), xstate_bv(buf));
+	ASSERT_EQ(1, l1vmm_xsave_take_egprs(buf, sizeof(buf), &l, egprs));
+	ASSERT_EQ(0, memcmp(want, egprs, sizeof(want)));
+	ASSERT_EQ(0x3, xstate_bv(buf));
+
+	read_layout(zen, &l);
+	ASSERT_EQ(-EINVAL, l1vmm_xsave_take_egprs(buf, sizeof(buf), &l, egprs));
+}
+
 static const struct ktap_case tests[] = {
 	KTAP_CASE(test_avx_only),
 	KTAP_CASE(test_avx512_mpx_pkru),
 	KTAP_CASE(test_amx_apx),
+	KTAP_CASE(test_put_egprs),
+	KTAP_CASE(test_take_egprs),
 };
 
 int main(void)
