@@ -319,7 +319,7 @@ static long vcpu_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
 		r = l1vmm_set_xsave(vcpu, argp);
 		break;
 	case KVM_GET_STATS_FD:
-		r = arg ? -EINVAL : l1vmm_vcpu_stats_fd(vcpu);
+		r = l1vmm_vcpu_stats_fd(vcpu);
 		break;
 	case KVM_GET_FPU: {
 		struct kvm_fpu fpu;

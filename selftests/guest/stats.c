@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KVM_GET_STATS_FD on a vCPU: KVM's binary format (header, id string,
+ * descriptors, data inside the file), live values, a read-only file, and
+ * a file that stays valid after the vCPU's and the VM's own files are
+ * closed. Runs against KVM too.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kvm_vm.h"
+
+#define MEM_SIZE	(1ul << 20)
+#define CODE_GPA	0x1000
+#define STATS_NAME_SIZE	48	/* KVM's KVM_STATS_NAME_SIZE, not in the uAPI header */
+
+GUEST_CODE(out_loop, ".code16",
+	"1: out %al, $0x10\n\t"
+	"jmp 1b\n\t");
+
+static void test_format(void)
+{
+	struct kvm_stats_header h;
+	struct kvm_stats_desc *d;
+	struct test_guest g;
+	char id[256] = { 0 };
+	size_t desc_size;
+	uint64_t v;
+	uint32_t i;
+	int fd;
+
+	guest_start_real_mode(&g, MEM_SIZE, CODE_GPA, out_loop, GUEST_CODE_SIZE(out_loop));
+	fd = ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_STATS_FD, 0);
+	ASSERT_EQ(sizeof(h), pread(fd, &h, sizeof(h), 0));
+	ASSERT_EQ(0, h.flags);
+	ASSERT_EQ(STATS_NAME_SIZE, h.name_size);
+	TEST_ASSERT(h.num_desc >= 1, "no statistics");
+	TEST_ASSERT(h.id_offset >= sizeof(h) && h.desc_offset >= h.id_offset + h.name_size &&
+		    h.data_offset >= h.desc_offset, "offsets: id %u desc %u data %u",
+		    h.id_offset, h.desc_offset, h.data_offset);
+	ASSERT_EQ(h.name_size, pread(fd, id, h.name_size, h.id_offset));
+	TEST_ASSERT(strstr(id, "/vcpu-0"), "id \"%s\"", id);
+
+	desc_size = sizeof(*d) + h.name_size;
+	d = malloc(desc_size);
+	TEST_ASSERT(d, "out of memory");
+	for (i = 0; i < h.num_desc; i++) {
+		ASSERT_EQ(desc_size, pread(fd, d, desc_size, h.desc_offset + i * desc_size));
+		TEST_ASSERT(d->name[0] && memchr(d->name, 0, h.name_size), "descriptor %u name", i);
+		TEST_ASSERT(d->size >= 1, "%s: size %u", d->name, d->size);
+		/* Every value is inside the file. */
+		ASSERT_EQ(sizeof(v), pread(fd, &v, sizeof(v),
+					   h.data_offset + d->offset + (d->size - 1) * sizeof(v)));
+	}
+	free(d);
+	/* Read-only. */
+	TEST_ASSERT(write(fd, &h, sizeof(h)) < 0 && errno == EBADF, "write: %s", strerror(errno));
+	close(fd);
+	guest_stop(&g);
+}
+
+/* "exits" counts the round trips, and the file outlives the vCPU and VM files. */
+static void test_live_values_outlive_the_vm(void)
+{
+	struct kvm_stats_header h;
+	struct test_guest g;
+	uint64_t before, after;
+	int i, fd;
+
+	guest_start_real_mode(&g, MEM_SIZE, CODE_GPA, out_loop, GUEST_CODE_SIZE(out_loop));
+	TEST_ASSERT(vcpu_stat(&g.vcpu, "exits", &before), "no \"exits\" statistic");
+	for (i = 0; i < 10; i++)
+		ASSERT_EQ(KVM_EXIT_IO, vcpu_run(&g.vcpu));
+	TEST_ASSERT(vcpu_stat(&g.vcpu, "exits", &after), "no \"exits\" statistic");
+	TEST_ASSERT(after >= before + 10, "exits %llu then %llu after 10 round trips",
+		    (unsigned long long)before, (unsigned long long)after);
+
+	fd = ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_STATS_FD, 0);
+	guest_stop(&g);
+	/* The VM is gone for user space; its statistics file still reads. */
+	ASSERT_EQ(sizeof(h), pread(fd, &h, sizeof(h), 0));
+	ASSERT_EQ(STATS_NAME_SIZE, h.name_size);
+	close(fd);
+}
+
+static const struct ktap_case tests[] = {
+	KTAP_CASE(test_format),
+	KTAP_CASE(test_live_values_outlive_the_vm),
+};
+
+int main(void)
+{
+	return ktap_run("stats", tests, KTAP_ARRAY_SIZE(tests));
+}
