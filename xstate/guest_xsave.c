@@ -105,12 +105,11 @@ int l1vmm_get_xsave(struct l1vmm_vcpu *vcpu, void __user *uxsave, u32 size)
 /* KVM_SET_XSAVE: KVM_CAP_XSAVE2's size is read, as KVM reads it. */
 int l1vmm_set_xsave(struct l1vmm_vcpu *vcpu, const void __user *uxsave)
 {
+	unsigned long egprs[L1VMM_NR_EGPRS];
+	bool set_egprs = false;
 	u32 pkru = 0;
 	void *buf;
 	int r;
-
-	unsigned long egprs[L1VMM_NR_EGPRS];
-	bool set_egprs = false;
 
 	buf = memdup_user(uxsave, uabi_size);
 	if (IS_ERR(buf))
