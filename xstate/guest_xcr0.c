@@ -51,7 +51,7 @@ void l1vmm_xcr0_init(bool exits)
 	supported_xcr0 = host_xcr0 & L1VMM_XCR0_IMPLEMENTED;
 	xsetbv_exits = exits;
 	if (boot_cpu_has(X86_FEATURE_OSXSAVE) && !exits)
-		pr_warn("L0 does not deliver guest XSETBV exits: restoring the host XCR0 after every exit\n");
+		pr_warn("L0 does not deliver guest XSETBV exits: checking the host XCR0 after every exit\n");
 }
 
 u64 l1vmm_supported_xcr0(void)
@@ -79,11 +79,14 @@ static void load_xcr0(struct l1vmm_vcpu *vcpu, u64 xcr0)
 	vcpu->stats.l1_xsetbv++;
 }
 
-/* Interrupts are off from here to l1vmm_xcr0_exit(). */
+/*
+ * Interrupts are off from here to l1vmm_xcr0_exit(). A host without XSAVE
+ * (host_xcr0 0) never gets here with a guest CR4.OSXSAVE; checked anyway.
+ */
 void l1vmm_xcr0_enter(struct l1vmm_vcpu *vcpu)
 {
-	vcpu->xcr0_loaded = (l1vmm_ops->get_cr4(vcpu) & X86_CR4_OSXSAVE) &&
-			    vcpu->xcr0 != host_xcr0;
+	vcpu->xcr0_loaded = host_xcr0 && vcpu->xcr0 != host_xcr0 &&
+			    (l1vmm_ops->get_cr4(vcpu) & X86_CR4_OSXSAVE);
 	if (vcpu->xcr0_loaded)
 		load_xcr0(vcpu, vcpu->xcr0);
 }
