@@ -47,12 +47,10 @@
 			 BIT(26) | BIT(27) | BIT(29))
 
 #define LAST_BASIC_LEAF		7
-#define LEAF_XSTATE		0xd
 /* The XSAVE components whose features l1vmm offers. */
 #define OFFERED_XCR0		(L1VMM_XF_FPSSE | L1VMM_XF(YMM))
 /* Leaf 0xD.1 EAX: XSAVEOPT, XSAVEC, XGETBV with ECX = 1; no XSAVES (no IA32_XSS). */
 #define XSTATE1_EAX		(BIT(0) | BIT(1) | BIT(2))
-#define XSTATE_ECX_ALIGN64	BIT(1)
 #define LAST_EXT_LEAF		0x80000008
 
 static struct kvm_cpuid_entry2 *add(struct kvm_cpuid_entry2 *e, u32 function, u32 index,
@@ -89,18 +87,18 @@ static struct kvm_cpuid_entry2 *add_xstate(struct kvm_cpuid_entry2 *e, l1vmm_hos
 		.ebx = l1vmm_xstate_standard_size(&layout, xcr0),
 		.ecx = l1vmm_xstate_standard_size(&layout, xcr0),
 	};
-	e = add(e, LEAF_XSTATE, 0, true, &r);
-	host(LEAF_XSTATE, 1, &r);
+	e = add(e, L1VMM_CPUID_XSTATE, 0, true, &r);
+	host(L1VMM_CPUID_XSTATE, 1, &r);
 	r = (struct l1vmm_cpuid_regs){ .eax = r.eax & XSTATE1_EAX };
-	e = add(e, LEAF_XSTATE, 1, true, &r);
+	e = add(e, L1VMM_CPUID_XSTATE, 1, true, &r);
 	for (i = L1VMM_XFEATURE_YMM; i < L1VMM_NR_XFEATURES; i++) {
 		if (!(xcr0 & BIT_ULL(i)))
 			continue;
-		host(LEAF_XSTATE, i, &r);
+		host(L1VMM_CPUID_XSTATE, i, &r);
 		r = (struct l1vmm_cpuid_regs){
-			.eax = r.eax, .ebx = r.ebx, .ecx = r.ecx & XSTATE_ECX_ALIGN64,
+			.eax = r.eax, .ebx = r.ebx, .ecx = r.ecx & L1VMM_XSTATE_ECX_ALIGN64,
 		};
-		e = add(e, LEAF_XSTATE, i, true, &r);
+		e = add(e, L1VMM_CPUID_XSTATE, i, true, &r);
 	}
 	return e;
 }
@@ -124,7 +122,7 @@ unsigned int l1vmm_supported_cpuid(l1vmm_host_cpuid_fn host, unsigned int gpa_bi
 	}
 
 	host(0, 0, &r);
-	max_basic = min_u32(r.eax, xcr0 ? LEAF_XSTATE : LAST_BASIC_LEAF);
+	max_basic = min_u32(r.eax, xcr0 ? L1VMM_CPUID_XSTATE : LAST_BASIC_LEAF);
 	r.eax = max_basic;
 	e = add(e, 0, 0, false, &r);
 
@@ -142,7 +140,7 @@ unsigned int l1vmm_supported_cpuid(l1vmm_host_cpuid_fn host, unsigned int gpa_bi
 		};
 		e = add(e, 7, 0, true, &r);
 	}
-	if (xcr0 && max_basic >= LEAF_XSTATE)
+	if (xcr0 && max_basic >= L1VMM_CPUID_XSTATE)
 		e = add_xstate(e, host, xcr0);
 
 	host(0x80000000, 0, &r);

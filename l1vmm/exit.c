@@ -18,10 +18,15 @@
 #include "xstate/guest_xcr0.h"
 #include "xstate/guest_xsave.h"
 
+void l1vmm_set_rip(struct l1vmm_vcpu *vcpu, u64 rip)
+{
+	vcpu->regs[L1VMM_REG_RIP] = rip;
+	vcpu->regs_dirty |= BIT(L1VMM_REG_RIP);
+}
+
 void l1vmm_skip_instruction(struct l1vmm_vcpu *vcpu)
 {
-	vcpu->regs[L1VMM_REG_RIP] = vcpu->exit.next_rip;
-	vcpu->regs_dirty |= BIT(L1VMM_REG_RIP);
+	l1vmm_set_rip(vcpu, vcpu->exit.next_rip);
 }
 
 /*

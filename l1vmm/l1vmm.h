@@ -279,6 +279,7 @@ int l1vmm_vcpu_stats_fd(struct l1vmm_vcpu *vcpu);
 
 /* exit.c: the core's exit policy. */
 int l1vmm_handle_exit(struct l1vmm_vcpu *vcpu);
+void l1vmm_set_rip(struct l1vmm_vcpu *vcpu, u64 rip);
 void l1vmm_skip_instruction(struct l1vmm_vcpu *vcpu);
 void l1vmm_queue_exception(struct l1vmm_vcpu *vcpu, u8 vector, bool has_error, u32 error);
 int l1vmm_emulation_failure(struct l1vmm_vcpu *vcpu, u64 info);

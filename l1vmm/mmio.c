@@ -85,7 +85,6 @@ int l1vmm_handle_npf(struct l1vmm_vcpu *vcpu)
 		vcpu->pending.complete = complete_mmio_read;
 		vcpu->pending.mmio_read = insn;
 	}
-	vcpu->exit.next_rip = vcpu->regs[L1VMM_REG_RIP] + insn.len;
-	l1vmm_skip_instruction(vcpu);
+	l1vmm_set_rip(vcpu, vcpu->regs[L1VMM_REG_RIP] + insn.len);
 	return 0;
 }

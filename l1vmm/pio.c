@@ -65,10 +65,8 @@ static void string_advance(struct l1vmm_vcpu *vcpu, unsigned int index_reg,
 		r[L1VMM_REG_RCX] = l1vmm_merge_reg(r[L1VMM_REG_RCX], left, addr_size);
 		vcpu->regs_dirty |= BIT(L1VMM_REG_RCX);
 	}
-	if (!rep || !left) {
-		r[L1VMM_REG_RIP] = next_rip;
-		vcpu->regs_dirty |= BIT(L1VMM_REG_RIP);
-	}
+	if (!rep || !left)
+		l1vmm_set_rip(vcpu, next_rip);
 }
 
 /*

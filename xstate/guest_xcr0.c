@@ -24,6 +24,7 @@
 #include "l1vmm/cpuid.h"
 #include "l1vmm/l1vmm.h"
 #include "xstate/guest_xcr0.h"
+#include "xstate/layout.h"
 #include "xstate/xcr0.h"
 
 /*
@@ -69,7 +70,7 @@ void l1vmm_xcr0_update_cpuid(struct l1vmm_vcpu *vcpu)
 {
 	const struct kvm_cpuid_entry2 *e;
 
-	e = l1vmm_cpuid_find(vcpu->cpuid, vcpu->cpuid_nent, 0xd, 0);
+	e = l1vmm_cpuid_find(vcpu->cpuid, vcpu->cpuid_nent, L1VMM_CPUID_XSTATE, 0);
 	vcpu->guest_supported_xcr0 = e ? (((u64)e->edx << 32 | e->eax) & supported_xcr0) : 0;
 }
 

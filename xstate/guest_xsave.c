@@ -33,7 +33,6 @@
 #include "xstate/layout.h"
 
 #define CPUID1_ECX_OSXSAVE	BIT(27)
-#define CPUID_XSTATE		0xd
 #define CPUID_XSTATE1_COMPACTED	(BIT(1) | BIT(3))	/* XSAVEC, XSAVES */
 
 static struct l1vmm_xstate_layout layout __read_mostly;
@@ -146,9 +145,9 @@ void l1vmm_xsave_cpuid_runtime(struct l1vmm_vcpu *vcpu, u32 leaf, u32 index,
 			*ecx |= CPUID1_ECX_OSXSAVE;
 		else
 			*ecx &= ~CPUID1_ECX_OSXSAVE;
-	} else if (leaf == CPUID_XSTATE && index == 0) {
+	} else if (leaf == L1VMM_CPUID_XSTATE && index == 0) {
 		*ebx = l1vmm_xstate_standard_size(&layout, vcpu->xcr0);
-	} else if (leaf == CPUID_XSTATE && index == 1 && (eax & CPUID_XSTATE1_COMPACTED)) {
+	} else if (leaf == L1VMM_CPUID_XSTATE && index == 1 && (eax & CPUID_XSTATE1_COMPACTED)) {
 		*ebx = l1vmm_xstate_compacted_size(&layout, vcpu->xcr0);
 	}
 }

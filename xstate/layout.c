@@ -7,19 +7,15 @@
  */
 #include "xstate/layout.h"
 
-#define CPUID_XSTATE		0xd
-#define XSTATE_ECX_SUPERVISOR	BIT(0)
-#define XSTATE_ECX_ALIGN64	BIT(1)
-
 void l1vmm_xstate_layout_read(l1vmm_host_cpuid_fn host, struct l1vmm_xstate_layout *l)
 {
 	struct l1vmm_cpuid_regs r;
 	unsigned int i;
 
 	memset(l, 0, sizeof(*l));
-	host(CPUID_XSTATE, 0, &r);
+	host(L1VMM_CPUID_XSTATE, 0, &r);
 	l->user = (u64)r.edx << 32 | r.eax;
-	host(CPUID_XSTATE, 1, &r);
+	host(L1VMM_CPUID_XSTATE, 1, &r);
 	l->supervisor = (u64)r.edx << 32 | r.ecx;
 
 	/* x87 and SSE live in the legacy area, whatever CPUID says of them. */
@@ -28,12 +24,12 @@ void l1vmm_xstate_layout_read(l1vmm_host_cpuid_fn host, struct l1vmm_xstate_layo
 	for (i = L1VMM_XFEATURE_YMM; i < L1VMM_NR_XFEATURES; i++) {
 		if (!((l->user | l->supervisor) & BIT_ULL(i)))
 			continue;
-		host(CPUID_XSTATE, i, &r);
+		host(L1VMM_CPUID_XSTATE, i, &r);
 		l->comp[i] = (struct l1vmm_xstate_component){
 			.size = r.eax,
 			.offset = r.ebx,
-			.supervisor = r.ecx & XSTATE_ECX_SUPERVISOR,
-			.align64 = r.ecx & XSTATE_ECX_ALIGN64,
+			.supervisor = r.ecx & L1VMM_XSTATE_ECX_SUPERVISOR,
+			.align64 = r.ecx & L1VMM_XSTATE_ECX_ALIGN64,
 		};
 	}
 }

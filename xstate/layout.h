@@ -14,6 +14,11 @@
 #include "l1vmm/regs.h"
 #include "xstate/xcr0.h"
 
+/* CPUID leaf 0xD: sub-leaf i >= 2 describes component i. */
+#define L1VMM_CPUID_XSTATE		0xd
+#define L1VMM_XSTATE_ECX_SUPERVISOR	BIT(0)	/* in IA32_XSS, not XCR0 */
+#define L1VMM_XSTATE_ECX_ALIGN64	BIT(1)	/* 64-byte aligned when compacted */
+
 /* The legacy area (x87, SSE) and the XSAVE header. */
 #define L1VMM_XSAVE_LEGACY_SIZE		512
 #define L1VMM_XSAVE_HEADER_SIZE		64

@@ -265,17 +265,6 @@ GUEST_CODE(tsc_aux_guest, ".code16",
 	"out %eax, $0x10\n\t"
 	"hlt\n\t");
 
-static void set_supported_cpuid(struct test_guest *g)
-{
-	struct {
-		struct kvm_cpuid2 hdr;
-		struct kvm_cpuid_entry2 entries[256];
-	} c = { .hdr.nent = 256 };
-
-	ASSERT_IOCTL_OK(g->vm.sys_fd, KVM_GET_SUPPORTED_CPUID, &c);
-	ASSERT_IOCTL_OK(g->vcpu.fd, KVM_SET_CPUID2, &c);
-}
-
 static uint32_t host_tsc_aux(void)
 {
 	uint32_t lo, hi, aux;
@@ -306,7 +295,7 @@ static void test_tsc_aux(void)
 
 	guest_start_real_mode(&g, 1ul << 20, CODE_GPA, tsc_aux_guest,
 			      GUEST_CODE_SIZE(tsc_aux_guest));
-	set_supported_cpuid(&g);	/* KVM lets the guest at TSC_AUX only with RDTSCP */
+	guest_set_supported_cpuid(&g);	/* KVM lets the guest at TSC_AUX only with RDTSCP */
 	m.e[0] = (struct kvm_msr_entry){ .index = MSR_TSC_AUX, .data = 0x1234500000042ull };
 	ASSERT_EQ(1, msrs_io(g.vcpu.fd, KVM_SET_MSRS, &m, 1));
 	m.e[0].data = 0;

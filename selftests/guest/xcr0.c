@@ -26,14 +26,6 @@
 #define GP_HANDLER_GPA	0x2000
 #define GP_VECTOR	13
 
-#define XF_X87		(1ull << 0)
-#define XF_SSE		(1ull << 1)
-#define XF_YMM		(1ull << 2)
-#define XF_BNDREGS	(1ull << 3)
-
-#define CR4_OSFXSR	(1ull << 9)
-#define CR4_OSXSAVE	(1ull << 18)
-
 #define PORT_REQUEST	0x10	/* the guest waits for EAX, ECX, EDX */
 #define PORT_XCR0	0x11	/* the guest reports XGETBV(0) */
 #define PORT_GP		0x13	/* the guest took a #GP */

@@ -21,13 +21,6 @@
 #define CODE_GPA	0x10000
 #define RM_CODE_GPA	0x1000	/* real mode: within IP's 16 bits */
 
-#define XF_X87		(1ull << 0)
-#define XF_SSE		(1ull << 1)
-#define XF_YMM		(1ull << 2)
-#define XF_FPSSE	(XF_X87 | XF_SSE)
-
-#define CR4_OSXSAVE	(1ull << 18)
-
 /* Offsets in the standard layout (Intel SDM vol. 1, 13.4). */
 #define MXCSR_OFF	24
 #define XMM0_OFF	160
@@ -77,12 +70,14 @@ static size_t xsave_size(int sys_fd)
 	return size;
 }
 
-/* The standard-format offset of YMM_Hi128 (component 2), from CPUID. */
-static uint32_t ymm_offset(void)
+/* YMM_Hi128 (component 2) in the standard format, from CPUID 0xD.2. */
+static uint32_t ymm_offset(uint32_t *size)
 {
 	uint32_t eax, ebx, ecx, edx;
 
 	asm volatile("cpuid" : "=a"(eax), "=b"(ebx), "=c"(ecx), "=d"(edx) : "a"(0xd), "c"(2));
+	if (size)
+		*size = eax;
 	return ebx;
 }
 
@@ -154,7 +149,7 @@ static void test_capabilities(void)
 static void test_round_trip_through_the_guest(void)
 {
 	struct test_guest g;
-	uint32_t ymm = ymm_offset();
+	uint32_t ymm = ymm_offset(NULL);
 	uint8_t *buf;
 	size_t size;
 
@@ -307,7 +302,7 @@ static void test_fpu_agrees(void)
  */
 static void test_init_keeps_xcr0_and_vector_state(void)
 {
-	uint32_t ymm = ymm_offset();
+	uint32_t ymm = ymm_offset(NULL);
 	struct kvm_sregs sregs;
 	struct kvm_xcrs xcrs;
 	struct kvm_regs regs;
@@ -344,17 +339,6 @@ static void test_init_keeps_xcr0_and_vector_state(void)
 	guest_stop(&g);
 }
 
-static void set_supported_cpuid(struct test_guest *g)
-{
-	struct {
-		struct kvm_cpuid2 hdr;
-		struct kvm_cpuid_entry2 entries[256];
-	} c = { .hdr.nent = 256 };
-
-	ASSERT_IOCTL_OK(g->vm.sys_fd, KVM_GET_SUPPORTED_CPUID, &c);
-	ASSERT_IOCTL_OK(g->vcpu.fd, KVM_SET_CPUID2, &c);
-}
-
 /* One pass of cpuid_guest from the start: CPUID 1 ECX and 0xD.0 EBX. */
 static void guest_cpuid(struct test_guest *g, uint64_t cr4_osxsave, uint64_t xcr0,
 			uint32_t *ecx1, uint32_t *ebx_d)
@@ -377,14 +361,13 @@ static void guest_cpuid(struct test_guest *g, uint64_t cr4_osxsave, uint64_t xcr
  */
 static void test_cpuid_follows_the_guest(void)
 {
-	uint32_t ecx1, ebx_d, ymm_end, eax, ebx, ecx, edx;
+	uint32_t ecx1, ebx_d, ymm_end, ymm_size;
 	struct test_guest g;
 
 	require_avx();
-	asm volatile("cpuid" : "=a"(eax), "=b"(ebx), "=c"(ecx), "=d"(edx) : "a"(0xd), "c"(2));
-	ymm_end = ebx + eax;
+	ymm_end = ymm_offset(&ymm_size) + ymm_size;
 	guest_start_real_mode(&g, MEM_SIZE, RM_CODE_GPA, cpuid_guest, GUEST_CODE_SIZE(cpuid_guest));
-	set_supported_cpuid(&g);
+	guest_set_supported_cpuid(&g);
 
 	guest_cpuid(&g, 0, XF_X87, &ecx1, &ebx_d);
 	TEST_ASSERT(ecx1 & (1u << 26), "no XSAVE in the supported CPUID");

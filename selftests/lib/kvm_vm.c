@@ -162,7 +162,6 @@ void guest_start_real_mode(struct test_guest *g, uint64_t mem_size,
 #define CR0_WP		(1ull << 16)
 #define CR0_PG		(1ull << 31)
 #define CR4_PAE		(1ull << 5)
-#define CR4_OSFXSR	(1ull << 9)
 #define EFER_LME	(1ull << 8)
 #define EFER_LMA	(1ull << 10)
 
@@ -335,6 +334,17 @@ bool vcpu_stat(struct test_vcpu *vcpu, const char *name, uint64_t *value)
 	free(d);
 	close(fd);
 	return found;
+}
+
+void guest_set_supported_cpuid(struct test_guest *g)
+{
+	struct {
+		struct kvm_cpuid2 hdr;
+		struct kvm_cpuid_entry2 entries[256];
+	} c = { .hdr.nent = 256 };
+
+	ASSERT_IOCTL_OK(g->vm.sys_fd, KVM_GET_SUPPORTED_CPUID, &c);
+	ASSERT_IOCTL_OK(g->vcpu.fd, KVM_SET_CPUID2, &c);
 }
 
 uint64_t host_xcr0(void)

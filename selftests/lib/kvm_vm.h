@@ -109,6 +109,18 @@ void *vcpu_io_data(struct test_vcpu *vcpu);
 
 const char *exit_reason_name(unsigned int reason);
 
+/* XCR0 bits (XSAVE components) and the CR4 bits that enable them. */
+#define XF_X87		(1ull << 0)
+#define XF_SSE		(1ull << 1)
+#define XF_YMM		(1ull << 2)
+#define XF_BNDREGS	(1ull << 3)
+#define XF_FPSSE	(XF_X87 | XF_SSE)
+#define CR4_OSFXSR	(1ull << 9)
+#define CR4_OSXSAVE	(1ull << 18)
+
+/* KVM_GET_SUPPORTED_CPUID, as it is, into the guest's vCPU. */
+void guest_set_supported_cpuid(struct test_guest *g);
+
 /* XCR0 of the process running the test (the L1 host's XCR0). */
 uint64_t host_xcr0(void);
 
