@@ -33,7 +33,7 @@ KTAP_LIB := selftests/lib/ktap.c
 GUEST_LIB := $(KTAP_LIB) selftests/lib/l1vmm_util.c selftests/lib/kvm_vm.c
 SELFTEST_HDR := $(wildcard selftests/lib/*.h)
 
-.PHONY: all module deps check check-bochs unit selftests run clean help checkpatch \
+.PHONY: all module deps check check-bochs check-egpr unit selftests run clean help checkpatch \
 	config oldconfig olddefconfig defconfig savedefconfig
 
 all: module
@@ -43,6 +43,7 @@ help:
 	@echo "make run        boot an L1 guest, load l1vmm, show what it found"
 	@echo "make check      unit tests + in-guest selftests; closing line 'N passed, N failed'"
 	@echo "make check-bochs  the Bochs tier of the in-guest selftests only"
+	@echo "make check-egpr   the EGPR shadow tier (R16-R31 switching) only"
 	@echo "make unit       host unit tests only"
 	@echo "make selftests  build the in-guest selftests (static)"
 	@echo "make config | oldconfig | olddefconfig | defconfig | savedefconfig"
@@ -84,7 +85,8 @@ module: $(CONFIG_H) | deps
 
 # Each unit test links the portable sources it names in its second line:
 #   // unit-sources: l1vmm/cpu_detect.c
-$(BUILD)/unit/%: selftests/unit/%.c $(KTAP_LIB) $(SELFTEST_HDR) $(wildcard l1vmm/*.[ch] xstate/*.[ch])
+$(BUILD)/unit/%: selftests/unit/%.c $(KTAP_LIB) $(SELFTEST_HDR) \
+		$(wildcard l1vmm/*.[ch] xstate/*.[ch] asm/*.h selftests/unit/*.S)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) -o $@ $< $(KTAP_LIB) \
 		$(shell sed -n '2s|^// unit-sources:||p' $<)
@@ -124,8 +126,27 @@ check: deps
 	@$(RUN_UNIT)
 	@scripts/vmrun --suite main --kver $(GUEST_KVER) --out $(RESULTS)/qemu-main.log
 	@scripts/vmrun --suite nosvm --novirt --kver $(GUEST_KVER) --out $(RESULTS)/qemu-nosvm.log
+	@$(EGPR_TIER)
 	@$(BOCHS_TIER)
 	@scripts/ktap-summary $(RESULTS)/*.log
+
+# A tier that boots another build of the module (scripts/build-variant):
+# $(call variant_tier,NAME,KCONFIG OPTIONS,VMRUN ARGUMENTS). A build that
+# fails leaves a failing result, so the summary cannot miss it.
+variant_tier = if scripts/build-variant $(1) $(2) >$(RESULTS)/build-$(1).txt 2>&1; then \
+		scripts/vmrun --module $(BUILD)/variants/$(1)/l1vmm.ko $(3) --kver $(GUEST_KVER) \
+			--out $(RESULTS)/$(1).log; \
+	else \
+		tail -5 $(RESULTS)/build-$(1).txt; \
+		echo "not ok 1 build-variant $(1) $(2)" >$(RESULTS)/$(1).log; \
+	fi
+
+# The EGPR shadow tier (doc/testing.md): R16-R31 switching proven under
+# QEMU with the moves retargeted at an array, with the default knobs and
+# with the opposite ones (switch always, SPEC_CTRL restored in C).
+EGPR_TIER = $(call variant_tier,egpr-shadow,L1VMM_EGPR_SHADOW=y,--suite egpr-shadow); \
+	$(call variant_tier,egpr-shadow-knobs,L1VMM_EGPR_SHADOW=y L1VMM_EGPR_SWITCH_ALWAYS=y \
+		L1VMM_SPEC_CTRL_RESTORE_C=y,--tests egpr)
 
 # The Bochs tier (doc/testing.md): an AMD model whose XSETBV intercept
 # works, and an Intel model with VMX, where l1vmm must refuse to load until
@@ -134,6 +155,12 @@ BOCHS_TIER = scripts/vmrun --vm bochs-amd --suite bochs-amd --kver $(GUEST_KVER)
 		--out $(RESULTS)/bochs-amd.log; \
 	scripts/vmrun --vm bochs-intel --suite bochs-intel --kver $(GUEST_KVER) \
 		--out $(RESULTS)/bochs-intel.log
+
+check-egpr: deps
+	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)
+	@$(MAKE) --no-print-directory selftests KDIR=$(GUEST_KDIR)
+	@$(EGPR_TIER)
+	@scripts/ktap-summary $(RESULTS)/*.log
 
 check-bochs: deps
 	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)

@@ -3,7 +3,7 @@
  * The SVM entry/exit path.
  *
  * int __l1vmm_svm_vcpu_run(u64 vmcb_pa, unsigned long *regs, u64 host_save_pa,
- *			    struct l1vmm_spec_ctrl *spec_ctrl)
+ *			    struct l1vmm_spec_ctrl *spec_ctrl, unsigned long egprs)
  *
  * Called with GIF=0 and RFLAGS.IF=1 (interrupts stay held by GIF; with
  * V_INTR_MASKING the host's IF at VMRUN decides whether a physical interrupt
@@ -17,7 +17,20 @@
  * written back right after the exit, before the first RET (as KVM does: a
  * host that relies on IBRS must have it back before returning anywhere).
  * The guest cannot change SPEC_CTRL behind l1vmm's back: every MSR access is
- * intercepted, so there is nothing to read back after the exit.
+ * intercepted, so there is nothing to read back after the exit. With
+ * CONFIG_L1VMM_SPEC_CTRL_RESTORE_C the caller passes NULL and switches it
+ * in C instead (an experiment, doc/knobs.md).
+ *
+ * R16-R31 (APX): when @egprs is not 0, the guest's are loaded from regs[]
+ * before VMRUN, and on exit stored back and zeroed; otherwise they are
+ * left alone (the caller decides, xstate/egpr.c). The store comes after
+ * the host's SPEC_CTRL is back, so that the branch deciding it runs under
+ * the host's SPEC_CTRL. The moves are hand-encoded REX2 (asm/rex2.h). In
+ * the CONFIG_L1VMM_EGPR_SHADOW test build, @egprs is the address of the
+ * vCPU's struct l1vmm_egpr_shadow and the moves target its array instead
+ * of the registers; the assembly counts its switches there and stamps the
+ * SPEC_CTRL restore and the EGPR store on a clock, so that tests can see
+ * their order.
  *
  * Returns 0, or 1 when the guest's VMLOAD or the VMRUN faulted (SVM turned
  * off under us): no guest ran, and the caller reports a failed entry. The
@@ -30,13 +43,21 @@
 #include <asm/nospec-branch.h>
 
 #include "l1vmm-asm-offsets.h"
+#include "rex2.h"
 
 /* Slots of the frame below the callee-saved registers. */
 #define FRAME_VMCB_PA		0
 #define FRAME_HOST_SAVE_PA	8
 #define FRAME_REGS		16
 #define FRAME_SPEC_CTRL		24
-#define FRAME_SIZE		32
+#define FRAME_EGPRS		32
+#define FRAME_SIZE		40
+
+#define REG_RAX_NR		0	/* ModRM numbers of the base registers */
+#define REG_RSI_NR		6
+
+#define EGPR_OFF(n)		(L1VMM_REG_R16_OFF + (n) * 8)
+#define SHADOW_OFF(n)		(L1VMM_EGPR_SHADOW_R_OFF + (n) * 8)
 
 /*
  * Write SPEC_CTRL from \from of the struct at \sc when it differs from
@@ -55,6 +76,79 @@
 .Lno_switch_\@:
 .endm
 
+#ifdef CONFIG_L1VMM_EGPR_SHADOW
+/* Advance the shadow's clock (at \sh) and note it in \field. Clobbers RCX. */
+.macro SHADOW_STAMP sh:req, field:req
+	incq	L1VMM_EGPR_SHADOW_CLOCK_OFF(\sh)
+	mov	L1VMM_EGPR_SHADOW_CLOCK_OFF(\sh), %rcx
+	mov	%rcx, \field(\sh)
+.endm
+#endif
+
+/*
+ * The guest's R16-R31 from regs[] (at RSI), when the @egprs argument (at
+ * RDX) is not 0. Clobbers RCX.
+ */
+.macro LOAD_GUEST_EGPRS
+#ifdef CONFIG_L1VMM_APX_EGPR
+	test	%rdx, %rdx
+	jz	.Lno_egprs_\@
+#ifdef CONFIG_L1VMM_EGPR_SHADOW
+	.irp n, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15
+	mov	EGPR_OFF(\n)(%rsi), %rcx
+	mov	%rcx, SHADOW_OFF(\n)(%rdx)
+	.endr
+	incq	L1VMM_EGPR_SHADOW_LOADS_OFF(%rdx)
+#else
+	.irp n, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15
+	REX2_MOV_FROM_MEM \n, REG_RSI_NR, EGPR_OFF(\n)
+	.endr
+#endif
+.Lno_egprs_\@:
+#endif
+.endm
+
+/*
+ * The guest's R16-R31 back into regs[] and the registers zeroed, when the
+ * @egprs argument was not 0. Clobbers RAX, RCX, RDX.
+ */
+.macro PUT_BACK_GUEST_EGPRS
+#ifdef CONFIG_L1VMM_APX_EGPR
+	mov	FRAME_EGPRS(%rsp), %rdx
+	test	%rdx, %rdx
+	jz	.Lno_egprs_\@
+	mov	FRAME_REGS(%rsp), %rax
+#ifdef CONFIG_L1VMM_EGPR_SHADOW
+	.irp n, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15
+	mov	SHADOW_OFF(\n)(%rdx), %rcx
+	mov	%rcx, EGPR_OFF(\n)(%rax)
+	movq	$0, SHADOW_OFF(\n)(%rdx)
+	.endr
+	incq	L1VMM_EGPR_SHADOW_STORES_OFF(%rdx)
+	SHADOW_STAMP %rdx, L1VMM_EGPR_SHADOW_STORED_AT_OFF
+#else
+	.irp n, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15
+	REX2_MOV_TO_MEM \n, REG_RAX_NR, EGPR_OFF(\n)
+	REX2_ZERO \n
+	.endr
+#endif
+.Lno_egprs_\@:
+#endif
+.endm
+
+/* The host's SPEC_CTRL back (when the caller left it to the assembly). */
+.macro RESTORE_HOST_SPEC_CTRL
+	mov	FRAME_SPEC_CTRL(%rsp), %r8
+	SWITCH_SPEC_CTRL %r8, L1VMM_SPEC_CTRL_HOST_OFF, L1VMM_SPEC_CTRL_GUEST_OFF
+#if defined(CONFIG_L1VMM_EGPR_SHADOW) && defined(CONFIG_L1VMM_SPEC_CTRL_RESTORE_ASM)
+	mov	FRAME_EGPRS(%rsp), %rdx
+	test	%rdx, %rdx
+	jz	.Lno_stamp_\@
+	SHADOW_STAMP %rdx, L1VMM_EGPR_SHADOW_SPEC_CTRL_AT_OFF
+.Lno_stamp_\@:
+#endif
+.endm
+
 	.text
 SYM_FUNC_START(__l1vmm_svm_vcpu_run)
 	push	%rbp
@@ -66,6 +160,7 @@ SYM_FUNC_START(__l1vmm_svm_vcpu_run)
 	push	%rbx
 
 	/* Keep the arguments: every GPR is the guest's from here to the exit. */
+	push	%r8
 	push	%rcx
 	push	%rsi
 	push	%rdx
@@ -74,6 +169,10 @@ SYM_FUNC_START(__l1vmm_svm_vcpu_run)
 	/* The guest's SPEC_CTRL, if it differs. */
 	mov	%rcx, %r8
 	SWITCH_SPEC_CTRL %r8, L1VMM_SPEC_CTRL_GUEST_OFF, L1VMM_SPEC_CTRL_HOST_OFF
+
+	/* R16-R31 first, so that every fault below finds them loaded. */
+	mov	FRAME_EGPRS(%rsp), %rdx
+	LOAD_GUEST_EGPRS
 
 	/* The guest's FS, GS, TR, LDTR and syscall MSRs; VMRUN loads the rest. */
 	mov	%rdi, %rax
@@ -121,15 +220,17 @@ SYM_FUNC_START(__l1vmm_svm_vcpu_run)
 	mov	FRAME_HOST_SAVE_PA(%rsp), %rax
 	vmload	%rax
 
-	/* The host's SPEC_CTRL back, before the first RET. */
-	mov	FRAME_SPEC_CTRL(%rsp), %r8
-	SWITCH_SPEC_CTRL %r8, L1VMM_SPEC_CTRL_HOST_OFF, L1VMM_SPEC_CTRL_GUEST_OFF
+	/* The host's SPEC_CTRL back, before the EGPR branch and the first RET. */
+	RESTORE_HOST_SPEC_CTRL
+	PUT_BACK_GUEST_EGPRS
 
+#ifdef CONFIG_L1VMM_EXIT_RSB_FILL
 	/*
 	 * The guest may have filled the return stack buffer with its own
 	 * targets: overwrite it before the first RET.
 	 */
 	FILL_RETURN_BUFFER %rax, RSB_CLEAR_LOOPS, X86_FEATURE_RETPOLINE
+#endif
 
 	xor	%eax, %eax
 .Lout:
@@ -152,10 +253,13 @@ SYM_FUNC_START(__l1vmm_svm_vcpu_run)
 	pop	%rbp
 	RET
 
-	/* The guest's VMLOAD or the VMRUN faulted: host state is intact. */
+	/*
+	 * The guest's VMLOAD or the VMRUN faulted: host state is intact but
+	 * for SPEC_CTRL and R16-R31, which may hold the guest's already.
+	 */
 .Lfault:
-	mov	FRAME_SPEC_CTRL(%rsp), %r8
-	SWITCH_SPEC_CTRL %r8, L1VMM_SPEC_CTRL_HOST_OFF, L1VMM_SPEC_CTRL_GUEST_OFF
+	RESTORE_HOST_SPEC_CTRL
+	PUT_BACK_GUEST_EGPRS
 	mov	$1, %eax
 	jmp	.Lout
 

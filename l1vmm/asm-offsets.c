@@ -9,6 +9,7 @@
 
 #include "l1vmm/l1vmm.h"
 #include "l1vmm/regs.h"
+#include "xstate/egpr.h"
 
 #define REG_OFFSET(r)	DEFINE(L1VMM_##r##_OFF, L1VMM_##r * sizeof(unsigned long))
 
@@ -30,4 +31,15 @@ static void __used common(void)
 	REG_OFFSET(REG_R15);
 	OFFSET(L1VMM_SPEC_CTRL_GUEST_OFF, l1vmm_spec_ctrl, guest);
 	OFFSET(L1VMM_SPEC_CTRL_HOST_OFF, l1vmm_spec_ctrl, host);
+#ifdef CONFIG_L1VMM_APX_EGPR
+	REG_OFFSET(REG_R16);
+#endif
+#ifdef CONFIG_L1VMM_EGPR_SHADOW
+	OFFSET(L1VMM_EGPR_SHADOW_R_OFF, l1vmm_egpr_shadow, r);
+	OFFSET(L1VMM_EGPR_SHADOW_LOADS_OFF, l1vmm_egpr_shadow, loads);
+	OFFSET(L1VMM_EGPR_SHADOW_STORES_OFF, l1vmm_egpr_shadow, stores);
+	OFFSET(L1VMM_EGPR_SHADOW_CLOCK_OFF, l1vmm_egpr_shadow, clock);
+	OFFSET(L1VMM_EGPR_SHADOW_SPEC_CTRL_AT_OFF, l1vmm_egpr_shadow, spec_ctrl_at);
+	OFFSET(L1VMM_EGPR_SHADOW_STORED_AT_OFF, l1vmm_egpr_shadow, stored_at);
+#endif
 }

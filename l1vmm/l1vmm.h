@@ -23,6 +23,7 @@
 #include "l1vmm/limits.h"
 #include "l1vmm/npt.h"
 #include "l1vmm/regs.h"
+#include "xstate/egpr.h"
 
 /* The vCPU mmap: struct kvm_run, then the PIO data page, as in KVM. */
 #define L1VMM_VCPU_MMAP_PAGES	2
@@ -152,6 +153,13 @@ struct l1vmm_vcpu_stats {
 	u64 exits;		/* every exit from the guest */
 	u64 xsetbv_exits;	/* guest XSETBV that reached l1vmm */
 	u64 l1_xsetbv;		/* XSETBV l1vmm executed itself (XCR0 switches) */
+	u64 egpr_switches;	/* entries that switched R16-R31 (xstate/egpr.c) */
+#ifdef CONFIG_L1VMM_EGPR_SHADOW
+	u64 egpr_shadow_loads;
+	u64 egpr_shadow_stores;
+	u64 egpr_shadow_bad;
+	u64 egpr_store_before_spec_ctrl;
+#endif
 };
 
 struct l1vmm_vcpu {
@@ -177,6 +185,10 @@ struct l1vmm_vcpu {
 	u64 xcr0;		/* the guest's XCR0 (xstate/guest_xcr0.c) */
 	u64 guest_supported_xcr0;	/* from its CPUID 0xD */
 	bool xcr0_loaded;	/* the guest's XCR0 is in the CPU now */
+	unsigned long egprs;	/* the entry assembly's @egprs (xstate/egpr.h) */
+#ifdef CONFIG_L1VMM_EGPR_SHADOW
+	struct l1vmm_egpr_shadow egpr_shadow;
+#endif
 	struct l1vmm_vcpu_stats stats;
 	struct l1vmm_spec_ctrl spec_ctrl;	/* .guest is the guest's MSR */
 	u64 tsc_aux;

@@ -54,11 +54,39 @@ static int __init probe_l0(void)
 	return 0;
 }
 
+/*
+ * The build options (Kconfig, doc/knobs.md) as one line, for the load
+ * message and for tests and benchmarks that report their conditions.
+ */
+static char build_options[200];
+module_param_string(build_options, build_options, sizeof(build_options), 0444);
+MODULE_PARM_DESC(build_options, "Read-only: the Kconfig options this module was built with");
+
+static void describe_build(void)
+{
+	const char *egpr = IS_ENABLED(CONFIG_L1VMM_EGPR_SWITCH_ALWAYS) ? "always" :
+			   IS_ENABLED(CONFIG_L1VMM_EGPR_SWITCH_NEVER) ? "never" : "conditional";
+
+	snprintf(build_options, sizeof(build_options),
+		 "%s%s%s%s%s spec-ctrl-restore=%s xcr0-switch=%s rsb-fill=%s fastpath=%s%s",
+		 IS_ENABLED(CONFIG_L1VMM_SVM) ? "svm " : "",
+		 IS_ENABLED(CONFIG_L1VMM_VMX) ? "vmx " : "",
+		 IS_ENABLED(CONFIG_L1VMM_APX_EGPR) ? "apx-egpr egpr-switch=" : "",
+		 IS_ENABLED(CONFIG_L1VMM_APX_EGPR) ? egpr : "no-apx-egpr",
+		 IS_ENABLED(CONFIG_L1VMM_EGPR_SHADOW) ? " egpr-shadow" : "",
+		 IS_ENABLED(CONFIG_L1VMM_SPEC_CTRL_RESTORE_C) ? "c" : "asm",
+		 IS_ENABLED(CONFIG_L1VMM_XCR0_SWITCH_ALWAYS) ? "always" : "differs",
+		 IS_ENABLED(CONFIG_L1VMM_EXIT_RSB_FILL) ? "on" : "off",
+		 IS_ENABLED(CONFIG_L1VMM_FASTPATH) ? "on" : "off",
+		 IS_ENABLED(CONFIG_L1VMM_STATS) ? " stats" : "");
+}
+
 static int __init l1vmm_init(void)
 {
 	enum l1vmm_backend_kind backend;
 	int r;
 
+	describe_build();
 	r = l1vmm_probe_cpus(&backend);
 	if (r)
 		return r;
@@ -87,13 +115,8 @@ static int __init l1vmm_init(void)
 	if (r)
 		goto exit_hw;
 
-	pr_info("loaded: backend %s, KVM API %d, /dev/l1vmm; build options:%s%s%s%s%s\n",
-		l1vmm_backend_name(backend), KVM_API_VERSION,
-		IS_ENABLED(CONFIG_L1VMM_SVM) ? " svm" : "",
-		IS_ENABLED(CONFIG_L1VMM_VMX) ? " vmx" : "",
-		IS_ENABLED(CONFIG_L1VMM_APX_EGPR) ? " apx-egpr" : "",
-		IS_ENABLED(CONFIG_L1VMM_FASTPATH) ? " fastpath" : "",
-		IS_ENABLED(CONFIG_L1VMM_STATS) ? " stats" : "");
+	pr_info("loaded: backend %s, KVM API %d, /dev/l1vmm; build options: %s\n",
+		l1vmm_backend_name(backend), KVM_API_VERSION, build_options);
 	return 0;
 
 exit_hw:

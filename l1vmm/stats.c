@@ -26,6 +26,13 @@ static const struct {
 	VCPU_STAT(exits),
 	VCPU_STAT(xsetbv_exits),
 	VCPU_STAT(l1_xsetbv),
+	VCPU_STAT(egpr_switches),
+#ifdef CONFIG_L1VMM_EGPR_SHADOW
+	VCPU_STAT(egpr_shadow_loads),
+	VCPU_STAT(egpr_shadow_stores),
+	VCPU_STAT(egpr_shadow_bad),
+	VCPU_STAT(egpr_store_before_spec_ctrl),
+#endif
 };
 
 struct stats_desc {

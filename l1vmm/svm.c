@@ -72,7 +72,7 @@ struct svm_vcpu {
 };
 
 asmlinkage int __l1vmm_svm_vcpu_run(u64 vmcb_pa, unsigned long *regs, u64 host_save_pa,
-				    struct l1vmm_spec_ctrl *spec_ctrl);
+				    struct l1vmm_spec_ctrl *spec_ctrl, unsigned long egprs);
 
 static DEFINE_PER_CPU(struct svm_cpu, svm_cpus);
 static struct page *iopm, *msrpm;
@@ -667,9 +667,25 @@ static const char *svm_vmcb_invalid(const struct vmcb *vmcb)
 	return l1vmm_vmcb_invalid(&v, &vmcb_limits);
 }
 
-/* VMRUN once, with the host state VMRUN does not switch saved around it. */
-static int svm_enter(u64 vmcb_pa, unsigned long *regs, struct l1vmm_spec_ctrl *spec_ctrl)
+/*
+ * The CONFIG_L1VMM_SPEC_CTRL_RESTORE_C experiment: SPEC_CTRL switched here
+ * around the entry assembly instead of inside it.
+ */
+static void svm_spec_ctrl_in_c(const struct l1vmm_spec_ctrl *spec_ctrl, bool to_guest)
 {
+	if (IS_ENABLED(CONFIG_L1VMM_SPEC_CTRL_RESTORE_C) && switch_spec_ctrl &&
+	    spec_ctrl->guest != spec_ctrl->host)
+		native_wrmsrl(MSR_IA32_SPEC_CTRL, to_guest ? spec_ctrl->guest : spec_ctrl->host);
+}
+
+/*
+ * VMRUN once, with the host state VMRUN does not switch saved around it;
+ * @egprs: see asm/svm_vmenter.S.
+ */
+static int svm_enter(u64 vmcb_pa, unsigned long *regs, struct l1vmm_spec_ctrl *spec_ctrl,
+		     unsigned long egprs)
+{
+	bool spec_ctrl_in_asm = switch_spec_ctrl && IS_ENABLED(CONFIG_L1VMM_SPEC_CTRL_RESTORE_ASM);
 	struct svm_cpu *sd = this_cpu_ptr(&svm_cpus);
 	int faulted;
 
@@ -679,8 +695,13 @@ static int svm_enter(u64 vmcb_pa, unsigned long *regs, struct l1vmm_spec_ctrl *s
 	raw_local_irq_enable();
 	if (switch_spec_ctrl)
 		spec_ctrl->host = this_cpu_read(x86_spec_ctrl_current);
+	svm_spec_ctrl_in_c(spec_ctrl, true);
 	faulted = __l1vmm_svm_vcpu_run(vmcb_pa, regs, page_to_phys(sd->host_save),
-				       switch_spec_ctrl ? spec_ctrl : NULL);
+				       spec_ctrl_in_asm ? spec_ctrl : NULL, egprs);
+	if (IS_ENABLED(CONFIG_L1VMM_SPEC_CTRL_RESTORE_C)) {
+		svm_spec_ctrl_in_c(spec_ctrl, false);
+		l1vmm_egpr_spec_ctrl_restored(egprs);
+	}
 	raw_local_irq_disable();
 	svm_stgi();
 	return faulted;
@@ -718,7 +739,7 @@ static void svm_run(struct l1vmm_vcpu *vcpu)
 	vmcb->control.clean = CLEAN_ALL & ~svm->dirty;
 	svm->dirty = 0;
 
-	faulted = svm_enter(svm->vmcb_pa, vcpu->regs, &vcpu->spec_ctrl);
+	faulted = svm_enter(svm->vmcb_pa, vcpu->regs, &vcpu->spec_ctrl, vcpu->egprs);
 
 	vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
 	/*
@@ -785,7 +806,7 @@ static bool svm_probe_xsetbv_exit(void)
 		int faulted;
 
 		local_irq_disable();
-		faulted = svm_enter(page_to_phys(vmcb_page), regs, &spec_ctrl);
+		faulted = svm_enter(page_to_phys(vmcb_page), regs, &spec_ctrl, 0);
 		local_irq_enable();
 		if (faulted)
 			break;

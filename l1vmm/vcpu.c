@@ -26,6 +26,7 @@
 #include "l1vmm/l1vmm.h"
 #include "l1vmm/msrs.h"
 #include "l1vmm/sregs_check.h"
+#include "xstate/egpr.h"
 #include "xstate/fpu.h"
 #include "xstate/guest_xcr0.h"
 #include "xstate/guest_xsave.h"
@@ -158,7 +159,9 @@ static int vcpu_run(struct l1vmm_vcpu *vcpu)
 		smp_store_mb(vcpu->mode, L1VMM_IN_GUEST_MODE);
 		l1vmm_tsc_aux_load(vcpu->tsc_aux);
 		l1vmm_xcr0_enter(vcpu);
+		vcpu->egprs = l1vmm_egpr_enter(vcpu);
 		l1vmm_ops->run(vcpu);
+		l1vmm_egpr_exit(vcpu, vcpu->egprs);
 		l1vmm_xcr0_exit(vcpu);
 		WRITE_ONCE(vcpu->mode, L1VMM_OUTSIDE_GUEST_MODE);
 		local_irq_enable();

@@ -23,6 +23,7 @@
 
 #include "l1vmm/cpuid.h"
 #include "l1vmm/l1vmm.h"
+#include "xstate/egpr.h"
 #include "xstate/guest_xcr0.h"
 #include "xstate/layout.h"
 #include "xstate/xcr0.h"
@@ -38,6 +39,8 @@
 
 static u64 host_xcr0 __read_mostly;
 static u64 supported_xcr0 __read_mostly;
+/* Supported, but never loaded: APX in the EGPR shadow build (egpr.h). */
+static u64 pretend_xcr0 __read_mostly;
 
 /* Whether L0 delivers a guest's XSETBV to l1vmm; probed at load. */
 static bool xsetbv_exits __read_mostly;
@@ -49,7 +52,8 @@ void l1vmm_xcr0_init(bool exits)
 {
 	if (boot_cpu_has(X86_FEATURE_OSXSAVE))
 		host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
-	supported_xcr0 = host_xcr0 & L1VMM_XCR0_IMPLEMENTED;
+	pretend_xcr0 = l1vmm_egpr_pretend_xcr0(host_xcr0);
+	supported_xcr0 = (host_xcr0 | pretend_xcr0) & L1VMM_XCR0_IMPLEMENTED;
 	xsetbv_exits = exits;
 	if (boot_cpu_has(X86_FEATURE_OSXSAVE) && !exits)
 		pr_warn("L0 does not deliver guest XSETBV exits: checking the host XCR0 after every exit\n");
@@ -58,6 +62,11 @@ void l1vmm_xcr0_init(bool exits)
 u64 l1vmm_supported_xcr0(void)
 {
 	return supported_xcr0;
+}
+
+u64 l1vmm_host_xcr0(void)
+{
+	return host_xcr0;
 }
 
 void l1vmm_xcr0_reset(struct l1vmm_vcpu *vcpu)
@@ -76,7 +85,7 @@ void l1vmm_xcr0_update_cpuid(struct l1vmm_vcpu *vcpu)
 
 static void load_xcr0(struct l1vmm_vcpu *vcpu, u64 xcr0)
 {
-	xsetbv(XCR_XFEATURE_ENABLED_MASK, xcr0);
+	xsetbv(XCR_XFEATURE_ENABLED_MASK, xcr0 & ~pretend_xcr0);
 	vcpu->stats.l1_xsetbv++;
 }
 
@@ -86,10 +95,19 @@ static void load_xcr0(struct l1vmm_vcpu *vcpu, u64 xcr0)
  */
 void l1vmm_xcr0_enter(struct l1vmm_vcpu *vcpu)
 {
-	vcpu->xcr0_loaded = host_xcr0 && vcpu->xcr0 != host_xcr0 &&
-			    (l1vmm_ops->get_cr4(vcpu) & X86_CR4_OSXSAVE);
+	if (IS_ENABLED(CONFIG_L1VMM_XCR0_SWITCH_ALWAYS))
+		vcpu->xcr0_loaded = host_xcr0 != 0;
+	else
+		vcpu->xcr0_loaded = host_xcr0 && vcpu->xcr0 != host_xcr0 &&
+				    (l1vmm_ops->get_cr4(vcpu) & X86_CR4_OSXSAVE);
 	if (vcpu->xcr0_loaded)
 		load_xcr0(vcpu, vcpu->xcr0);
+}
+
+/* The XCR0 in force while the guest runs: its own, or the host's. */
+u64 l1vmm_xcr0_in_guest(const struct l1vmm_vcpu *vcpu)
+{
+	return vcpu->xcr0_loaded ? vcpu->xcr0 : host_xcr0;
 }
 
 void l1vmm_xcr0_exit(struct l1vmm_vcpu *vcpu)

@@ -28,6 +28,7 @@
 #include <asm/processor-flags.h>
 
 #include "l1vmm/l1vmm.h"
+#include "xstate/egpr.h"
 #include "xstate/guest_xcr0.h"
 #include "xstate/guest_xsave.h"
 #include "xstate/layout.h"
@@ -43,6 +44,7 @@ void l1vmm_xsave_init(void)
 	if (!boot_cpu_has(X86_FEATURE_XSAVE))
 		return;
 	l1vmm_xstate_layout_read(l1vmm_host_cpuid, &layout);
+	l1vmm_egpr_pretend_layout(&layout);
 	uabi_size = max_t(u32, sizeof(struct kvm_xsave),
 			  l1vmm_xstate_standard_size(&layout, l1vmm_supported_xcr0()));
 }
