@@ -27,13 +27,13 @@ CC ?= cc
 CFLAGS_COMMON := -std=gnu11 -O2 -g -Wall -Wextra -Werror -I$(TOP) -I$(TOP)/selftests/lib
 UNIT_TESTS := $(patsubst selftests/unit/%.c,$(BUILD)/unit/%,$(wildcard selftests/unit/test_*.c))
 GUEST_TESTS := $(patsubst selftests/guest/%.c,$(BUILD)/guest/%,$(wildcard selftests/guest/*.c))
-GUEST_TOOLS := $(BUILD)/guest/l1vmm-info $(BUILD)/guest/l1vmm-demo
+GUEST_TOOLS := $(BUILD)/guest/l1vmm-info $(BUILD)/guest/l1vmm-demo $(BUILD)/guest/l1vmm-bench
 # Every test links the harness; guest tests also the KVM-ABI helpers.
 KTAP_LIB := selftests/lib/ktap.c
 GUEST_LIB := $(KTAP_LIB) selftests/lib/l1vmm_util.c selftests/lib/kvm_vm.c
 SELFTEST_HDR := $(wildcard selftests/lib/*.h)
 
-.PHONY: all module deps check check-bochs check-egpr unit selftests run clean help checkpatch \
+.PHONY: all module deps bench bench-matrix check check-bochs check-egpr unit selftests run clean help checkpatch \
 	config oldconfig olddefconfig defconfig savedefconfig
 
 all: module
@@ -44,6 +44,8 @@ help:
 	@echo "make check      unit tests + in-guest selftests; closing line 'N passed, N failed'"
 	@echo "make check-bochs  the Bochs tier of the in-guest selftests only"
 	@echo "make check-egpr   the EGPR shadow tier (R16-R31 switching) only"
+	@echo "make bench      exit round trips, l1vmm and KVM side by side (build/bench/)"
+	@echo "make bench-matrix  the same for each knob set (build/bench/matrix/)"
 	@echo "make unit       host unit tests only"
 	@echo "make selftests  build the in-guest selftests (static)"
 	@echo "make config | oldconfig | olddefconfig | defconfig | savedefconfig"
@@ -110,7 +112,8 @@ $(BUILD)/guest/l1vmm-info: tools/l1vmm-info.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) -static -o $@ $<
 
-$(BUILD)/guest/l1vmm-demo: tools/l1vmm-demo.c $(GUEST_LIB) $(SELFTEST_HDR)
+$(BUILD)/guest/l1vmm-demo $(BUILD)/guest/l1vmm-bench: $(BUILD)/guest/%: tools/%.c $(GUEST_LIB) \
+		$(SELFTEST_HDR)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) -static -o $@ $< $(GUEST_LIB)
 
@@ -155,6 +158,13 @@ BOCHS_TIER = scripts/vmrun --vm bochs-amd --suite bochs-amd --kver $(GUEST_KVER)
 		--out $(RESULTS)/bochs-amd.log; \
 	scripts/vmrun --vm bochs-intel --suite bochs-intel --kver $(GUEST_KVER) \
 		--out $(RESULTS)/bochs-intel.log
+
+# The exit round-trip benchmark, l1vmm and KVM side by side (doc/performance.md).
+bench: deps
+	@scripts/bench
+
+bench-matrix: deps
+	@scripts/bench --matrix
 
 check-egpr: deps
 	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)

@@ -3,7 +3,8 @@
  * The SVM entry/exit path.
  *
  * int __l1vmm_svm_vcpu_run(u64 vmcb_pa, unsigned long *regs, u64 host_save_pa,
- *			    struct l1vmm_spec_ctrl *spec_ctrl, unsigned long egprs)
+ *			    struct l1vmm_spec_ctrl *spec_ctrl, unsigned long egprs,
+ *			    u64 *l1_intercepted_cond)
  *
  * Called with GIF=0 and RFLAGS.IF=1 (interrupts stay held by GIF; with
  * V_INTR_MASKING the host's IF at VMRUN decides whether a physical interrupt
@@ -32,6 +33,10 @@
  * SPEC_CTRL restore and the EGPR store on a clock, so that tests can see
  * their order.
  *
+ * Every VMLOAD, VMSAVE and WRMSR here is one L0 intercepts unless it
+ * virtualizes them: each increments *@l1_intercepted_cond where it is
+ * issued (COUNT_L1_COND), the vCPU statistic of that name.
+ *
  * Returns 0, or 1 when the guest's VMLOAD or the VMRUN faulted (SVM turned
  * off under us): no guest ran, and the caller reports a failed entry. The
  * VMSAVE/VMLOAD after the exit have no fixup: if they fault, the host's
@@ -51,13 +56,20 @@
 #define FRAME_REGS		16
 #define FRAME_SPEC_CTRL		24
 #define FRAME_EGPRS		32
-#define FRAME_SIZE		40
+#define FRAME_L1_COND		40
+#define FRAME_SIZE		48
 
 #define REG_RAX_NR		0	/* ModRM numbers of the base registers */
 #define REG_RSI_NR		6
 
 #define EGPR_OFF(n)		(L1VMM_REG_R16_OFF + (n) * 8)
 #define SHADOW_OFF(n)		(L1VMM_EGPR_SHADOW_R_OFF + (n) * 8)
+
+/* One more L1 instruction that L0 may intercept (see above). Clobbers RCX. */
+.macro COUNT_L1_COND
+	mov	FRAME_L1_COND(%rsp), %rcx
+	incq	(%rcx)
+.endm
 
 /*
  * Write SPEC_CTRL from \from of the struct at \sc when it differs from
@@ -73,6 +85,7 @@
 	shr	$32, %rdx
 	mov	$MSR_IA32_SPEC_CTRL, %ecx
 	wrmsr
+	COUNT_L1_COND
 .Lno_switch_\@:
 .endm
 
@@ -160,6 +173,7 @@ SYM_FUNC_START(__l1vmm_svm_vcpu_run)
 	push	%rbx
 
 	/* Keep the arguments: every GPR is the guest's from here to the exit. */
+	push	%r9
 	push	%r8
 	push	%rcx
 	push	%rsi
@@ -177,6 +191,7 @@ SYM_FUNC_START(__l1vmm_svm_vcpu_run)
 	/* The guest's FS, GS, TR, LDTR and syscall MSRs; VMRUN loads the rest. */
 	mov	%rdi, %rax
 1:	vmload	%rax
+	COUNT_L1_COND
 
 	/* Guest GPRs; RAX and RSP come from the VMCB. RSI goes last. */
 	mov	L1VMM_REG_RCX_OFF(%rsi), %rcx
@@ -217,8 +232,10 @@ SYM_FUNC_START(__l1vmm_svm_vcpu_run)
 	/* Save the guest's FS, GS, TR, ... and load the host's. */
 	mov	FRAME_VMCB_PA(%rsp), %rax
 	vmsave	%rax
+	COUNT_L1_COND
 	mov	FRAME_HOST_SAVE_PA(%rsp), %rax
 	vmload	%rax
+	COUNT_L1_COND
 
 	/* The host's SPEC_CTRL back, before the EGPR branch and the first RET. */
 	RESTORE_HOST_SPEC_CTRL

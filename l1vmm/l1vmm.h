@@ -153,6 +153,16 @@ struct l1vmm_vcpu_stats {
 	u64 exits;		/* every exit from the guest */
 	u64 xsetbv_exits;	/* guest XSETBV that reached l1vmm */
 	u64 l1_xsetbv;		/* XSETBV l1vmm executed itself (XCR0 switches) */
+	/*
+	 * Instructions l1vmm executed that L0 intercepts: always (XSETBV,
+	 * CPUID, RDMSR/WRMSR of MSRs KVM keeps intercepted), or unless L0
+	 * virtualizes them (VMLOAD/VMSAVE, CLGI/STGI, WRMSR of MSRs KVM
+	 * passes through once used). VMRUN itself is in neither. Counted
+	 * where they are issued: l1vmm_l1_always(), l1vmm_l1_cond(), and the
+	 * entry assembly's macros. doc/performance.md.
+	 */
+	u64 l1_intercepted_always;
+	u64 l1_intercepted_cond;
 	u64 egpr_switches;	/* entries that switched R16-R31 (xstate/egpr.c) */
 #ifdef CONFIG_L1VMM_EGPR_SHADOW
 	u64 egpr_shadow_loads;
@@ -259,7 +269,7 @@ int l1vmm_hw_get(void);
 void l1vmm_hw_put(void);
 
 /* tsc_aux.c: the guest's TSC_AUX, switched lazily. */
-void l1vmm_tsc_aux_load(u64 guest);
+void l1vmm_tsc_aux_load(u64 guest, struct l1vmm_vcpu_stats *st);
 void l1vmm_tsc_aux_cpu_up(void);
 void l1vmm_tsc_aux_cpu_down(void);
 
@@ -285,6 +295,17 @@ int l1vmm_vcpu_create(struct l1vmm_vm *vm, unsigned long id);
 void l1vmm_vcpu_free(struct l1vmm_vcpu *vcpu);
 void l1vmm_vcpu_reset(struct l1vmm_vcpu *vcpu, bool init);
 void l1vmm_vcpu_kick(struct l1vmm_vcpu *vcpu, unsigned int req);
+
+/* Count an L1 instruction that L0 always intercepts, or may (stats above). */
+static inline void l1vmm_l1_always(struct l1vmm_vcpu_stats *st)
+{
+	st->l1_intercepted_always++;
+}
+
+static inline void l1vmm_l1_cond(struct l1vmm_vcpu_stats *st)
+{
+	st->l1_intercepted_cond++;
+}
 
 /* stats.c: KVM_GET_STATS_FD. */
 int l1vmm_vcpu_stats_fd(struct l1vmm_vcpu *vcpu);

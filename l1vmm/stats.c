@@ -26,6 +26,8 @@ static const struct {
 	VCPU_STAT(exits),
 	VCPU_STAT(xsetbv_exits),
 	VCPU_STAT(l1_xsetbv),
+	VCPU_STAT(l1_intercepted_always),
+	VCPU_STAT(l1_intercepted_cond),
 	VCPU_STAT(egpr_switches),
 #ifdef CONFIG_L1VMM_EGPR_SHADOW
 	VCPU_STAT(egpr_shadow_loads),

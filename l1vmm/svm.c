@@ -72,7 +72,8 @@ struct svm_vcpu {
 };
 
 asmlinkage int __l1vmm_svm_vcpu_run(u64 vmcb_pa, unsigned long *regs, u64 host_save_pa,
-				    struct l1vmm_spec_ctrl *spec_ctrl, unsigned long egprs);
+				    struct l1vmm_spec_ctrl *spec_ctrl, unsigned long egprs,
+				    u64 *l1_intercepted_cond);
 
 static DEFINE_PER_CPU(struct svm_cpu, svm_cpus);
 static struct page *iopm, *msrpm;
@@ -81,19 +82,24 @@ static bool switch_spec_ctrl;	/* the host has SPEC_CTRL */
 static u32 svm_features;
 static u32 svm_nr_asids;
 
-static inline void svm_clgi(void)
+/* Intercepted by L0 without vGIF, and counted (l1vmm_l1_cond()). */
+static inline void svm_clgi(struct l1vmm_vcpu_stats *st)
 {
 	asm volatile("clgi" ::: "memory");
+	l1vmm_l1_cond(st);
 }
 
-static inline void svm_stgi(void)
+static inline void svm_stgi(struct l1vmm_vcpu_stats *st)
 {
 	asm volatile("stgi" ::: "memory");
+	l1vmm_l1_cond(st);
 }
 
-static inline void svm_vmsave(u64 pa)
+/* Intercepted by L0 without virtual VMLOAD/VMSAVE, and counted. */
+static inline void svm_vmsave(u64 pa, struct l1vmm_vcpu_stats *st)
 {
 	asm volatile("vmsave %%rax" : : "a" (pa) : "memory");
+	l1vmm_l1_cond(st);
 }
 
 static void set_intercept(struct vmcb_control_area *c, unsigned int bit)
@@ -671,39 +677,43 @@ static const char *svm_vmcb_invalid(const struct vmcb *vmcb)
  * The CONFIG_L1VMM_SPEC_CTRL_RESTORE_C experiment: SPEC_CTRL switched here
  * around the entry assembly instead of inside it.
  */
-static void svm_spec_ctrl_in_c(const struct l1vmm_spec_ctrl *spec_ctrl, bool to_guest)
+static void svm_spec_ctrl_in_c(const struct l1vmm_spec_ctrl *spec_ctrl, bool to_guest,
+			       struct l1vmm_vcpu_stats *st)
 {
 	if (IS_ENABLED(CONFIG_L1VMM_SPEC_CTRL_RESTORE_C) && switch_spec_ctrl &&
-	    spec_ctrl->guest != spec_ctrl->host)
+	    spec_ctrl->guest != spec_ctrl->host) {
 		native_wrmsrl(MSR_IA32_SPEC_CTRL, to_guest ? spec_ctrl->guest : spec_ctrl->host);
+		l1vmm_l1_cond(st);	/* KVM passes SPEC_CTRL through once used */
+	}
 }
 
 /*
  * VMRUN once, with the host state VMRUN does not switch saved around it;
- * @egprs: see asm/svm_vmenter.S.
+ * @egprs: see asm/svm_vmenter.S; L1 instructions L0 intercepts go to @st.
  */
 static int svm_enter(u64 vmcb_pa, unsigned long *regs, struct l1vmm_spec_ctrl *spec_ctrl,
-		     unsigned long egprs)
+		     unsigned long egprs, struct l1vmm_vcpu_stats *st)
 {
 	bool spec_ctrl_in_asm = switch_spec_ctrl && IS_ENABLED(CONFIG_L1VMM_SPEC_CTRL_RESTORE_ASM);
 	struct svm_cpu *sd = this_cpu_ptr(&svm_cpus);
 	int faulted;
 
 	/* GIF=0 from here: IF=1 only decides whether interrupts end the guest. */
-	svm_clgi();
-	svm_vmsave(page_to_phys(sd->host_save));
+	svm_clgi(st);
+	svm_vmsave(page_to_phys(sd->host_save), st);
 	raw_local_irq_enable();
 	if (switch_spec_ctrl)
 		spec_ctrl->host = this_cpu_read(x86_spec_ctrl_current);
-	svm_spec_ctrl_in_c(spec_ctrl, true);
+	svm_spec_ctrl_in_c(spec_ctrl, true, st);
 	faulted = __l1vmm_svm_vcpu_run(vmcb_pa, regs, page_to_phys(sd->host_save),
-				       spec_ctrl_in_asm ? spec_ctrl : NULL, egprs);
+				       spec_ctrl_in_asm ? spec_ctrl : NULL, egprs,
+				       &st->l1_intercepted_cond);
 	if (IS_ENABLED(CONFIG_L1VMM_SPEC_CTRL_RESTORE_C)) {
-		svm_spec_ctrl_in_c(spec_ctrl, false);
+		svm_spec_ctrl_in_c(spec_ctrl, false, st);
 		l1vmm_egpr_spec_ctrl_restored(egprs);
 	}
 	raw_local_irq_disable();
-	svm_stgi();
+	svm_stgi(st);
 	return faulted;
 }
 
@@ -739,7 +749,7 @@ static void svm_run(struct l1vmm_vcpu *vcpu)
 	vmcb->control.clean = CLEAN_ALL & ~svm->dirty;
 	svm->dirty = 0;
 
-	faulted = svm_enter(svm->vmcb_pa, vcpu->regs, &vcpu->spec_ctrl, vcpu->egprs);
+	faulted = svm_enter(svm->vmcb_pa, vcpu->regs, &vcpu->spec_ctrl, vcpu->egprs, &vcpu->stats);
 
 	vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
 	/*
@@ -772,6 +782,7 @@ static bool svm_probe_xsetbv_exit(void)
 	static const u8 code[] = { 0x0f, 0x01, 0xd1, 0xf4 };	/* xsetbv; hlt */
 	unsigned long regs[L1VMM_NR_REGS] = { 0 };
 	struct l1vmm_spec_ctrl spec_ctrl = { 0 };
+	struct l1vmm_vcpu_stats probe_stats = { 0 };
 	struct page *vmcb_page, *code_page;
 	struct vmcb *vmcb;
 	u64 exit_code = SVM_EXIT_ERR;
@@ -806,7 +817,7 @@ static bool svm_probe_xsetbv_exit(void)
 		int faulted;
 
 		local_irq_disable();
-		faulted = svm_enter(page_to_phys(vmcb_page), regs, &spec_ctrl, 0);
+		faulted = svm_enter(page_to_phys(vmcb_page), regs, &spec_ctrl, 0, &probe_stats);
 		local_irq_enable();
 		if (faulted)
 			break;

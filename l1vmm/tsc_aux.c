@@ -44,8 +44,8 @@ static void tsc_aux_on_user_return(struct user_return_notifier *urn)
 	tsc_aux_restore(container_of(urn, struct tsc_aux_cpu, urn));
 }
 
-/* Before an entry, preemption off. */
-void l1vmm_tsc_aux_load(u64 guest)
+/* Before an entry, preemption off; the WRMSR is counted in @st. */
+void l1vmm_tsc_aux_load(u64 guest, struct l1vmm_vcpu_stats *st)
 {
 	struct tsc_aux_cpu *t;
 
@@ -55,6 +55,7 @@ void l1vmm_tsc_aux_load(u64 guest)
 	if (t->loaded == guest)
 		return;
 	wrmsrl(MSR_TSC_AUX, guest);
+	l1vmm_l1_cond(st);	/* KVM passes TSC_AUX through to an L1 with RDTSCP */
 	t->loaded = guest;
 	if (!t->registered) {
 		t->urn.on_user_return = tsc_aux_on_user_return;

@@ -157,7 +157,7 @@ static int vcpu_run(struct l1vmm_vcpu *vcpu)
 		 * the request, or the kicker sees IN_GUEST and sends the IPI.
 		 */
 		smp_store_mb(vcpu->mode, L1VMM_IN_GUEST_MODE);
-		l1vmm_tsc_aux_load(vcpu->tsc_aux);
+		l1vmm_tsc_aux_load(vcpu->tsc_aux, &vcpu->stats);
 		l1vmm_xcr0_enter(vcpu);
 		vcpu->egprs = l1vmm_egpr_enter(vcpu);
 		l1vmm_ops->run(vcpu);

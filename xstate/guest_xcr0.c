@@ -86,6 +86,7 @@ void l1vmm_xcr0_update_cpuid(struct l1vmm_vcpu *vcpu)
 static void load_xcr0(struct l1vmm_vcpu *vcpu, u64 xcr0)
 {
 	xsetbv(XCR_XFEATURE_ENABLED_MASK, xcr0 & ~pretend_xcr0);
+	l1vmm_l1_always(&vcpu->stats);
 	vcpu->stats.l1_xsetbv++;
 }
 

@@ -86,8 +86,41 @@ static void test_live_values_outlive_the_vm(void)
 	close(fd);
 }
 
+/*
+ * l1vmm's count of its own instructions that L0 intercepts: per entry,
+ * CLGI, STGI, the host's VMSAVE and the assembly's three VMLOAD/VMSAVE
+ * (6), plus at most one TSC_AUX write per KVM_RUN; none that L0 always
+ * intercepts while the guest's XCR0 is the host's.
+ */
+static void test_l1_intercept_counts(void)
+{
+	uint64_t exits0, exits1, cond0, cond1, always0, always1, n;
+	struct test_guest g;
+	int i;
+
+	if (!dev_is_l1vmm())
+		ktap_skip("l1vmm's own statistics");
+	guest_start_real_mode(&g, MEM_SIZE, CODE_GPA, out_loop, GUEST_CODE_SIZE(out_loop));
+	ASSERT_EQ(KVM_EXIT_IO, vcpu_run(&g.vcpu));
+	TEST_ASSERT(vcpu_stat(&g.vcpu, "exits", &exits0) &&
+		    vcpu_stat(&g.vcpu, "l1_intercepted_cond", &cond0) &&
+		    vcpu_stat(&g.vcpu, "l1_intercepted_always", &always0), "statistics missing");
+	for (i = 0; i < 10; i++)
+		ASSERT_EQ(KVM_EXIT_IO, vcpu_run(&g.vcpu));
+	vcpu_stat(&g.vcpu, "exits", &exits1);
+	vcpu_stat(&g.vcpu, "l1_intercepted_cond", &cond1);
+	vcpu_stat(&g.vcpu, "l1_intercepted_always", &always1);
+	n = exits1 - exits0;
+	TEST_ASSERT(cond1 - cond0 >= 6 * n && cond1 - cond0 <= 6 * n + 10,
+		    "%llu conditionally intercepted over %llu entries and 10 runs",
+		    (unsigned long long)(cond1 - cond0), (unsigned long long)n);
+	ASSERT_EQ(always0, always1);
+	guest_stop(&g);
+}
+
 static const struct ktap_case tests[] = {
 	KTAP_CASE(test_format),
+	KTAP_CASE(test_l1_intercept_counts),
 	KTAP_CASE(test_live_values_outlive_the_vm),
 };
 

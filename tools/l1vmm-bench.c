@@ -1,0 +1,308 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * l1vmm-bench: the cost of one L2 exit round trip, per exit kind, through
+ * the KVM ABI, so that the same binary measures l1vmm and KVM.
+ *
+ *   l1vmm-bench [-n COUNT] [-c CONDITIONS] [-o FILE.csv]   measure dev_path()
+ *   l1vmm-bench -C A.csv B.csv                             A and B side by side
+ *
+ * The device is $L1VMM_DEV (default /dev/l1vmm; /dev/kvm for KVM). A 64-bit
+ * L2 guest loops COUNT times over one exit kind and times each round trip
+ * with RDTSC in the guest, into guest memory; this program then reports
+ * count, median, min and max cycles per round trip. Under QEMU with
+ * -icount shift=0 the guest TSC advances by one per executed instruction,
+ * so the figures are instructions per round trip, the same on every run.
+ *
+ * Per round trip it also reports, from the vCPU statistics (where the
+ * device has them): exits, and the instructions l1vmm executed that L0
+ * always intercepts and that L0 intercepts unless it virtualizes them
+ * (doc/performance.md).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kvm_vm.h"
+
+#define MEM_SIZE	(4ul << 20)
+#define CODE_GPA	0x10000
+#define BUF_GPA		0x100000
+#define MMIO_GPA	0x800000	/* past memory, inside the identity map */
+#define DONE_PORT	0xf4
+#define IO_PORT		0x80
+#define MSR_PAT		0x277
+#define WARMUP		20
+#define MAX_COUNT	(((MEM_SIZE - BUF_GPA) / 8) - 1)
+
+/*
+ * Every loop: R8 the buffer, R9 the count. The TSC is read before and
+ * after the exit, fenced; the difference goes to the buffer. Set-up before
+ * the loop is not measured.
+ */
+#define TSC_TO(reg)	"lfence\n\t" "rdtsc\n\t" "lfence\n\t" "shl $32, %rdx\n\t" \
+			"or %rax, %rdx\n\t" "mov %rdx, " reg "\n\t"
+#define LOOP_HEAD	"1:\n\t" TSC_TO("%r10")
+#define LOOP_TAIL	TSC_TO("%r11") "sub %r10, %r11\n\t" "mov %r11, (%r8)\n\t" \
+			"add $8, %r8\n\t" "dec %r9\n\t" "jnz 1b\n\t" \
+			"out %al, $0xf4\n\t" "hlt\n\t"
+
+GUEST_CODE(loop_baseline, ".code64", LOOP_HEAD "nop\n\t" LOOP_TAIL);
+GUEST_CODE(loop_cpuid, ".code64", LOOP_HEAD "xor %eax, %eax\n\t" "xor %ecx, %ecx\n\t"
+	   "cpuid\n\t" LOOP_TAIL);
+GUEST_CODE(loop_hypercall, ".code64", LOOP_HEAD "xor %eax, %eax\n\t" "vmmcall\n\t" LOOP_TAIL);
+GUEST_CODE(loop_xsetbv, ".code64", "xor %ecx, %ecx\n\t" "xgetbv\n\t" "mov %eax, %r12d\n\t"
+	   "mov %edx, %r13d\n\t" LOOP_HEAD "mov %r12d, %eax\n\t" "mov %r13d, %edx\n\t"
+	   "xor %ecx, %ecx\n\t" "xsetbv\n\t" LOOP_TAIL);
+GUEST_CODE(loop_rdmsr, ".code64", LOOP_HEAD "mov $0x277, %ecx\n\t" "rdmsr\n\t" LOOP_TAIL);
+GUEST_CODE(loop_wrmsr, ".code64", "mov $0x277, %ecx\n\t" "rdmsr\n\t" "mov %eax, %r12d\n\t"
+	   "mov %edx, %r13d\n\t" LOOP_HEAD "mov $0x277, %ecx\n\t" "mov %r12d, %eax\n\t"
+	   "mov %r13d, %edx\n\t" "wrmsr\n\t" LOOP_TAIL);
+GUEST_CODE(loop_io, ".code64", LOOP_HEAD "out %al, $0x80\n\t" LOOP_TAIL);
+GUEST_CODE(loop_mmio, ".code64", "mov $0x800000, %r12\n\t" LOOP_HEAD "mov %eax, (%r12)\n\t"
+	   LOOP_TAIL);
+GUEST_CODE(loop_hlt, ".code64", LOOP_HEAD "hlt\n\t" LOOP_TAIL);
+
+struct kind {
+	const char *name;
+	const unsigned char *code, *end;
+};
+
+#define KIND(n)	{ #n, loop_##n, loop_##n##_end }
+static struct kind kinds[] = {
+	KIND(cpuid), KIND(hypercall), KIND(xsetbv), KIND(rdmsr), KIND(wrmsr),
+	KIND(io), KIND(mmio), KIND(hlt), KIND(baseline),
+};
+#define NR_KINDS	(sizeof(kinds) / sizeof(kinds[0]))
+
+/* What the device counts per vCPU; l1vmm's names, KVM has "exits" too. */
+static const char *const stat_names[] = {
+	"exits", "l1_intercepted_always", "l1_intercepted_cond",
+};
+#define NR_STATS	(sizeof(stat_names) / sizeof(stat_names[0]))
+
+struct result {
+	char kind[16];
+	unsigned long count;
+	unsigned long long median, min, max;
+	double per_rt[NR_STATS];	/* < 0: the device has no such statistic */
+};
+
+static int cmp_u64(const void *a, const void *b)
+{
+	unsigned long long x = *(const unsigned long long *)a, y = *(const unsigned long long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Run the loop at CODE_GPA @count times; user space completes every exit. */
+static void run_loop(struct test_guest *g, unsigned long count)
+{
+	struct kvm_regs regs;
+	unsigned int reason;
+
+	ASSERT_IOCTL_OK(g->vcpu.fd, KVM_GET_REGS, &regs);
+	regs.rip = CODE_GPA;
+	regs.r8 = BUF_GPA;
+	regs.r9 = count;
+	regs.rflags = 2;
+	ASSERT_IOCTL_OK(g->vcpu.fd, KVM_SET_REGS, &regs);
+	for (;;) {
+		reason = vcpu_run(&g->vcpu);
+		if (reason == KVM_EXIT_IO && g->vcpu.run->io.port == DONE_PORT)
+			return;
+		if ((reason == KVM_EXIT_IO && g->vcpu.run->io.port == IO_PORT) ||
+		    reason == KVM_EXIT_MMIO || reason == KVM_EXIT_HLT)
+			continue;
+		TEST_FAIL("unexpected exit %s", exit_reason_name(reason));
+	}
+}
+
+static void measure(struct test_guest *g, struct kind *k, unsigned long count, struct result *r)
+{
+	uint64_t before[NR_STATS], after[NR_STATS];
+	bool has[NR_STATS];
+	unsigned long long *t = (unsigned long long *)(g->mem + BUF_GPA);
+	unsigned int i;
+
+	memcpy(g->mem + CODE_GPA, k->code, k->end - k->code);
+	run_loop(g, WARMUP);
+	for (i = 0; i < NR_STATS; i++)
+		has[i] = vcpu_stat(&g->vcpu, stat_names[i], &before[i]);
+	run_loop(g, count);
+	for (i = 0; i < NR_STATS; i++) {
+		has[i] = has[i] && vcpu_stat(&g->vcpu, stat_names[i], &after[i]);
+		/* Each count includes the loop's final OUT exit. */
+		r->per_rt[i] = has[i] ? (double)(after[i] - before[i]) / count : -1;
+	}
+	qsort(t, count, sizeof(*t), cmp_u64);
+	snprintf(r->kind, sizeof(r->kind), "%s", k->name);
+	r->count = count;
+	r->min = t[0];
+	r->max = t[count - 1];
+	r->median = t[count / 2];
+}
+
+static void setup(struct test_guest *g)
+{
+	struct kvm_sregs sregs;
+
+	guest_start_long_mode(g, MEM_SIZE, CODE_GPA, loop_baseline, GUEST_CODE_SIZE(loop_baseline));
+	guest_set_supported_cpuid(g);
+	/* XSETBV needs CR4.OSXSAVE; the guest's XCR0 is the host's (no switch). */
+	if (host_xcr0()) {
+		ASSERT_IOCTL_OK(g->vcpu.fd, KVM_GET_SREGS, &sregs);
+		sregs.cr4 |= CR4_OSXSAVE;
+		ASSERT_IOCTL_OK(g->vcpu.fd, KVM_SET_SREGS, &sregs);
+		if (vcpu_set_xcr(&g->vcpu, 0, host_xcr0()))
+			ASSERT_EQ(0, vcpu_set_xcr(&g->vcpu, 0, XF_FPSSE | XF_YMM));
+	}
+}
+
+static void write_csv(FILE *f, const char *conditions, const struct result *res, unsigned int n)
+{
+	unsigned int i, j;
+
+	fprintf(f, "# device=%s %s\n", dev_path(), conditions);
+	fprintf(f, "kind,count,median,min,max");
+	for (j = 0; j < NR_STATS; j++)
+		fprintf(f, ",%s_per_rt", stat_names[j]);
+	fprintf(f, "\n");
+	for (i = 0; i < n; i++) {
+		fprintf(f, "%s,%lu,%llu,%llu,%llu", res[i].kind, res[i].count, res[i].median,
+			res[i].min, res[i].max);
+		for (j = 0; j < NR_STATS; j++) {
+			if (res[i].per_rt[j] < 0)
+				fprintf(f, ",");
+			else
+				fprintf(f, ",%.2f", res[i].per_rt[j]);
+		}
+		fprintf(f, "\n");
+	}
+}
+
+/* --- side by side ------------------------------------------------------------ */
+
+struct table {
+	char header[512];
+	struct result r[NR_KINDS];
+	unsigned int n;
+};
+
+static void read_csv(const char *path, struct table *t)
+{
+	char line[512];
+	FILE *f = fopen(path, "r");
+
+	TEST_ASSERT(f, "cannot open %s", path);
+	t->n = 0;
+	t->header[0] = 0;
+	while (fgets(line, sizeof(line), f) && t->n < NR_KINDS) {
+		struct result *r = &t->r[t->n];
+		unsigned int col = 0;
+		char *p = line;
+
+		line[strcspn(line, "\n")] = 0;
+		if (line[0] == '#') {
+			snprintf(t->header, sizeof(t->header), "%s", line + 2);
+			continue;
+		}
+		if (sscanf(line, "%15[^,],%lu,%llu,%llu,%llu", r->kind, &r->count, &r->median,
+			   &r->min, &r->max) != 5)
+			continue;	/* the column names */
+		/* The statistics: an empty field is one the device lacks. */
+		for (col = 0; col < NR_STATS; col++)
+			r->per_rt[col] = -1;
+		for (col = 0; (p = strchr(p, ',')); col++) {
+			p++;
+			if (col >= 4 && col < 4 + NR_STATS && *p && *p != ',')
+				r->per_rt[col - 4] = atof(p);
+		}
+		t->n++;
+	}
+	fclose(f);
+}
+
+static void compare(const char *a_path, const char *b_path)
+{
+	static struct table a, b;
+	unsigned int i, j;
+
+	read_csv(a_path, &a);
+	read_csv(b_path, &b);
+	printf("A: %s\nB: %s\n", a.header, b.header);
+	printf("%-10s %8s %10s %10s %10s %10s %8s | %7s %7s %7s\n", "kind", "count", "A median",
+	       "A min", "B median", "B min", "A/B", "exits", "always", "cond");
+	for (i = 0; i < a.n; i++) {
+		const struct result *x = &a.r[i], *y = NULL;
+
+		for (j = 0; j < b.n; j++)
+			if (!strcmp(b.r[j].kind, x->kind))
+				y = &b.r[j];
+		printf("%-10s %8lu %10llu %10llu ", x->kind, x->count, x->median, x->min);
+		if (y)
+			printf("%10llu %10llu %8.3f", y->median, y->min,
+			       y->median ? (double)x->median / y->median : 0);
+		else
+			printf("%10s %10s %8s", "-", "-", "-");
+		printf(" |");
+		for (j = 0; j < NR_STATS; j++) {
+			if (x->per_rt[j] < 0)
+				printf(" %7s", "-");
+			else
+				printf(" %7.2f", x->per_rt[j]);
+		}
+		printf("\n");
+	}
+	printf("(cycles per round trip; under -icount shift=0: instructions. exits/always/cond: per round trip, from A's statistics)\n");
+}
+
+int main(int argc, char **argv)
+{
+	const char *conditions = "", *out = NULL;
+	static struct result res[NR_KINDS];
+	unsigned long count = 1000;
+	struct test_guest g;
+	unsigned int i;
+	FILE *f;
+	int c;
+
+	while ((c = getopt(argc, argv, "n:c:o:C")) != -1) {
+		switch (c) {
+		case 'n':
+			count = strtoul(optarg, NULL, 0);
+			break;
+		case 'c':
+			conditions = optarg;
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'C':
+			if (argc - optind != 2) {
+				fprintf(stderr, "usage: %s -C A.csv B.csv\n", argv[0]);
+				return 2;
+			}
+			compare(argv[optind], argv[optind + 1]);
+			return 0;
+		default:
+			fprintf(stderr, "usage: %s [-n COUNT] [-c CONDITIONS] [-o FILE.csv] | -C A.csv B.csv\n",
+				argv[0]);
+			return 2;
+		}
+	}
+	if (!count || count > MAX_COUNT) {
+		fprintf(stderr, "COUNT must be 1..%lu\n", MAX_COUNT);
+		return 2;
+	}
+	setup(&g);
+	for (i = 0; i < NR_KINDS; i++)
+		measure(&g, &kinds[i], count, &res[i]);
+	guest_stop(&g);
+	f = out ? fopen(out, "w") : stdout;
+	TEST_ASSERT(f, "cannot write %s", out);
+	write_csv(f, conditions, res, NR_KINDS);
+	if (out)
+		fclose(f);
+	return 0;
+}
