@@ -161,7 +161,7 @@ static int vcpu_run(struct l1vmm_vcpu *vcpu)
 		l1vmm_xcr0_enter(vcpu);
 		vcpu->egprs = l1vmm_egpr_enter(vcpu);
 		l1vmm_ops->run(vcpu);
-		l1vmm_egpr_exit(vcpu, vcpu->egprs);
+		l1vmm_egpr_exit(vcpu);
 		l1vmm_xcr0_exit(vcpu);
 		WRITE_ONCE(vcpu->mode, L1VMM_OUTSIDE_GUEST_MODE);
 		local_irq_enable();

@@ -40,28 +40,81 @@
  * after the exit, fenced; the difference goes to the buffer. Set-up before
  * the loop is not measured.
  */
-#define TSC_TO(reg)	"lfence\n\t" "rdtsc\n\t" "lfence\n\t" "shl $32, %rdx\n\t" \
-			"or %rax, %rdx\n\t" "mov %rdx, " reg "\n\t"
-#define LOOP_HEAD	"1:\n\t" TSC_TO("%r10")
-#define LOOP_TAIL	TSC_TO("%r11") "sub %r10, %r11\n\t" "mov %r11, (%r8)\n\t" \
-			"add $8, %r8\n\t" "dec %r9\n\t" "jnz 1b\n\t" \
-			"out %al, $0xf4\n\t" "hlt\n\t"
+#define TSC_TO(reg)			\
+	"lfence\n\t"			\
+	"rdtsc\n\t"			\
+	"lfence\n\t"			\
+	"shl $32, %rdx\n\t"		\
+	"or %rax, %rdx\n\t"		\
+	"mov %rdx, " reg "\n\t"
+#define LOOP_HEAD			\
+	"1:\n\t"			\
+	TSC_TO("%r10")
+#define LOOP_TAIL			\
+	TSC_TO("%r11")			\
+	"sub %r10, %r11\n\t"		\
+	"mov %r11, (%r8)\n\t"		\
+	"add $8, %r8\n\t"		\
+	"dec %r9\n\t"			\
+	"jnz 1b\n\t"			\
+	"out %al, $0xf4\n\t"		\
+	"hlt\n\t"
 
-GUEST_CODE(loop_baseline, ".code64", LOOP_HEAD "nop\n\t" LOOP_TAIL);
-GUEST_CODE(loop_cpuid, ".code64", LOOP_HEAD "xor %eax, %eax\n\t" "xor %ecx, %ecx\n\t"
-	   "cpuid\n\t" LOOP_TAIL);
-GUEST_CODE(loop_hypercall, ".code64", LOOP_HEAD "xor %eax, %eax\n\t" "vmmcall\n\t" LOOP_TAIL);
-GUEST_CODE(loop_xsetbv, ".code64", "xor %ecx, %ecx\n\t" "xgetbv\n\t" "mov %eax, %r12d\n\t"
-	   "mov %edx, %r13d\n\t" LOOP_HEAD "mov %r12d, %eax\n\t" "mov %r13d, %edx\n\t"
-	   "xor %ecx, %ecx\n\t" "xsetbv\n\t" LOOP_TAIL);
-GUEST_CODE(loop_rdmsr, ".code64", LOOP_HEAD "mov $0x277, %ecx\n\t" "rdmsr\n\t" LOOP_TAIL);
-GUEST_CODE(loop_wrmsr, ".code64", "mov $0x277, %ecx\n\t" "rdmsr\n\t" "mov %eax, %r12d\n\t"
-	   "mov %edx, %r13d\n\t" LOOP_HEAD "mov $0x277, %ecx\n\t" "mov %r12d, %eax\n\t"
-	   "mov %r13d, %edx\n\t" "wrmsr\n\t" LOOP_TAIL);
-GUEST_CODE(loop_io, ".code64", LOOP_HEAD "out %al, $0x80\n\t" LOOP_TAIL);
-GUEST_CODE(loop_mmio, ".code64", "mov $0x800000, %r12\n\t" LOOP_HEAD "mov %eax, (%r12)\n\t"
-	   LOOP_TAIL);
-GUEST_CODE(loop_hlt, ".code64", LOOP_HEAD "hlt\n\t" LOOP_TAIL);
+GUEST_CODE(loop_baseline, ".code64",
+	LOOP_HEAD
+	"nop\n\t"
+	LOOP_TAIL);
+GUEST_CODE(loop_cpuid, ".code64",
+	LOOP_HEAD
+	"xor %eax, %eax\n\t"
+	"xor %ecx, %ecx\n\t"
+	"cpuid\n\t"
+	LOOP_TAIL);
+GUEST_CODE(loop_hypercall, ".code64",
+	LOOP_HEAD
+	"xor %eax, %eax\n\t"
+	"vmmcall\n\t"
+	LOOP_TAIL);
+GUEST_CODE(loop_xsetbv, ".code64",
+	"xor %ecx, %ecx\n\t"
+	"xgetbv\n\t"
+	"mov %eax, %r12d\n\t"
+	"mov %edx, %r13d\n\t"
+	LOOP_HEAD
+	"mov %r12d, %eax\n\t"
+	"mov %r13d, %edx\n\t"
+	"xor %ecx, %ecx\n\t"
+	"xsetbv\n\t"
+	LOOP_TAIL);
+GUEST_CODE(loop_rdmsr, ".code64",
+	LOOP_HEAD
+	"mov $0x277, %ecx\n\t"
+	"rdmsr\n\t"
+	LOOP_TAIL);
+GUEST_CODE(loop_wrmsr, ".code64",
+	"mov $0x277, %ecx\n\t"
+	"rdmsr\n\t"
+	"mov %eax, %r12d\n\t"
+	"mov %edx, %r13d\n\t"
+	LOOP_HEAD
+	"mov $0x277, %ecx\n\t"
+	"mov %r12d, %eax\n\t"
+	"mov %r13d, %edx\n\t"
+	"wrmsr\n\t"
+	LOOP_TAIL);
+GUEST_CODE(loop_io, ".code64",
+	LOOP_HEAD
+	"out %al, $0x80\n\t"
+	LOOP_TAIL);
+GUEST_CODE(loop_mmio, ".code64",
+	"mov $0x800000, %r12\n\t"
+	LOOP_HEAD
+	"mov %eax, (%r12)\n\t"
+	LOOP_TAIL);
+GUEST_CODE(loop_hlt, ".code64",
+	LOOP_HEAD
+	"hlt\n\t"
+	LOOP_TAIL);
 
 struct kind {
 	const char *name;
@@ -73,13 +126,13 @@ static struct kind kinds[] = {
 	KIND(cpuid), KIND(hypercall), KIND(xsetbv), KIND(rdmsr), KIND(wrmsr),
 	KIND(io), KIND(mmio), KIND(hlt), KIND(baseline),
 };
-#define NR_KINDS	(sizeof(kinds) / sizeof(kinds[0]))
+#define NR_KINDS	KTAP_ARRAY_SIZE(kinds)
 
 /* What the device counts per vCPU; l1vmm's names, KVM has "exits" too. */
 static const char *const stat_names[] = {
 	"exits", "l1_intercepted_always", "l1_intercepted_cond",
 };
-#define NR_STATS	(sizeof(stat_names) / sizeof(stat_names[0]))
+#define NR_STATS	KTAP_ARRAY_SIZE(stat_names)
 
 struct result {
 	char kind[16];
@@ -145,15 +198,11 @@ static void measure(struct test_guest *g, struct kind *k, unsigned long count, s
 
 static void setup(struct test_guest *g)
 {
-	struct kvm_sregs sregs;
-
 	guest_start_long_mode(g, MEM_SIZE, CODE_GPA, loop_baseline, GUEST_CODE_SIZE(loop_baseline));
 	guest_set_supported_cpuid(g);
 	/* XSETBV needs CR4.OSXSAVE; the guest's XCR0 is the host's (no switch). */
 	if (host_xcr0()) {
-		ASSERT_IOCTL_OK(g->vcpu.fd, KVM_GET_SREGS, &sregs);
-		sregs.cr4 |= CR4_OSXSAVE;
-		ASSERT_IOCTL_OK(g->vcpu.fd, KVM_SET_SREGS, &sregs);
+		vcpu_set_cr4_bits(&g->vcpu, CR4_OSXSAVE);
 		if (vcpu_set_xcr(&g->vcpu, 0, host_xcr0()))
 			ASSERT_EQ(0, vcpu_set_xcr(&g->vcpu, 0, XF_FPSSE | XF_YMM));
 	}

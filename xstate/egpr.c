@@ -81,10 +81,11 @@ unsigned long l1vmm_egpr_enter(struct l1vmm_vcpu *vcpu)
 	return on ? (unsigned long)sh : 0;
 }
 
-void l1vmm_egpr_exit(struct l1vmm_vcpu *vcpu, unsigned long egprs)
+void l1vmm_egpr_exit(struct l1vmm_vcpu *vcpu)
 {
 	struct l1vmm_egpr_shadow *sh = &vcpu->egpr_shadow;
 	struct l1vmm_vcpu_stats *st = &vcpu->stats;
+	unsigned long egprs = vcpu->egprs;
 	bool bad = false;
 	unsigned int n;
 
@@ -113,9 +114,9 @@ unsigned long l1vmm_egpr_enter(struct l1vmm_vcpu *vcpu)
 	return IS_ENABLED(CONFIG_L1VMM_EGPR_SWITCH_CONDITIONAL) && switch_when_apx(vcpu);
 }
 
-void l1vmm_egpr_exit(struct l1vmm_vcpu *vcpu, unsigned long egprs)
+void l1vmm_egpr_exit(struct l1vmm_vcpu *vcpu)
 {
-	vcpu->stats.egpr_switches += egprs;
+	vcpu->stats.egpr_switches += vcpu->egprs != 0;
 }
 
 void l1vmm_egpr_spec_ctrl_restored(unsigned long egprs)

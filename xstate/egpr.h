@@ -40,10 +40,11 @@ void l1vmm_egpr_pretend_layout(struct l1vmm_xstate_layout *l);
 
 /*
  * Interrupts off, guest XCR0 decided: the entry assembly's @egprs
- * argument (0: leave R16-R31 alone). l1vmm_egpr_exit() after the exit.
+ * argument (0: leave R16-R31 alone), kept in vcpu->egprs for
+ * l1vmm_egpr_exit() after the exit.
  */
 unsigned long l1vmm_egpr_enter(struct l1vmm_vcpu *vcpu);
-void l1vmm_egpr_exit(struct l1vmm_vcpu *vcpu, unsigned long egprs);
+void l1vmm_egpr_exit(struct l1vmm_vcpu *vcpu);
 
 /* The host's SPEC_CTRL is back: the shadow build notes it on its clock. */
 void l1vmm_egpr_spec_ctrl_restored(unsigned long egprs);

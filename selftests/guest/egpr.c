@@ -88,13 +88,9 @@ static uint64_t stat(struct test_guest *g, const char *name)
 /* A 32-bit guest with CR4.OSXSAVE, offered x87, SSE and APX, with @xcr0. */
 static void start_guest(struct test_guest *g, uint64_t xcr0)
 {
-	struct kvm_sregs sregs;
-
 	guest_start_protected_mode(g, MEM_SIZE, CODE_GPA, out_loop, GUEST_CODE_SIZE(out_loop));
 	vcpu_set_cpuid_xsave(&g->vcpu, XF_FPSSE | XF_APX);
-	ASSERT_IOCTL_OK(g->vcpu.fd, KVM_GET_SREGS, &sregs);
-	sregs.cr4 |= CR4_OSXSAVE;
-	ASSERT_IOCTL_OK(g->vcpu.fd, KVM_SET_SREGS, &sregs);
+	vcpu_set_cr4_bits(&g->vcpu, CR4_OSXSAVE);
 	ASSERT_EQ(0, vcpu_set_xcr(&g->vcpu, 0, xcr0));
 }
 

@@ -69,7 +69,6 @@ static void require_xsetbv_exits(void)
 
 static void start_server(struct test_guest *g, uint64_t cpuid_xcr0)
 {
-	struct kvm_sregs sregs;
 	uint16_t *ivt;
 
 	guest_start_real_mode(g, MEM_SIZE, CODE_GPA, xsetbv_server,
@@ -78,9 +77,7 @@ static void start_server(struct test_guest *g, uint64_t cpuid_xcr0)
 	ivt = (uint16_t *)g->mem;
 	ivt[2 * GP_VECTOR] = GP_HANDLER_GPA;	/* offset, segment 0 */
 	vcpu_set_cpuid_xsave(&g->vcpu, cpuid_xcr0);
-	ASSERT_IOCTL_OK(g->vcpu.fd, KVM_GET_SREGS, &sregs);
-	sregs.cr4 |= CR4_OSFXSR | CR4_OSXSAVE;
-	ASSERT_IOCTL_OK(g->vcpu.fd, KVM_SET_SREGS, &sregs);
+	vcpu_set_cr4_bits(&g->vcpu, CR4_OSFXSR | CR4_OSXSAVE);
 	/* Up to the first request. */
 	vcpu_run(&g->vcpu);
 	ASSERT_IO_EXIT(&g->vcpu, KVM_EXIT_IO_OUT, PORT_REQUEST, 1);

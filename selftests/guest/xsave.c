@@ -124,13 +124,9 @@ static void require_avx(void)
 
 static void start_avx_guest(struct test_guest *g)
 {
-	struct kvm_sregs sregs;
-
 	guest_start_protected_mode(g, MEM_SIZE, CODE_GPA, avx_guest, GUEST_CODE_SIZE(avx_guest));
 	vcpu_set_cpuid_xsave(&g->vcpu, host_xcr0() & (XF_FPSSE | XF_YMM));
-	ASSERT_IOCTL_OK(g->vcpu.fd, KVM_GET_SREGS, &sregs);
-	sregs.cr4 |= CR4_OSXSAVE;
-	ASSERT_IOCTL_OK(g->vcpu.fd, KVM_SET_SREGS, &sregs);
+	vcpu_set_cr4_bits(&g->vcpu, CR4_OSXSAVE);
 	ASSERT_EQ(0, vcpu_set_xcr(&g->vcpu, 0, XF_FPSSE | XF_YMM));
 }
 

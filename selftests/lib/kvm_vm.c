@@ -372,6 +372,15 @@ void vcpu_set_cpuid_xsave(struct test_vcpu *vcpu, uint64_t xcr0)
 	ASSERT_IOCTL_OK(vcpu->fd, KVM_SET_CPUID2, &c);
 }
 
+void vcpu_set_cr4_bits(struct test_vcpu *vcpu, uint64_t bits)
+{
+	struct kvm_sregs sregs;
+
+	ASSERT_IOCTL_OK(vcpu->fd, KVM_GET_SREGS, &sregs);
+	sregs.cr4 |= bits;
+	ASSERT_IOCTL_OK(vcpu->fd, KVM_SET_SREGS, &sregs);
+}
+
 int vcpu_set_xcr(struct test_vcpu *vcpu, uint32_t xcr, uint64_t value)
 {
 	struct kvm_xcrs xcrs = { .nr_xcrs = 1, .xcrs[0] = { .xcr = xcr, .value = value } };

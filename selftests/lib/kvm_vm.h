@@ -127,6 +127,9 @@ uint64_t host_xcr0(void);
 /* A CPUID table offering XSAVE, with @xcr0 as leaf 0xD.0 EDX:EAX. */
 void vcpu_set_cpuid_xsave(struct test_vcpu *vcpu, uint64_t xcr0);
 
+/* Set @bits in the vCPU's CR4 (KVM_GET_SREGS, KVM_SET_SREGS). */
+void vcpu_set_cr4_bits(struct test_vcpu *vcpu, uint64_t bits);
+
 /* KVM_SET_XCRS with one entry; returns 0 or -errno. */
 int vcpu_set_xcr(struct test_vcpu *vcpu, uint32_t xcr, uint64_t value);
 
