@@ -146,10 +146,11 @@ variant_tier = if scripts/build-variant $(1) $(2) >$(RESULTS)/build-$(1).txt 2>&
 
 # The EGPR shadow tier (doc/testing.md): R16-R31 switching proven under
 # QEMU with the moves retargeted at an array, with the default knobs and
-# with the opposite ones (switch always, SPEC_CTRL restored in C).
+# with the opposite ones (switch always, SPEC_CTRL restored in C, no
+# fastpath: the stats and vcpus tests check what that changes).
 EGPR_TIER = $(call variant_tier,egpr-shadow,L1VMM_EGPR_SHADOW=y,--suite egpr-shadow); \
 	$(call variant_tier,egpr-shadow-knobs,L1VMM_EGPR_SHADOW=y L1VMM_EGPR_SWITCH_ALWAYS=y \
-		L1VMM_SPEC_CTRL_RESTORE_C=y,--tests egpr)
+		L1VMM_SPEC_CTRL_RESTORE_C=y L1VMM_FASTPATH=n,--tests "egpr stats vcpus")
 
 # The Bochs tier (doc/testing.md): an AMD model whose XSETBV intercept
 # works, and an Intel model with VMX, where l1vmm must refuse to load until

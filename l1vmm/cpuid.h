@@ -16,9 +16,24 @@
 /*
  * The entry for leaf @function, sub-leaf @index, or NULL. The sub-leaf only
  * counts for entries flagged KVM_CPUID_FLAG_SIGNIFCANT_INDEX, as in KVM.
+ * Inline: the fastpath's CPUID exit looks up a leaf every time.
  */
-const struct kvm_cpuid_entry2 *l1vmm_cpuid_find(const struct kvm_cpuid_entry2 *entries,
-						unsigned int nent, u32 function,
-						u32 index);
+static inline const struct kvm_cpuid_entry2 *
+l1vmm_cpuid_find(const struct kvm_cpuid_entry2 *entries, unsigned int nent, u32 function,
+		 u32 index)
+{
+	unsigned int i;
+
+	for (i = 0; i < nent; i++) {
+		const struct kvm_cpuid_entry2 *e = &entries[i];
+
+		if (e->function != function)
+			continue;
+		if ((e->flags & KVM_CPUID_FLAG_SIGNIFCANT_INDEX) && e->index != index)
+			continue;
+		return e;
+	}
+	return NULL;
+}
 
 #endif /* L1VMM_CPUID_H */

@@ -8,6 +8,7 @@
 
 #include <linux/kvm.h>
 #include <linux/nospec.h>
+#include <linux/sched/signal.h>
 #include <linux/smp.h>
 
 #include <linux/kvm_para.h>
@@ -77,12 +78,16 @@ static int handle_hlt(struct l1vmm_vcpu *vcpu)
 }
 
 /*
- * CPUID from the vCPU's table, in the fastpath, with the XSAVE fields that
- * follow the guest's state filled in. A leaf that is not in the table
- * reads as zeros (KVM instead repeats the highest basic leaf, as Intel
- * CPUs do; doc/abi.md).
+ * CPUID from the vCPU's table, with the XSAVE fields that follow the
+ * guest's state filled in. A leaf that is not in the table reads as zeros
+ * (KVM instead repeats the highest basic leaf, as Intel CPUs do;
+ * doc/abi.md).
+ *
+ * The emulate_*() functions below are the exits both paths handle: true
+ * when done (the instruction is not skipped yet), false when the guest
+ * gets a #GP instead.
  */
-static int handle_cpuid(struct l1vmm_vcpu *vcpu)
+static bool emulate_cpuid(struct l1vmm_vcpu *vcpu)
 {
 	unsigned long *r = vcpu->regs;
 	u32 leaf = r[L1VMM_REG_RAX], index = r[L1VMM_REG_RCX];
@@ -102,31 +107,29 @@ static int handle_cpuid(struct l1vmm_vcpu *vcpu)
 	r[L1VMM_REG_RCX] = ecx;
 	r[L1VMM_REG_RDX] = edx;
 	vcpu->regs_dirty |= BIT(L1VMM_REG_RAX);
-	l1vmm_skip_instruction(vcpu);
-	return 1;
+	return true;
 }
 
 /*
  * KVM's hypercall convention: number in RAX, result in RAX. l1vmm offers
  * none of KVM's hypercalls, so every number answers -KVM_ENOSYS; from CPL > 0
- * the answer is -KVM_EPERM, as in KVM. Handled in the fastpath.
+ * the answer is -KVM_EPERM, as in KVM.
  */
-static int handle_hypercall(struct l1vmm_vcpu *vcpu)
+static bool emulate_hypercall(struct l1vmm_vcpu *vcpu)
 {
 	long ret = l1vmm_ops->get_cpl(vcpu) ? -KVM_EPERM : -KVM_ENOSYS;
 
 	/* Outside 64-bit mode the result is 32 bits wide, as in KVM. */
 	vcpu->regs[L1VMM_REG_RAX] = l1vmm_ops->in_64bit_mode(vcpu) ? ret : (u32)ret;
 	vcpu->regs_dirty |= BIT(L1VMM_REG_RAX);
-	l1vmm_skip_instruction(vcpu);
-	return 1;
+	return true;
 }
 
 /*
- * RDMSR/WRMSR of the MSRs l1vmm keeps, in the fastpath; any other MSR, or a
- * refused value, is a #GP in the guest (KVM with ignore_msrs=0 does the same).
+ * RDMSR/WRMSR of the MSRs l1vmm keeps; any other MSR, or a refused value,
+ * is a #GP in the guest (KVM with ignore_msrs=0 does the same).
  */
-static int handle_msr(struct l1vmm_vcpu *vcpu)
+static bool emulate_msr(struct l1vmm_vcpu *vcpu)
 {
 	unsigned long *r = vcpu->regs;
 	u32 index = r[L1VMM_REG_RCX];
@@ -134,20 +137,88 @@ static int handle_msr(struct l1vmm_vcpu *vcpu)
 
 	if (vcpu->exit.msr.write) {
 		data = (r[L1VMM_REG_RDX] << 32) | (u32)r[L1VMM_REG_RAX];
-		if (l1vmm_set_msr(vcpu, index, data))
-			goto gp;
-	} else {
-		if (l1vmm_get_msr(vcpu, index, &data))
-			goto gp;
-		r[L1VMM_REG_RAX] = (u32)data;
-		r[L1VMM_REG_RDX] = data >> 32;
-		vcpu->regs_dirty |= BIT(L1VMM_REG_RAX);
+		return !l1vmm_set_msr(vcpu, index, data);
 	}
-	l1vmm_skip_instruction(vcpu);
+	if (l1vmm_get_msr(vcpu, index, &data))
+		return false;
+	r[L1VMM_REG_RAX] = (u32)data;
+	r[L1VMM_REG_RDX] = data >> 32;
+	vcpu->regs_dirty |= BIT(L1VMM_REG_RAX);
+	return true;
+}
+
+/* The exits both paths handle; false for any other. */
+static bool emulated(unsigned int reason)
+{
+	return reason == L1VMM_EXIT_CPUID || reason == L1VMM_EXIT_HYPERCALL ||
+	       reason == L1VMM_EXIT_MSR || reason == L1VMM_EXIT_XSETBV;
+}
+
+/*
+ * Emulate and skip the instruction (true), or queue the guest's #GP.
+ * Inlined: the fastpath's round trip pays for every call (doc/performance.md).
+ */
+static __always_inline bool emulate(struct l1vmm_vcpu *vcpu)
+{
+	bool done;
+
+	switch (vcpu->exit.reason) {
+	case L1VMM_EXIT_CPUID:
+		done = emulate_cpuid(vcpu);
+		break;
+	case L1VMM_EXIT_HYPERCALL:
+		done = emulate_hypercall(vcpu);
+		break;
+	case L1VMM_EXIT_MSR:
+		done = emulate_msr(vcpu);
+		break;
+	case L1VMM_EXIT_XSETBV:
+		done = l1vmm_emulate_xsetbv(vcpu);
+		break;
+	default:
+		return false;
+	}
+	if (done)
+		l1vmm_skip_instruction(vcpu);
+	else
+		l1vmm_queue_exception(vcpu, X86_TRAP_GP, true, 0);
+	return done;
+}
+
+/* The full path's handler for the exits emulate() knows. */
+static int handle_emulated(struct l1vmm_vcpu *vcpu)
+{
+	emulate(vcpu);
 	return 1;
-gp:
-	l1vmm_queue_exception(vcpu, X86_TRAP_GP, true, 0);
-	return 1;
+}
+
+/*
+ * Something outside the IRQs-off region is waiting: a request, a signal,
+ * a reschedule, or an interrupt for the guest that the full path injects.
+ */
+static bool exit_requested(struct l1vmm_vcpu *vcpu)
+{
+	return READ_ONCE(vcpu->requests) || need_resched() || signal_pending(current) ||
+	       vcpu->irq_pending || READ_ONCE(vcpu->run->request_interrupt_window);
+}
+
+/*
+ * The fastpath, called with IRQs off right after the exit, before the
+ * backend's leave(): CPUID, hypercalls, in-kernel MSRs and XSETBV are
+ * handled here and, unless something waits outside, the guest is entered
+ * again without the full path's steps. A #GP for the guest is queued here
+ * and entered through the full path, which checks the VMCB again. With
+ * CONFIG_L1VMM_FASTPATH=n every exit takes the full path.
+ */
+enum l1vmm_fastpath l1vmm_fastpath(struct l1vmm_vcpu *vcpu)
+{
+	if (!IS_ENABLED(CONFIG_L1VMM_FASTPATH) || !emulated(vcpu->exit.reason))
+		return L1VMM_FASTPATH_NONE;
+	vcpu->stats.exits++;
+	vcpu->stats.fastpath_exits++;
+	if (!emulate(vcpu) || exit_requested(vcpu))
+		return L1VMM_FASTPATH_HANDLED;
+	return L1VMM_FASTPATH_REENTER;
 }
 
 /*
@@ -189,12 +260,12 @@ static const l1vmm_exit_handler exit_handlers[L1VMM_NR_EXIT_REASONS] = {
 	[L1VMM_EXIT_IO]		= l1vmm_handle_io,
 	[L1VMM_EXIT_NPF]	= l1vmm_handle_npf,
 	[L1VMM_EXIT_SHUTDOWN]	= handle_shutdown,
-	[L1VMM_EXIT_CPUID]	= handle_cpuid,
-	[L1VMM_EXIT_HYPERCALL]	= handle_hypercall,
-	[L1VMM_EXIT_MSR]	= handle_msr,
+	[L1VMM_EXIT_CPUID]	= handle_emulated,
+	[L1VMM_EXIT_HYPERCALL]	= handle_emulated,
+	[L1VMM_EXIT_MSR]	= handle_emulated,
 	[L1VMM_EXIT_FAIL_ENTRY]	= handle_fail_entry,
 	[L1VMM_EXIT_IRQ_WINDOW]	= handle_irq_window,
-	[L1VMM_EXIT_XSETBV]	= l1vmm_handle_xsetbv,
+	[L1VMM_EXIT_XSETBV]	= handle_emulated,
 };
 
 int l1vmm_handle_exit(struct l1vmm_vcpu *vcpu)

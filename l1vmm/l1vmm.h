@@ -13,6 +13,7 @@
 
 #include <linux/kvm.h>
 #include <linux/mutex.h>
+#include <linux/percpu.h>
 #include <linux/refcount.h>
 #include <linux/types.h>
 #include <asm/fpu/api.h>
@@ -151,6 +152,7 @@ struct l1vmm_pending_io {
 /* Per-vCPU counters, read through KVM_GET_STATS_FD (l1vmm/stats.c). */
 struct l1vmm_vcpu_stats {
 	u64 exits;		/* every exit from the guest */
+	u64 fastpath_exits;	/* of those, handled in the fastpath */
 	u64 xsetbv_exits;	/* guest XSETBV that reached l1vmm */
 	u64 l1_xsetbv;		/* XSETBV l1vmm executed itself (XCR0 switches) */
 	/*
@@ -252,8 +254,15 @@ struct l1vmm_backend_ops {
 	 * on a CPU with virtualization enabled, preemption off.
 	 */
 	bool (*probe_xsetbv_exit)(void);
-	/* Enter the guest once; IRQs and preemption off. Fills vcpu->exit. */
-	void (*run)(struct l1vmm_vcpu *vcpu);
+	/*
+	 * Enter the guest once; IRQs and preemption off. Fills vcpu->exit.
+	 * @reenter: straight after a fastpath exit (l1vmm_fastpath()), on
+	 * the same CPU, with nothing changed but registers and MSRs the
+	 * fastpath wrote: the backend may keep what the previous entry set
+	 * up. leave() ends a series of entries, before IRQs come back on.
+	 */
+	void (*run)(struct l1vmm_vcpu *vcpu, bool reenter);
+	void (*leave)(struct l1vmm_vcpu *vcpu);
 };
 
 extern const struct l1vmm_backend_ops *l1vmm_ops;
@@ -269,7 +278,16 @@ int l1vmm_hw_get(void);
 void l1vmm_hw_put(void);
 
 /* tsc_aux.c: the guest's TSC_AUX, switched lazily. */
-void l1vmm_tsc_aux_load(u64 guest, struct l1vmm_vcpu_stats *st);
+DECLARE_PER_CPU(u64, l1vmm_tsc_aux_in_cpu);
+extern bool l1vmm_tsc_aux_switched;
+void __l1vmm_tsc_aux_load(u64 guest, struct l1vmm_vcpu_stats *st);
+
+/* Before each entry, preemption off; a WRMSR only when the CPU has another value. */
+static inline void l1vmm_tsc_aux_load(u64 guest, struct l1vmm_vcpu_stats *st)
+{
+	if (l1vmm_tsc_aux_switched && this_cpu_read(l1vmm_tsc_aux_in_cpu) != guest)
+		__l1vmm_tsc_aux_load(guest, st);
+}
 void l1vmm_tsc_aux_cpu_up(void);
 void l1vmm_tsc_aux_cpu_down(void);
 
@@ -312,6 +330,20 @@ int l1vmm_vcpu_stats_fd(struct l1vmm_vcpu *vcpu);
 
 /* exit.c: the core's exit policy. */
 int l1vmm_handle_exit(struct l1vmm_vcpu *vcpu);
+
+/*
+ * What the fastpath did with an exit, IRQs still off: nothing (the full
+ * path handles it), handled it (re-enter at once), or handled it but
+ * something waits outside (a signal, a request, a reschedule).
+ */
+enum l1vmm_fastpath {
+	L1VMM_FASTPATH_NONE,
+	L1VMM_FASTPATH_REENTER,
+	L1VMM_FASTPATH_HANDLED,
+};
+
+enum l1vmm_fastpath l1vmm_fastpath(struct l1vmm_vcpu *vcpu);
+
 void l1vmm_set_rip(struct l1vmm_vcpu *vcpu, u64 rip);
 void l1vmm_skip_instruction(struct l1vmm_vcpu *vcpu);
 void l1vmm_queue_exception(struct l1vmm_vcpu *vcpu, u8 vector, bool has_error, u32 error);

@@ -27,7 +27,7 @@ static bool backend_complete(const struct l1vmm_backend_ops *ops)
 	       ops->set_rflags && ops->get_msr && ops->set_msr && ops->get_event &&
 	       ops->set_event && ops->get_interrupt_shadow && ops->set_interrupt_shadow &&
 	       ops->set_irq_window && ops->get_cr8 && ops->get_cr4 &&
-	       ops->probe_xsetbv_exit && ops->run;
+	       ops->probe_xsetbv_exit && ops->run && ops->leave;
 }
 
 static void backend_exit(enum l1vmm_backend_kind backend)

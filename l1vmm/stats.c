@@ -24,6 +24,7 @@ static const struct {
 	size_t offset;
 } vcpu_stats[] = {
 	VCPU_STAT(exits),
+	VCPU_STAT(fastpath_exits),
 	VCPU_STAT(xsetbv_exits),
 	VCPU_STAT(l1_xsetbv),
 	VCPU_STAT(l1_intercepted_always),

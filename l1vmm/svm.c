@@ -59,6 +59,7 @@ enum svm_clean_bit {
 struct svm_cpu {
 	struct page *hsave;	/* VM_HSAVE_PA: VMRUN saves host state here */
 	struct page *host_save;	/* what VMRUN does not switch: VMSAVE/VMLOAD */
+	u64 host_save_pa;
 	u32 next_asid;
 	u64 asid_generation;
 };
@@ -67,6 +68,7 @@ struct svm_vcpu {
 	struct vmcb *vmcb;
 	u64 vmcb_pa;
 	u32 dirty;		/* clean bits l1vmm has invalidated */
+	bool entries_begun;	/* GIF=0, host state saved: svm_begin_entries() */
 	int asid_cpu;
 	u64 asid_generation;
 };
@@ -654,7 +656,7 @@ static void svm_decode_exit(struct l1vmm_vcpu *vcpu, struct svm_vcpu *svm)
  * state L0 would refuse is a clean KVM_EXIT_FAIL_ENTRY with the reason in
  * the kernel log, never an unexplained VMRUN failure.
  */
-static const char *svm_vmcb_invalid(const struct vmcb *vmcb)
+static noinline const char *svm_vmcb_invalid(const struct vmcb *vmcb)
 {
 	const struct vmcb_control_area *c = &vmcb->control;
 	const struct vmcb_save_area *s = &vmcb->save;
@@ -688,24 +690,38 @@ static void svm_spec_ctrl_in_c(const struct l1vmm_spec_ctrl *spec_ctrl, bool to_
 }
 
 /*
- * VMRUN once, with the host state VMRUN does not switch saved around it;
- * @egprs: see asm/svm_vmenter.S; L1 instructions L0 intercepts go to @st.
+ * Before the first VMRUN of a series: GIF=0 until svm_end_entries() (IF=1
+ * in svm_enter() then only decides whether interrupts end the guest), and
+ * the host state VMRUN does not switch saved. Nothing changes that state
+ * while IRQs stay off, so re-entries from the fastpath keep it.
  */
-static int svm_enter(u64 vmcb_pa, unsigned long *regs, struct l1vmm_spec_ctrl *spec_ctrl,
-		     unsigned long egprs, struct l1vmm_vcpu_stats *st)
+static void svm_begin_entries(struct l1vmm_vcpu_stats *st)
+{
+	svm_clgi(st);
+	svm_vmsave(this_cpu_read(svm_cpus.host_save_pa), st);
+}
+
+static void svm_end_entries(struct l1vmm_vcpu_stats *st)
+{
+	svm_stgi(st);
+}
+
+/*
+ * VMRUN once, between svm_begin_entries() and svm_end_entries(); @egprs:
+ * see asm/svm_vmenter.S; L1 instructions L0 intercepts go to @st.
+ */
+static __always_inline int svm_enter(u64 vmcb_pa, unsigned long *regs,
+				     struct l1vmm_spec_ctrl *spec_ctrl, unsigned long egprs,
+				     struct l1vmm_vcpu_stats *st)
 {
 	bool spec_ctrl_in_asm = switch_spec_ctrl && IS_ENABLED(CONFIG_L1VMM_SPEC_CTRL_RESTORE_ASM);
-	struct svm_cpu *sd = this_cpu_ptr(&svm_cpus);
 	int faulted;
 
-	/* GIF=0 from here: IF=1 only decides whether interrupts end the guest. */
-	svm_clgi(st);
-	svm_vmsave(page_to_phys(sd->host_save), st);
 	raw_local_irq_enable();
 	if (switch_spec_ctrl)
 		spec_ctrl->host = this_cpu_read(x86_spec_ctrl_current);
 	svm_spec_ctrl_in_c(spec_ctrl, true, st);
-	faulted = __l1vmm_svm_vcpu_run(vmcb_pa, regs, page_to_phys(sd->host_save),
+	faulted = __l1vmm_svm_vcpu_run(vmcb_pa, regs, this_cpu_read(svm_cpus.host_save_pa),
 				       spec_ctrl_in_asm ? spec_ctrl : NULL, egprs,
 				       &st->l1_intercepted_cond);
 	if (IS_ENABLED(CONFIG_L1VMM_SPEC_CTRL_RESTORE_C)) {
@@ -713,11 +729,19 @@ static int svm_enter(u64 vmcb_pa, unsigned long *regs, struct l1vmm_spec_ctrl *s
 		l1vmm_egpr_spec_ctrl_restored(egprs);
 	}
 	raw_local_irq_disable();
-	svm_stgi(st);
 	return faulted;
 }
 
-static void svm_run(struct l1vmm_vcpu *vcpu)
+/*
+ * The VMCB areas the checks before VMRUN read (svm_vmcb_invalid()), by
+ * clean bit: a re-entry checks again only when a setter marked one dirty.
+ * EVENTINJ has no clean bit; the fastpath never re-enters with an event
+ * it queued.
+ */
+#define CLEAN_CHECKED	(BIT(CLEAN_INTERCEPTS) | BIT(CLEAN_PERM_MAPS) | BIT(CLEAN_ASID) | \
+			 BIT(CLEAN_NP) | BIT(CLEAN_CRX) | BIT(CLEAN_DRX) | BIT(CLEAN_SEG))
+
+static void svm_run(struct l1vmm_vcpu *vcpu, bool reenter)
 {
 	const char *invalid;
 	struct svm_cpu *sd = this_cpu_ptr(&svm_cpus);
@@ -725,11 +749,14 @@ static void svm_run(struct l1vmm_vcpu *vcpu)
 	struct vmcb *vmcb = svm->vmcb;
 	int faulted;
 
-	svm_assign_asid(svm, sd, smp_processor_id());
-	if (test_and_clear_bit(L1VMM_REQ_TLB_FLUSH, &vcpu->requests) &&
-	    vmcb->control.tlb_ctl == TLB_CONTROL_DO_NOTHING)
-		vmcb->control.tlb_ctl = (svm_features & SVM_FEATURE_FLUSH_BY_ASID) ?
-					TLB_CONTROL_FLUSH_ASID : TLB_CONTROL_FLUSH_ALL_ASID;
+	if (!reenter) {
+		svm_assign_asid(svm, sd, smp_processor_id());
+		if (test_and_clear_bit(L1VMM_REQ_TLB_FLUSH, &vcpu->requests) &&
+		    vmcb->control.tlb_ctl == TLB_CONTROL_DO_NOTHING)
+			vmcb->control.tlb_ctl = (svm_features & SVM_FEATURE_FLUSH_BY_ASID) ?
+						TLB_CONTROL_FLUSH_ASID :
+						TLB_CONTROL_FLUSH_ALL_ASID;
+	}
 
 	if (vcpu->regs_dirty & BIT(L1VMM_REG_RAX))
 		vmcb->save.rax = vcpu->regs[L1VMM_REG_RAX];
@@ -739,7 +766,7 @@ static void svm_run(struct l1vmm_vcpu *vcpu)
 		vmcb->save.rip = vcpu->regs[L1VMM_REG_RIP];
 	vcpu->regs_dirty = 0;
 
-	invalid = svm_vmcb_invalid(vmcb);
+	invalid = !reenter || (svm->dirty & CLEAN_CHECKED) ? svm_vmcb_invalid(vmcb) : NULL;
 	if (unlikely(invalid)) {
 		pr_warn_ratelimited("vCPU %u: not entering: %s\n", vcpu->id, invalid);
 		vcpu->exit.reason = L1VMM_EXIT_FAIL_ENTRY;
@@ -749,6 +776,10 @@ static void svm_run(struct l1vmm_vcpu *vcpu)
 	vmcb->control.clean = CLEAN_ALL & ~svm->dirty;
 	svm->dirty = 0;
 
+	if (!svm->entries_begun) {
+		svm_begin_entries(&vcpu->stats);
+		svm->entries_begun = true;
+	}
 	faulted = svm_enter(svm->vmcb_pa, vcpu->regs, &vcpu->spec_ctrl, vcpu->egprs, &vcpu->stats);
 
 	vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
@@ -768,6 +799,15 @@ static void svm_run(struct l1vmm_vcpu *vcpu)
 	vcpu->regs[L1VMM_REG_RSP] = vmcb->save.rsp;
 	vcpu->regs[L1VMM_REG_RIP] = vmcb->save.rip;
 	svm_decode_exit(vcpu, svm);
+}
+
+static void svm_leave(struct l1vmm_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = vcpu->backend;
+
+	if (svm->entries_begun)
+		svm_end_entries(&vcpu->stats);
+	svm->entries_begun = false;
 }
 
 /*
@@ -817,7 +857,9 @@ static bool svm_probe_xsetbv_exit(void)
 		int faulted;
 
 		local_irq_disable();
+		svm_begin_entries(&probe_stats);
 		faulted = svm_enter(page_to_phys(vmcb_page), regs, &spec_ctrl, 0, &probe_stats);
+		svm_end_entries(&probe_stats);
 		local_irq_enable();
 		if (faulted)
 			break;
@@ -864,6 +906,7 @@ static const struct l1vmm_backend_ops svm_ops = {
 	.get_cr4		= svm_get_cr4,
 	.probe_xsetbv_exit	= svm_probe_xsetbv_exit,
 	.run			= svm_run,
+	.leave			= svm_leave,
 };
 
 static void svm_free_pages(void)
@@ -919,6 +962,7 @@ const struct l1vmm_backend_ops *l1vmm_svm_init(void)
 		sd->host_save = alloc_page(GFP_KERNEL | __GFP_ZERO);
 		if (!sd->hsave || !sd->host_save)
 			goto nomem;
+		sd->host_save_pa = page_to_phys(sd->host_save);
 	}
 	pr_info("%u ASIDs, next-RIP %s, flush by ASID %s\n", svm_nr_asids,
 		svm_features & SVM_FEATURE_NRIPS ? "yes" : "no",

@@ -21,17 +21,18 @@ struct tsc_aux_cpu {
 	struct user_return_notifier urn;
 	bool registered;
 	u64 host;	/* Linux's value on this CPU */
-	u64 loaded;	/* what the CPU holds now */
 };
 
 static DEFINE_PER_CPU(struct tsc_aux_cpu, tsc_aux_cpus);
-static bool tsc_aux_switched;
+/* What the CPU holds now; l1vmm_tsc_aux_load() compares it inline. */
+DEFINE_PER_CPU(u64, l1vmm_tsc_aux_in_cpu);
+bool l1vmm_tsc_aux_switched __read_mostly;
 
 static void tsc_aux_restore(struct tsc_aux_cpu *t)
 {
-	if (t->loaded != t->host) {
+	if (this_cpu_read(l1vmm_tsc_aux_in_cpu) != t->host) {
 		wrmsrl(MSR_TSC_AUX, t->host);
-		t->loaded = t->host;
+		this_cpu_write(l1vmm_tsc_aux_in_cpu, t->host);
 	}
 	if (t->registered) {
 		user_return_notifier_unregister(&t->urn);
@@ -44,19 +45,14 @@ static void tsc_aux_on_user_return(struct user_return_notifier *urn)
 	tsc_aux_restore(container_of(urn, struct tsc_aux_cpu, urn));
 }
 
-/* Before an entry, preemption off; the WRMSR is counted in @st. */
-void l1vmm_tsc_aux_load(u64 guest, struct l1vmm_vcpu_stats *st)
+/* l1vmm_tsc_aux_load() found another value in the CPU. */
+void __l1vmm_tsc_aux_load(u64 guest, struct l1vmm_vcpu_stats *st)
 {
-	struct tsc_aux_cpu *t;
+	struct tsc_aux_cpu *t = this_cpu_ptr(&tsc_aux_cpus);
 
-	if (!tsc_aux_switched)
-		return;
-	t = this_cpu_ptr(&tsc_aux_cpus);
-	if (t->loaded == guest)
-		return;
 	wrmsrl(MSR_TSC_AUX, guest);
 	l1vmm_l1_cond(st);	/* KVM passes TSC_AUX through to an L1 with RDTSCP */
-	t->loaded = guest;
+	this_cpu_write(l1vmm_tsc_aux_in_cpu, guest);
 	if (!t->registered) {
 		t->urn.on_user_return = tsc_aux_on_user_return;
 		user_return_notifier_register(&t->urn);
@@ -69,16 +65,16 @@ void l1vmm_tsc_aux_cpu_up(void)
 {
 	struct tsc_aux_cpu *t = this_cpu_ptr(&tsc_aux_cpus);
 
-	tsc_aux_switched = l1vmm_host_has_msr(L1VMM_MSR_TSC_AUX);
-	if (!tsc_aux_switched)
+	l1vmm_tsc_aux_switched = l1vmm_host_has_msr(L1VMM_MSR_TSC_AUX);
+	if (!l1vmm_tsc_aux_switched)
 		return;
 	rdmsrl(MSR_TSC_AUX, t->host);
-	t->loaded = t->host;
+	this_cpu_write(l1vmm_tsc_aux_in_cpu, t->host);
 }
 
 /* When it is turned off: the host's value back, no notifier left behind. */
 void l1vmm_tsc_aux_cpu_down(void)
 {
-	if (tsc_aux_switched)
+	if (l1vmm_tsc_aux_switched)
 		tsc_aux_restore(this_cpu_ptr(&tsc_aux_cpus));
 }

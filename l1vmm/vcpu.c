@@ -5,8 +5,9 @@
  *
  * The entry loop, in order: pending signal or reschedule; IRQs and
  * preemption off; mode = IN_GUEST (a kick after this point sends an IPI,
- * which the guest exits on); requests re-checked by the backend; enter;
- * mode = OUTSIDE; IRQs and preemption back on; the core handles the exit.
+ * which the guest exits on); requests re-checked by the backend; enter,
+ * and enter again while the fastpath handles the exits (exit.c); mode =
+ * OUTSIDE; IRQs and preemption back on; the core handles the exit.
  */
 #define pr_fmt(fmt) "l1vmm: " fmt
 
@@ -26,7 +27,7 @@
 #include "l1vmm/l1vmm.h"
 #include "l1vmm/msrs.h"
 #include "l1vmm/sregs_check.h"
-#include "xstate/egpr.h"
+#include "xstate/entry.h"
 #include "xstate/fpu.h"
 #include "xstate/guest_xcr0.h"
 #include "xstate/guest_xsave.h"
@@ -120,9 +121,32 @@ static int vcpu_set_sregs(struct l1vmm_vcpu *vcpu, const struct kvm_sregs *sregs
 	return 0;
 }
 
+/*
+ * IRQs and preemption off: enter the guest, and again for as long as the
+ * fastpath handles the exits. What the full path must still do with the
+ * last exit, the return value says.
+ */
+static enum l1vmm_fastpath enter_guest(struct l1vmm_vcpu *vcpu)
+{
+	enum l1vmm_fastpath fast;
+	bool reenter = false;
+
+	do {
+		l1vmm_tsc_aux_load(vcpu->tsc_aux, &vcpu->stats);
+		l1vmm_xstate_enter(vcpu);
+		l1vmm_ops->run(vcpu, reenter);
+		l1vmm_xstate_exit(vcpu);
+		fast = l1vmm_fastpath(vcpu);
+		reenter = true;
+	} while (fast == L1VMM_FASTPATH_REENTER);
+	l1vmm_ops->leave(vcpu);
+	return fast;
+}
+
 static int vcpu_run(struct l1vmm_vcpu *vcpu)
 {
 	struct kvm_run *run = vcpu->run;
+	enum l1vmm_fastpath fast;
 	int r;
 
 	/* As KVM: -EINTR before entering, exit_reason left as it was. */
@@ -157,17 +181,12 @@ static int vcpu_run(struct l1vmm_vcpu *vcpu)
 		 * the request, or the kicker sees IN_GUEST and sends the IPI.
 		 */
 		smp_store_mb(vcpu->mode, L1VMM_IN_GUEST_MODE);
-		l1vmm_tsc_aux_load(vcpu->tsc_aux, &vcpu->stats);
-		l1vmm_xcr0_enter(vcpu);
-		vcpu->egprs = l1vmm_egpr_enter(vcpu);
-		l1vmm_ops->run(vcpu);
-		l1vmm_egpr_exit(vcpu);
-		l1vmm_xcr0_exit(vcpu);
+		fast = enter_guest(vcpu);
 		WRITE_ONCE(vcpu->mode, L1VMM_OUTSIDE_GUEST_MODE);
 		local_irq_enable();
 		preempt_enable();
 
-		r = l1vmm_handle_exit(vcpu);
+		r = fast == L1VMM_FASTPATH_HANDLED ? 1 : l1vmm_handle_exit(vcpu);
 		if (r <= 0)
 			break;
 		if (READ_ONCE(run->request_interrupt_window) &&

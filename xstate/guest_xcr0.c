@@ -37,7 +37,9 @@
 #define L1VMM_XCR0_IMPLEMENTED	(L1VMM_XF_FPSSE | L1VMM_XF(YMM) | L1VMM_XF_MPX | \
 				 L1VMM_XF_AVX512 | L1VMM_XF(APX))
 
-static u64 host_xcr0 __read_mostly;
+/* The host's XCR0, and whether an exit must check that the CPU has it. */
+u64 l1vmm_xcr0_host __read_mostly;
+bool l1vmm_xcr0_check_exit __read_mostly;
 static u64 supported_xcr0 __read_mostly;
 /* Supported, but never loaded: APX in the EGPR shadow build (egpr.h). */
 static u64 pretend_xcr0 __read_mostly;
@@ -51,10 +53,11 @@ MODULE_PARM_DESC(xsetbv_exits,
 void l1vmm_xcr0_init(bool exits)
 {
 	if (boot_cpu_has(X86_FEATURE_OSXSAVE))
-		host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
-	pretend_xcr0 = l1vmm_egpr_pretend_xcr0(host_xcr0);
-	supported_xcr0 = (host_xcr0 | pretend_xcr0) & L1VMM_XCR0_IMPLEMENTED;
+		l1vmm_xcr0_host = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+	pretend_xcr0 = l1vmm_egpr_pretend_xcr0(l1vmm_xcr0_host);
+	supported_xcr0 = (l1vmm_xcr0_host | pretend_xcr0) & L1VMM_XCR0_IMPLEMENTED;
 	xsetbv_exits = exits;
+	l1vmm_xcr0_check_exit = l1vmm_xcr0_host && !exits;
 	if (boot_cpu_has(X86_FEATURE_OSXSAVE) && !exits)
 		pr_warn("L0 does not deliver guest XSETBV exits: checking the host XCR0 after every exit\n");
 }
@@ -66,7 +69,7 @@ u64 l1vmm_supported_xcr0(void)
 
 u64 l1vmm_host_xcr0(void)
 {
-	return host_xcr0;
+	return l1vmm_xcr0_host;
 }
 
 void l1vmm_xcr0_reset(struct l1vmm_vcpu *vcpu)
@@ -92,14 +95,14 @@ static void load_xcr0(struct l1vmm_vcpu *vcpu, u64 xcr0)
 
 /*
  * Interrupts are off from here to l1vmm_xcr0_exit(). A host without XSAVE
- * (host_xcr0 0) never gets here with a guest CR4.OSXSAVE; checked anyway.
+ * (host XCR0 0) never gets here with a guest CR4.OSXSAVE; checked anyway.
  */
 void l1vmm_xcr0_enter(struct l1vmm_vcpu *vcpu)
 {
 	if (IS_ENABLED(CONFIG_L1VMM_XCR0_SWITCH_ALWAYS))
-		vcpu->xcr0_loaded = host_xcr0 != 0;
+		vcpu->xcr0_loaded = l1vmm_xcr0_host != 0;
 	else
-		vcpu->xcr0_loaded = host_xcr0 && vcpu->xcr0 != host_xcr0 &&
+		vcpu->xcr0_loaded = l1vmm_xcr0_host && vcpu->xcr0 != l1vmm_xcr0_host &&
 				    (l1vmm_ops->get_cr4(vcpu) & X86_CR4_OSXSAVE);
 	if (vcpu->xcr0_loaded)
 		load_xcr0(vcpu, vcpu->xcr0);
@@ -108,15 +111,13 @@ void l1vmm_xcr0_enter(struct l1vmm_vcpu *vcpu)
 /* The XCR0 in force while the guest runs: its own, or the host's. */
 u64 l1vmm_xcr0_in_guest(const struct l1vmm_vcpu *vcpu)
 {
-	return vcpu->xcr0_loaded ? vcpu->xcr0 : host_xcr0;
+	return vcpu->xcr0_loaded ? vcpu->xcr0 : l1vmm_xcr0_host;
 }
 
+/* The CPU has the guest's XCR0, loaded or written behind l1vmm's back. */
 void l1vmm_xcr0_exit(struct l1vmm_vcpu *vcpu)
 {
-	if (vcpu->xcr0_loaded ||
-	    (unlikely(!xsetbv_exits) && host_xcr0 &&
-	     xgetbv(XCR_XFEATURE_ENABLED_MASK) != host_xcr0))
-		load_xcr0(vcpu, host_xcr0);
+	load_xcr0(vcpu, l1vmm_xcr0_host);
 }
 
 static bool set_xcr0(struct l1vmm_vcpu *vcpu, u32 index, u64 xcr0)
@@ -127,26 +128,25 @@ static bool set_xcr0(struct l1vmm_vcpu *vcpu, u32 index, u64 xcr0)
 	return true;
 }
 
-/* XSETBV: ECX selects the XCR, EDX:EAX the value; #GP unless CPL 0 and valid. */
-int l1vmm_handle_xsetbv(struct l1vmm_vcpu *vcpu)
+/*
+ * XSETBV: ECX selects the XCR, EDX:EAX the value; false (#GP) unless CPL 0
+ * and valid. Also in the fastpath: with IRQs still off, the CPU has the
+ * host's XCR0 again (l1vmm_xcr0_exit()), and the next entry loads this.
+ */
+bool l1vmm_emulate_xsetbv(struct l1vmm_vcpu *vcpu)
 {
 	const unsigned long *r = vcpu->regs;
 	u64 xcr0 = (u64)(u32)r[L1VMM_REG_RDX] << 32 | (u32)r[L1VMM_REG_RAX];
 
 	vcpu->stats.xsetbv_exits++;
-	if (l1vmm_ops->get_cpl(vcpu) || !set_xcr0(vcpu, r[L1VMM_REG_RCX], xcr0)) {
-		l1vmm_queue_exception(vcpu, X86_TRAP_GP, true, 0);
-		return 1;
-	}
-	l1vmm_skip_instruction(vcpu);
-	return 1;
+	return !l1vmm_ops->get_cpl(vcpu) && set_xcr0(vcpu, r[L1VMM_REG_RCX], xcr0);
 }
 
 /* KVM_GET_XCRS: XCR0 alone; none on a host without XSAVE. */
 void l1vmm_get_xcrs(struct l1vmm_vcpu *vcpu, struct kvm_xcrs *xcrs)
 {
 	memset(xcrs, 0, sizeof(*xcrs));
-	if (!host_xcr0)
+	if (!l1vmm_xcr0_host)
 		return;
 	xcrs->nr_xcrs = 1;
 	xcrs->xcrs[0].xcr = L1VMM_XCR_XFEATURE_ENABLED_MASK;
@@ -161,7 +161,7 @@ int l1vmm_set_xcrs(struct l1vmm_vcpu *vcpu, const struct kvm_xcrs *xcrs)
 {
 	unsigned int i;
 
-	if (!host_xcr0 || xcrs->nr_xcrs > KVM_MAX_XCRS || xcrs->flags)
+	if (!l1vmm_xcr0_host || xcrs->nr_xcrs > KVM_MAX_XCRS || xcrs->flags)
 		return -EINVAL;
 	for (i = 0; i < xcrs->nr_xcrs; i++) {
 		if (xcrs->xcrs[i].xcr == L1VMM_XCR_XFEATURE_ENABLED_MASK)

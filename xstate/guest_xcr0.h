@@ -12,15 +12,19 @@
 
 struct l1vmm_vcpu;
 
+extern u64 l1vmm_xcr0_host;
+extern bool l1vmm_xcr0_check_exit;
+
 void l1vmm_xcr0_init(bool xsetbv_exits);
 u64 l1vmm_supported_xcr0(void);
 u64 l1vmm_host_xcr0(void);
 void l1vmm_xcr0_reset(struct l1vmm_vcpu *vcpu);
 void l1vmm_xcr0_update_cpuid(struct l1vmm_vcpu *vcpu);
+/* Around each entry, through l1vmm_xstate_enter/exit() (entry.h). */
 void l1vmm_xcr0_enter(struct l1vmm_vcpu *vcpu);
 void l1vmm_xcr0_exit(struct l1vmm_vcpu *vcpu);
 u64 l1vmm_xcr0_in_guest(const struct l1vmm_vcpu *vcpu);
-int l1vmm_handle_xsetbv(struct l1vmm_vcpu *vcpu);
+bool l1vmm_emulate_xsetbv(struct l1vmm_vcpu *vcpu);
 void l1vmm_get_xcrs(struct l1vmm_vcpu *vcpu, struct kvm_xcrs *xcrs);
 int l1vmm_set_xcrs(struct l1vmm_vcpu *vcpu, const struct kvm_xcrs *xcrs);
 

@@ -137,7 +137,7 @@ out:
  * CR4.OSXSAVE; leaf 0xD.0 EBX the standard-format size for its XCR0, and
  * 0xD.1 EBX the compacted size when it has XSAVEC or XSAVES.
  */
-void l1vmm_xsave_cpuid_runtime(struct l1vmm_vcpu *vcpu, u32 leaf, u32 index,
+void __l1vmm_xsave_cpuid_runtime(struct l1vmm_vcpu *vcpu, u32 leaf, u32 index,
 			       u32 eax, u32 *ebx, u32 *ecx)
 {
 	if (!boot_cpu_has(X86_FEATURE_XSAVE))

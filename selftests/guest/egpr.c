@@ -32,7 +32,6 @@
 #define RUNS		5
 #define XF_APX		(1ull << 19)
 #define NR_EGPRS	16
-#define BUILD_OPTIONS	"/sys/module/l1vmm/parameters/build_options"
 /* The APX area when the host's CPUID has none: the APX spec's, as the shadow build's. */
 #define APX_SPEC_OFFSET	960
 #define XSTATE_BV_OFF	512
@@ -42,38 +41,10 @@ GUEST_CODE(out_loop, ".code32",
 	"out %eax, $0x10\n\t"
 	"jmp 1b\n\t");
 
-static char build[256];
-
-static bool built_with(const char *option)
-{
-	const char *p = build;
-	size_t n = strlen(option);
-
-	while ((p = strstr(p, option))) {
-		if ((p == build || p[-1] == ' ') && (p[n] == ' ' || !p[n]))
-			return true;
-		p += n;
-	}
-	return false;
-}
-
-static void read_build_options(void)
-{
-	FILE *f;
-
-	if (!dev_is_l1vmm())
-		ktap_skip("l1vmm's own build options and statistics");
-	f = fopen(BUILD_OPTIONS, "r");
-	TEST_ASSERT(f && fgets(build, sizeof(build), f), "cannot read %s", BUILD_OPTIONS);
-	fclose(f);
-	build[strcspn(build, "\n")] = 0;
-	ktap_info("l1vmm build options: %s", build);
-}
-
 static void require_shadow(void)
 {
-	read_build_options();
-	if (!built_with("egpr-shadow"))
+	l1vmm_read_build_options();
+	if (!l1vmm_built_with("egpr-shadow"))
 		ktap_skip("needs the EGPR shadow build (the egpr-shadow tier of make check)");
 }
 
@@ -106,8 +77,8 @@ static void run_guest(struct test_guest *g)
 static void check_switching(uint64_t xcr0)
 {
 	bool apx = xcr0 & XF_APX;
-	bool want = built_with("egpr-switch=always") ||
-		    (built_with("egpr-switch=conditional") && apx);
+	bool want = l1vmm_built_with("egpr-switch=always") ||
+		    (l1vmm_built_with("egpr-switch=conditional") && apx);
 	uint64_t entries, switches;
 	struct test_guest g;
 
@@ -122,7 +93,7 @@ static void check_switching(uint64_t xcr0)
 	ASSERT_EQ(switches, stat(&g, "egpr_shadow_loads"));
 	ASSERT_EQ(switches, stat(&g, "egpr_shadow_stores"));
 	ASSERT_EQ(0, stat(&g, "egpr_shadow_bad"));
-	ASSERT_EQ(built_with("spec-ctrl-restore=c") ? switches : 0,
+	ASSERT_EQ(l1vmm_built_with("spec-ctrl-restore=c") ? switches : 0,
 		  stat(&g, "egpr_store_before_spec_ctrl"));
 	guest_stop(&g);
 }
@@ -132,8 +103,8 @@ static void test_no_switch_without_host_apx(void)
 {
 	struct test_guest g;
 
-	read_build_options();
-	if (built_with("egpr-shadow"))
+	l1vmm_read_build_options();
+	if (l1vmm_built_with("egpr-shadow"))
 		ktap_skip("the shadow build pretends the host has APX");
 	if (cpu_has_flag("apx_f"))
 		ktap_skip("the host has APX");

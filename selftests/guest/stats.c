@@ -21,6 +21,19 @@ GUEST_CODE(out_loop, ".code16",
 	"1: out %al, $0x10\n\t"
 	"jmp 1b\n\t");
 
+/* CPUID_RUNS CPUIDs, then an OUT, forever. */
+#define CPUID_RUNS	16
+#define STR(x)		#x
+#define XSTR(x)		STR(x)
+GUEST_CODE(cpuid_loop, ".code16",
+	"1: mov $" XSTR(CPUID_RUNS) ", %si\n\t"
+	"2: xor %eax, %eax\n\t"
+	"cpuid\n\t"
+	"dec %si\n\t"
+	"jnz 2b\n\t"
+	"out %al, $0x10\n\t"
+	"jmp 1b\n\t");
+
 static void test_format(void)
 {
 	struct kvm_stats_header h;
@@ -87,10 +100,10 @@ static void test_live_values_outlive_the_vm(void)
 }
 
 /*
- * l1vmm's count of its own instructions that L0 intercepts: per entry,
- * CLGI, STGI, the host's VMSAVE and the assembly's three VMLOAD/VMSAVE
- * (6), plus at most one TSC_AUX write per KVM_RUN; none that L0 always
- * intercepts while the guest's XCR0 is the host's.
+ * l1vmm's count of its own instructions that L0 intercepts: per entry
+ * through the full path, CLGI, STGI, the host's VMSAVE and the assembly's
+ * three VMLOAD/VMSAVE (6), plus at most one TSC_AUX write per KVM_RUN;
+ * none that L0 always intercepts while the guest's XCR0 is the host's.
  */
 static void test_l1_intercept_counts(void)
 {
@@ -118,9 +131,57 @@ static void test_l1_intercept_counts(void)
 	guest_stop(&g);
 }
 
+/*
+ * The fastpath (build option fastpath=on): every CPUID is handled in it,
+ * the OUT is not; each re-entry from it costs the assembly's three
+ * VMLOAD/VMSAVE and no CLGI, STGI or host VMSAVE, so over E exits of which
+ * F took the fastpath, 6E - 3F are counted (3 more for each fastpath exit
+ * that ended the series because a signal or reschedule was pending, one
+ * more per KVM_RUN for TSC_AUX). Built with fastpath=off: F is 0.
+ */
+struct fastpath_counts {
+	uint64_t exits, fast, cond;
+};
+
+static void read_fastpath_counts(struct test_guest *g, struct fastpath_counts *c)
+{
+	TEST_ASSERT(vcpu_stat(&g->vcpu, "exits", &c->exits) &&
+		    vcpu_stat(&g->vcpu, "fastpath_exits", &c->fast) &&
+		    vcpu_stat(&g->vcpu, "l1_intercepted_cond", &c->cond), "statistics missing");
+}
+
+static void test_fastpath_counts(void)
+{
+	struct fastpath_counts before, after;
+	uint64_t e, f, base;
+	struct test_guest g;
+	bool on;
+	int i;
+
+	l1vmm_read_build_options();
+	on = l1vmm_built_with("fastpath=on");
+	guest_start_real_mode(&g, MEM_SIZE, CODE_GPA, cpuid_loop, GUEST_CODE_SIZE(cpuid_loop));
+	ASSERT_EQ(KVM_EXIT_IO, vcpu_run(&g.vcpu));
+	read_fastpath_counts(&g, &before);
+	for (i = 0; i < 10; i++)
+		ASSERT_EQ(KVM_EXIT_IO, vcpu_run(&g.vcpu));
+	read_fastpath_counts(&g, &after);
+	e = after.exits - before.exits;
+	f = after.fast - before.fast;
+	TEST_ASSERT(e >= 10 * (CPUID_RUNS + 1), "%llu exits", (unsigned long long)e);
+	ASSERT_EQ(on ? 10 * CPUID_RUNS : 0, f);
+	base = 6 * e - 3 * f;
+	TEST_ASSERT(after.cond - before.cond >= base && after.cond - before.cond <= base + 30 + 10,
+		    "%llu conditionally intercepted over %llu exits, %llu in the fastpath",
+		    (unsigned long long)(after.cond - before.cond), (unsigned long long)e,
+		    (unsigned long long)f);
+	guest_stop(&g);
+}
+
 static const struct ktap_case tests[] = {
 	KTAP_CASE(test_format),
 	KTAP_CASE(test_l1_intercept_counts),
+	KTAP_CASE(test_fastpath_counts),
 	KTAP_CASE(test_live_values_outlive_the_vm),
 };
 

@@ -111,17 +111,16 @@ static void *kicker_fn(void *arg)
 	return NULL;
 }
 
-/* A guest that spins forever; a signal ends KVM_RUN with EINTR. */
-static void test_signal_interrupts_run(void)
+/* A guest that runs @code forever; a signal ends KVM_RUN with EINTR. */
+static void signal_interrupts(const unsigned char *code, size_t size)
 {
-	static const unsigned char spin[] = { 0xeb, 0xfe };	/* jmp $ */
 	struct sigaction sa = { .sa_handler = on_sigusr1 };
 	struct test_guest g;
 	struct kicker k;
 	pthread_t kicker;
 
 	sigaction(SIGUSR1, &sa, NULL);
-	guest_start_real_mode(&g, 0x10000, CODE_GPA, spin, sizeof(spin));
+	guest_start_real_mode(&g, 0x10000, CODE_GPA, code, size);
 
 	k.target = pthread_self();
 	TEST_ASSERT(!pthread_create(&kicker, NULL, kicker_fn, &k), "pthread_create");
@@ -129,6 +128,24 @@ static void test_signal_interrupts_run(void)
 	ASSERT_EQ(KVM_EXIT_INTR, g.vcpu.run->exit_reason);
 	pthread_join(kicker, NULL);
 	guest_stop(&g);
+}
+
+static void test_signal_interrupts_run(void)
+{
+	static const unsigned char spin[] = { 0xeb, 0xfe };	/* jmp $ */
+
+	signal_interrupts(spin, sizeof(spin));
+}
+
+/*
+ * The same with a guest that exits all the time, on CPUID: with l1vmm
+ * every exit is handled in the fastpath, which must still see the signal.
+ */
+static void test_signal_interrupts_fastpath(void)
+{
+	static const unsigned char spin[] = { 0x0f, 0xa2, 0xeb, 0xfc };	/* 1: cpuid; jmp 1b */
+
+	signal_interrupts(spin, sizeof(spin));
 }
 
 static void test_create_vcpu_errors(void)
@@ -151,6 +168,7 @@ static void test_create_vcpu_errors(void)
 static const struct ktap_case tests[] = {
 	KTAP_CASE_TIMEOUT(test_four_vcpus_at_once, 120),
 	KTAP_CASE(test_signal_interrupts_run),
+	KTAP_CASE(test_signal_interrupts_fastpath),
 	KTAP_CASE(test_create_vcpu_errors),
 };
 

@@ -163,3 +163,34 @@ const char *kmsg_find(int kmsg_fd, const char *needle)
 			return strchr(rec, ';') ? strchr(rec, ';') + 1 : rec;
 	}
 }
+
+#define BUILD_OPTIONS	"/sys/module/l1vmm/parameters/build_options"
+
+static char build_options[256];
+
+void l1vmm_read_build_options(void)
+{
+	FILE *f;
+
+	if (!dev_is_l1vmm())
+		ktap_skip("l1vmm's own build options and statistics");
+	f = fopen(BUILD_OPTIONS, "r");
+	TEST_ASSERT(f && fgets(build_options, sizeof(build_options), f), "cannot read %s",
+		    BUILD_OPTIONS);
+	fclose(f);
+	build_options[strcspn(build_options, "\n")] = 0;
+	ktap_info("l1vmm build options: %s", build_options);
+}
+
+bool l1vmm_built_with(const char *option)
+{
+	const char *p = build_options;
+	size_t n = strlen(option);
+
+	while ((p = strstr(p, option))) {
+		if ((p == build_options || p[-1] == ' ') && (p[n] == ' ' || !p[n]))
+			return true;
+		p += n;
+	}
+	return false;
+}

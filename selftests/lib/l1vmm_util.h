@@ -59,4 +59,12 @@ long meminfo_kb(const char *field);
 int kmsg_open(void);
 const char *kmsg_find(int kmsg_fd, const char *needle);
 
+/*
+ * The module's build options (/sys/module/l1vmm/parameters/build_options,
+ * e.g. "fastpath=on"): read once, skipping the case when the device under
+ * test is not l1vmm; then whether @option is one of them.
+ */
+void l1vmm_read_build_options(void);
+bool l1vmm_built_with(const char *option);
+
 #endif /* L1VMM_UTIL_H */

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// unit-sources: l1vmm/cpuid.c
+// unit-sources:
 /*
  * Host unit test of the CPUID table lookup (l1vmm/cpuid.c).
  */

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// unit-sources: l1vmm/cpuid_supported.c l1vmm/cpuid.c xstate/layout.c
+// unit-sources: l1vmm/cpuid_supported.c xstate/layout.c
 /*
  * Host unit test of KVM_GET_SUPPORTED_CPUID's content
  * (l1vmm/cpuid_supported.c), with a fake host that has every bit set,
