@@ -147,18 +147,19 @@ static bool emulate_msr(struct l1vmm_vcpu *vcpu)
 	return true;
 }
 
-/* The exits both paths handle; false for any other. */
-static bool emulated(unsigned int reason)
-{
-	return reason == L1VMM_EXIT_CPUID || reason == L1VMM_EXIT_HYPERCALL ||
-	       reason == L1VMM_EXIT_MSR || reason == L1VMM_EXIT_XSETBV;
-}
+/* What emulate() did: an exit it does not know, a #GP queued, or done. */
+enum emulated {
+	EMULATE_NOT_MINE,
+	EMULATE_GP,
+	EMULATE_DONE,
+};
 
 /*
- * Emulate and skip the instruction (true), or queue the guest's #GP.
- * Inlined: the fastpath's round trip pays for every call (doc/performance.md).
+ * Emulate and skip the instruction, or queue the guest's #GP, for the
+ * exits both paths handle. Inlined: the fastpath's round trip pays for
+ * every call (doc/performance.md).
  */
-static __always_inline bool emulate(struct l1vmm_vcpu *vcpu)
+static __always_inline enum emulated emulate(struct l1vmm_vcpu *vcpu)
 {
 	bool done;
 
@@ -176,13 +177,14 @@ static __always_inline bool emulate(struct l1vmm_vcpu *vcpu)
 		done = l1vmm_emulate_xsetbv(vcpu);
 		break;
 	default:
-		return false;
+		return EMULATE_NOT_MINE;
 	}
-	if (done)
-		l1vmm_skip_instruction(vcpu);
-	else
+	if (!done) {
 		l1vmm_queue_exception(vcpu, X86_TRAP_GP, true, 0);
-	return done;
+		return EMULATE_GP;
+	}
+	l1vmm_skip_instruction(vcpu);
+	return EMULATE_DONE;
 }
 
 /* The full path's handler for the exits emulate() knows. */
@@ -212,11 +214,16 @@ static bool exit_requested(struct l1vmm_vcpu *vcpu)
  */
 enum l1vmm_fastpath l1vmm_fastpath(struct l1vmm_vcpu *vcpu)
 {
-	if (!IS_ENABLED(CONFIG_L1VMM_FASTPATH) || !emulated(vcpu->exit.reason))
+	enum emulated e;
+
+	if (!IS_ENABLED(CONFIG_L1VMM_FASTPATH))
+		return L1VMM_FASTPATH_NONE;
+	e = emulate(vcpu);
+	if (e == EMULATE_NOT_MINE)
 		return L1VMM_FASTPATH_NONE;
 	vcpu->stats.exits++;
 	vcpu->stats.fastpath_exits++;
-	if (!emulate(vcpu) || exit_requested(vcpu))
+	if (e == EMULATE_GP || exit_requested(vcpu))
 		return L1VMM_FASTPATH_HANDLED;
 	return L1VMM_FASTPATH_REENTER;
 }
