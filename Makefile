@@ -33,7 +33,8 @@ KTAP_LIB := selftests/lib/ktap.c
 GUEST_LIB := $(KTAP_LIB) selftests/lib/l1vmm_util.c selftests/lib/kvm_vm.c
 SELFTEST_HDR := $(wildcard selftests/lib/*.h)
 
-.PHONY: all module deps bench bench-matrix check check-bochs check-egpr unit selftests run clean help checkpatch \
+.PHONY: all module kdir install uninstall udev-install udev-uninstall dkms-source dkms-install \
+	dkms-uninstall deps deps-vm vm-image vm-up vm-test vm-down check-vm check-installed bench bench-matrix check check-bochs check-egpr unit selftests run clean help checkpatch \
 	config oldconfig olddefconfig defconfig savedefconfig
 
 all: module
@@ -44,6 +45,14 @@ help:
 	@echo "make check      unit tests + in-guest selftests; closing line 'N passed, N failed'"
 	@echo "make check-bochs  the Bochs tier of the in-guest selftests only"
 	@echo "make check-egpr   the EGPR shadow tier (R16-R31 switching) only"
+	@echo "make check-vm     the libvirt tier (dev image, DKMS, libvirt domain) only"
+	@echo "make vm-image   the Debian dev image with l1vmm through DKMS (build/vm/)"
+	@echo "make vm-up | vm-test [SUITES=...] | vm-down"
+	@echo "                that image as a libvirt domain (LIBVIRT_URI=...)"
+	@echo "make install | uninstall | dkms-install | dkms-uninstall"
+	@echo "                on an L1 guest: the module for KDIR, with or without DKMS"
+	@echo "make check-installed [SUITES=...]"
+	@echo "                on an L1 guest: the in-guest suites against the installed l1vmm"
 	@echo "make bench      exit round trips, l1vmm and KVM side by side (build/bench/)"
 	@echo "make bench-matrix  the same for each knob set (build/bench/matrix/)"
 	@echo "make unit       host unit tests only"
@@ -55,19 +64,29 @@ help:
 deps:
 	@$(TOP)/scripts/deps
 
+deps-vm:
+	@$(TOP)/scripts/deps vm
+
 # --- configuration -----------------------------------------------------------
 
+# The module needs only a compiler and the kernel's kbuild tree: no test
+# packages, so that DKMS can build it on any L1 guest.
+kdir:
+	@test -e $(KDIR)/Makefile || { echo "l1vmm: no kbuild tree at $(KDIR):" \
+		"install the kernel headers (Debian: apt-get install linux-headers-$$(uname -r))" \
+		"or set KDIR" >&2; exit 1; }
+
 # conf keeps .config in step with Kconfig: new symbols get their defaults.
-.config: Kconfig | deps
+.config: Kconfig | kdir
 	$(KCONF) -s --olddefconfig Kconfig
 
-config: deps
+config: kdir
 	$(KCONF) --oldaskconfig Kconfig
 
-oldconfig olddefconfig: deps
+oldconfig olddefconfig: kdir
 	$(KCONF) --$@ Kconfig
 
-defconfig: deps
+defconfig: kdir
 	$(KCONF) --alldefconfig Kconfig
 
 savedefconfig: .config
@@ -80,8 +99,58 @@ $(CONFIG_H): .config
 
 # --- the module ----------------------------------------------------------------
 
-module: $(CONFIG_H) | deps
+module: $(CONFIG_H) | kdir
 	$(MAKE) -C $(KDIR) M=$(TOP) modules
+
+# --- installing on an L1 guest (doc/user-guide.md) -------------------------------
+
+VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' $(TOP)/dkms.conf)
+# What DKMS builds from: the module's sources and build description.
+MODULE_SOURCES := Kconfig Kbuild Makefile dkms.conf tools/system/60-l1vmm.rules \
+	$(wildcard l1vmm/*.[ch] xstate/*.[ch] asm/*.[chS])
+UDEV_RULES_DIR ?= /etc/udev/rules.d
+DKMS_KVER ?= $(shell uname -r)
+
+# /dev/l1vmm for group kvm, like /dev/kvm. udev applies it to the next node.
+udev-install:
+	install -D -m 644 $(TOP)/tools/system/60-l1vmm.rules $(DESTDIR)$(UDEV_RULES_DIR)/60-l1vmm.rules
+
+udev-uninstall:
+	rm -f $(DESTDIR)$(UDEV_RULES_DIR)/60-l1vmm.rules
+
+# Without DKMS: the module into /lib/modules/KVER/extra ($(INSTALL_MOD_PATH)
+# first, if set), then depmod, so that `modprobe l1vmm` finds it. KVER is
+# the kernel the module was built for. Debian's headers ask kbuild to sign
+# modules but hold no key: sign for Secure Boot as doc/user-guide.md says.
+MODULE_KVER = $$(modinfo -F vermagic $(TOP)/l1vmm.ko | cut -d' ' -f1)
+DEPMOD = depmod $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH))
+
+install: module udev-install
+	$(MAKE) -C $(KDIR) M=$(TOP) INSTALL_MOD_DIR=extra CONFIG_MODULE_SIG_ALL= modules_install
+	$(DEPMOD) $(MODULE_KVER)
+
+uninstall: udev-uninstall
+	rm -f $(INSTALL_MOD_PATH)/lib/modules/$(MODULE_KVER)/extra/l1vmm.ko
+	$(DEPMOD) $(MODULE_KVER)
+
+# With DKMS: the sources into /usr/src/l1vmm-VERSION, then DKMS builds and
+# installs the module for $(DKMS_KVER) and again for every later kernel.
+dkms-source:
+	rm -rf $(DESTDIR)/usr/src/l1vmm-$(VERSION)
+	install -d $(DESTDIR)/usr/src/l1vmm-$(VERSION)
+	cd $(TOP) && cp --parents $(MODULE_SOURCES) $(DESTDIR)/usr/src/l1vmm-$(VERSION)/
+
+dkms-install: udev-install
+	@command -v dkms >/dev/null || { echo "dkms-install: no dkms: apt-get install dkms" \
+		"linux-headers-$$(uname -r) (or make install)" >&2; exit 1; }
+	-dkms status l1vmm/$(VERSION) | grep -q . && dkms remove l1vmm/$(VERSION) --all
+	$(MAKE) --no-print-directory dkms-source
+	dkms add l1vmm/$(VERSION)
+	dkms install l1vmm/$(VERSION) -k $(DKMS_KVER)
+
+dkms-uninstall: udev-uninstall
+	dkms remove l1vmm/$(VERSION) --all
+	rm -rf /usr/src/l1vmm-$(VERSION)
 
 # --- host unit tests -------------------------------------------------------------
 
@@ -95,6 +164,7 @@ $(BUILD)/unit/%: selftests/unit/%.c $(KTAP_LIB) $(SELFTEST_HDR) \
 
 RESULTS := $(BUILD)/results
 RUN_UNIT = selftests/run-suite.sh 30 $(UNIT_TESTS) selftests/runner/test_ktap_summary.sh \
+	selftests/runner/test_install.sh:120 \
 	| tee $(RESULTS)/unit.log
 
 unit: $(UNIT_TESTS)
@@ -117,13 +187,13 @@ $(BUILD)/guest/l1vmm-demo $(BUILD)/guest/l1vmm-bench: $(BUILD)/guest/%: tools/%.
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) -static -o $@ $< $(GUEST_LIB)
 
-selftests: $(GUEST_TESTS) $(GUEST_TOOLS) | deps
+selftests: $(GUEST_TESTS) $(GUEST_TOOLS)
 
 # --- the commands the README gives ---------------------------------------------
 
 # Unit tests, then every guest configuration; one closing line for all of it.
 # A failing step does not stop the others: the summary counts what is missing.
-check: deps
+check: deps deps-vm
 	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)
 	@$(MAKE) --no-print-directory $(UNIT_TESTS) module selftests KDIR=$(GUEST_KDIR)
 	@$(RUN_UNIT)
@@ -131,6 +201,7 @@ check: deps
 	@scripts/vmrun --suite nosvm --novirt --kver $(GUEST_KVER) --out $(RESULTS)/qemu-nosvm.log
 	@$(EGPR_TIER)
 	@$(BOCHS_TIER)
+	@$(VM_TIER)
 	@scripts/ktap-summary $(RESULTS)/*.log
 
 # A tier that boots another build of the module (scripts/build-variant):
@@ -160,6 +231,18 @@ BOCHS_TIER = scripts/vmrun --vm bochs-amd --suite bochs-amd --kver $(GUEST_KVER)
 	scripts/vmrun --vm bochs-intel --suite bochs-intel --kver $(GUEST_KVER) \
 		--out $(RESULTS)/bochs-intel.log
 
+# The libvirt tier (doc/testing.md): the dev image built with debootstrap,
+# booted as a libvirt domain, its suites run through the guest agent, the
+# domain removed again. A step that fails leaves a failing result.
+VM_TIER = if ! scripts/vm-image; then \
+		echo "not ok 1 scripts/vm-image failed" >$(RESULTS)/libvirt.log; \
+	elif ! tools/l1vmm-vm up; then \
+		echo "not ok 1 l1vmm-vm up" >$(RESULTS)/libvirt.log; \
+	else \
+		tools/l1vmm-vm test; \
+	fi; \
+	tools/l1vmm-vm down || true
+
 # The exit round-trip benchmark, l1vmm and KVM side by side (doc/performance.md).
 bench: deps
 	@scripts/bench
@@ -177,6 +260,38 @@ check-bochs: deps
 	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)
 	@$(MAKE) --no-print-directory module selftests KDIR=$(GUEST_KDIR)
 	@$(BOCHS_TIER)
+	@scripts/ktap-summary $(RESULTS)/*.log
+
+# On an L1 guest with l1vmm installed (make install or dkms-install): the
+# in-guest suites against it, right here. They load and unload l1vmm and KVM.
+check-installed: selftests
+	@modinfo -n l1vmm >/dev/null 2>&1 || { echo "check-installed: l1vmm is not installed" \
+		"for $$(uname -r): make dkms-install (or make install)" >&2; exit 1; }
+	@rm -rf $(BUILD)/installed $(RESULTS) && mkdir -p $(RESULTS)
+	@scripts/stage-selftests $(BUILD)/installed
+	@L1VMM_SELFTESTS=$(BUILD)/installed tools/system/l1vmm-vm-test $(or $(SUITES),main) \
+		| tee $(RESULTS)/installed.log
+	@scripts/ktap-summary $(RESULTS)/installed.log
+
+# The dev image and its libvirt domain (doc/user-guide.md).
+vm-image: deps deps-vm
+	@$(MAKE) --no-print-directory selftests KDIR=$(GUEST_KDIR)
+	@scripts/vm-image
+
+vm-up: deps-vm
+	@tools/l1vmm-vm up
+
+vm-test: deps-vm
+	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)
+	@tools/l1vmm-vm test $(SUITES)
+
+vm-down:
+	@tools/l1vmm-vm down
+
+check-vm: deps deps-vm
+	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)
+	@$(MAKE) --no-print-directory selftests KDIR=$(GUEST_KDIR)
+	@$(VM_TIER)
 	@scripts/ktap-summary $(RESULTS)/*.log
 
 run: deps

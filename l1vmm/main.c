@@ -139,3 +139,4 @@ module_exit(l1vmm_exit);
 
 MODULE_DESCRIPTION("l1vmm: nested-virtualization L1 hypervisor with a KVM-compatible ABI");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(L1VMM_VERSION);

@@ -3,10 +3,11 @@
 #
 # Run a selftest against KVM in the same guest, to hold l1vmm's answers
 # against the reference. Invoked through a link named TEST@kvm (vmrun makes
-# one for each such suite entry); KVM's modules come from the guest kernel.
+# one for each such suite entry); KVM's modules come from the guest kernel,
+# from L1VMM_KVM_MODULES when set (see selftests/lib/l1vmm_util.h).
 test=$(basename "$0")
 test=${test%@kvm}
-mods=/lib/modules/kvm
+mods=${L1VMM_KVM_MODULES:-/lib/modules/kvm}
 if grep -q -w svm /proc/cpuinfo; then
 	vendor=kvm-amd
 elif grep -q -w vmx /proc/cpuinfo; then
@@ -19,7 +20,7 @@ for m in irqbypass kvm ccp $vendor; do
 	insmod "$mods/$m.ko" || { echo "    # SKIP cannot load $m"; exit 4; }
 done
 
-L1VMM_DEV=/dev/kvm "/selftests/$test"
+L1VMM_DEV=/dev/kvm "$(dirname "$0")/$test"
 rc=$?
 rmmod "$(echo "$vendor" | tr - _)" kvm ccp irqbypass
 exit $rc

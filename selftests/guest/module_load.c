@@ -15,11 +15,9 @@
 
 #include "l1vmm_util.h"
 
-#define KVM_MODULE_DIR	"/lib/modules/kvm"
-
 static void ensure_loaded(void)
 {
-	int r = module_load(L1VMM_MODULE_PATH, NULL);
+	int r = module_load(l1vmm_module_path(), NULL);
 
 	TEST_ASSERT(r == 0 || r == -EEXIST, "load l1vmm: wanted success, got %s",
 		    ktap_errno_name(-r));
@@ -39,7 +37,7 @@ static void test_loads(void)
 
 	ensure_unloaded();
 	kmsg = kmsg_open();
-	ASSERT_EQ(0, module_load(L1VMM_MODULE_PATH, NULL));
+	ASSERT_EQ(0, module_load(l1vmm_module_path(), NULL));
 	TEST_ASSERT(module_loaded(L1VMM_MODULE_NAME), "l1vmm not in /sys/module");
 	TEST_ASSERT(access("/dev/l1vmm", F_OK) == 0, "no /dev/l1vmm after load");
 	TEST_ASSERT(kmsg_find(kmsg, "l1vmm: loaded: backend "),
@@ -61,7 +59,7 @@ static void test_xsetbv_probe(void)
 		ktap_skip("the CPU has no XSAVE: nothing to probe");
 	ensure_unloaded();
 	kmsg = kmsg_open();
-	ASSERT_EQ(0, module_load(L1VMM_MODULE_PATH, NULL));
+	ASSERT_EQ(0, module_load(l1vmm_module_path(), NULL));
 	fd = open(path, O_RDONLY);
 	TEST_ASSERT(fd >= 0, "open %s: %s", path, ktap_errno_name(errno));
 	ASSERT_EQ(1, read(fd, &answer, 1));
@@ -115,7 +113,7 @@ static void load_use_unload(void)
 {
 	int fd;
 
-	ASSERT_EQ(0, module_load(L1VMM_MODULE_PATH, NULL));
+	ASSERT_EQ(0, module_load(l1vmm_module_path(), NULL));
 	fd = dev_open();
 	ASSERT_EQ(KVM_API_VERSION, ASSERT_IOCTL_OK(fd, KVM_GET_API_VERSION, 0));
 	close(fd);
@@ -184,13 +182,13 @@ static void kvm_modules(const char *const **mods, size_t *n)
 static void kvm_load(void)
 {
 	const char *const *mods;
-	char path[128];
+	char path[256];
 	size_t i, n;
 	int r;
 
 	kvm_modules(&mods, &n);
 	for (i = 0; i < n; i++) {
-		snprintf(path, sizeof(path), KVM_MODULE_DIR "/%s.ko", mods[i]);
+		snprintf(path, sizeof(path), "%s/%s.ko", kvm_module_dir(), mods[i]);
 		r = module_load(path, NULL);
 		if (r && r != -EEXIST)
 			ktap_skip("cannot load KVM's %s: %s", mods[i], ktap_errno_name(-r));
@@ -230,14 +228,14 @@ static void test_refuses_while_kvm_runs_a_vm(void)
 	vm = ASSERT_IOCTL_OK(kvm, KVM_CREATE_VM, 0);
 
 	kmsg = kmsg_open();
-	ASSERT_EQ(-EBUSY, module_load(L1VMM_MODULE_PATH, NULL));
+	ASSERT_EQ(-EBUSY, module_load(l1vmm_module_path(), NULL));
 	TEST_ASSERT(kmsg_find(kmsg, "already in use"),
 		    "no \"already in use\" message in the kernel log");
 	TEST_ASSERT(access("/dev/l1vmm", F_OK) < 0, "/dev/l1vmm exists after refusal");
 
 	close(vm);
 	close(kvm);
-	ASSERT_EQ(0, module_load(L1VMM_MODULE_PATH, NULL));
+	ASSERT_EQ(0, module_load(l1vmm_module_path(), NULL));
 	kvm_unload();
 	close(kmsg);
 }

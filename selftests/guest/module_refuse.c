@@ -16,7 +16,7 @@ static void assert_refuses(const char *message)
 	int i;
 
 	for (i = 0; i < 3; i++)
-		ASSERT_EQ(-EOPNOTSUPP, module_load(L1VMM_MODULE_PATH, NULL));
+		ASSERT_EQ(-EOPNOTSUPP, module_load(l1vmm_module_path(), NULL));
 	TEST_ASSERT(kmsg_find(kmsg, message), "no \"%s\" in the kernel log", message);
 	TEST_ASSERT(!module_loaded(L1VMM_MODULE_NAME), "l1vmm in /sys/module after refusal");
 	TEST_ASSERT(access("/dev/l1vmm", F_OK) < 0 && errno == ENOENT,

@@ -13,11 +13,27 @@
 
 #include "l1vmm_util.h"
 
+/* @var from the environment when set and not empty, else @fallback. */
+static const char *env_or(const char *var, const char *fallback)
+{
+	const char *val = getenv(var);
+
+	return val && *val ? val : fallback;
+}
+
 const char *dev_path(void)
 {
-	const char *path = getenv("L1VMM_DEV");
+	return env_or("L1VMM_DEV", L1VMM_DEFAULT_DEV);
+}
 
-	return path && *path ? path : L1VMM_DEFAULT_DEV;
+const char *l1vmm_module_path(void)
+{
+	return env_or("L1VMM_KO", "/lib/modules/l1vmm/l1vmm.ko");
+}
+
+const char *kvm_module_dir(void)
+{
+	return env_or("L1VMM_KVM_MODULES", "/lib/modules/kvm");
 }
 
 bool dev_is_l1vmm(void)

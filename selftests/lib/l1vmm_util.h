@@ -6,6 +6,11 @@
  *
  * The device defaults to /dev/l1vmm; L1VMM_DEV=/dev/kvm runs the same test
  * against KVM, which is how l1vmm's behaviour is compared with KVM's.
+ *
+ * The modules come from where the test initramfs puts them, unless
+ * L1VMM_KO (l1vmm.ko) or L1VMM_KVM_MODULES (a folder of KVM's modules as
+ * NAME.ko) say otherwise: the dev image's runner points them at the
+ * modules DKMS and the kernel package installed.
  */
 #ifndef L1VMM_UTIL_H
 #define L1VMM_UTIL_H
@@ -16,8 +21,10 @@
 #include "ktap.h"
 
 #define L1VMM_DEFAULT_DEV	"/dev/l1vmm"
-#define L1VMM_MODULE_PATH	"/lib/modules/l1vmm/l1vmm.ko"
 #define L1VMM_MODULE_NAME	"l1vmm"
+
+const char *l1vmm_module_path(void);
+const char *kvm_module_dir(void);
 
 const char *dev_path(void);
 bool dev_is_l1vmm(void);
