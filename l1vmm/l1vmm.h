@@ -16,12 +16,14 @@
 #include <linux/percpu.h>
 #include <linux/refcount.h>
 #include <linux/types.h>
+#include <asm/cpufeature.h>
 #include <asm/fpu/api.h>
 #include <asm/fpu/types.h>
 
 #include "l1vmm/cpu_detect.h"
 #include "l1vmm/insn_decode.h"
 #include "l1vmm/limits.h"
+#include "l1vmm/msrs.h"
 #include "l1vmm/npt.h"
 #include "l1vmm/regs.h"
 #include "xstate/egpr.h"
@@ -68,8 +70,9 @@ enum l1vmm_exit_reason {
 struct l1vmm_exit {
 	enum l1vmm_exit_reason reason;
 	u64 raw;		/* the hardware exit code */
-	u64 info1, info2;	/* the hardware's exit information, raw */
-	u64 next_rip;		/* RIP after the instruction, when known */
+	u64 info1, info2;	/* the hardware's exit information, raw: IO, NPF, unknown */
+	u64 next_rip;		/* RIP after the instruction: exits that skip one */
+	u8 cpl;			/* the guest's CPL: VMMCALL and XSETBV exits */
 	union {
 		struct {
 			u16 port;
@@ -85,7 +88,11 @@ struct l1vmm_exit {
 		} npf;
 		struct {
 			bool write;
+			u64 data;	/* what RDMSR read */
 		} msr;
+		struct {
+			bool long_mode;	/* with a 64-bit code segment */
+		} hypercall;
 	};
 };
 
@@ -216,6 +223,17 @@ struct l1vmm_vcpu {
 };
 
 /*
+ * What the fastpath did with an exit, IRQs still off: nothing (the full
+ * path handles it), handled it (re-enter at once), or handled it but
+ * something waits outside (a signal, a request, a reschedule).
+ */
+enum l1vmm_fastpath {
+	L1VMM_FASTPATH_NONE,
+	L1VMM_FASTPATH_REENTER,
+	L1VMM_FASTPATH_HANDLED,
+};
+
+/*
  * The backend operations, named once. Every op is mandatory: module init
  * refuses a backend that lacks one (l1vmm_backend_check()).
  */
@@ -231,9 +249,6 @@ struct l1vmm_backend_ops {
 	void (*get_sregs)(struct l1vmm_vcpu *vcpu, struct kvm_sregs *sregs);
 	/* @sregs has passed l1vmm_sregs_valid(). */
 	void (*set_sregs)(struct l1vmm_vcpu *vcpu, const struct kvm_sregs *sregs);
-	unsigned int (*get_cpl)(struct l1vmm_vcpu *vcpu);
-	/* Long mode with a 64-bit code segment. */
-	bool (*in_64bit_mode)(struct l1vmm_vcpu *vcpu);
 	unsigned long (*get_rflags)(struct l1vmm_vcpu *vcpu);
 	void (*set_rflags)(struct l1vmm_vcpu *vcpu, unsigned long rflags);
 	/* 0, or 1 when the MSR is unknown or the value refused (#GP). */
@@ -255,14 +270,14 @@ struct l1vmm_backend_ops {
 	 */
 	bool (*probe_xsetbv_exit)(void);
 	/*
-	 * Enter the guest once; IRQs and preemption off. Fills vcpu->exit.
-	 * @reenter: straight after a fastpath exit (l1vmm_fastpath()), on
-	 * the same CPU, with nothing changed but registers and MSRs the
-	 * fastpath wrote: the backend may keep what the previous entry set
-	 * up. leave() ends a series of entries, before IRQs come back on.
+	 * Enter the guest, IRQs and preemption off, and enter it again for
+	 * as long as l1vmm_fastpath() handles its exits: a series, in which a
+	 * re-entry may keep what the previous one set up (nothing changed
+	 * but the registers and MSRs the fastpath wrote). Around each entry
+	 * l1vmm_guest_state_enter() and _exit() (l1vmm/entry.h). Returns what
+	 * the fastpath said of the last exit, which is in vcpu->exit.
 	 */
-	void (*run)(struct l1vmm_vcpu *vcpu, bool reenter);
-	void (*leave)(struct l1vmm_vcpu *vcpu);
+	enum l1vmm_fastpath (*run)(struct l1vmm_vcpu *vcpu);
 };
 
 extern const struct l1vmm_backend_ops *l1vmm_ops;
@@ -291,12 +306,54 @@ static inline void l1vmm_tsc_aux_load(u64 guest, struct l1vmm_vcpu_stats *st)
 void l1vmm_tsc_aux_cpu_up(void);
 void l1vmm_tsc_aux_cpu_down(void);
 
-/* msr_access.c: guest MSRs for user space and the guest. */
+/*
+ * msr_access.c: guest MSRs for user space and the guest. SPEC_CTRL and
+ * TSC_AUX are kept in the core, the same for every backend, and exist
+ * only where the host has them; the others are the backend's.
+ */
 int l1vmm_get_msr_index_list(struct kvm_msr_list __user *ulist);
 int l1vmm_vcpu_msrs(struct l1vmm_vcpu *vcpu, struct kvm_msrs __user *umsrs, bool set);
-bool l1vmm_host_has_msr(u32 index);
-int l1vmm_get_msr(struct l1vmm_vcpu *vcpu, u32 index, u64 *data);
 int l1vmm_set_msr(struct l1vmm_vcpu *vcpu, u32 index, u64 data);
+
+static inline bool l1vmm_host_has_msr(u32 index)
+{
+	switch (index) {
+	case L1VMM_MSR_SPEC_CTRL:
+		return boot_cpu_has(X86_FEATURE_MSR_SPEC_CTRL);
+	case L1VMM_MSR_TSC_AUX:
+		return boot_cpu_has(X86_FEATURE_RDTSCP) || boot_cpu_has(X86_FEATURE_RDPID);
+	default:
+		return true;
+	}
+}
+
+/*
+ * 0, or 1 when the MSR is unknown (#GP for the guest, the stop for
+ * KVM_GET_MSRS). Inline: the fastpath's RDMSR exit runs it, with the
+ * backend's own @ops, so that its get_msr is a direct call.
+ */
+static __always_inline int __l1vmm_get_msr(const struct l1vmm_backend_ops *ops,
+					   struct l1vmm_vcpu *vcpu, u32 index, u64 *data)
+{
+	if (!l1vmm_host_has_msr(index))
+		return 1;
+	switch (index) {
+	case L1VMM_MSR_SPEC_CTRL:
+		*data = vcpu->spec_ctrl.guest;
+		return 0;
+	case L1VMM_MSR_TSC_AUX:
+		*data = vcpu->tsc_aux;
+		return 0;
+	default:
+		return ops->get_msr(vcpu, index, data);
+	}
+}
+
+static inline int l1vmm_get_msr(struct l1vmm_vcpu *vcpu, u32 index, u64 *data)
+{
+	return __l1vmm_get_msr(l1vmm_ops, vcpu, index, data);
+}
+
 
 /* dev.c: /dev/l1vmm, the KVM-style system file; CPUID on this CPU. */
 struct l1vmm_cpuid_regs;
@@ -331,21 +388,16 @@ int l1vmm_vcpu_stats_fd(struct l1vmm_vcpu *vcpu);
 /* exit.c: the core's exit policy. */
 int l1vmm_handle_exit(struct l1vmm_vcpu *vcpu);
 
-/*
- * What the fastpath did with an exit, IRQs still off: nothing (the full
- * path handles it), handled it (re-enter at once), or handled it but
- * something waits outside (a signal, a request, a reschedule).
- */
-enum l1vmm_fastpath {
-	L1VMM_FASTPATH_NONE,
-	L1VMM_FASTPATH_REENTER,
-	L1VMM_FASTPATH_HANDLED,
-};
+static inline void l1vmm_set_rip(struct l1vmm_vcpu *vcpu, u64 rip)
+{
+	vcpu->regs[L1VMM_REG_RIP] = rip;
+	vcpu->regs_dirty |= BIT(L1VMM_REG_RIP);
+}
 
-enum l1vmm_fastpath l1vmm_fastpath(struct l1vmm_vcpu *vcpu);
-
-void l1vmm_set_rip(struct l1vmm_vcpu *vcpu, u64 rip);
-void l1vmm_skip_instruction(struct l1vmm_vcpu *vcpu);
+static inline void l1vmm_skip_instruction(struct l1vmm_vcpu *vcpu)
+{
+	l1vmm_set_rip(vcpu, vcpu->exit.next_rip);
+}
 void l1vmm_queue_exception(struct l1vmm_vcpu *vcpu, u8 vector, bool has_error, u32 error);
 int l1vmm_emulation_failure(struct l1vmm_vcpu *vcpu, u64 info);
 

@@ -23,11 +23,11 @@ static bool backend_complete(const struct l1vmm_backend_ops *ops)
 {
 	return ops->name && ops->hardware_enable && ops->hardware_disable &&
 	       ops->vcpu_create && ops->vcpu_reset && ops->vcpu_free && ops->get_sregs &&
-	       ops->set_sregs && ops->get_cpl && ops->in_64bit_mode && ops->get_rflags &&
+	       ops->set_sregs && ops->get_rflags &&
 	       ops->set_rflags && ops->get_msr && ops->set_msr && ops->get_event &&
 	       ops->set_event && ops->get_interrupt_shadow && ops->set_interrupt_shadow &&
 	       ops->set_irq_window && ops->get_cr8 && ops->get_cr4 &&
-	       ops->probe_xsetbv_exit && ops->run && ops->leave;
+	       ops->probe_xsetbv_exit && ops->run;
 }
 
 static void backend_exit(enum l1vmm_backend_kind backend)

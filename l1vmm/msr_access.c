@@ -2,9 +2,7 @@
 /*
  * Guest MSRs as user space and the guest reach them: KVM_GET_MSR_INDEX_LIST,
  * KVM_GET/SET_MSRS, and the RDMSR/WRMSR fastpath all go through
- * l1vmm_get_msr()/l1vmm_set_msr(). SPEC_CTRL and TSC_AUX are kept here, the
- * same for every backend, and exist only where the host has them; the
- * others are the backend's.
+ * l1vmm_get_msr() (inline, l1vmm.h) and l1vmm_set_msr().
  */
 #define pr_fmt(fmt) "l1vmm: " fmt
 
@@ -15,18 +13,6 @@
 
 #include "l1vmm/l1vmm.h"
 #include "l1vmm/msrs.h"
-
-bool l1vmm_host_has_msr(u32 index)
-{
-	switch (index) {
-	case L1VMM_MSR_SPEC_CTRL:
-		return boot_cpu_has(X86_FEATURE_MSR_SPEC_CTRL);
-	case L1VMM_MSR_TSC_AUX:
-		return boot_cpu_has(X86_FEATURE_RDTSCP) || boot_cpu_has(X86_FEATURE_RDPID);
-	default:
-		return true;
-	}
-}
 
 /* The SPEC_CTRL bits a guest may set: the controls this host implements. */
 static u64 spec_ctrl_allowed(void)
@@ -40,23 +26,6 @@ static u64 spec_ctrl_allowed(void)
 	if (boot_cpu_has(X86_FEATURE_SSBD))
 		bits |= SPEC_CTRL_SSBD;
 	return bits;
-}
-
-/* 0, or 1 when the MSR is unknown (#GP for the guest, the stop for KVM_GET_MSRS). */
-int l1vmm_get_msr(struct l1vmm_vcpu *vcpu, u32 index, u64 *data)
-{
-	if (!l1vmm_host_has_msr(index))
-		return 1;
-	switch (index) {
-	case L1VMM_MSR_SPEC_CTRL:
-		*data = vcpu->spec_ctrl.guest;
-		return 0;
-	case L1VMM_MSR_TSC_AUX:
-		*data = vcpu->tsc_aux;
-		return 0;
-	default:
-		return l1vmm_ops->get_msr(vcpu, index, data);
-	}
 }
 
 /* 0, or 1 when the MSR is unknown or the value refused. */

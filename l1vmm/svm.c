@@ -17,6 +17,8 @@
 #include <asm/svm.h>
 #include <asm/fpu/xcr.h>
 
+#include "l1vmm/entry.h"
+#include "l1vmm/fastpath.h"
 #include "l1vmm/l1vmm.h"
 #include "l1vmm/msrs.h"
 #include "l1vmm/vmcb_check.h"
@@ -68,7 +70,6 @@ struct svm_vcpu {
 	struct vmcb *vmcb;
 	u64 vmcb_pa;
 	u32 dirty;		/* clean bits l1vmm has invalidated */
-	bool entries_begun;	/* GIF=0, host state saved: svm_begin_entries() */
 	int asid_cpu;
 	u64 asid_generation;
 };
@@ -77,6 +78,7 @@ asmlinkage int __l1vmm_svm_vcpu_run(u64 vmcb_pa, unsigned long *regs, u64 host_s
 				    struct l1vmm_spec_ctrl *spec_ctrl, unsigned long egprs,
 				    u64 *l1_intercepted_cond);
 
+static const struct l1vmm_backend_ops svm_ops;
 static DEFINE_PER_CPU(struct svm_cpu, svm_cpus);
 static struct page *iopm, *msrpm;
 static struct l1vmm_vmcb_limits vmcb_limits;
@@ -357,19 +359,10 @@ static void svm_set_sregs(struct l1vmm_vcpu *vcpu, const struct kvm_sregs *sregs
 	mark_dirty(svm, CLEAN_INT_CTL);
 }
 
-static unsigned int svm_get_cpl(struct l1vmm_vcpu *vcpu)
+/* Long mode with a 64-bit code segment. */
+static bool svm_in_64bit_mode(const struct vmcb_save_area *save)
 {
-	struct svm_vcpu *svm = vcpu->backend;
-
-	return svm->vmcb->save.cpl;
-}
-
-static bool svm_in_64bit_mode(struct l1vmm_vcpu *vcpu)
-{
-	struct svm_vcpu *svm = vcpu->backend;
-
-	return (svm->vmcb->save.efer & EFER_LMA) &&
-	       (svm->vmcb->save.cs.attrib & SVM_SELECTOR_L_MASK);
+	return (save->efer & EFER_LMA) && (save->cs.attrib & SVM_SELECTOR_L_MASK);
 }
 
 static unsigned long svm_get_rflags(struct l1vmm_vcpu *vcpu)
@@ -386,7 +379,7 @@ static void svm_set_rflags(struct l1vmm_vcpu *vcpu, unsigned long rflags)
 	svm->vmcb->save.rflags = rflags;
 }
 
-static int svm_get_msr(struct l1vmm_vcpu *vcpu, u32 index, u64 *data)
+static __always_inline int svm_get_msr(struct l1vmm_vcpu *vcpu, u32 index, u64 *data)
 {
 	struct svm_vcpu *svm = vcpu->backend;
 	struct vmcb_save_area *save = &svm->vmcb->save;
@@ -574,29 +567,43 @@ static u64 svm_get_cr4(struct l1vmm_vcpu *vcpu)
 	return svm->vmcb->save.cr4;
 }
 
-static void svm_decode_exit(struct l1vmm_vcpu *vcpu, struct svm_vcpu *svm)
+/* RIP after the @len-byte instruction that exited: the CPU says, with NRIPS. */
+static __always_inline u64 svm_next_rip(const struct vmcb *vmcb, const struct l1vmm_vcpu *vcpu,
+					unsigned int len)
 {
-	const struct vmcb_control_area *c = &svm->vmcb->control;
+	return (svm_features & SVM_FEATURE_NRIPS) ? vmcb->control.next_rip :
+						     vcpu->regs[L1VMM_REG_RIP] + len;
+}
+
+/* The raw exit information, for the exits whose report carries it. */
+static __always_inline void svm_exit_info(struct l1vmm_exit *e, const struct vmcb_control_area *c)
+{
+	e->info1 = c->exit_info_1;
+	e->info2 = c->exit_info_2;
+}
+
+/*
+ * vcpu->exit from the VMCB; returns its reason too, so that the fastpath
+ * inlined after it needs no second dispatch on it.
+ */
+static __always_inline enum l1vmm_exit_reason svm_decode_exit(struct l1vmm_vcpu *vcpu,
+							      struct svm_vcpu *svm)
+{
+	const struct vmcb *vmcb = svm->vmcb;
+	const struct vmcb_control_area *c = &vmcb->control;
 	struct l1vmm_exit *e = &vcpu->exit;
 	u64 code = ((u64)c->exit_code_hi << 32) | c->exit_code;
 
 	e->raw = code;
-	e->info1 = c->exit_info_1;
-	e->info2 = c->exit_info_2;
-	e->next_rip = (svm_features & SVM_FEATURE_NRIPS) ? c->next_rip : 0;
 
 	switch (code) {
 	case SVM_EXIT_INTR:
 	case SVM_EXIT_NMI:
-		e->reason = L1VMM_EXIT_INTR;
-		break;
+		return e->reason = L1VMM_EXIT_INTR;
 	case SVM_EXIT_HLT:
-		e->reason = L1VMM_EXIT_HLT;
-		if (!e->next_rip)
-			e->next_rip = vcpu->regs[L1VMM_REG_RIP] + 1;
-		break;
+		e->next_rip = svm_next_rip(vmcb, vcpu, 1);
+		return e->reason = L1VMM_EXIT_HLT;
 	case SVM_EXIT_IOIO:
-		e->reason = L1VMM_EXIT_IO;
 		e->io.port = c->exit_info_1 >> 16;
 		e->io.in = c->exit_info_1 & SVM_IOIO_TYPE_MASK;
 		e->io.string = c->exit_info_1 & SVM_IOIO_STR_MASK;
@@ -607,46 +614,39 @@ static void svm_decode_exit(struct l1vmm_vcpu *vcpu, struct svm_vcpu *svm)
 		e->io.addr_size = 2 * ((c->exit_info_1 & SVM_IOIO_ASIZE_MASK) >>
 				       SVM_IOIO_ASIZE_SHIFT);
 		e->next_rip = c->exit_info_2;
-		break;
+		svm_exit_info(e, c);
+		return e->reason = L1VMM_EXIT_IO;
 	case SVM_EXIT_CPUID:
-		e->reason = L1VMM_EXIT_CPUID;
-		if (!e->next_rip)
-			e->next_rip = vcpu->regs[L1VMM_REG_RIP] + 2;	/* 0f a2 */
-		break;
+		e->next_rip = svm_next_rip(vmcb, vcpu, 2);		/* 0f a2 */
+		return e->reason = L1VMM_EXIT_CPUID;
 	case SVM_EXIT_VMMCALL:
-		e->reason = L1VMM_EXIT_HYPERCALL;
-		if (!e->next_rip)
-			e->next_rip = vcpu->regs[L1VMM_REG_RIP] + 3;	/* 0f 01 d9 */
-		break;
+		e->cpl = vmcb->save.cpl;
+		e->hypercall.long_mode = svm_in_64bit_mode(&vmcb->save);
+		e->next_rip = svm_next_rip(vmcb, vcpu, 3);		/* 0f 01 d9 */
+		return e->reason = L1VMM_EXIT_HYPERCALL;
 	case SVM_EXIT_MSR:
-		e->reason = L1VMM_EXIT_MSR;
 		e->msr.write = c->exit_info_1 & 1;
-		if (!e->next_rip)
-			e->next_rip = vcpu->regs[L1VMM_REG_RIP] + 2;	/* 0f 32, 0f 30 */
-		break;
+		e->next_rip = svm_next_rip(vmcb, vcpu, 2);		/* 0f 32, 0f 30 */
+		return e->reason = L1VMM_EXIT_MSR;
 	case SVM_EXIT_NPF:
-		e->reason = L1VMM_EXIT_NPF;
 		e->npf.error_code = c->exit_info_1;
 		e->npf.gpa = c->exit_info_2;
-		break;
+		svm_exit_info(e, c);
+		return e->reason = L1VMM_EXIT_NPF;
 	case SVM_EXIT_SHUTDOWN:
-		e->reason = L1VMM_EXIT_SHUTDOWN;
-		break;
+		return e->reason = L1VMM_EXIT_SHUTDOWN;
 	case SVM_EXIT_XSETBV:
-		e->reason = L1VMM_EXIT_XSETBV;
-		if (!e->next_rip)
-			e->next_rip = vcpu->regs[L1VMM_REG_RIP] + 3;	/* 0f 01 d1 */
-		break;
+		e->cpl = vmcb->save.cpl;
+		e->next_rip = svm_next_rip(vmcb, vcpu, 3);		/* 0f 01 d1 */
+		return e->reason = L1VMM_EXIT_XSETBV;
 	case SVM_EXIT_VINTR:
-		e->reason = L1VMM_EXIT_IRQ_WINDOW;
 		svm_set_irq_window(vcpu, false);
-		break;
+		return e->reason = L1VMM_EXIT_IRQ_WINDOW;
 	case (u64)SVM_EXIT_ERR:
-		e->reason = L1VMM_EXIT_FAIL_ENTRY;
-		break;
+		return e->reason = L1VMM_EXIT_FAIL_ENTRY;
 	default:
-		e->reason = L1VMM_EXIT_UNKNOWN;
-		break;
+		svm_exit_info(e, c);
+		return e->reason = L1VMM_EXIT_UNKNOWN;
 	}
 }
 
@@ -689,16 +689,36 @@ static void svm_spec_ctrl_in_c(const struct l1vmm_spec_ctrl *spec_ctrl, bool to_
 	}
 }
 
+/* What each VMRUN of a series hands the entry assembly that stays fixed. */
+struct svm_series {
+	u64 host_save_pa;
+	struct l1vmm_spec_ctrl *spec_ctrl;
+	struct l1vmm_spec_ctrl *spec_ctrl_asm;	/* NULL: the assembly leaves it */
+	struct l1vmm_vcpu_stats *st;
+};
+
 /*
  * Before the first VMRUN of a series: GIF=0 until svm_end_entries() (IF=1
  * in svm_enter() then only decides whether interrupts end the guest), and
- * the host state VMRUN does not switch saved. Nothing changes that state
- * while IRQs stay off, so re-entries from the fastpath keep it.
+ * the host state VMRUN does not switch saved, the host's SPEC_CTRL read.
+ * Nothing changes them while IRQs stay off, so re-entries from the
+ * fastpath keep them.
  */
-static void svm_begin_entries(struct l1vmm_vcpu_stats *st)
+static __always_inline void svm_begin_entries(struct svm_series *series,
+					      struct l1vmm_spec_ctrl *spec_ctrl,
+					      struct l1vmm_vcpu_stats *st)
 {
+	series->host_save_pa = this_cpu_read(svm_cpus.host_save_pa);
+	series->spec_ctrl = spec_ctrl;
+	series->spec_ctrl_asm = NULL;
+	series->st = st;
+	if (switch_spec_ctrl) {
+		spec_ctrl->host = this_cpu_read(x86_spec_ctrl_current);
+		if (IS_ENABLED(CONFIG_L1VMM_SPEC_CTRL_RESTORE_ASM))
+			series->spec_ctrl_asm = spec_ctrl;
+	}
 	svm_clgi(st);
-	svm_vmsave(this_cpu_read(svm_cpus.host_save_pa), st);
+	svm_vmsave(series->host_save_pa, st);
 }
 
 static void svm_end_entries(struct l1vmm_vcpu_stats *st)
@@ -708,24 +728,21 @@ static void svm_end_entries(struct l1vmm_vcpu_stats *st)
 
 /*
  * VMRUN once, between svm_begin_entries() and svm_end_entries(); @egprs:
- * see asm/svm_vmenter.S; L1 instructions L0 intercepts go to @st.
+ * see asm/svm_vmenter.S; L1 instructions L0 intercepts go to the series'
+ * statistics.
  */
-static __always_inline int svm_enter(u64 vmcb_pa, unsigned long *regs,
-				     struct l1vmm_spec_ctrl *spec_ctrl, unsigned long egprs,
-				     struct l1vmm_vcpu_stats *st)
+static __always_inline int svm_enter(const struct svm_series *series, u64 vmcb_pa,
+				     unsigned long *regs, unsigned long egprs)
 {
-	bool spec_ctrl_in_asm = switch_spec_ctrl && IS_ENABLED(CONFIG_L1VMM_SPEC_CTRL_RESTORE_ASM);
 	int faulted;
 
 	raw_local_irq_enable();
-	if (switch_spec_ctrl)
-		spec_ctrl->host = this_cpu_read(x86_spec_ctrl_current);
-	svm_spec_ctrl_in_c(spec_ctrl, true, st);
-	faulted = __l1vmm_svm_vcpu_run(vmcb_pa, regs, this_cpu_read(svm_cpus.host_save_pa),
-				       spec_ctrl_in_asm ? spec_ctrl : NULL, egprs,
-				       &st->l1_intercepted_cond);
+	svm_spec_ctrl_in_c(series->spec_ctrl, true, series->st);
+	faulted = __l1vmm_svm_vcpu_run(vmcb_pa, regs, series->host_save_pa,
+				       series->spec_ctrl_asm, egprs,
+				       &series->st->l1_intercepted_cond);
 	if (IS_ENABLED(CONFIG_L1VMM_SPEC_CTRL_RESTORE_C)) {
-		svm_spec_ctrl_in_c(spec_ctrl, false, st);
+		svm_spec_ctrl_in_c(series->spec_ctrl, false, series->st);
 		l1vmm_egpr_spec_ctrl_restored(egprs);
 	}
 	raw_local_irq_disable();
@@ -741,46 +758,55 @@ static __always_inline int svm_enter(u64 vmcb_pa, unsigned long *regs,
 #define CLEAN_CHECKED	(BIT(CLEAN_INTERCEPTS) | BIT(CLEAN_PERM_MAPS) | BIT(CLEAN_ASID) | \
 			 BIT(CLEAN_NP) | BIT(CLEAN_CRX) | BIT(CLEAN_DRX) | BIT(CLEAN_SEG))
 
-static void svm_run(struct l1vmm_vcpu *vcpu, bool reenter)
+/*
+ * The VMCB as the next VMRUN needs it: the registers the core changed, the
+ * checks (on a re-entry only when a setter marked a checked area dirty),
+ * the clean bits. False, with a FAIL_ENTRY exit, when the checks refuse.
+ */
+static __always_inline bool svm_vmcb_ready(struct l1vmm_vcpu *vcpu, struct svm_vcpu *svm,
+					   bool first)
 {
-	const char *invalid;
-	struct svm_cpu *sd = this_cpu_ptr(&svm_cpus);
-	struct svm_vcpu *svm = vcpu->backend;
 	struct vmcb *vmcb = svm->vmcb;
-	int faulted;
+	const char *invalid;
 
-	if (!reenter) {
-		svm_assign_asid(svm, sd, smp_processor_id());
-		if (test_and_clear_bit(L1VMM_REQ_TLB_FLUSH, &vcpu->requests) &&
-		    vmcb->control.tlb_ctl == TLB_CONTROL_DO_NOTHING)
-			vmcb->control.tlb_ctl = (svm_features & SVM_FEATURE_FLUSH_BY_ASID) ?
-						TLB_CONTROL_FLUSH_ASID :
-						TLB_CONTROL_FLUSH_ALL_ASID;
-	}
-
-	if (vcpu->regs_dirty & BIT(L1VMM_REG_RAX))
+	/*
+	 * On a re-entry vcpu->regs holds what the exit left, and what the
+	 * fastpath wrote: all three are current.
+	 */
+	if (!first || (vcpu->regs_dirty & BIT(L1VMM_REG_RAX)))
 		vmcb->save.rax = vcpu->regs[L1VMM_REG_RAX];
-	if (vcpu->regs_dirty & BIT(L1VMM_REG_RSP))
+	if (!first || (vcpu->regs_dirty & BIT(L1VMM_REG_RSP)))
 		vmcb->save.rsp = vcpu->regs[L1VMM_REG_RSP];
-	if (vcpu->regs_dirty & BIT(L1VMM_REG_RIP))
+	if (!first || (vcpu->regs_dirty & BIT(L1VMM_REG_RIP)))
 		vmcb->save.rip = vcpu->regs[L1VMM_REG_RIP];
 	vcpu->regs_dirty = 0;
 
-	invalid = !reenter || (svm->dirty & CLEAN_CHECKED) ? svm_vmcb_invalid(vmcb) : NULL;
+	invalid = first || (svm->dirty & CLEAN_CHECKED) ? svm_vmcb_invalid(vmcb) : NULL;
 	if (unlikely(invalid)) {
 		pr_warn_ratelimited("vCPU %u: not entering: %s\n", vcpu->id, invalid);
 		vcpu->exit.reason = L1VMM_EXIT_FAIL_ENTRY;
 		vcpu->exit.raw = (u64)SVM_EXIT_ERR;
-		return;
+		return false;
 	}
 	vmcb->control.clean = CLEAN_ALL & ~svm->dirty;
 	svm->dirty = 0;
+	return true;
+}
 
-	if (!svm->entries_begun) {
-		svm_begin_entries(&vcpu->stats);
-		svm->entries_begun = true;
-	}
-	faulted = svm_enter(svm->vmcb_pa, vcpu->regs, &vcpu->spec_ctrl, vcpu->egprs, &vcpu->stats);
+/*
+ * One VMRUN, between svm_begin_entries() and svm_end_entries(); fills
+ * vcpu->exit and returns its reason.
+ */
+static __always_inline enum l1vmm_exit_reason svm_enter_once(struct l1vmm_vcpu *vcpu,
+							     struct svm_vcpu *svm,
+							     const struct svm_series *series)
+{
+	struct vmcb *vmcb = svm->vmcb;
+	int faulted;
+
+	l1vmm_guest_state_enter(vcpu);
+	faulted = svm_enter(series, svm->vmcb_pa, vcpu->regs, vcpu->egprs);
+	l1vmm_guest_state_exit(vcpu);
 
 	vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
 	/*
@@ -791,23 +817,47 @@ static void svm_run(struct l1vmm_vcpu *vcpu, bool reenter)
 				  vmcb->control.exit_int_info : 0;
 	vmcb->control.event_inj_err = vmcb->control.exit_int_info_err;
 	if (WARN_ON_ONCE(faulted)) {
-		vcpu->exit.reason = L1VMM_EXIT_FAIL_ENTRY;
 		vcpu->exit.raw = (u64)SVM_EXIT_ERR;
-		return;
+		return vcpu->exit.reason = L1VMM_EXIT_FAIL_ENTRY;
 	}
 	vcpu->regs[L1VMM_REG_RAX] = vmcb->save.rax;
 	vcpu->regs[L1VMM_REG_RSP] = vmcb->save.rsp;
 	vcpu->regs[L1VMM_REG_RIP] = vmcb->save.rip;
-	svm_decode_exit(vcpu, svm);
+	return svm_decode_exit(vcpu, svm);
 }
 
-static void svm_leave(struct l1vmm_vcpu *vcpu)
+/*
+ * A series of entries (l1vmm_backend_ops.run): GIF=0 and the host state
+ * VMRUN does not switch saved from the first VMRUN to the last, and a
+ * re-entry after the fastpath skips the ASID and TLB-flush work.
+ */
+static enum l1vmm_fastpath svm_run(struct l1vmm_vcpu *vcpu)
 {
 	struct svm_vcpu *svm = vcpu->backend;
+	struct vmcb *vmcb = svm->vmcb;
+	struct svm_series series;
+	enum l1vmm_fastpath fast;
 
-	if (svm->entries_begun)
-		svm_end_entries(&vcpu->stats);
-	svm->entries_begun = false;
+	svm_assign_asid(svm, this_cpu_ptr(&svm_cpus), smp_processor_id());
+	if (test_and_clear_bit(L1VMM_REQ_TLB_FLUSH, &vcpu->requests) &&
+	    vmcb->control.tlb_ctl == TLB_CONTROL_DO_NOTHING)
+		vmcb->control.tlb_ctl = (svm_features & SVM_FEATURE_FLUSH_BY_ASID) ?
+					TLB_CONTROL_FLUSH_ASID : TLB_CONTROL_FLUSH_ALL_ASID;
+	if (!svm_vmcb_ready(vcpu, svm, true))
+		return L1VMM_FASTPATH_NONE;
+
+	svm_begin_entries(&series, &vcpu->spec_ctrl, &vcpu->stats);
+	for (;;) {
+		fast = l1vmm_fastpath(&svm_ops, vcpu, svm_enter_once(vcpu, svm, &series));
+		if (fast != L1VMM_FASTPATH_REENTER)
+			break;
+		if (!svm_vmcb_ready(vcpu, svm, false)) {
+			fast = L1VMM_FASTPATH_NONE;	/* the full path reports it */
+			break;
+		}
+	}
+	svm_end_entries(&vcpu->stats);
+	return fast;
 }
 
 /*
@@ -823,6 +873,7 @@ static bool svm_probe_xsetbv_exit(void)
 	unsigned long regs[L1VMM_NR_REGS] = { 0 };
 	struct l1vmm_spec_ctrl spec_ctrl = { 0 };
 	struct l1vmm_vcpu_stats probe_stats = { 0 };
+	struct svm_series series;
 	struct page *vmcb_page, *code_page;
 	struct vmcb *vmcb;
 	u64 exit_code = SVM_EXIT_ERR;
@@ -857,8 +908,8 @@ static bool svm_probe_xsetbv_exit(void)
 		int faulted;
 
 		local_irq_disable();
-		svm_begin_entries(&probe_stats);
-		faulted = svm_enter(page_to_phys(vmcb_page), regs, &spec_ctrl, 0, &probe_stats);
+		svm_begin_entries(&series, &spec_ctrl, &probe_stats);
+		faulted = svm_enter(&series, page_to_phys(vmcb_page), regs, 0);
 		svm_end_entries(&probe_stats);
 		local_irq_enable();
 		if (faulted)
@@ -891,8 +942,6 @@ static const struct l1vmm_backend_ops svm_ops = {
 	.vcpu_free		= svm_vcpu_free,
 	.get_sregs		= svm_get_sregs,
 	.set_sregs		= svm_set_sregs,
-	.get_cpl		= svm_get_cpl,
-	.in_64bit_mode		= svm_in_64bit_mode,
 	.get_rflags		= svm_get_rflags,
 	.set_rflags		= svm_set_rflags,
 	.get_msr		= svm_get_msr,
@@ -906,7 +955,6 @@ static const struct l1vmm_backend_ops svm_ops = {
 	.get_cr4		= svm_get_cr4,
 	.probe_xsetbv_exit	= svm_probe_xsetbv_exit,
 	.run			= svm_run,
-	.leave			= svm_leave,
 };
 
 static void svm_free_pages(void)

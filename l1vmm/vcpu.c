@@ -27,7 +27,6 @@
 #include "l1vmm/l1vmm.h"
 #include "l1vmm/msrs.h"
 #include "l1vmm/sregs_check.h"
-#include "xstate/entry.h"
 #include "xstate/fpu.h"
 #include "xstate/guest_xcr0.h"
 #include "xstate/guest_xsave.h"
@@ -121,28 +120,6 @@ static int vcpu_set_sregs(struct l1vmm_vcpu *vcpu, const struct kvm_sregs *sregs
 	return 0;
 }
 
-/*
- * IRQs and preemption off: enter the guest, and again for as long as the
- * fastpath handles the exits. What the full path must still do with the
- * last exit, the return value says.
- */
-static enum l1vmm_fastpath enter_guest(struct l1vmm_vcpu *vcpu)
-{
-	enum l1vmm_fastpath fast;
-	bool reenter = false;
-
-	do {
-		l1vmm_tsc_aux_load(vcpu->tsc_aux, &vcpu->stats);
-		l1vmm_xstate_enter(vcpu);
-		l1vmm_ops->run(vcpu, reenter);
-		l1vmm_xstate_exit(vcpu);
-		fast = l1vmm_fastpath(vcpu);
-		reenter = true;
-	} while (fast == L1VMM_FASTPATH_REENTER);
-	l1vmm_ops->leave(vcpu);
-	return fast;
-}
-
 static int vcpu_run(struct l1vmm_vcpu *vcpu)
 {
 	struct kvm_run *run = vcpu->run;
@@ -181,7 +158,7 @@ static int vcpu_run(struct l1vmm_vcpu *vcpu)
 		 * the request, or the kicker sees IN_GUEST and sends the IPI.
 		 */
 		smp_store_mb(vcpu->mode, L1VMM_IN_GUEST_MODE);
-		fast = enter_guest(vcpu);
+		fast = l1vmm_ops->run(vcpu);
 		WRITE_ONCE(vcpu->mode, L1VMM_OUTSIDE_GUEST_MODE);
 		local_irq_enable();
 		preempt_enable();

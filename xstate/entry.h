@@ -24,7 +24,7 @@ static inline bool l1vmm_egpr_may_switch(void)
 		(l1vmm_xcr0_host & L1VMM_XF(APX)));
 }
 
-/* Interrupts off, right before the backend's run(). */
+/* Interrupts off, right before the entry (l1vmm_guest_state_enter()). */
 static inline void l1vmm_xstate_enter(struct l1vmm_vcpu *vcpu)
 {
 	vcpu->xcr0_loaded = false;
@@ -34,7 +34,7 @@ static inline void l1vmm_xstate_enter(struct l1vmm_vcpu *vcpu)
 }
 
 /*
- * Right after the backend's run(), interrupts still off: the host's XCR0
+ * Right after the exit, interrupts still off: the host's XCR0
  * back when l1vmm loaded the guest's, or when the guest wrote its own
  * without an exit (l1vmm_xcr0_check_exit: L0 lets XSETBV through).
  */

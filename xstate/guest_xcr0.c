@@ -139,7 +139,7 @@ bool l1vmm_emulate_xsetbv(struct l1vmm_vcpu *vcpu)
 	u64 xcr0 = (u64)(u32)r[L1VMM_REG_RDX] << 32 | (u32)r[L1VMM_REG_RAX];
 
 	vcpu->stats.xsetbv_exits++;
-	return !l1vmm_ops->get_cpl(vcpu) && set_xcr0(vcpu, r[L1VMM_REG_RCX], xcr0);
+	return !vcpu->exit.cpl && set_xcr0(vcpu, r[L1VMM_REG_RCX], xcr0);
 }
 
 /* KVM_GET_XCRS: XCR0 alone; none on a host without XSAVE. */

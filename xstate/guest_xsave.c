@@ -137,20 +137,22 @@ out:
  * CR4.OSXSAVE; leaf 0xD.0 EBX the standard-format size for its XCR0, and
  * 0xD.1 EBX the compacted size when it has XSAVEC or XSAVES.
  */
-void __l1vmm_xsave_cpuid_runtime(struct l1vmm_vcpu *vcpu, u32 leaf, u32 index,
-			       u32 eax, u32 *ebx, u32 *ecx)
+void __l1vmm_xsave_cpuid_runtime(struct l1vmm_vcpu *vcpu, u32 leaf, u32 index)
 {
+	unsigned long *r = vcpu->regs;
+
 	if (!boot_cpu_has(X86_FEATURE_XSAVE))
 		return;
 	if (leaf == 1) {
 		if (l1vmm_ops->get_cr4(vcpu) & X86_CR4_OSXSAVE)
-			*ecx |= CPUID1_ECX_OSXSAVE;
+			r[L1VMM_REG_RCX] |= CPUID1_ECX_OSXSAVE;
 		else
-			*ecx &= ~CPUID1_ECX_OSXSAVE;
+			r[L1VMM_REG_RCX] &= ~CPUID1_ECX_OSXSAVE;
 	} else if (leaf == L1VMM_CPUID_XSTATE && index == 0) {
-		*ebx = l1vmm_xstate_standard_size(&layout, vcpu->xcr0);
-	} else if (leaf == L1VMM_CPUID_XSTATE && index == 1 && (eax & CPUID_XSTATE1_COMPACTED)) {
-		*ebx = l1vmm_xstate_compacted_size(&layout, vcpu->xcr0);
+		r[L1VMM_REG_RBX] = l1vmm_xstate_standard_size(&layout, vcpu->xcr0);
+	} else if (leaf == L1VMM_CPUID_XSTATE && index == 1 &&
+		   (r[L1VMM_REG_RAX] & CPUID_XSTATE1_COMPACTED)) {
+		r[L1VMM_REG_RBX] = l1vmm_xstate_compacted_size(&layout, vcpu->xcr0);
 	}
 }
 

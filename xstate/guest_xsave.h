@@ -18,15 +18,17 @@ u32 l1vmm_xsave_uabi_size(void);
 int l1vmm_get_xsave(struct l1vmm_vcpu *vcpu, void __user *uxsave, u32 size);
 int l1vmm_set_xsave(struct l1vmm_vcpu *vcpu, const void __user *uxsave);
 void l1vmm_xsave_init_event(struct l1vmm_vcpu *vcpu);
-void __l1vmm_xsave_cpuid_runtime(struct l1vmm_vcpu *vcpu, u32 leaf, u32 index,
-				 u32 eax, u32 *ebx, u32 *ecx);
+void __l1vmm_xsave_cpuid_runtime(struct l1vmm_vcpu *vcpu, u32 leaf, u32 index);
 
-/* Leaves 1 and 0xD only: checked inline, as the fastpath's CPUID exit runs it. */
-static inline void l1vmm_xsave_cpuid_runtime(struct l1vmm_vcpu *vcpu, u32 leaf, u32 index,
-					     u32 eax, u32 *ebx, u32 *ecx)
+/*
+ * On the guest's RAX..RDX, the answer from its CPUID table for @leaf and
+ * @index. Leaves 1 and 0xD only: checked inline, as the fastpath's CPUID
+ * exit runs it.
+ */
+static inline void l1vmm_xsave_cpuid_runtime(struct l1vmm_vcpu *vcpu, u32 leaf, u32 index)
 {
 	if (leaf == 1 || leaf == 0xd)
-		__l1vmm_xsave_cpuid_runtime(vcpu, leaf, index, eax, ebx, ecx);
+		__l1vmm_xsave_cpuid_runtime(vcpu, leaf, index);
 }
 
 #endif /* L1VMM_XSTATE_GUEST_XSAVE_H */

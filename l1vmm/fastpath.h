@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The fastpath (doc/design.md): the exits l1vmm handles right after the
+ * exit, IRQs off and GIF still clear, before it enters the guest again.
+ * Inline, into the backends' run loops and into the full path's handler
+ * (exit.c), which share emulate(): every call on the fastpath's round trip
+ * costs instructions (doc/performance.md).
+ */
+#ifndef L1VMM_FASTPATH_H
+#define L1VMM_FASTPATH_H
+
+#include <linux/kvm_para.h>
+#include <linux/sched/signal.h>
+#include <asm/trapnr.h>
+
+#include "l1vmm/cpuid.h"
+#include "l1vmm/l1vmm.h"
+#include "xstate/guest_xcr0.h"
+#include "xstate/guest_xsave.h"
+
+/*
+ * CPUID from the vCPU's table, with the XSAVE fields that follow the
+ * guest's state filled in. A leaf that is not in the table reads as zeros
+ * (KVM instead repeats the highest basic leaf, as Intel CPUs do;
+ * doc/abi.md).
+ *
+ * The emulate_*() functions below are the exits both paths handle, inlined
+ * into both: the fastpath's round trip pays for every call
+ * (doc/performance.md). The instruction is not skipped yet; the ones that
+ * can refuse say false when the guest gets a #GP instead.
+ */
+static __always_inline void emulate_cpuid(struct l1vmm_vcpu *vcpu)
+{
+	unsigned long *r = vcpu->regs;
+	u32 leaf = r[L1VMM_REG_RAX], index = r[L1VMM_REG_RCX];
+	const struct kvm_cpuid_entry2 *e;
+
+	e = l1vmm_cpuid_find(vcpu->cpuid, vcpu->cpuid_nent, leaf, index);
+	vcpu->regs_dirty |= BIT(L1VMM_REG_RAX);
+	if (!e) {
+		r[L1VMM_REG_RAX] = r[L1VMM_REG_RBX] = r[L1VMM_REG_RCX] = r[L1VMM_REG_RDX] = 0;
+		return;
+	}
+	r[L1VMM_REG_RAX] = e->eax;
+	r[L1VMM_REG_RBX] = e->ebx;
+	r[L1VMM_REG_RCX] = e->ecx;
+	r[L1VMM_REG_RDX] = e->edx;
+	l1vmm_xsave_cpuid_runtime(vcpu, leaf, index);
+}
+
+/*
+ * KVM's hypercall convention: number in RAX, result in RAX. l1vmm offers
+ * none of KVM's hypercalls, so every number answers -KVM_ENOSYS; from CPL > 0
+ * the answer is -KVM_EPERM, as in KVM. The backend read the CPL and the
+ * mode at the exit.
+ */
+static __always_inline void emulate_hypercall(struct l1vmm_vcpu *vcpu)
+{
+	long ret = vcpu->exit.cpl ? -KVM_EPERM : -KVM_ENOSYS;
+
+	/* Outside 64-bit mode the result is 32 bits wide, as in KVM. */
+	vcpu->regs[L1VMM_REG_RAX] = vcpu->exit.hypercall.long_mode ? ret : (u32)ret;
+	vcpu->regs_dirty |= BIT(L1VMM_REG_RAX);
+}
+
+/*
+ * RDMSR/WRMSR of the MSRs l1vmm keeps; any other MSR, or a refused value,
+ * is a #GP in the guest (KVM with ignore_msrs=0 does the same).
+ */
+static __always_inline bool emulate_msr(const struct l1vmm_backend_ops *ops,
+					struct l1vmm_vcpu *vcpu)
+{
+	unsigned long *r = vcpu->regs;
+	u32 index = r[L1VMM_REG_RCX];
+	/* Not on the stack: an address taken there costs a stack canary. */
+	u64 *data = &vcpu->exit.msr.data;
+
+	if (vcpu->exit.msr.write)
+		return !l1vmm_set_msr(vcpu, index, (r[L1VMM_REG_RDX] << 32) | (u32)r[L1VMM_REG_RAX]);
+	if (__l1vmm_get_msr(ops, vcpu, index, data))
+		return false;
+	r[L1VMM_REG_RAX] = (u32)*data;
+	r[L1VMM_REG_RDX] = *data >> 32;
+	vcpu->regs_dirty |= BIT(L1VMM_REG_RAX);
+	return true;
+}
+
+/* What emulate() did: an exit it does not know, a #GP queued, or done. */
+enum emulated {
+	EMULATE_NOT_MINE,
+	EMULATE_GP,
+	EMULATE_DONE,
+};
+
+/*
+ * Emulate and skip the instruction, or queue the guest's #GP, for the
+ * exits both paths handle.
+ */
+static __always_inline enum emulated emulate(const struct l1vmm_backend_ops *ops,
+					      struct l1vmm_vcpu *vcpu,
+					      enum l1vmm_exit_reason reason)
+{
+	switch (reason) {
+	case L1VMM_EXIT_CPUID:
+		emulate_cpuid(vcpu);
+		break;
+	case L1VMM_EXIT_HYPERCALL:
+		emulate_hypercall(vcpu);
+		break;
+	case L1VMM_EXIT_MSR:
+		if (!emulate_msr(ops, vcpu))
+			goto gp;
+		break;
+	case L1VMM_EXIT_XSETBV:
+		if (!l1vmm_emulate_xsetbv(vcpu))
+			goto gp;
+		break;
+	default:
+		return EMULATE_NOT_MINE;
+	}
+	l1vmm_skip_instruction(vcpu);
+	return EMULATE_DONE;
+gp:
+	l1vmm_queue_exception(vcpu, X86_TRAP_GP, true, 0);
+	return EMULATE_GP;
+}
+
+/*
+ * Something outside the IRQs-off region is waiting: a request, a signal,
+ * a reschedule, or an interrupt for the guest that the full path injects.
+ */
+static __always_inline bool exit_requested(struct l1vmm_vcpu *vcpu)
+{
+	/* need_resched() || signal_pending(current), in one load. */
+	unsigned long work = _TIF_NEED_RESCHED | _TIF_SIGPENDING | _TIF_NOTIFY_SIGNAL;
+
+	return READ_ONCE(vcpu->requests) || (read_thread_flags() & work) ||
+	       vcpu->irq_pending || READ_ONCE(vcpu->run->request_interrupt_window);
+}
+
+/*
+ * The fastpath, in the backend's run loop with IRQs off right after the
+ * exit: CPUID, hypercalls, in-kernel MSRs and XSETBV are handled here and,
+ * unless something waits outside, the guest is entered again without the
+ * full path's steps. A #GP for the guest is queued here
+ * and entered through the full path, which checks the VMCB again. With
+ * CONFIG_L1VMM_FASTPATH=n every exit takes the full path. @ops: the
+ * backend's own (a constant there, so its ops are direct calls); @reason
+ * is vcpu->exit.reason, as the backend's decode returned it.
+ */
+static __always_inline enum l1vmm_fastpath l1vmm_fastpath(const struct l1vmm_backend_ops *ops,
+							  struct l1vmm_vcpu *vcpu,
+							  enum l1vmm_exit_reason reason)
+{
+	enum emulated e;
+
+	if (!IS_ENABLED(CONFIG_L1VMM_FASTPATH))
+		return L1VMM_FASTPATH_NONE;
+	e = emulate(ops, vcpu, reason);
+	if (e == EMULATE_NOT_MINE)
+		return L1VMM_FASTPATH_NONE;
+	vcpu->stats.exits++;
+	vcpu->stats.fastpath_exits++;
+	if (e == EMULATE_GP || exit_requested(vcpu))
+		return L1VMM_FASTPATH_HANDLED;
+	return L1VMM_FASTPATH_REENTER;
+}
+
+#endif /* L1VMM_FASTPATH_H */
