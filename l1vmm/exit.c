@@ -8,11 +8,7 @@
 
 #include <linux/kvm.h>
 #include <linux/nospec.h>
-#include <linux/sched/signal.h>
 #include <linux/smp.h>
-
-#include <linux/kvm_para.h>
-#include <asm/trapnr.h>
 
 #include "l1vmm/fastpath.h"
 #include "l1vmm/l1vmm.h"

@@ -766,18 +766,19 @@ static __always_inline int svm_enter(const struct svm_series *series, u64 vmcb_p
 static __always_inline bool svm_vmcb_ready(struct l1vmm_vcpu *vcpu, struct svm_vcpu *svm,
 					   bool first)
 {
+	/*
+	 * On a re-entry vcpu->regs holds what the exit left and the fastpath
+	 * wrote: all three are current, and writing them beats testing.
+	 */
+	unsigned long dirty = first ? vcpu->regs_dirty : ~0UL;
 	struct vmcb *vmcb = svm->vmcb;
 	const char *invalid;
 
-	/*
-	 * On a re-entry vcpu->regs holds what the exit left, and what the
-	 * fastpath wrote: all three are current.
-	 */
-	if (!first || (vcpu->regs_dirty & BIT(L1VMM_REG_RAX)))
+	if (dirty & BIT(L1VMM_REG_RAX))
 		vmcb->save.rax = vcpu->regs[L1VMM_REG_RAX];
-	if (!first || (vcpu->regs_dirty & BIT(L1VMM_REG_RSP)))
+	if (dirty & BIT(L1VMM_REG_RSP))
 		vmcb->save.rsp = vcpu->regs[L1VMM_REG_RSP];
-	if (!first || (vcpu->regs_dirty & BIT(L1VMM_REG_RIP)))
+	if (dirty & BIT(L1VMM_REG_RIP))
 		vmcb->save.rip = vcpu->regs[L1VMM_REG_RIP];
 	vcpu->regs_dirty = 0;
 
