@@ -142,8 +142,8 @@ static __always_inline bool exit_requested(struct l1vmm_vcpu *vcpu)
  * The fastpath, in the backend's run loop with IRQs off right after the
  * exit: CPUID, hypercalls, in-kernel MSRs and XSETBV are handled here and,
  * unless something waits outside, the guest is entered again without the
- * full path's steps. A #GP for the guest is queued here
- * and entered through the full path, which checks the VMCB again. With
+ * full path's steps. A #GP for the guest is queued here and entered
+ * through the full path, which checks the VMCB again. With
  * CONFIG_L1VMM_FASTPATH=n every exit takes the full path. @ops: the
  * backend's own (a constant there, so its ops are direct calls); @reason
  * is vcpu->exit.reason, as the backend's decode returned it.
