@@ -35,6 +35,18 @@ int l1vmm_emulation_failure(struct l1vmm_vcpu *vcpu, u64 info)
 	return 0;
 }
 
+/*
+ * A RIP that a skip carried out of bit 31 (l1vmm_skip_to()): it wraps at 32
+ * bits unless the guest runs 64-bit code, as in KVM. Rare: out of line.
+ */
+u64 l1vmm_wrap_rip(struct l1vmm_vcpu *vcpu, u64 rip)
+{
+	struct kvm_sregs sregs;
+
+	l1vmm_ops->get_sregs(vcpu, &sregs);
+	return (sregs.efer & EFER_LMA) && sregs.cs.l ? rip : (u32)rip;
+}
+
 /* An exit l1vmm does not handle: KVM's report for an unexpected exit. */
 static int handle_unknown(struct l1vmm_vcpu *vcpu)
 {

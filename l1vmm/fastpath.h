@@ -118,7 +118,7 @@ static __always_inline enum emulated emulate(const struct l1vmm_backend_ops *ops
 	default:
 		return EMULATE_NOT_MINE;
 	}
-	l1vmm_skip_instruction(vcpu);
+	__l1vmm_skip_to(ops, vcpu, vcpu->exit.next_rip);
 	return EMULATE_DONE;
 gp:
 	l1vmm_queue_exception(vcpu, X86_TRAP_GP, true, 0);

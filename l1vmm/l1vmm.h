@@ -136,13 +136,18 @@ struct l1vmm_spec_ctrl {
 };
 
 /*
- * An exit that user space completes on the next KVM_RUN: a port read, a
- * string port read, an MMIO read. complete() runs before the next entry
- * (with the exit convention: 1 enter, 0 back to user space); NULL when
- * nothing is pending. Setting registers abandons it, as in KVM.
+ * An exit that user space completes on the next KVM_RUN: a port access, a
+ * string port read, an MMIO read. As in KVM, the instruction is not
+ * retired until then: RIP stays on it (and an interrupt shadow before it
+ * stays) while user space looks at the exit. complete() runs before the
+ * next entry (with the exit convention: 1 enter, 0 back to user space);
+ * NULL when nothing is pending. User space moving RIP (KVM_SET_REGS,
+ * KVM_SET_SREGS with another CS base) abandons it, as in KVM.
  */
 struct l1vmm_pending_io {
 	int (*complete)(struct l1vmm_vcpu *vcpu);
+	u64 rip;		/* the instruction's */
+	u64 next_rip;		/* after it */
 	union {
 		u8 pio_size;
 		struct {
@@ -150,7 +155,6 @@ struct l1vmm_pending_io {
 			u8 addr_size;
 			bool rep;
 			u16 count;	/* items user space supplied */
-			u64 next_rip;
 		} string_in;
 		struct l1vmm_insn mmio_read;
 	};
@@ -394,9 +398,42 @@ static inline void l1vmm_set_rip(struct l1vmm_vcpu *vcpu, u64 rip)
 	vcpu->regs_dirty |= BIT(L1VMM_REG_RIP);
 }
 
+u64 l1vmm_wrap_rip(struct l1vmm_vcpu *vcpu, u64 rip);
+
+/*
+ * RIP past an instruction the guest executed and l1vmm emulated, as KVM's
+ * kvm_skip_emulated_instruction(): the interrupt shadow of an STI or MOV SS
+ * before it ends with it, and outside 64-bit mode RIP wraps at 32 bits.
+ * Only a carry out of bit 31 can wrap, so only then is the mode looked up.
+ * @ops: the backend's own on the fastpath, so that its op is a direct call.
+ */
+static __always_inline void __l1vmm_skip_to(const struct l1vmm_backend_ops *ops,
+					    struct l1vmm_vcpu *vcpu, u64 next_rip)
+{
+	if (unlikely(upper_32_bits(next_rip) != upper_32_bits(vcpu->regs[L1VMM_REG_RIP])))
+		next_rip = l1vmm_wrap_rip(vcpu, next_rip);
+	l1vmm_set_rip(vcpu, next_rip);
+	ops->set_interrupt_shadow(vcpu, false);
+}
+
+static inline void l1vmm_skip_to(struct l1vmm_vcpu *vcpu, u64 next_rip)
+{
+	__l1vmm_skip_to(l1vmm_ops, vcpu, next_rip);
+}
+
+/* Retire the instruction with @complete on the next KVM_RUN (struct l1vmm_pending_io). */
+static inline void l1vmm_complete_later(struct l1vmm_vcpu *vcpu,
+					int (*complete)(struct l1vmm_vcpu *vcpu), u64 next_rip)
+{
+	vcpu->pending.complete = complete;
+	vcpu->pending.rip = vcpu->regs[L1VMM_REG_RIP];
+	vcpu->pending.next_rip = next_rip;
+}
+
+/* Past the instruction that exited (vcpu->exit.next_rip). */
 static inline void l1vmm_skip_instruction(struct l1vmm_vcpu *vcpu)
 {
-	l1vmm_set_rip(vcpu, vcpu->exit.next_rip);
+	l1vmm_skip_to(vcpu, vcpu->exit.next_rip);
 }
 void l1vmm_queue_exception(struct l1vmm_vcpu *vcpu, u8 vector, bool has_error, u32 error);
 int l1vmm_emulation_failure(struct l1vmm_vcpu *vcpu, u64 info);

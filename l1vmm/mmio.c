@@ -28,6 +28,7 @@ static int complete_mmio_read(struct l1vmm_vcpu *vcpu)
 	memcpy(&data, vcpu->run->mmio.data, insn->mem_size);
 	vcpu->regs[insn->reg] = l1vmm_insn_load_result(insn, vcpu->regs[insn->reg], data);
 	vcpu->regs_dirty |= BIT(insn->reg);
+	l1vmm_skip_to(vcpu, vcpu->pending.next_rip);
 	return 1;
 }
 
@@ -78,13 +79,15 @@ int l1vmm_handle_npf(struct l1vmm_vcpu *vcpu)
 	run->mmio.len = insn.mem_size;
 	run->mmio.is_write = insn.op != L1VMM_INSN_LOAD;
 	memset(run->mmio.data, 0, sizeof(run->mmio.data));
+	/* As in KVM: a write is retired now, a read when its data has come. */
 	if (run->mmio.is_write) {
 		data = l1vmm_insn_store_value(&insn, vcpu->regs);
 		memcpy(run->mmio.data, &data, insn.mem_size);
+		l1vmm_skip_to(vcpu, vcpu->regs[L1VMM_REG_RIP] + insn.len);
 	} else {
-		vcpu->pending.complete = complete_mmio_read;
+		l1vmm_complete_later(vcpu, complete_mmio_read,
+				     vcpu->regs[L1VMM_REG_RIP] + insn.len);
 		vcpu->pending.mmio_read = insn;
 	}
-	l1vmm_set_rip(vcpu, vcpu->regs[L1VMM_REG_RIP] + insn.len);
 	return 0;
 }

@@ -40,6 +40,14 @@ static int complete_in(struct l1vmm_vcpu *vcpu)
 	memcpy(&val, vcpu->pio_data, size);
 	*rax = l1vmm_merge_reg(*rax, val, size);
 	vcpu->regs_dirty |= BIT(L1VMM_REG_RAX);
+	l1vmm_skip_to(vcpu, vcpu->pending.next_rip);
+	return 1;
+}
+
+/* An OUT that user space has seen. */
+static int complete_out(struct l1vmm_vcpu *vcpu)
+{
+	l1vmm_skip_to(vcpu, vcpu->pending.next_rip);
 	return 1;
 }
 
@@ -66,7 +74,9 @@ static void string_advance(struct l1vmm_vcpu *vcpu, unsigned int index_reg,
 		vcpu->regs_dirty |= BIT(L1VMM_REG_RCX);
 	}
 	if (!rep || !left)
-		l1vmm_set_rip(vcpu, next_rip);
+		l1vmm_skip_to(vcpu, next_rip);
+	else	/* more to do: the guest executes it again, but has made progress */
+		l1vmm_ops->set_interrupt_shadow(vcpu, false);
 }
 
 /*
@@ -105,7 +115,7 @@ static int complete_string_in(struct l1vmm_vcpu *vcpu)
 			s->addr_size, true))
 		return l1vmm_emulation_failure(vcpu, 0);
 	string_advance(vcpu, L1VMM_REG_RDI, s->size, s->count, s->addr_size, s->rep,
-		       s->next_rip);
+		       vcpu->pending.next_rip);
 	return 1;
 }
 
@@ -150,12 +160,11 @@ static int handle_string_io(struct l1vmm_vcpu *vcpu)
 	count = min_t(u64, count, PAGE_SIZE / size);
 
 	if (e->io.in) {
-		vcpu->pending.complete = complete_string_in;
+		l1vmm_complete_later(vcpu, complete_string_in, e->next_rip);
 		vcpu->pending.string_in.size = size;
 		vcpu->pending.string_in.addr_size = addr_size;
 		vcpu->pending.string_in.rep = e->io.rep;
 		vcpu->pending.string_in.count = count;
-		vcpu->pending.string_in.next_rip = e->next_rip;
 	} else {
 		if (string_copy(vcpu, &view, seg, L1VMM_REG_RSI, size, count, addr_size, false))
 			return l1vmm_emulation_failure(vcpu, 0);
@@ -176,12 +185,12 @@ int l1vmm_handle_io(struct l1vmm_vcpu *vcpu)
 		return handle_string_io(vcpu);
 
 	if (e->io.in) {
-		vcpu->pending.complete = complete_in;
+		l1vmm_complete_later(vcpu, complete_in, e->next_rip);
 		vcpu->pending.pio_size = e->io.size;
 	} else {
 		memcpy(vcpu->pio_data, &vcpu->regs[L1VMM_REG_RAX], e->io.size);
+		l1vmm_complete_later(vcpu, complete_out, e->next_rip);
 	}
-	l1vmm_skip_instruction(vcpu);
 	exit_to_user(vcpu, e->io.in, e->io.size, 1);
 	return 0;
 }

@@ -102,8 +102,6 @@ static void vcpu_set_regs(struct l1vmm_vcpu *vcpu, const struct kvm_regs *r)
 	vcpu->regs_dirty = BIT(L1VMM_NR_REGS) - 1;
 	/* Bit 1 of RFLAGS always reads as 1. */
 	l1vmm_ops->set_rflags(vcpu, r->rflags | X86_EFLAGS_FIXED);
-	/* A register write abandons a pending read, as in KVM. */
-	vcpu->pending.complete = NULL;
 }
 
 static int vcpu_set_sregs(struct l1vmm_vcpu *vcpu, const struct kvm_sregs *sregs)
@@ -113,9 +111,17 @@ static int vcpu_set_sregs(struct l1vmm_vcpu *vcpu, const struct kvm_sregs *sregs
 		.efer = sregs->efer, .cs_l = sregs->cs.l, .cs_db = sregs->cs.db,
 	};
 
+	struct kvm_sregs old;
+
 	if (l1vmm_sregs_invalid(&view, l1vmm_npt_gpa_bits(),
 				l1vmm_guest_cr4_allowed()))
 		return -EINVAL;
+	/* A new CS base moves the pending instruction away too (KVM compares linear RIPs). */
+	if (vcpu->pending.complete) {
+		l1vmm_ops->get_sregs(vcpu, &old);
+		if (old.cs.base != sregs->cs.base)
+			vcpu->pending.complete = NULL;
+	}
 	l1vmm_ops->set_sregs(vcpu, sregs);
 	return 0;
 }
@@ -134,9 +140,12 @@ static int vcpu_run(struct l1vmm_vcpu *vcpu)
 		int (*complete)(struct l1vmm_vcpu *vcpu) = vcpu->pending.complete;
 
 		vcpu->pending.complete = NULL;
-		r = complete(vcpu);
-		if (r <= 0)
-			return r;
+		/* User space moved RIP: it took the access over, as KVM assumes. */
+		if (vcpu->regs[L1VMM_REG_RIP] == vcpu->pending.rip) {
+			r = complete(vcpu);
+			if (r <= 0)
+				return r;
+		}
 	}
 
 	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, true);

@@ -82,6 +82,59 @@ static void test_window_protocol(void)
 	guest_stop(&g);
 }
 
+/*
+ * An instruction l1vmm (or KVM) emulates ends the interrupt shadow of the
+ * STI or MOV SS before it, as the CPU would. HLT is retired before its exit:
+ * right after STI, the guest is ready for an interrupt. A port write is
+ * retired on the next KVM_RUN (RIP stays on it during the exit, and so
+ * does the shadow of a MOV SS before it): the next port write finds the
+ * shadow gone.
+ */
+GUEST_CODE(shadow_then_exit, ".code16",
+	"cli\n\t"
+	"sti\n\t"
+	"hlt\n\t"
+	"mov %ss, %ax\n\t"
+	"mov %ax, %ss\n\t"
+	"out %al, $0x10\n\t"
+	"out %al, $0x11\n\t"
+	"hlt\n\t");
+
+/* Where the guest stopped: RIP, the shadow, and what kvm_run says of it. */
+static void assert_stopped(struct test_vcpu *vcpu, uint64_t rip, unsigned int shadow)
+{
+	struct kvm_vcpu_events ev;
+	struct kvm_regs regs;
+
+	ASSERT_IOCTL_OK(vcpu->fd, KVM_GET_REGS, &regs);
+	ASSERT_EQ(rip, regs.rip);
+	ASSERT_IOCTL_OK(vcpu->fd, KVM_GET_VCPU_EVENTS, &ev);
+	ASSERT_EQ(shadow, ev.interrupt.shadow);
+	ASSERT_EQ(1, vcpu->run->if_flag);
+	ASSERT_EQ(!shadow, vcpu->run->ready_for_interrupt_injection);
+}
+
+static void test_shadow_ends_with_emulated_insn(void)
+{
+	const uint64_t out_gpa = CODE_GPA + 7;	/* cli, sti, hlt, two 2-byte MOVs */
+	struct test_guest g;
+
+	guest_start_real_mode(&g, MEM_SIZE, CODE_GPA, shadow_then_exit,
+			      GUEST_CODE_SIZE(shadow_then_exit));
+	ASSERT_EQ(KVM_EXIT_HLT, vcpu_run(&g.vcpu));
+	assert_stopped(&g.vcpu, CODE_GPA + 3, 0);
+
+	vcpu_run(&g.vcpu);
+	ASSERT_IO_EXIT(&g.vcpu, KVM_EXIT_IO_OUT, 0x10, 1);
+	assert_stopped(&g.vcpu, out_gpa, KVM_X86_SHADOW_INT_MOV_SS | KVM_X86_SHADOW_INT_STI);
+
+	vcpu_run(&g.vcpu);
+	ASSERT_IO_EXIT(&g.vcpu, KVM_EXIT_IO_OUT, 0x11, 1);
+	assert_stopped(&g.vcpu, out_gpa + 2, 0);
+	ASSERT_EQ(KVM_EXIT_HLT, vcpu_run(&g.vcpu));
+	guest_stop(&g);
+}
+
 static void test_interrupt_errors(void)
 {
 	struct kvm_interrupt irq = { .irq = 256 };
@@ -210,6 +263,7 @@ static void test_mp_state(void)
 
 static const struct ktap_case tests[] = {
 	KTAP_CASE(test_window_protocol),
+	KTAP_CASE(test_shadow_ends_with_emulated_insn),
 	KTAP_CASE(test_interrupt_errors),
 	KTAP_CASE(test_events_inject_exception),
 	KTAP_CASE(test_events_inject_interrupt_and_shadow),

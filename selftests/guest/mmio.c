@@ -98,6 +98,45 @@ static void test_each_size_and_form(void)
 	guest_stop(&g);
 }
 
+/*
+ * As in KVM, an MMIO write is retired before its exit (RIP past it), a read
+ * only once its data has come (RIP on it, the register as it was).
+ */
+GUEST_CODE(mmio_retire, ".code64",
+	"mov $0x20000000, %rbx\n\t"	/* 7 bytes */
+	"mov %rax, 8(%rbx)\n\t"	/* 4 bytes */
+	"mov 8(%rbx), %rdi\n\t"	/* 4 bytes */
+	"hlt\n\t");
+
+static void test_write_then_read_retired(void)
+{
+	struct kvm_regs regs;
+	struct test_guest g;
+
+	guest_start_long_mode(&g, MEM_SIZE, CODE_GPA, mmio_retire, GUEST_CODE_SIZE(mmio_retire));
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_REGS, &regs);
+	regs.rdi = 0x5555;
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_SET_REGS, &regs);
+
+	vcpu_run(&g.vcpu);
+	ASSERT_MMIO_EXIT(&g.vcpu, MMIO_GPA + 8, 8, true);
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_REGS, &regs);
+	ASSERT_EQ(CODE_GPA + 11, regs.rip);
+
+	vcpu_run(&g.vcpu);
+	ASSERT_MMIO_EXIT(&g.vcpu, MMIO_GPA + 8, 8, false);
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_REGS, &regs);
+	ASSERT_EQ(CODE_GPA + 11, regs.rip);
+	ASSERT_EQ(0x5555, regs.rdi);
+	memset(g.vcpu.run->mmio.data, 0x66, 8);
+
+	ASSERT_EQ(KVM_EXIT_HLT, vcpu_run(&g.vcpu));
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_REGS, &regs);
+	ASSERT_EQ(0x6666666666666666ull, regs.rdi);
+	ASSERT_EQ(CODE_GPA + GUEST_CODE_SIZE(mmio_retire), regs.rip);
+	guest_stop(&g);
+}
+
 GUEST_CODE(mmio_rom, ".code64",
 	"mov $0x400000, %rbx\n\t"
 	"mov (%rbx), %eax\n\t"		/* an ordinary read: no exit */
@@ -159,6 +198,7 @@ static void test_undecodable_is_emulation_failure(void)
 
 static const struct ktap_case tests[] = {
 	KTAP_CASE(test_each_size_and_form),
+	KTAP_CASE(test_write_then_read_retired),
 	KTAP_CASE(test_read_only_slot),
 	KTAP_CASE(test_undecodable_is_emulation_failure),
 };

@@ -52,6 +52,42 @@ static void test_flat_32bit(void)
 }
 
 /*
+ * Outside 64-bit mode an instruction that l1vmm (or KVM) skips wraps EIP at
+ * 4 GiB: a CPUID in the last two bytes continues at 0 (where an OUT exits,
+ * RIP on it), and a HLT in the last byte leaves RIP at 0. A page at
+ * 0xfffff000 holds them.
+ */
+static void test_rip_wraps_at_4g(void)
+{
+	static const uint8_t cpuid[] = { 0x0f, 0xa2 }, hlt = 0xf4;
+	static const uint8_t out_at_0[] = { 0xe6, 0x10 };	/* out %al, $0x10 */
+	struct test_guest g;
+	struct kvm_regs regs;
+	uint8_t *top;
+
+	guest_start_protected_mode(&g, MEM_SIZE, CODE_GPA, pmode_flat, GUEST_CODE_SIZE(pmode_flat));
+	top = vm_add_memory(&g.vm, 1, 0xfffff000, 0x1000, 0);
+	memcpy(top + 0xffe, cpuid, sizeof(cpuid));
+	memcpy(g.mem, out_at_0, sizeof(out_at_0));
+
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_REGS, &regs);
+	regs.rip = 0xfffffffe;
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_SET_REGS, &regs);
+	vcpu_run(&g.vcpu);
+	ASSERT_IO_EXIT(&g.vcpu, KVM_EXIT_IO_OUT, 0x10, 1);
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_REGS, &regs);
+	ASSERT_EQ(0, regs.rip);
+
+	top[0xfff] = hlt;
+	regs.rip = 0xffffffff;
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_SET_REGS, &regs);
+	ASSERT_EQ(KVM_EXIT_HLT, vcpu_run(&g.vcpu));
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_REGS, &regs);
+	ASSERT_EQ(0, regs.rip);
+	guest_stop(&g);
+}
+
+/*
  * Linear 0x40000000 maps physical 0 (the code runs there), linear
  * 0xc0000000 maps physical 0xfec00000, where no slot is: MMIO.
  */
@@ -113,6 +149,7 @@ static void test_paged_32bit(void)
 static const struct ktap_case tests[] = {
 	KTAP_CASE(test_flat_32bit),
 	KTAP_CASE(test_paged_32bit),
+	KTAP_CASE(test_rip_wraps_at_4g),
 };
 
 int main(void)

@@ -72,6 +72,56 @@ static void test_io_and_hlt(void)
 	guest_stop(&g);
 }
 
+/*
+ * A port access is retired on the next KVM_RUN, as in KVM: during the exit
+ * RIP is on the instruction; registers written back unchanged (a VMM that
+ * saves and restores them at every exit) do not stop it from completing,
+ * and an IN's data still lands in AL; moving RIP abandons it.
+ */
+static void test_io_retired_on_next_run(void)
+{
+	static const unsigned char code[] = {
+		0xe6, 0x10,				/* out 0x10, al */
+		0xe4, 0x11,				/* in al, 0x11 */
+		0xe6, 0x12,				/* out 0x12, al */
+		0xe6, 0x13,				/* out 0x13, al */
+		0xf4,					/* hlt */
+	};
+	struct kvm_regs regs;
+	struct test_guest g;
+
+	guest_start(&g, code, sizeof(code));
+	vcpu_run(&g.vcpu);
+	ASSERT_IO_EXIT(&g.vcpu, KVM_EXIT_IO_OUT, 0x10, 1);
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_REGS, &regs);
+	ASSERT_EQ(CODE_GPA, regs.rip);
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_SET_REGS, &regs);
+
+	vcpu_run(&g.vcpu);
+	ASSERT_IO_EXIT(&g.vcpu, KVM_EXIT_IO_IN, 0x11, 1);
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_REGS, &regs);
+	ASSERT_EQ(CODE_GPA + 2, regs.rip);
+	regs.rax = 0x1200;
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_SET_REGS, &regs);
+	*(uint8_t *)vcpu_io_data(&g.vcpu) = 0x34;
+
+	vcpu_run(&g.vcpu);
+	ASSERT_IO_EXIT(&g.vcpu, KVM_EXIT_IO_OUT, 0x12, 1);
+	ASSERT_EQ(0x34, *(uint8_t *)vcpu_io_data(&g.vcpu));
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_REGS, &regs);
+	ASSERT_EQ(0x1234, regs.rax);
+
+	/* RIP moved to the next OUT: this one is abandoned, that one runs. */
+	regs.rip = CODE_GPA + 6;
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_SET_REGS, &regs);
+	vcpu_run(&g.vcpu);
+	ASSERT_IO_EXIT(&g.vcpu, KVM_EXIT_IO_OUT, 0x13, 1);
+	ASSERT_EQ(KVM_EXIT_HLT, vcpu_run(&g.vcpu));
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_REGS, &regs);
+	ASSERT_EQ(CODE_GPA + sizeof(code), regs.rip);
+	guest_stop(&g);
+}
+
 /* GPRs set by KVM_SET_REGS reach the guest, and come back out. */
 static void test_registers_round_trip(void)
 {
@@ -353,6 +403,7 @@ static void test_unknown_hypercall(void)
 
 static const struct ktap_case tests[] = {
 	KTAP_CASE(test_io_and_hlt),
+	KTAP_CASE(test_io_retired_on_next_run),
 	KTAP_CASE(test_registers_round_trip),
 	KTAP_CASE(test_reset_state),
 	KTAP_CASE(test_triple_fault_is_shutdown),
