@@ -10,6 +10,7 @@
 #include <linux/nospec.h>
 #include <linux/smp.h>
 
+#include "l1vmm/debugregs.h"
 #include "l1vmm/fastpath.h"
 #include "l1vmm/l1vmm.h"
 
@@ -124,6 +125,7 @@ static const l1vmm_exit_handler exit_handlers[L1VMM_NR_EXIT_REASONS] = {
 	[L1VMM_EXIT_FAIL_ENTRY]	= handle_fail_entry,
 	[L1VMM_EXIT_IRQ_WINDOW]	= handle_irq_window,
 	[L1VMM_EXIT_XSETBV]	= handle_emulated,
+	[L1VMM_EXIT_DR_ACCESS]	= l1vmm_handle_dr_access,
 };
 
 int l1vmm_handle_exit(struct l1vmm_vcpu *vcpu)

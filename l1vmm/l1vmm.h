@@ -64,6 +64,7 @@ enum l1vmm_exit_reason {
 	L1VMM_EXIT_FAIL_ENTRY,	/* the CPU refused the guest state */
 	L1VMM_EXIT_IRQ_WINDOW,	/* the guest can take an interrupt now */
 	L1VMM_EXIT_XSETBV,
+	L1VMM_EXIT_DR_ACCESS,	/* MOV to or from a debug register */
 	L1VMM_NR_EXIT_REASONS,
 };
 
@@ -204,6 +205,10 @@ struct l1vmm_vcpu {
 	unsigned long regs[L1VMM_NR_REGS];
 	unsigned long regs_dirty;
 
+	/* The guest's DR0-DR3, and when they are in the CPU (debugregs.h). */
+	unsigned long db[4];
+	u8 switch_db;
+
 	u64 apic_base;		/* only reported: there is no in-kernel APIC */
 	u64 xcr0;		/* the guest's XCR0 (xstate/guest_xcr0.c) */
 	u64 guest_supported_xcr0;	/* from its CPUID 0xD */
@@ -266,6 +271,13 @@ struct l1vmm_backend_ops {
 	void (*set_interrupt_shadow)(struct l1vmm_vcpu *vcpu, bool shadow);
 	/* Exit (L1VMM_EXIT_IRQ_WINDOW) as soon as the guest can take an interrupt. */
 	void (*set_irq_window)(struct l1vmm_vcpu *vcpu, bool on);
+	/* The guest's DR6 and DR7 (the VMCB or VMCS switches them). */
+	u64 (*get_dr6)(struct l1vmm_vcpu *vcpu);
+	void (*set_dr6)(struct l1vmm_vcpu *vcpu, u64 value);
+	u64 (*get_dr7)(struct l1vmm_vcpu *vcpu);
+	void (*set_dr7)(struct l1vmm_vcpu *vcpu, u64 value);
+	/* Exit (L1VMM_EXIT_DR_ACCESS) on the guest's MOV DR, or let it run. */
+	void (*set_dr_intercepts)(struct l1vmm_vcpu *vcpu, bool on);
 	u64 (*get_cr8)(struct l1vmm_vcpu *vcpu);
 	u64 (*get_cr4)(struct l1vmm_vcpu *vcpu);
 	/*

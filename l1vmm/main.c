@@ -26,7 +26,8 @@ static bool backend_complete(const struct l1vmm_backend_ops *ops)
 	       ops->set_sregs && ops->get_rflags &&
 	       ops->set_rflags && ops->get_msr && ops->set_msr && ops->get_event &&
 	       ops->set_event && ops->get_interrupt_shadow && ops->set_interrupt_shadow &&
-	       ops->set_irq_window && ops->get_cr8 && ops->get_cr4 &&
+	       ops->set_irq_window && ops->get_dr6 && ops->set_dr6 && ops->get_dr7 &&
+	       ops->set_dr7 && ops->set_dr_intercepts && ops->get_cr8 && ops->get_cr4 &&
 	       ops->probe_xsetbv_exit && ops->run;
 }
 

@@ -17,6 +17,7 @@
 #include <asm/svm.h>
 #include <asm/fpu/xcr.h>
 
+#include "l1vmm/debugregs.h"
 #include "l1vmm/entry.h"
 #include "l1vmm/fastpath.h"
 #include "l1vmm/l1vmm.h"
@@ -54,8 +55,6 @@ enum svm_clean_bit {
 #define RESET_RFLAGS		X86_EFLAGS_FIXED
 #define RESET_CS_SELECTOR	0xf000
 #define RESET_CS_BASE		0xffff0000
-#define RESET_DR6		0xffff0ff0
-#define RESET_DR7		0x400
 #define RESET_PAT		0x0007040600070406ULL
 
 struct svm_cpu {
@@ -195,8 +194,8 @@ static void svm_reset_save_area(struct vmcb_save_area *save)
 	save->efer = EFER_SVME;		/* required by VMRUN, hidden from the guest */
 	save->rflags = RESET_RFLAGS;
 	save->rip = L1VMM_RESET_RIP;
-	save->dr6 = RESET_DR6;
-	save->dr7 = RESET_DR7;
+	save->dr6 = L1VMM_DR6_RESET;
+	save->dr7 = L1VMM_DR7_RESET;
 	save->g_pat = RESET_PAT;
 }
 
@@ -553,6 +552,48 @@ static void svm_set_irq_window(struct l1vmm_vcpu *vcpu, bool on)
 	mark_dirty(svm, CLEAN_INT_CTL);
 }
 
+static u64 svm_get_dr6(struct l1vmm_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = vcpu->backend;
+
+	return svm->vmcb->save.dr6;
+}
+
+static void svm_set_dr6(struct l1vmm_vcpu *vcpu, u64 value)
+{
+	struct svm_vcpu *svm = vcpu->backend;
+
+	svm->vmcb->save.dr6 = value;
+	mark_dirty(svm, CLEAN_DRX);
+}
+
+static u64 svm_get_dr7(struct l1vmm_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = vcpu->backend;
+
+	return svm->vmcb->save.dr7;
+}
+
+static void svm_set_dr7(struct l1vmm_vcpu *vcpu, u64 value)
+{
+	struct svm_vcpu *svm = vcpu->backend;
+
+	svm->vmcb->save.dr7 = value;
+	mark_dirty(svm, CLEAN_DRX);
+}
+
+/* MOV from and to DR0-DR7: the intercept word's bits 0-7 and 16-23. */
+static void svm_set_dr_intercepts(struct l1vmm_vcpu *vcpu, bool on)
+{
+	struct svm_vcpu *svm = vcpu->backend;
+	u32 mask = GENMASK(7, 0) | GENMASK(23, 16);
+
+	BUILD_BUG_ON(INTERCEPT_DR0_READ != INTERCEPT_DR * 32 ||
+		     INTERCEPT_DR7_WRITE != INTERCEPT_DR * 32 + 23);
+	svm->vmcb->control.intercepts[INTERCEPT_DR] = on ? mask : 0;
+	mark_dirty(svm, CLEAN_INTERCEPTS);
+}
+
 static u64 svm_get_cr8(struct l1vmm_vcpu *vcpu)
 {
 	struct svm_vcpu *svm = vcpu->backend;
@@ -639,6 +680,9 @@ static __always_inline enum l1vmm_exit_reason svm_decode_exit(struct l1vmm_vcpu 
 		e->cpl = vmcb->save.cpl;
 		e->next_rip = svm_next_rip(vmcb, vcpu, 3);		/* 0f 01 d1 */
 		return e->reason = L1VMM_EXIT_XSETBV;
+	case SVM_EXIT_READ_DR0 ... SVM_EXIT_READ_DR0 + 7:
+	case SVM_EXIT_WRITE_DR0 ... SVM_EXIT_WRITE_DR0 + 7:
+		return e->reason = L1VMM_EXIT_DR_ACCESS;
 	case SVM_EXIT_VINTR:
 		svm_set_irq_window(vcpu, false);
 		return e->reason = L1VMM_EXIT_IRQ_WINDOW;
@@ -952,6 +996,11 @@ static const struct l1vmm_backend_ops svm_ops = {
 	.get_interrupt_shadow	= svm_get_interrupt_shadow,
 	.set_interrupt_shadow	= svm_set_interrupt_shadow,
 	.set_irq_window		= svm_set_irq_window,
+	.get_dr6		= svm_get_dr6,
+	.set_dr6		= svm_set_dr6,
+	.get_dr7		= svm_get_dr7,
+	.set_dr7		= svm_set_dr7,
+	.set_dr_intercepts	= svm_set_dr_intercepts,
 	.get_cr8		= svm_get_cr8,
 	.get_cr4		= svm_get_cr4,
 	.probe_xsetbv_exit	= svm_probe_xsetbv_exit,

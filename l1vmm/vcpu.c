@@ -24,6 +24,7 @@
 #include <asm/msr-index.h>
 
 #include "l1vmm/cpuid.h"
+#include "l1vmm/debugregs.h"
 #include "l1vmm/l1vmm.h"
 #include "l1vmm/msrs.h"
 #include "l1vmm/sregs_check.h"
@@ -167,7 +168,9 @@ static int vcpu_run(struct l1vmm_vcpu *vcpu)
 		 * the request, or the kicker sees IN_GUEST and sends the IPI.
 		 */
 		smp_store_mb(vcpu->mode, L1VMM_IN_GUEST_MODE);
+		l1vmm_debugregs_enter(vcpu);
 		fast = l1vmm_ops->run(vcpu);
+		l1vmm_debugregs_exit(vcpu);
 		WRITE_ONCE(vcpu->mode, L1VMM_OUTSIDE_GUEST_MODE);
 		local_irq_enable();
 		preempt_enable();
@@ -329,6 +332,22 @@ static long vcpu_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
 	case KVM_GET_STATS_FD:
 		r = l1vmm_vcpu_stats_fd(vcpu);
 		break;
+	case KVM_GET_DEBUGREGS: {
+		struct kvm_debugregs dbg;
+
+		l1vmm_get_debugregs(vcpu, &dbg);
+		r = copy_to_user(argp, &dbg, sizeof(dbg)) ? -EFAULT : 0;
+		break;
+	}
+	case KVM_SET_DEBUGREGS: {
+		struct kvm_debugregs dbg;
+
+		r = -EFAULT;
+		if (copy_from_user(&dbg, argp, sizeof(dbg)))
+			break;
+		r = l1vmm_set_debugregs(vcpu, &dbg);
+		break;
+	}
 	case KVM_GET_FPU: {
 		struct kvm_fpu fpu;
 
@@ -471,6 +490,7 @@ void l1vmm_vcpu_reset(struct l1vmm_vcpu *vcpu, bool init)
 	else
 		l1vmm_xcr0_reset(vcpu);
 	l1vmm_ops->vcpu_reset(vcpu);
+	l1vmm_debugregs_reset(vcpu);
 }
 
 /* Called when the VM goes away; no vCPU file is open any more. */

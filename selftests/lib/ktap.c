@@ -161,8 +161,15 @@ int ktap_run(const char *suite, const struct ktap_case *cases, size_t n)
 	printf(KTAP_INDENT "KTAP version 1\n");
 	printf(KTAP_INDENT "# Subtest: %s\n", suite);
 	printf(KTAP_INDENT "1..%zu\n", n);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		/* KTAP_ONLY=name runs one case; the others are skipped. */
+		if (getenv("KTAP_ONLY") && strcmp(getenv("KTAP_ONLY"), case_name(&cases[i]))) {
+			printf(KTAP_INDENT "ok %zu %s # SKIP not KTAP_ONLY\n", i + 1,
+			       case_name(&cases[i]));
+			continue;
+		}
 		failed += run_case(&cases[i], i + 1);
+	}
 
 	fflush(stdout);
 	return failed ? 1 : 0;
