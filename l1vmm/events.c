@@ -13,7 +13,9 @@
 #define pr_fmt(fmt) "l1vmm: " fmt
 
 #include <linux/kvm.h>
+#include <asm/trapnr.h>
 
+#include "l1vmm/debugregs.h"
 #include "l1vmm/l1vmm.h"
 
 #define NMI_VECTOR	2
@@ -26,6 +28,19 @@ void l1vmm_queue_exception(struct l1vmm_vcpu *vcpu, u8 vector, bool has_error, u
 	};
 
 	l1vmm_ops->set_event(vcpu, &ev);
+}
+
+/*
+ * The guest single-steps (RFLAGS.TF) over an instruction l1vmm emulated:
+ * the CPU would have raised the #DB trap after it, with DR6.BS, so queue
+ * it as KVM's kvm_vcpu_do_singlestep() does.
+ */
+void l1vmm_single_step_trap(struct l1vmm_vcpu *vcpu)
+{
+	u64 dr6 = l1vmm_ops->get_dr6(vcpu);
+
+	l1vmm_ops->set_dr6(vcpu, (dr6 & ~DR_TRAP_BITS) | DR_STEP);
+	l1vmm_queue_exception(vcpu, X86_TRAP_DB, false, 0);
 }
 
 /*

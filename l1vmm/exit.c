@@ -9,6 +9,8 @@
 #include <linux/kvm.h>
 #include <linux/nospec.h>
 #include <linux/smp.h>
+#include <asm/mce.h>
+#include <asm/trapnr.h>
 
 #include "l1vmm/debugregs.h"
 #include "l1vmm/fastpath.h"
@@ -102,6 +104,93 @@ static int handle_fail_entry(struct l1vmm_vcpu *vcpu)
 }
 
 /*
+ * A machine check while the guest ran: the exit took it from the guest, so
+ * hand it to the host's handler, as from user mode (KVM's
+ * kvm_machine_check()). IRQs off, right after the exit.
+ */
+void l1vmm_host_machine_check(void)
+{
+#ifdef CONFIG_X86_MCE
+	struct pt_regs regs = {
+		.cs = 3,	/* user mode, whatever the guest ran at */
+		.flags = X86_EFLAGS_IF,
+	};
+
+	do_machine_check(&regs);
+#endif
+}
+
+/*
+ * The exceptions intercepted for the host's sake (doc/design.md). #DB and
+ * #AC go back to the guest as they came: the intercept only bounds how
+ * long a guest can keep the CPU in a delivery loop (CVE-2015-8104,
+ * CVE-2015-5307), as each delivery is an exit. The CPU already updated the
+ * guest's DR6 for the #DB. A machine check went to the host's handler at
+ * the exit (vcpu_run()); the guest continues, as in KVM.
+ */
+static int handle_exception(struct l1vmm_vcpu *vcpu)
+{
+	switch (vcpu->exit.exception.vector) {
+	case X86_TRAP_DB:
+		l1vmm_queue_exception(vcpu, X86_TRAP_DB, false, 0);
+		return 1;
+	case X86_TRAP_AC:
+		l1vmm_queue_exception(vcpu, X86_TRAP_AC, true, 0);
+		return 1;
+	case X86_TRAP_MC:
+		return 1;
+	default:
+		return handle_unknown(vcpu);
+	}
+}
+
+/* AMD's four legacy counters, which every AMD CPU has without a CPUID bit. */
+#define NR_LEGACY_COUNTERS	4
+
+/*
+ * RDPMC, intercepted so that the guest never reads the host's counters.
+ * l1vmm counts nothing for the guest; like KVM on AMD, it has the four
+ * legacy counters, which read 0 (ECX bits 31:30 ignored, as KVM does), and
+ * any other counter is a #GP. The CPU checked CR4.PCE and the CPL before
+ * the intercept.
+ */
+static int handle_rdpmc(struct l1vmm_vcpu *vcpu)
+{
+	unsigned long *r = vcpu->regs;
+
+	if ((r[L1VMM_REG_RCX] & ~(3u << 30)) >= NR_LEGACY_COUNTERS) {
+		l1vmm_queue_exception(vcpu, X86_TRAP_GP, true, 0);
+		return 1;
+	}
+	r[L1VMM_REG_RAX] = 0;
+	r[L1VMM_REG_RDX] = 0;
+	vcpu->regs_dirty |= BIT(L1VMM_REG_RAX);
+	l1vmm_skip_instruction(vcpu);
+	return 1;
+}
+
+/*
+ * Instructions the guest executes as no-ops, as in KVM: WBINVD and INVD
+ * (the host's caches are the host's; with no device DMA into guest memory
+ * there is nothing to write back for the guest), MONITOR and MWAIT (the
+ * guest must not sleep the host's CPU: KVM's default MWAIT quirk), and a
+ * PAUSE past the pause filter (a spinning guest: the full path's loop
+ * checks for signals and rescheduling before it enters again).
+ */
+static int handle_nop(struct l1vmm_vcpu *vcpu)
+{
+	l1vmm_skip_instruction(vcpu);
+	return 1;
+}
+
+/* The SVM/VMX instructions (no nested virtualization for L2), RSM, RDPRU. */
+static int handle_ud(struct l1vmm_vcpu *vcpu)
+{
+	l1vmm_queue_exception(vcpu, X86_TRAP_UD, false, 0);
+	return 1;
+}
+
+/*
  * The window user space asked for is open: the backend has closed it
  * again; vcpu_run() reports KVM_EXIT_IRQ_WINDOW_OPEN.
  */
@@ -126,6 +215,12 @@ static const l1vmm_exit_handler exit_handlers[L1VMM_NR_EXIT_REASONS] = {
 	[L1VMM_EXIT_IRQ_WINDOW]	= handle_irq_window,
 	[L1VMM_EXIT_XSETBV]	= handle_emulated,
 	[L1VMM_EXIT_DR_ACCESS]	= l1vmm_handle_dr_access,
+	[L1VMM_EXIT_EXCEPTION]	= handle_exception,
+	[L1VMM_EXIT_RDPMC]	= handle_rdpmc,
+	[L1VMM_EXIT_WBINVD]	= handle_nop,
+	[L1VMM_EXIT_MWAIT]	= handle_nop,
+	[L1VMM_EXIT_PAUSE]	= handle_nop,
+	[L1VMM_EXIT_UD]		= handle_ud,
 };
 
 int l1vmm_handle_exit(struct l1vmm_vcpu *vcpu)

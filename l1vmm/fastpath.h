@@ -85,10 +85,13 @@ static __always_inline bool emulate_msr(const struct l1vmm_backend_ops *ops,
 	return true;
 }
 
-/* What emulate() did: an exit it does not know, a #GP queued, or done. */
+/*
+ * What emulate() did: an exit it does not know, done with an exception
+ * queued for the guest (its #GP, or the #DB of a single step), or done.
+ */
 enum emulated {
 	EMULATE_NOT_MINE,
-	EMULATE_GP,
+	EMULATE_EVENT,
 	EMULATE_DONE,
 };
 
@@ -118,11 +121,12 @@ static __always_inline enum emulated emulate(const struct l1vmm_backend_ops *ops
 	default:
 		return EMULATE_NOT_MINE;
 	}
-	__l1vmm_skip_to(ops, vcpu, vcpu->exit.next_rip);
+	if (__l1vmm_skip_to(ops, vcpu, vcpu->exit.next_rip))
+		return EMULATE_EVENT;
 	return EMULATE_DONE;
 gp:
 	l1vmm_queue_exception(vcpu, X86_TRAP_GP, true, 0);
-	return EMULATE_GP;
+	return EMULATE_EVENT;
 }
 
 /*
@@ -142,8 +146,9 @@ static __always_inline bool exit_requested(struct l1vmm_vcpu *vcpu)
  * The fastpath, in the backend's run loop with IRQs off right after the
  * exit: CPUID, hypercalls, in-kernel MSRs and XSETBV are handled here and,
  * unless something waits outside, the guest is entered again without the
- * full path's steps. A #GP for the guest is queued here and entered
- * through the full path, which checks the VMCB again. With
+ * full path's steps. An exception for the guest (#GP, or the #DB of a
+ * single step) is queued here and entered through the full path, which
+ * checks the VMCB again. With
  * CONFIG_L1VMM_FASTPATH=n every exit takes the full path. @ops: the
  * backend's own (a constant there, so its ops are direct calls); @reason
  * is vcpu->exit.reason, as the backend's decode returned it.
@@ -161,7 +166,7 @@ static __always_inline enum l1vmm_fastpath l1vmm_fastpath(const struct l1vmm_bac
 		return L1VMM_FASTPATH_NONE;
 	vcpu->stats.exits++;
 	vcpu->stats.fastpath_exits++;
-	if (e == EMULATE_GP || exit_requested(vcpu))
+	if (e == EMULATE_EVENT || exit_requested(vcpu))
 		return L1VMM_FASTPATH_HANDLED;
 	return L1VMM_FASTPATH_REENTER;
 }

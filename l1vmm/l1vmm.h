@@ -65,6 +65,12 @@ enum l1vmm_exit_reason {
 	L1VMM_EXIT_IRQ_WINDOW,	/* the guest can take an interrupt now */
 	L1VMM_EXIT_XSETBV,
 	L1VMM_EXIT_DR_ACCESS,	/* MOV to or from a debug register */
+	L1VMM_EXIT_EXCEPTION,	/* one intercepted for the host's sake: #DB, #AC, #MC */
+	L1VMM_EXIT_RDPMC,
+	L1VMM_EXIT_WBINVD,	/* WBINVD or INVD */
+	L1VMM_EXIT_MWAIT,	/* MONITOR or MWAIT */
+	L1VMM_EXIT_PAUSE,	/* PAUSE, past the CPU's pause filter */
+	L1VMM_EXIT_UD,		/* an instruction the guest may not use here: #UD */
 	L1VMM_NR_EXIT_REASONS,
 };
 
@@ -94,6 +100,10 @@ struct l1vmm_exit {
 		struct {
 			bool long_mode;	/* with a 64-bit code segment */
 		} hypercall;
+		struct {
+			u8 vector;
+			u32 error_code;	/* where the exception has one */
+		} exception;
 	};
 };
 
@@ -403,6 +413,7 @@ int l1vmm_vcpu_stats_fd(struct l1vmm_vcpu *vcpu);
 
 /* exit.c: the core's exit policy. */
 int l1vmm_handle_exit(struct l1vmm_vcpu *vcpu);
+void l1vmm_host_machine_check(void);
 
 static inline void l1vmm_set_rip(struct l1vmm_vcpu *vcpu, u64 rip)
 {
@@ -411,21 +422,29 @@ static inline void l1vmm_set_rip(struct l1vmm_vcpu *vcpu, u64 rip)
 }
 
 u64 l1vmm_wrap_rip(struct l1vmm_vcpu *vcpu, u64 rip);
+void l1vmm_single_step_trap(struct l1vmm_vcpu *vcpu);
 
 /*
  * RIP past an instruction the guest executed and l1vmm emulated, as KVM's
  * kvm_skip_emulated_instruction(): the interrupt shadow of an STI or MOV SS
- * before it ends with it, and outside 64-bit mode RIP wraps at 32 bits.
- * Only a carry out of bit 31 can wrap, so only then is the mode looked up.
- * @ops: the backend's own on the fastpath, so that its op is a direct call.
+ * before it ends with it, outside 64-bit mode RIP wraps at 32 bits, and a
+ * guest single-stepping (RFLAGS.TF) gets the #DB trap the CPU would have
+ * raised after it. Only a carry out of bit 31 can wrap, so only then is
+ * the mode looked up. @ops: the backend's own on the fastpath, so that its
+ * ops are direct calls. Returns true when it queued the #DB.
  */
-static __always_inline void __l1vmm_skip_to(const struct l1vmm_backend_ops *ops,
+static __always_inline bool __l1vmm_skip_to(const struct l1vmm_backend_ops *ops,
 					    struct l1vmm_vcpu *vcpu, u64 next_rip)
 {
 	if (unlikely(upper_32_bits(next_rip) != upper_32_bits(vcpu->regs[L1VMM_REG_RIP])))
 		next_rip = l1vmm_wrap_rip(vcpu, next_rip);
 	l1vmm_set_rip(vcpu, next_rip);
 	ops->set_interrupt_shadow(vcpu, false);
+	if (unlikely(ops->get_rflags(vcpu) & X86_EFLAGS_TF)) {
+		l1vmm_single_step_trap(vcpu);
+		return true;
+	}
+	return false;
 }
 
 static inline void l1vmm_skip_to(struct l1vmm_vcpu *vcpu, u64 next_rip)

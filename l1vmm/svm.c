@@ -27,6 +27,15 @@
 /* CPUID 0x8000000A EDX (AMD APM, "SVM Feature Identification"). */
 #define SVM_FEATURE_NRIPS		BIT(3)
 #define SVM_FEATURE_FLUSH_BY_ASID	BIT(6)
+#define SVM_FEATURE_PAUSE_FILTER	BIT(10)
+#define SVM_FEATURE_PAUSE_THRESHOLD	BIT(12)
+
+/*
+ * A PAUSE exits after this many in a row (KVM's default pause_filter_count)
+ * spinning closer together than this many cycles (pause_filter_thresh).
+ */
+#define PAUSE_FILTER_COUNT		3000
+#define PAUSE_FILTER_THRESHOLD		128
 
 /* The I/O and MSR permission maps: every port and MSR is intercepted. */
 #define IOPM_ORDER	2	/* 12 KiB used */
@@ -199,20 +208,43 @@ static void svm_reset_save_area(struct vmcb_save_area *save)
 	save->g_pat = RESET_PAT;
 }
 
+/*
+ * What the guest may not do without l1vmm, for the host's sake or because
+ * l1vmm emulates it; the whole table, with the reasons, is in
+ * doc/design.md ("Intercepts"). KVM's init_vmcb() is the reference. MOV DR
+ * is intercepted too, lazily (debugregs.h), and the MSR and I/O permission
+ * maps intercept every MSR and port.
+ */
 static void svm_init_control(struct vmcb_control_area *c, u64 npt_root_pa)
 {
 	static const unsigned int intercepts[] = {
 		INTERCEPT_INTR, INTERCEPT_NMI, INTERCEPT_SMI, INTERCEPT_INIT,
-		INTERCEPT_CPUID, INTERCEPT_INVD, INTERCEPT_HLT, INTERCEPT_INVLPGA,
-		INTERCEPT_IOIO_PROT, INTERCEPT_MSR_PROT, INTERCEPT_SHUTDOWN,
-		INTERCEPT_VMRUN, INTERCEPT_VMMCALL, INTERCEPT_VMLOAD,
-		INTERCEPT_VMSAVE, INTERCEPT_STGI, INTERCEPT_CLGI, INTERCEPT_SKINIT,
-		INTERCEPT_MONITOR, INTERCEPT_MWAIT, INTERCEPT_XSETBV,
+		INTERCEPT_RDPMC, INTERCEPT_CPUID, INTERCEPT_RSM, INTERCEPT_INVD,
+		INTERCEPT_HLT, INTERCEPT_INVLPGA, INTERCEPT_IOIO_PROT,
+		INTERCEPT_MSR_PROT, INTERCEPT_SHUTDOWN, INTERCEPT_VMRUN,
+		INTERCEPT_VMMCALL, INTERCEPT_VMLOAD, INTERCEPT_VMSAVE,
+		INTERCEPT_STGI, INTERCEPT_CLGI, INTERCEPT_SKINIT, INTERCEPT_WBINVD,
+		INTERCEPT_MONITOR, INTERCEPT_MWAIT, INTERCEPT_MWAIT_COND,
+		INTERCEPT_XSETBV, INTERCEPT_RDPRU,
 	};
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(intercepts); i++)
 		set_intercept(c, intercepts[i]);
+	/*
+	 * #DB and #AC: a guest could otherwise hold the CPU in an endless
+	 * delivery loop (CVE-2015-8104, CVE-2015-5307); #MC: the host's
+	 * machine check must reach the host.
+	 */
+	c->intercepts[INTERCEPT_EXCEPTION] = BIT(X86_TRAP_DB) | BIT(X86_TRAP_AC) |
+					     BIT(X86_TRAP_MC);
+	/* A spinning guest exits, where the CPU can filter PAUSE (else, as KVM, not). */
+	if (svm_features & SVM_FEATURE_PAUSE_FILTER) {
+		set_intercept(c, INTERCEPT_PAUSE);
+		c->pause_filter_count = PAUSE_FILTER_COUNT;
+		if (svm_features & SVM_FEATURE_PAUSE_THRESHOLD)
+			c->pause_filter_thresh = PAUSE_FILTER_THRESHOLD;
+	}
 	c->iopm_base_pa = page_to_phys(iopm);
 	c->msrpm_base_pa = page_to_phys(msrpm);
 	c->int_ctl = V_INTR_MASKING_MASK;
@@ -680,6 +712,33 @@ static __always_inline enum l1vmm_exit_reason svm_decode_exit(struct l1vmm_vcpu 
 		e->cpl = vmcb->save.cpl;
 		e->next_rip = svm_next_rip(vmcb, vcpu, 3);		/* 0f 01 d1 */
 		return e->reason = L1VMM_EXIT_XSETBV;
+	case SVM_EXIT_EXCP_BASE + X86_TRAP_DB:
+	case SVM_EXIT_EXCP_BASE + X86_TRAP_AC:
+	case SVM_EXIT_EXCP_BASE + X86_TRAP_MC:
+		e->exception.vector = code - SVM_EXIT_EXCP_BASE;
+		e->exception.error_code = c->exit_info_1;
+		return e->reason = L1VMM_EXIT_EXCEPTION;
+	case SVM_EXIT_RDPMC:
+		e->next_rip = svm_next_rip(vmcb, vcpu, 2);		/* 0f 33 */
+		return e->reason = L1VMM_EXIT_RDPMC;
+	case SVM_EXIT_INVD:
+	case SVM_EXIT_WBINVD:
+		e->next_rip = svm_next_rip(vmcb, vcpu, 2);		/* 0f 08, 0f 09 */
+		return e->reason = L1VMM_EXIT_WBINVD;
+	case SVM_EXIT_MONITOR:
+	case SVM_EXIT_MWAIT:
+	case SVM_EXIT_MWAIT_COND:
+		e->next_rip = svm_next_rip(vmcb, vcpu, 3);		/* 0f 01 c8, 0f 01 c9 */
+		return e->reason = L1VMM_EXIT_MWAIT;
+	case SVM_EXIT_PAUSE:
+		e->next_rip = svm_next_rip(vmcb, vcpu, 2);		/* f3 90 */
+		return e->reason = L1VMM_EXIT_PAUSE;
+	case SVM_EXIT_VMRUN:
+	case SVM_EXIT_VMLOAD ... SVM_EXIT_SKINIT:
+	case SVM_EXIT_INVLPGA:
+	case SVM_EXIT_RSM:
+	case SVM_EXIT_RDPRU:
+		return e->reason = L1VMM_EXIT_UD;
 	case SVM_EXIT_READ_DR0 ... SVM_EXIT_READ_DR0 + 7:
 	case SVM_EXIT_WRITE_DR0 ... SVM_EXIT_WRITE_DR0 + 7:
 		return e->reason = L1VMM_EXIT_DR_ACCESS;
@@ -888,6 +947,10 @@ static enum l1vmm_fastpath svm_run(struct l1vmm_vcpu *vcpu)
 	    vmcb->control.tlb_ctl == TLB_CONTROL_DO_NOTHING)
 		vmcb->control.tlb_ctl = (svm_features & SVM_FEATURE_FLUSH_BY_ASID) ?
 					TLB_CONTROL_FLUSH_ASID : TLB_CONTROL_FLUSH_ALL_ASID;
+	/* As KVM: an exception in real mode pushes no error code. */
+	if (unlikely(vmcb->control.event_inj & SVM_EVTINJ_VALID_ERR) &&
+	    !(vmcb->save.cr0 & X86_CR0_PE))
+		vmcb->control.event_inj &= ~SVM_EVTINJ_VALID_ERR;
 	if (!svm_vmcb_ready(vcpu, svm, true))
 		return L1VMM_FASTPATH_NONE;
 

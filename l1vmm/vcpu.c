@@ -22,6 +22,7 @@
 #include <linux/uaccess.h>
 #include <asm/apicdef.h>
 #include <asm/msr-index.h>
+#include <asm/trapnr.h>
 
 #include "l1vmm/cpuid.h"
 #include "l1vmm/debugregs.h"
@@ -171,6 +172,9 @@ static int vcpu_run(struct l1vmm_vcpu *vcpu)
 		l1vmm_debugregs_enter(vcpu);
 		fast = l1vmm_ops->run(vcpu);
 		l1vmm_debugregs_exit(vcpu);
+		if (unlikely(vcpu->exit.reason == L1VMM_EXIT_EXCEPTION &&
+			     vcpu->exit.exception.vector == X86_TRAP_MC))
+			l1vmm_host_machine_check();
 		WRITE_ONCE(vcpu->mode, L1VMM_OUTSIDE_GUEST_MODE);
 		local_irq_enable();
 		preempt_enable();
