@@ -9,6 +9,7 @@
 #include <linux/gfp.h>
 #include <linux/mm.h>
 #include <asm/pgtable.h>
+#include <asm/processor.h>
 
 #include "l1vmm/npt.h"
 
@@ -44,7 +45,12 @@ int l1vmm_npt_init(struct l1vmm_npt *npt)
 
 unsigned int l1vmm_npt_gpa_bits(void)
 {
-	return PAGE_SHIFT + 9 * npt_levels();
+	unsigned int host = boot_cpu_data.x86_phys_bits;
+
+	/* The CPU's own answer, not reduced by memory encryption, as in KVM. */
+	if (boot_cpu_data.extended_cpuid_level >= 0x80000008)
+		host = cpuid_eax(0x80000008) & 0xff;
+	return min_t(unsigned int, host, PAGE_SHIFT + 9 * npt_levels());
 }
 
 static void npt_free_table(u64 *table, int level)
@@ -101,10 +107,55 @@ int l1vmm_npt_map(struct l1vmm_npt *npt, u64 gfn, u64 pfn, bool writable)
 	return 0;
 }
 
-void l1vmm_npt_unmap(struct l1vmm_npt *npt, u64 gfn)
+static bool table_empty(const u64 *table)
 {
-	u64 *leaf = npt_walk(npt, gfn, false);
+	unsigned int i;
 
-	if (leaf)
-		WRITE_ONCE(*leaf, 0);
+	for (i = 0; i < NPT_ENTRIES; i++)
+		if (table[i])
+			return false;
+	return true;
+}
+
+/*
+ * Clear [@gfn, @end) in @table, a table of @level, and free (onto @freed)
+ * the tables below it that become empty. Returns whether @table itself is
+ * empty now.
+ */
+static bool npt_unmap(u64 *table, int level, u64 gfn, u64 end, struct list_head *freed)
+{
+	u64 span = 1ull << (9 * (level - 1));	/* pages one entry covers */
+
+	while (gfn < end) {
+		u64 *entry = &table[npt_index(gfn, level)];
+		u64 next = min(end, round_down(gfn, span) + span);
+		u64 *child;
+
+		if (level == 1 || !(*entry & NPT_PRESENT)) {
+			WRITE_ONCE(*entry, 0);
+		} else {
+			child = __va(*entry & NPT_ADDR_MASK);
+			if (npt_unmap(child, level - 1, gfn, next, freed)) {
+				WRITE_ONCE(*entry, 0);
+				list_add(&virt_to_page(child)->lru, freed);
+			}
+		}
+		gfn = next;
+	}
+	return table_empty(table);
+}
+
+void l1vmm_npt_unmap_range(struct l1vmm_npt *npt, u64 gfn, u64 npages, struct list_head *freed)
+{
+	npt_unmap(npt->root, npt->levels, gfn, gfn + npages, freed);
+}
+
+void l1vmm_npt_free_tables(struct list_head *freed)
+{
+	struct page *page, *next;
+
+	list_for_each_entry_safe(page, next, freed, lru) {
+		list_del(&page->lru);
+		__free_page(page);
+	}
 }

@@ -225,9 +225,15 @@ static int vcpu_set_cpuid2(struct l1vmm_vcpu *vcpu, struct kvm_cpuid2 __user *uc
 	if (cpuid.nent > L1VMM_MAX_CPUID_ENTRIES)
 		return -E2BIG;
 	if (cpuid.nent) {
-		entries = vmemdup_user(ucpuid->entries, array_size(cpuid.nent, sizeof(*entries)));
-		if (IS_ERR(entries))
-			return PTR_ERR(entries);
+		/* The VM's memory: charged to the caller's memory cgroup. */
+		entries = kvmalloc_array(cpuid.nent, sizeof(*entries), GFP_KERNEL_ACCOUNT);
+		if (!entries)
+			return -ENOMEM;
+		if (copy_from_user(entries, ucpuid->entries,
+				   array_size(cpuid.nent, sizeof(*entries)))) {
+			kvfree(entries);
+			return -EFAULT;
+		}
 	}
 	kvfree(vcpu->cpuid);
 	vcpu->cpuid = entries;

@@ -31,16 +31,22 @@ void l1vmm_vm_put(struct l1vmm_vm *vm)
 		vm_free(vm);
 }
 
+/*
+ * Unmap a slot and free the tables it leaves empty. No vCPU may use a
+ * stale translation, or walk a freed table, once the pages go back: each
+ * leaves the guest (the kick waits for that) and flushes before it enters
+ * again.
+ */
 static void slot_unmap(struct l1vmm_vm *vm, struct l1vmm_memslot *slot)
 {
+	LIST_HEAD(freed);
 	unsigned int i;
-	u64 n;
 
-	for (n = 0; n < slot->npages; n++)
-		l1vmm_npt_unmap(&vm->npt, slot->base_gfn + n);
-	/* No vCPU may use a stale translation once the pages go back. */
+	lockdep_assert_held(&vm->lock);
+	l1vmm_npt_unmap_range(&vm->npt, slot->base_gfn, slot->npages, &freed);
 	for (i = 0; i < vm->nr_vcpus; i++)
 		l1vmm_vcpu_kick(vm->vcpus[i], L1VMM_REQ_TLB_FLUSH);
+	l1vmm_npt_free_tables(&freed);
 }
 
 static int slot_map(struct l1vmm_vm *vm, struct l1vmm_memslot *slot)
@@ -162,9 +168,10 @@ static int vm_set_memory_region(struct l1vmm_vm *vm,
 	if (!PAGE_ALIGNED(mem->memory_size) || !PAGE_ALIGNED(mem->guest_phys_addr) ||
 	    !PAGE_ALIGNED(mem->userspace_addr))
 		return -EINVAL;
+	/* Below MAXPHYADDR, as KVM bounds slots (its kvm_mmu_max_gfn()). */
 	if (npages > L1VMM_MAX_SLOT_PAGES ||
 	    mem->guest_phys_addr + mem->memory_size < mem->guest_phys_addr ||
-	    (mem->guest_phys_addr + mem->memory_size) >> l1vmm_npt_gpa_bits())
+	    (npages && (mem->guest_phys_addr + mem->memory_size - 1) >> l1vmm_npt_gpa_bits()))
 		return -EINVAL;
 	if (mem->memory_size &&
 	    !access_ok((void __user *)(unsigned long)mem->userspace_addr, mem->memory_size))

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -150,6 +152,62 @@ long meminfo_kb(const char *field)
 	if (kb < 0)
 		TEST_FAIL("/proc/meminfo has no field %s", field);
 	return kb;
+}
+
+#define CGROUP_ROOT	"/sys/fs/cgroup"
+
+static char memcg_dir[128];
+
+/* Write @text to @dir/@file; 0 or -errno. */
+static int write_file(const char *dir, const char *file, const char *text)
+{
+	char path[256];
+	int fd, r = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, text, strlen(text)) < 0)
+		r = -errno;
+	close(fd);
+	return r;
+}
+
+void memcg_enter(const char *name)
+{
+	char pid[32];
+	int r;
+
+	if (mount("none", CGROUP_ROOT, "cgroup2", 0, NULL) && errno != EBUSY)
+		ktap_skip("no cgroup2 hierarchy: %s", ktap_errno_name(errno));
+	r = write_file(CGROUP_ROOT, "cgroup.subtree_control", "+memory");
+	if (r)
+		ktap_skip("no memory controller: %s", ktap_errno_name(-r));
+	snprintf(memcg_dir, sizeof(memcg_dir), CGROUP_ROOT "/%s-%d", name, getpid());
+	if (mkdir(memcg_dir, 0755) && errno != EEXIST)
+		TEST_FAIL("mkdir %s: %s", memcg_dir, ktap_errno_name(errno));
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	r = write_file(memcg_dir, "cgroup.procs", pid);
+	if (r)
+		TEST_FAIL("moving into %s: %s", memcg_dir, ktap_errno_name(-r));
+}
+
+long memcg_current_kb(void)
+{
+	char path[256], text[32] = "";
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/memory.current", memcg_dir);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		TEST_FAIL("open %s: %s", path, ktap_errno_name(errno));
+	n = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	if (n <= 0)
+		TEST_FAIL("read %s", path);
+	return strtoll(text, NULL, 10) / 1024;
 }
 
 int kmsg_open(void)

@@ -60,6 +60,17 @@ bool module_loaded(const char *name);
 long meminfo_kb(const char *field);
 
 /*
+ * A memory cgroup (v2) of the caller's own: memcg_enter() mounts the
+ * hierarchy if needed, makes a child group @name with the memory
+ * controller and moves the calling process into it; it skips the case
+ * with the reason when cgroups are not there. memcg_current_kb() is its
+ * memory.current: everything charged to it, the kernel memory that
+ * GFP_KERNEL_ACCOUNT allocations charge included.
+ */
+void memcg_enter(const char *name);
+long memcg_current_kb(void);
+
+/*
  * The kernel log from a point on: kmsg_open() marks "now", kmsg_find() looks
  * for @needle in what was logged since. Returns the matching line or NULL.
  */
