@@ -97,6 +97,11 @@ static int handle_fail_entry(struct l1vmm_vcpu *vcpu)
 {
 	struct kvm_run *run = vcpu->run;
 
+	WARN_ONCE(vcpu->exit.fail_entry.faulted, "l1vmm: VMRUN faulted: virtualization is off\n");
+	if (vcpu->exit.fail_entry.check)
+		pr_warn_ratelimited("vCPU %u: not entering: %s\n", vcpu->id,
+				    vcpu->exit.fail_entry.check);
+
 	run->exit_reason = KVM_EXIT_FAIL_ENTRY;
 	run->fail_entry.hardware_entry_failure_reason = vcpu->exit.raw;
 	run->fail_entry.cpu = vcpu->cpu;

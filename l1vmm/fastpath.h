@@ -135,10 +135,7 @@ gp:
  */
 static __always_inline bool exit_requested(struct l1vmm_vcpu *vcpu)
 {
-	/* need_resched() || signal_pending(current), in one load. */
-	unsigned long work = _TIF_NEED_RESCHED | _TIF_SIGPENDING | _TIF_NOTIFY_SIGNAL;
-
-	return READ_ONCE(vcpu->requests) || (read_thread_flags() & work) ||
+	return READ_ONCE(vcpu->requests) || l1vmm_task_work_pending() ||
 	       vcpu->irq_pending || READ_ONCE(vcpu->run->request_interrupt_window);
 }
 

@@ -104,6 +104,10 @@ struct l1vmm_exit {
 			u8 vector;
 			u32 error_code;	/* where the exception has one */
 		} exception;
+		struct {
+			const char *check;	/* the vmcb12 check that refused, or NULL */
+			bool faulted;		/* VMRUN faulted: SVM is off under us */
+		} fail_entry;
 	};
 };
 
@@ -396,6 +400,16 @@ int l1vmm_vcpu_create(struct l1vmm_vm *vm, unsigned long id);
 void l1vmm_vcpu_free(struct l1vmm_vcpu *vcpu);
 void l1vmm_vcpu_reset(struct l1vmm_vcpu *vcpu, bool init);
 void l1vmm_vcpu_kick(struct l1vmm_vcpu *vcpu, unsigned int req);
+
+/*
+ * A signal or a reschedule waits for the vCPU's task: need_resched() ||
+ * signal_pending(current), in one load. (TIF_NOTIFY_RESUME waits for the
+ * return to user space: its work is not exported to modules.)
+ */
+static __always_inline bool l1vmm_task_work_pending(void)
+{
+	return read_thread_flags() & (_TIF_NEED_RESCHED | _TIF_SIGPENDING | _TIF_NOTIFY_SIGNAL);
+}
 
 /* Count an L1 instruction that L0 always intercepts, or may (stats above). */
 static inline void l1vmm_l1_always(struct l1vmm_vcpu_stats *st)

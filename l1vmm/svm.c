@@ -746,6 +746,8 @@ static __always_inline enum l1vmm_exit_reason svm_decode_exit(struct l1vmm_vcpu 
 		svm_set_irq_window(vcpu, false);
 		return e->reason = L1VMM_EXIT_IRQ_WINDOW;
 	case (u64)SVM_EXIT_ERR:
+		e->fail_entry.check = NULL;	/* the CPU refused it: no check of ours */
+		e->fail_entry.faulted = false;
 		return e->reason = L1VMM_EXIT_FAIL_ENTRY;
 	default:
 		svm_exit_info(e, c);
@@ -887,9 +889,11 @@ static __always_inline bool svm_vmcb_ready(struct l1vmm_vcpu *vcpu, struct svm_v
 
 	invalid = first || (svm->dirty & CLEAN_CHECKED) ? svm_vmcb_invalid(vmcb) : NULL;
 	if (unlikely(invalid)) {
-		pr_warn_ratelimited("vCPU %u: not entering: %s\n", vcpu->id, invalid);
+		/* Reported by the full path: no printk inside the guest context. */
 		vcpu->exit.reason = L1VMM_EXIT_FAIL_ENTRY;
 		vcpu->exit.raw = (u64)SVM_EXIT_ERR;
+		vcpu->exit.fail_entry.check = invalid;
+		vcpu->exit.fail_entry.faulted = false;
 		return false;
 	}
 	vmcb->control.clean = CLEAN_ALL & ~svm->dirty;
@@ -920,8 +924,10 @@ static __always_inline enum l1vmm_exit_reason svm_enter_once(struct l1vmm_vcpu *
 	vmcb->control.event_inj = vmcb->control.exit_int_info & SVM_EXITINTINFO_VALID ?
 				  vmcb->control.exit_int_info : 0;
 	vmcb->control.event_inj_err = vmcb->control.exit_int_info_err;
-	if (WARN_ON_ONCE(faulted)) {
+	if (unlikely(faulted)) {
 		vcpu->exit.raw = (u64)SVM_EXIT_ERR;
+		vcpu->exit.fail_entry.check = NULL;
+		vcpu->exit.fail_entry.faulted = true;
 		return vcpu->exit.reason = L1VMM_EXIT_FAIL_ENTRY;
 	}
 	vcpu->regs[L1VMM_REG_RAX] = vmcb->save.rax;
@@ -955,6 +961,7 @@ static enum l1vmm_fastpath svm_run(struct l1vmm_vcpu *vcpu)
 		return L1VMM_FASTPATH_NONE;
 
 	svm_begin_entries(&series, &vcpu->spec_ctrl, &vcpu->stats);
+	l1vmm_guest_context_enter();
 	for (;;) {
 		fast = l1vmm_fastpath(&svm_ops, vcpu, svm_enter_once(vcpu, svm, &series));
 		if (fast != L1VMM_FASTPATH_REENTER)
@@ -964,6 +971,7 @@ static enum l1vmm_fastpath svm_run(struct l1vmm_vcpu *vcpu)
 			break;
 		}
 	}
+	l1vmm_guest_context_exit();
 	svm_end_entries(&vcpu->stats);
 	return fast;
 }

@@ -13,6 +13,7 @@
 
 #include <linux/anon_inodes.h>
 #include <linux/fs.h>
+#include <linux/kvm_host.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/nospec.h>
@@ -169,13 +170,30 @@ static int vcpu_run(struct l1vmm_vcpu *vcpu)
 		 * the request, or the kicker sees IN_GUEST and sends the IPI.
 		 */
 		smp_store_mb(vcpu->mode, L1VMM_IN_GUEST_MODE);
+		/* A signal or reschedule since the checks above: not one more entry. */
+		if (unlikely(l1vmm_task_work_pending())) {
+			WRITE_ONCE(vcpu->mode, L1VMM_OUTSIDE_GUEST_MODE);
+			local_irq_enable();
+			preempt_enable();
+			continue;
+		}
 		l1vmm_debugregs_enter(vcpu);
+		/* Time from here to guest_timing_exit_irqoff() is the guest's. */
+		guest_timing_enter_irqoff();
 		fast = l1vmm_ops->run(vcpu);
 		l1vmm_debugregs_exit(vcpu);
 		if (unlikely(vcpu->exit.reason == L1VMM_EXIT_EXCEPTION &&
 			     vcpu->exit.exception.vector == X86_TRAP_MC))
 			l1vmm_host_machine_check();
 		WRITE_ONCE(vcpu->mode, L1VMM_OUTSIDE_GUEST_MODE);
+		/*
+		 * Take the interrupt that ended the guest (the tick, most of
+		 * the time) while this task is still accounted as a guest, as
+		 * KVM does: its time is guest time (/proc, top).
+		 */
+		local_irq_enable();
+		local_irq_disable();
+		guest_timing_exit_irqoff();
 		local_irq_enable();
 		preempt_enable();
 

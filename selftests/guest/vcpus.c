@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Several vCPUs and the run loop: four vCPUs of one VM running at once,
- * each in its own thread; KVM_RUN interrupted by a signal; vCPU creation
- * errors.
+ * each in its own thread; KVM_RUN interrupted by a signal, also by one
+ * every 2 ms; a KVM_RUN longer than the RCU stall timeout, counted as
+ * guest time; vCPU creation errors.
  */
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -148,6 +152,119 @@ static void test_signal_interrupts_fastpath(void)
 	signal_interrupts(spin, sizeof(spin));
 }
 
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * SIGALRM every 2 ms, as a fuzzer sends it, while the guest spins (in the
+ * guest, and on CPUID in l1vmm's fastpath): each of 500 KVM_RUNs ends with
+ * EINTR, none lasting longer than a second.
+ */
+static void test_signal_storm(void)
+{
+	static const unsigned char spins[2][4] = {
+		{ 0xeb, 0xfe },			/* jmp $ */
+		{ 0x0f, 0xa2, 0xeb, 0xfc },	/* 1: cpuid; jmp 1b */
+	};
+	struct itimerval every_2ms = { { 0, 2000 }, { 0, 2000 } }, off = { 0 };
+	struct sigaction sa = { .sa_handler = on_sigusr1 };
+	double longest = 0, t;
+	struct test_guest g;
+	int i, k;
+
+	sigaction(SIGALRM, &sa, NULL);
+	for (k = 0; k < 2; k++) {
+		guest_start_real_mode(&g, 0x10000, CODE_GPA, spins[k], sizeof(spins[k]));
+		setitimer(ITIMER_REAL, &every_2ms, NULL);
+		for (i = 0; i < 250; i++) {
+			t = now_s();
+			ASSERT_IOCTL_ERRNO(g.vcpu.fd, KVM_RUN, 0, EINTR);
+			ASSERT_EQ(KVM_EXIT_INTR, g.vcpu.run->exit_reason);
+			t = now_s() - t;
+			if (t > longest)
+				longest = t;
+		}
+		setitimer(ITIMER_REAL, &off, NULL);
+		guest_stop(&g);
+	}
+	ktap_info("longest KVM_RUN under a 2 ms SIGALRM: %.3f s", longest);
+	TEST_ASSERT(longest < 1.0, "a KVM_RUN lasted %.3f s with SIGALRM every 2 ms", longest);
+}
+
+/* Clock ticks this thread has run as a guest (/proc, "guest_time"). */
+static long thread_guest_ticks(void)
+{
+	char buf[1024], *p;
+	long ticks = -1;
+	FILE *f;
+	int field;
+
+	f = fopen("/proc/thread-self/stat", "r");
+	TEST_ASSERT(f && fgets(buf, sizeof(buf), f), "reading /proc/thread-self/stat");
+	fclose(f);
+	/* After the command's closing parenthesis: field 3 on, guest_time is 43. */
+	p = strrchr(buf, ')');
+	for (field = 3; p && field <= 43; field++) {
+		p = strchr(p + 1, ' ');
+		if (p && field == 43)
+			ticks = strtol(p + 1, NULL, 10);
+	}
+	TEST_ASSERT(ticks >= 0, "no guest_time in /proc/thread-self/stat");
+	return ticks;
+}
+
+struct long_kicker {
+	pthread_t target;
+	unsigned int seconds;
+};
+
+static void *long_kicker_fn(void *arg)
+{
+	struct long_kicker *k = arg;
+
+	sleep(k->seconds);
+	pthread_kill(k->target, SIGUSR1);
+	return NULL;
+}
+
+/*
+ * One KVM_RUN that lasts longer than the RCU stall timeout (21 s), on a
+ * guest that never exits to user space: the vCPU is in an RCU quiescent
+ * state while the guest runs, as in KVM (a stall panics the test guest),
+ * and the time counts as guest time (/proc/<tid>/stat, top, /proc/stat).
+ * L1VMM_LONG_RUN_S shortens it for a quick look.
+ */
+static void test_long_run_is_guest_time(void)
+{
+	static const unsigned char spin[] = { 0xeb, 0xfe };	/* jmp $ */
+	struct sigaction sa = { .sa_handler = on_sigusr1 };
+	struct long_kicker k = { .target = pthread_self(), .seconds = 25 };
+	long before, after, hz = sysconf(_SC_CLK_TCK);
+	struct test_guest g;
+	pthread_t kicker;
+
+	if (getenv("L1VMM_LONG_RUN_S"))
+		k.seconds = atoi(getenv("L1VMM_LONG_RUN_S"));
+	sigaction(SIGUSR1, &sa, NULL);
+	guest_start_real_mode(&g, 0x10000, CODE_GPA, spin, sizeof(spin));
+	before = thread_guest_ticks();
+	TEST_ASSERT(!pthread_create(&kicker, NULL, long_kicker_fn, &k), "pthread_create");
+	ASSERT_IOCTL_ERRNO(g.vcpu.fd, KVM_RUN, 0, EINTR);
+	after = thread_guest_ticks();
+	pthread_join(kicker, NULL);
+	ktap_info("%u s in KVM_RUN: %ld ticks of guest time (%ld per second)", k.seconds,
+		  after - before, hz);
+	TEST_ASSERT(after - before >= k.seconds * hz / 2,
+		    "guest time %ld ticks over %u s: wanted at least half", after - before,
+		    k.seconds);
+	guest_stop(&g);
+}
+
 static void test_create_vcpu_errors(void)
 {
 	struct test_vcpu vcpu;
@@ -169,6 +286,8 @@ static const struct ktap_case tests[] = {
 	KTAP_CASE_TIMEOUT(test_four_vcpus_at_once, 120),
 	KTAP_CASE(test_signal_interrupts_run),
 	KTAP_CASE(test_signal_interrupts_fastpath),
+	KTAP_CASE(test_signal_storm),
+	KTAP_CASE_TIMEOUT(test_long_run_is_guest_time, 90),
 	KTAP_CASE(test_create_vcpu_errors),
 };
 
