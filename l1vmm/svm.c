@@ -86,6 +86,16 @@ asmlinkage int __l1vmm_svm_vcpu_run(u64 vmcb_pa, unsigned long *regs, u64 host_s
 				    struct l1vmm_spec_ctrl *spec_ctrl, unsigned long egprs,
 				    u64 *l1_intercepted_cond);
 
+/*
+ * Refuse the guest states that QEMU's emulator, as L0, kills the whole L1
+ * guest on (l1vmm_vmcb_invalid(), doc/testing.md): -1 when L0 is QEMU's
+ * emulator (its CPUID signature "TCGTCGTCGTCG"), 0 never, 1 always.
+ */
+static int l0_quirks = -1;
+module_param(l0_quirks, int, 0444);
+MODULE_PARM_DESC(l0_quirks,
+		 "refuse guest states that QEMU's emulator as L0 kills L1 on: -1 auto, 0 no, 1 yes");
+
 static const struct l1vmm_backend_ops svm_ops;
 static DEFINE_PER_CPU(struct svm_cpu, svm_cpus);
 static struct page *iopm, *msrpm;
@@ -775,6 +785,8 @@ static noinline const char *svm_vmcb_invalid(const struct vmcb *vmcb)
 		.np_enable = c->nested_ctl & SVM_NESTED_CTL_NP_ENABLE,
 		.nested_cr3 = c->nested_cr3, .iopm_pa = c->iopm_base_pa,
 		.msrpm_pa = c->msrpm_base_pa, .event_inj = c->event_inj,
+		.cpl = s->cpl, .tr_present = s->tr.attrib & SVM_SELECTOR_P_MASK,
+		.tr_type = s->tr.attrib & SVM_SELECTOR_TYPE_MASK,
 	};
 
 	return l1vmm_vmcb_invalid(&v, &vmcb_limits);
@@ -1111,10 +1123,14 @@ const struct l1vmm_backend_ops *l1vmm_svm_init(void)
 	svm_features = cpuid_edx(SVM_CPUID_FUNC);
 	svm_nr_asids = cpuid_ebx(SVM_CPUID_FUNC);
 	switch_spec_ctrl = l1vmm_host_has_msr(L1VMM_MSR_SPEC_CTRL);
+	if (l0_quirks < 0)
+		l0_quirks = boot_cpu_has(X86_FEATURE_HYPERVISOR) &&
+			    hypervisor_cpuid_base("TCGTCGTCGTCG", 0);
 	vmcb_limits = (struct l1vmm_vmcb_limits){
 		.guest_phys_bits = l1vmm_npt_gpa_bits(),
 		.host_phys_bits = boot_cpu_data.x86_phys_bits,
 		.cr4_allowed = l1vmm_guest_cr4_allowed(),
+		.l0_tcg_quirks = l0_quirks > 0,
 	};
 
 	iopm = alloc_pages(GFP_KERNEL, IOPM_ORDER);

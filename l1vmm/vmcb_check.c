@@ -26,6 +26,8 @@
 #define EVTINJ_VECTOR(e)	((e) & 0xff)
 enum { EVT_INTR = 0, EVT_NMI = 2, EVT_EXCEPTION = 3, EVT_SOFT = 4 };
 #define NMI_VECTOR		2
+/* Descriptor types 1 and 9 (16- and 32-bit available TSS), as QEMU tests them. */
+#define TSS_AVAILABLE		1
 
 static bool beyond(u64 pa, unsigned int bits)
 {
@@ -61,10 +63,28 @@ static const char *check_event_inj(u32 inj)
 	}
 }
 
+/*
+ * The states QEMU's emulator (7.2) cannot run as L0: a real-mode guest with
+ * EFER.LME (at the exit it restores the host's CR0 with the guest's CR4
+ * and EFER still loaded, and L1 dies), and a guest above CPL 0 whose TR is
+ * not an available TSS (its first interrupt to CPL 0 reads the TSS, and
+ * QEMU aborts with "invalid tss" instead of raising #TS). KVM as L1 dies
+ * the same way. Checked after the architectural ones.
+ */
+static const char *check_l0_tcg_quirks(const struct l1vmm_vmcb_view *v)
+{
+	if (!(v->cr0 & CR0_PE) && (v->efer & EFER_LME))
+		return "real mode with EFER.LME (L0 quirk: QEMU's emulator would kill L1)";
+	if (v->cpl && (!v->tr_present || (v->tr_type & 7) != TSS_AVAILABLE))
+		return "CPL > 0 without an available TSS in TR (L0 quirk: QEMU's emulator would abort)";
+	return NULL;
+}
+
 const char *l1vmm_vmcb_invalid(const struct l1vmm_vmcb_view *v,
 			       const struct l1vmm_vmcb_limits *limits)
 {
 	bool long_mode = (v->efer & EFER_LME) && (v->cr0 & CR0_PG);
+	const char *invalid;
 
 	/* nested_vmcb_check_save() */
 	if (!(v->efer & EFER_SVME))
@@ -105,5 +125,8 @@ const char *l1vmm_vmcb_invalid(const struct l1vmm_vmcb_view *v,
 	/* What VMRUN checks on top. */
 	if (long_mode && v->cs_l && v->cs_d)
 		return "CS.L and CS.D both set in long mode";
-	return check_event_inj(v->event_inj);
+	invalid = check_event_inj(v->event_inj);
+	if (invalid || !limits->l0_tcg_quirks)
+		return invalid;
+	return check_l0_tcg_quirks(v);
 }

@@ -54,7 +54,7 @@ modinfo_complete() {
 	*) echo "l1vmm.ko at $file, not where DKMS installs"; return 1 ;;
 	esac
 	[ "$(modinfo -F version l1vmm)" = "$version" ] || { echo "version is not $version"; return 1; }
-	for parm in build_options xsetbv_exits; do
+	for parm in build_options xsetbv_exits l0_quirks; do
 		modinfo -F parm l1vmm | grep -q "^$parm:.\{10\}" ||
 			{ echo "no description of parameter $parm"; return 1; }
 	done

@@ -95,9 +95,51 @@ static void test_each_rule(void)
 	TEST_ASSERT(!l1vmm_vmcb_invalid(&v, &limits), "nCR3 without NP");
 }
 
+/*
+ * On QEMU's emulator as L0: real mode with EFER.LME, and CPL > 0 without an
+ * available TSS, refused only with the quirks on; busy TSS types too.
+ */
+static void test_l0_tcg_quirks(void)
+{
+	struct l1vmm_vmcb_limits quirks = limits;
+	struct l1vmm_vmcb_view v = good();
+	const char *got;
+
+	quirks.l0_tcg_quirks = true;
+	v.tr_present = true;
+	v.tr_type = 11;		/* busy 32-bit TSS: fine at CPL 0 */
+	TEST_ASSERT(!l1vmm_vmcb_invalid(&v, &quirks), "CPL 0, busy TSS");
+	v.cpl = 3;
+	TEST_ASSERT(!l1vmm_vmcb_invalid(&v, &limits), "quirks off: CPL 3, busy TSS");
+	got = l1vmm_vmcb_invalid(&v, &quirks);
+	TEST_ASSERT(got && strstr(got, "CPL > 0 without an available TSS"), "CPL 3, busy TSS: %s",
+		    got ? got : "(valid)");
+	v.tr_type = 9;
+	TEST_ASSERT(!l1vmm_vmcb_invalid(&v, &quirks), "CPL 3, available 32-bit TSS");
+	v.tr_type = 1;
+	TEST_ASSERT(!l1vmm_vmcb_invalid(&v, &quirks), "CPL 3, available 16-bit TSS");
+	v.tr_present = false;
+	TEST_ASSERT(l1vmm_vmcb_invalid(&v, &quirks), "CPL 3, TR not present");
+
+	/* Real mode with LME: quirks only. PE alone clear, PG already clear. */
+	v = good();
+	v.cr0 &= ~0x80000001ull;
+	v.efer = 0x1100;		/* SVME LME */
+	TEST_ASSERT(!l1vmm_vmcb_invalid(&v, &limits), "quirks off: real mode with LME");
+	got = l1vmm_vmcb_invalid(&v, &quirks);
+	TEST_ASSERT(got && strstr(got, "real mode with EFER.LME"), "real mode with LME: %s",
+		    got ? got : "(valid)");
+	v.efer = 0x1000;
+	TEST_ASSERT(!l1vmm_vmcb_invalid(&v, &quirks), "real mode without LME");
+	/* An architectural reason comes first. */
+	v.cr0 |= 1ull << 40;
+	expect(&v, "CR0 bits 63:32 set");
+}
+
 static const struct ktap_case tests[] = {
 	KTAP_CASE(test_good_vmcbs_pass),
 	KTAP_CASE(test_each_rule),
+	KTAP_CASE(test_l0_tcg_quirks),
 };
 
 int main(void)
