@@ -27,14 +27,15 @@ CC ?= cc
 CFLAGS_COMMON := -std=gnu11 -O2 -g -Wall -Wextra -Werror -I$(TOP) -I$(TOP)/selftests/lib
 UNIT_TESTS := $(patsubst selftests/unit/%.c,$(BUILD)/unit/%,$(wildcard selftests/unit/test_*.c))
 GUEST_TESTS := $(patsubst selftests/guest/%.c,$(BUILD)/guest/%,$(wildcard selftests/guest/*.c))
-GUEST_TOOLS := $(BUILD)/guest/l1vmm-info $(BUILD)/guest/l1vmm-demo $(BUILD)/guest/l1vmm-bench
+GUEST_TOOLS := $(BUILD)/guest/l1vmm-info $(BUILD)/guest/l1vmm-demo $(BUILD)/guest/l1vmm-bench \
+	$(BUILD)/guest/l1vmm-fuzz
 # Every test links the harness; guest tests also the KVM-ABI helpers.
 KTAP_LIB := selftests/lib/ktap.c
 GUEST_LIB := $(KTAP_LIB) selftests/lib/l1vmm_util.c selftests/lib/kvm_vm.c
 SELFTEST_HDR := $(wildcard selftests/lib/*.h)
 
 .PHONY: all module kdir install uninstall udev-install udev-uninstall dkms-source dkms-install \
-	dkms-uninstall deps deps-vm vm-image vm-up vm-test vm-down check-vm check-installed bench bench-matrix check check-bochs check-egpr unit selftests run clean help checkpatch \
+	dkms-uninstall deps deps-vm vm-image vm-up vm-test vm-down check-vm check-installed bench bench-matrix fuzz check check-bochs check-egpr unit selftests run clean help checkpatch \
 	config oldconfig olddefconfig defconfig savedefconfig
 
 all: module
@@ -55,6 +56,9 @@ help:
 	@echo "                on an L1 guest: the in-guest suites against the installed l1vmm"
 	@echo "make bench      exit round trips, l1vmm and KVM side by side (build/bench/)"
 	@echo "make bench-matrix  the same for each knob set (build/bench/matrix/)"
+	@echo "make fuzz       the fuzzer: l1vmm, then KVM with the same seed, in one L1 guest"
+	@echo "                FUZZ_SEED=N FUZZ_SECONDS=60 FUZZ_KVM_SECONDS=.. FUZZ_DEV=both|l1vmm|kvm"
+	@echo "                FUZZ_ITERATION_SEED=N FUZZ_VM=qemu|bochs-amd (doc/fuzzing.md)"
 	@echo "make unit       host unit tests only"
 	@echo "make selftests  build the in-guest selftests (static)"
 	@echo "make config | oldconfig | olddefconfig | defconfig | savedefconfig"
@@ -182,8 +186,8 @@ $(BUILD)/guest/l1vmm-info: tools/l1vmm-info.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) -static -o $@ $<
 
-$(BUILD)/guest/l1vmm-demo $(BUILD)/guest/l1vmm-bench: $(BUILD)/guest/%: tools/%.c $(GUEST_LIB) \
-		$(SELFTEST_HDR)
+$(BUILD)/guest/l1vmm-demo $(BUILD)/guest/l1vmm-bench $(BUILD)/guest/l1vmm-fuzz: \
+		$(BUILD)/guest/%: tools/%.c $(GUEST_LIB) $(SELFTEST_HDR)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) -static -o $@ $< $(GUEST_LIB)
 
@@ -198,11 +202,18 @@ check: deps deps-vm
 	@$(MAKE) --no-print-directory $(UNIT_TESTS) module selftests KDIR=$(GUEST_KDIR)
 	@$(RUN_UNIT)
 	@scripts/vmrun --suite main --kver $(GUEST_KVER) --out $(RESULTS)/qemu-main.log
+	@$(FUZZ_TIER)
 	@scripts/vmrun --suite nosvm --novirt --kver $(GUEST_KVER) --out $(RESULTS)/qemu-nosvm.log
 	@$(EGPR_TIER)
 	@$(BOCHS_TIER)
 	@$(VM_TIER)
 	@scripts/ktap-summary $(RESULTS)/*.log
+
+# The FUZZ tier (doc/fuzzing.md): 3 minutes of fuzzing against l1vmm and 1
+# against KVM in one QEMU guest, seeded from the commit; the log says how
+# to replay it.
+FUZZ_TIER = scripts/fuzz --ci --seconds 180 --kvm-seconds 60 --kver $(GUEST_KVER) \
+	--out $(RESULTS)/qemu-fuzz.log
 
 # A tier that boots another build of the module (scripts/build-variant):
 # $(call variant_tier,NAME,KCONFIG OPTIONS,VMRUN ARGUMENTS). A build that
@@ -249,6 +260,21 @@ bench: deps
 
 bench-matrix: deps
 	@scripts/bench --matrix
+
+# The fuzzer (doc/fuzzing.md), seeded (random unless FUZZ_SEED), bounded
+# (FUZZ_SECONDS per device), replayable by seed or one iteration's seed.
+FUZZ_SECONDS ?= 60
+FUZZ_DEV ?= both
+FUZZ_VM ?= qemu
+
+fuzz: deps
+	@mkdir -p $(RESULTS)
+	@$(MAKE) --no-print-directory module selftests KDIR=$(GUEST_KDIR)
+	@scripts/fuzz $(if $(FUZZ_SEED),--seed $(FUZZ_SEED)) --seconds $(FUZZ_SECONDS) \
+		--kvm-seconds $(or $(FUZZ_KVM_SECONDS),$(FUZZ_SECONDS)) --dev $(FUZZ_DEV) \
+		$(if $(FUZZ_ITERATION_SEED),--iteration-seed $(FUZZ_ITERATION_SEED)) \
+		--vm $(FUZZ_VM) --kver $(GUEST_KVER) --out $(RESULTS)/fuzz.log
+	@scripts/ktap-summary $(RESULTS)/fuzz.log
 
 check-egpr: deps
 	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)

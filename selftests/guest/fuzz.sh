@@ -1,0 +1,41 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# The fuzzer in the L1 guest (make fuzz, the FUZZ tier of make check;
+# doc/fuzzing.md): l1vmm-fuzz against l1vmm, then with the same seed
+# against KVM from the same kernel. Each run loads and unloads its
+# device's modules itself and checks that memory comes back. Settings come
+# from the kernel command line (scripts/fuzz puts them there):
+#
+#   l1vmm_fuzz_seed=N l1vmm_fuzz_seconds=S l1vmm_fuzz_kvm_seconds=S
+#   l1vmm_fuzz_dev=l1vmm|kvm|both l1vmm_fuzz_iteration=N l1vmm_fuzz_safe_if=1
+#   l1vmm_fuzz_verbose=1 (every ioctl, and the state before each KVM_RUN)
+cd "$(dirname "$0")" || exit 1
+seed=${l1vmm_fuzz_seed:-1}
+secs=${l1vmm_fuzz_seconds:-60}
+kvm_secs=${l1vmm_fuzz_kvm_seconds:-$secs}
+dev=${l1vmm_fuzz_dev:-both}
+opts=
+[ -z "${l1vmm_fuzz_iteration:-}" ] || opts="--iteration-seed $l1vmm_fuzz_iteration"
+[ -z "${l1vmm_fuzz_safe_if:-}" ] || opts="$opts --safe-if"
+[ -z "${l1vmm_fuzz_verbose:-}" ] || opts="$opts --verbose"
+trace=/tmp/l1vmm-fuzz.trace
+
+# run-suites.sh loaded l1vmm for the tests that expect it; the leak check
+# needs the memory before the load, so l1vmm-fuzz loads it itself.
+rmmod l1vmm 2>/dev/null
+rc=0
+if [ "$dev" != kvm ]; then
+	# shellcheck disable=SC2086 # options are words
+	./l1vmm-fuzz --device l1vmm --seed "$seed" --seconds "$secs" --trace $trace $opts || rc=1
+fi
+if [ "$dev" != l1vmm ]; then
+	cmp=
+	[ ! -s $trace ] || cmp="--compare $trace"
+	# shellcheck disable=SC2086
+	./l1vmm-fuzz --device kvm --seed "$seed" --seconds "$kvm_secs" $cmp $opts
+	r=$?
+	# 4: KVM's modules did not load here (the subtest says so).
+	[ $r = 0 ] || [ $r = 4 ] || rc=1
+fi
+exit $rc
