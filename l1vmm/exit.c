@@ -79,6 +79,7 @@ static int handle_hlt(struct l1vmm_vcpu *vcpu)
 static int handle_emulated(struct l1vmm_vcpu *vcpu)
 {
 	emulate(l1vmm_ops, vcpu, vcpu->exit.reason);
+	vcpu->regs_dirty |= EMULATED_DIRTY;
 	return 1;
 }
 

@@ -27,7 +27,8 @@
  * The emulate_*() functions below are the exits both paths handle, inlined
  * into both: the fastpath's round trip pays for every call
  * (doc/performance.md). The instruction is not skipped yet; the ones that
- * can refuse say false when the guest gets a #GP instead.
+ * can refuse say false when the guest gets a #GP instead. They leave
+ * marking RAX dirty to emulate()'s callers (EMULATED_DIRTY).
  */
 static __always_inline void emulate_cpuid(struct l1vmm_vcpu *vcpu)
 {
@@ -36,7 +37,6 @@ static __always_inline void emulate_cpuid(struct l1vmm_vcpu *vcpu)
 	const struct kvm_cpuid_entry2 *e;
 
 	e = l1vmm_cpuid_find(vcpu->cpuid, vcpu->cpuid_nent, leaf, index);
-	vcpu->regs_dirty |= BIT(L1VMM_REG_RAX);
 	if (!e) {
 		r[L1VMM_REG_RAX] = r[L1VMM_REG_RBX] = r[L1VMM_REG_RCX] = r[L1VMM_REG_RDX] = 0;
 		return;
@@ -60,7 +60,6 @@ static __always_inline void emulate_hypercall(struct l1vmm_vcpu *vcpu)
 
 	/* Outside 64-bit mode the result is 32 bits wide, as in KVM. */
 	vcpu->regs[L1VMM_REG_RAX] = vcpu->exit.hypercall.long_mode ? ret : (u32)ret;
-	vcpu->regs_dirty |= BIT(L1VMM_REG_RAX);
 }
 
 /*
@@ -81,7 +80,6 @@ static __always_inline bool emulate_msr(const struct l1vmm_backend_ops *ops,
 		return false;
 	r[L1VMM_REG_RAX] = (u32)*data;
 	r[L1VMM_REG_RDX] = *data >> 32;
-	vcpu->regs_dirty |= BIT(L1VMM_REG_RAX);
 	return true;
 }
 
@@ -94,6 +92,15 @@ enum emulated {
 	EMULATE_EVENT,
 	EMULATE_DONE,
 };
+
+/*
+ * The registers emulate() may change that the backend keeps elsewhere too
+ * (the VMCB's RAX and RIP), and does not mark dirty itself: a fastpath
+ * re-entry writes both back without looking, so the marks would be work
+ * for nothing on the round trip that counts. Its callers mark them when
+ * the full path enters next.
+ */
+#define EMULATED_DIRTY	(BIT(L1VMM_REG_RAX) | BIT(L1VMM_REG_RIP))
 
 /*
  * Emulate and skip the instruction, or queue the guest's #GP, for the
@@ -163,8 +170,10 @@ static __always_inline enum l1vmm_fastpath l1vmm_fastpath(const struct l1vmm_bac
 		return L1VMM_FASTPATH_NONE;
 	vcpu->stats.exits++;
 	vcpu->stats.fastpath_exits++;
-	if (e == EMULATE_EVENT || exit_requested(vcpu))
+	if (e == EMULATE_EVENT || exit_requested(vcpu)) {
+		vcpu->regs_dirty |= EMULATED_DIRTY;
 		return L1VMM_FASTPATH_HANDLED;
+	}
 	return L1VMM_FASTPATH_REENTER;
 }
 

@@ -76,7 +76,7 @@ enum l1vmm_exit_reason {
 
 struct l1vmm_exit {
 	enum l1vmm_exit_reason reason;
-	u64 raw;		/* the hardware exit code */
+	u64 raw;		/* the hardware exit code; not for the fastpath's exits */
 	u64 info1, info2;	/* the hardware's exit information, raw: IO, NPF, unknown */
 	u64 next_rip;		/* RIP after the instruction: exits that skip one */
 	u8 cpl;			/* the guest's CPL: VMMCALL and XSETBV exits */
@@ -445,16 +445,20 @@ void l1vmm_single_step_trap(struct l1vmm_vcpu *vcpu);
  * guest single-stepping (RFLAGS.TF) gets the #DB trap the CPU would have
  * raised after it. Only a carry out of bit 31 can wrap, so only then is
  * the mode looked up. @ops: the backend's own on the fastpath, so that its
- * ops are direct calls. Returns true when it queued the #DB.
+ * ops are direct calls; RIP is left for the caller to mark dirty
+ * (l1vmm_skip_to() does). Returns true when it queued the #DB.
  */
 static __always_inline bool __l1vmm_skip_to(const struct l1vmm_backend_ops *ops,
 					    struct l1vmm_vcpu *vcpu, u64 next_rip)
 {
-	if (unlikely(upper_32_bits(next_rip) != upper_32_bits(vcpu->regs[L1VMM_REG_RIP])))
-		next_rip = l1vmm_wrap_rip(vcpu, next_rip);
-	l1vmm_set_rip(vcpu, next_rip);
+	unsigned long rflags = ops->get_rflags(vcpu);
+
 	ops->set_interrupt_shadow(vcpu, false);
-	if (unlikely(ops->get_rflags(vcpu) & X86_EFLAGS_TF)) {
+	/* A carry out of bit 31: the low half went down. */
+	if (unlikely((u32)next_rip < (u32)vcpu->regs[L1VMM_REG_RIP]))
+		next_rip = l1vmm_wrap_rip(vcpu, next_rip);
+	vcpu->regs[L1VMM_REG_RIP] = next_rip;	/* the caller marks it dirty */
+	if (unlikely(rflags & X86_EFLAGS_TF)) {
 		l1vmm_single_step_trap(vcpu);
 		return true;
 	}
@@ -464,6 +468,7 @@ static __always_inline bool __l1vmm_skip_to(const struct l1vmm_backend_ops *ops,
 static inline void l1vmm_skip_to(struct l1vmm_vcpu *vcpu, u64 next_rip)
 {
 	__l1vmm_skip_to(l1vmm_ops, vcpu, next_rip);
+	vcpu->regs_dirty |= BIT(L1VMM_REG_RIP);
 }
 
 /* Retire the instruction with @complete on the next KVM_RUN (struct l1vmm_pending_io). */

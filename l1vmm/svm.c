@@ -624,15 +624,14 @@ static void svm_set_dr7(struct l1vmm_vcpu *vcpu, u64 value)
 	mark_dirty(svm, CLEAN_DRX);
 }
 
-/* MOV from and to DR0-DR7: the intercept word's bits 0-7 and 16-23. */
+/* MOV from and to DR0-DR7: the whole intercept word but its reserved bits. */
 static void svm_set_dr_intercepts(struct l1vmm_vcpu *vcpu, bool on)
 {
 	struct svm_vcpu *svm = vcpu->backend;
-	u32 mask = GENMASK(7, 0) | GENMASK(23, 16);
+	u32 mask = GENMASK(INTERCEPT_DR7_READ % 32, INTERCEPT_DR0_READ % 32) |
+		   GENMASK(INTERCEPT_DR7_WRITE % 32, INTERCEPT_DR0_WRITE % 32);
 
-	BUILD_BUG_ON(INTERCEPT_DR0_READ != INTERCEPT_DR * 32 ||
-		     INTERCEPT_DR7_WRITE != INTERCEPT_DR * 32 + 23);
-	svm->vmcb->control.intercepts[INTERCEPT_DR] = on ? mask : 0;
+	svm->vmcb->control.intercepts[INTERCEPT_DR0_READ / 32] = on ? mask : 0;
 	mark_dirty(svm, CLEAN_INTERCEPTS);
 }
 
@@ -665,20 +664,15 @@ static __always_inline void svm_exit_info(struct l1vmm_exit *e, const struct vmc
 	e->info2 = c->exit_info_2;
 }
 
-/*
- * vcpu->exit from the VMCB; returns its reason too, so that the fastpath
- * inlined after it needs no second dispatch on it.
- */
-static __always_inline enum l1vmm_exit_reason svm_decode_exit(struct l1vmm_vcpu *vcpu,
-							      struct svm_vcpu *svm)
+/* The exits the fastpath does not handle: out of its loop. */
+static noinline enum l1vmm_exit_reason svm_decode_slow_exit(struct l1vmm_vcpu *vcpu,
+							    struct svm_vcpu *svm, u64 code)
 {
 	const struct vmcb *vmcb = svm->vmcb;
 	const struct vmcb_control_area *c = &vmcb->control;
 	struct l1vmm_exit *e = &vcpu->exit;
-	u64 code = ((u64)c->exit_code_hi << 32) | c->exit_code;
 
 	e->raw = code;
-
 	switch (code) {
 	case SVM_EXIT_INTR:
 	case SVM_EXIT_NMI:
@@ -699,18 +693,6 @@ static __always_inline enum l1vmm_exit_reason svm_decode_exit(struct l1vmm_vcpu 
 		e->next_rip = c->exit_info_2;
 		svm_exit_info(e, c);
 		return e->reason = L1VMM_EXIT_IO;
-	case SVM_EXIT_CPUID:
-		e->next_rip = svm_next_rip(vmcb, vcpu, 2);		/* 0f a2 */
-		return e->reason = L1VMM_EXIT_CPUID;
-	case SVM_EXIT_VMMCALL:
-		e->cpl = vmcb->save.cpl;
-		e->hypercall.long_mode = svm_in_64bit_mode(&vmcb->save);
-		e->next_rip = svm_next_rip(vmcb, vcpu, 3);		/* 0f 01 d9 */
-		return e->reason = L1VMM_EXIT_HYPERCALL;
-	case SVM_EXIT_MSR:
-		e->msr.write = c->exit_info_1 & 1;
-		e->next_rip = svm_next_rip(vmcb, vcpu, 2);		/* 0f 32, 0f 30 */
-		return e->reason = L1VMM_EXIT_MSR;
 	case SVM_EXIT_NPF:
 		e->npf.error_code = c->exit_info_1;
 		e->npf.gpa = c->exit_info_2;
@@ -718,10 +700,6 @@ static __always_inline enum l1vmm_exit_reason svm_decode_exit(struct l1vmm_vcpu 
 		return e->reason = L1VMM_EXIT_NPF;
 	case SVM_EXIT_SHUTDOWN:
 		return e->reason = L1VMM_EXIT_SHUTDOWN;
-	case SVM_EXIT_XSETBV:
-		e->cpl = vmcb->save.cpl;
-		e->next_rip = svm_next_rip(vmcb, vcpu, 3);		/* 0f 01 d1 */
-		return e->reason = L1VMM_EXIT_XSETBV;
 	case SVM_EXIT_EXCP_BASE + X86_TRAP_DB:
 	case SVM_EXIT_EXCP_BASE + X86_TRAP_AC:
 	case SVM_EXIT_EXCP_BASE + X86_TRAP_MC:
@@ -762,6 +740,40 @@ static __always_inline enum l1vmm_exit_reason svm_decode_exit(struct l1vmm_vcpu 
 	default:
 		svm_exit_info(e, c);
 		return e->reason = L1VMM_EXIT_UNKNOWN;
+	}
+}
+
+/*
+ * vcpu->exit from the VMCB; returns its reason too, so that the fastpath
+ * inlined after it needs no second dispatch on it. The fastpath's own
+ * exits are told apart first, with the fewest compares.
+ */
+static __always_inline enum l1vmm_exit_reason svm_decode_exit(struct l1vmm_vcpu *vcpu,
+							      struct svm_vcpu *svm)
+{
+	const struct vmcb *vmcb = svm->vmcb;
+	struct l1vmm_exit *e = &vcpu->exit;
+	u64 code = ((u64)vmcb->control.exit_code_hi << 32) | vmcb->control.exit_code;
+
+	switch (code) {
+	case SVM_EXIT_CPUID:
+		e->next_rip = svm_next_rip(vmcb, vcpu, 2);		/* 0f a2 */
+		return e->reason = L1VMM_EXIT_CPUID;
+	case SVM_EXIT_VMMCALL:
+		e->cpl = vmcb->save.cpl;
+		e->hypercall.long_mode = svm_in_64bit_mode(&vmcb->save);
+		e->next_rip = svm_next_rip(vmcb, vcpu, 3);		/* 0f 01 d9 */
+		return e->reason = L1VMM_EXIT_HYPERCALL;
+	case SVM_EXIT_MSR:
+		e->msr.write = vmcb->control.exit_info_1 & 1;
+		e->next_rip = svm_next_rip(vmcb, vcpu, 2);		/* 0f 32, 0f 30 */
+		return e->reason = L1VMM_EXIT_MSR;
+	case SVM_EXIT_XSETBV:
+		e->cpl = vmcb->save.cpl;
+		e->next_rip = svm_next_rip(vmcb, vcpu, 3);		/* 0f 01 d1 */
+		return e->reason = L1VMM_EXIT_XSETBV;
+	default:
+		return svm_decode_slow_exit(vcpu, svm, code);
 	}
 }
 
@@ -885,9 +897,10 @@ static __always_inline bool svm_vmcb_ready(struct l1vmm_vcpu *vcpu, struct svm_v
 {
 	/*
 	 * On a re-entry vcpu->regs holds what the exit left and the fastpath
-	 * wrote: all three are current, and writing them beats testing.
+	 * wrote: RAX and RIP are current, and writing them beats testing.
+	 * The fastpath never writes RSP.
 	 */
-	unsigned long dirty = first ? vcpu->regs_dirty : ~0UL;
+	unsigned long dirty = first ? vcpu->regs_dirty : BIT(L1VMM_REG_RAX) | BIT(L1VMM_REG_RIP);
 	struct vmcb *vmcb = svm->vmcb;
 	const char *invalid;
 

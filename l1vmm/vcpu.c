@@ -113,7 +113,6 @@ static int vcpu_set_sregs(struct l1vmm_vcpu *vcpu, const struct kvm_sregs *sregs
 		.cr0 = sregs->cr0, .cr3 = sregs->cr3, .cr4 = sregs->cr4,
 		.efer = sregs->efer, .cs_l = sregs->cs.l, .cs_db = sregs->cs.db,
 	};
-
 	struct kvm_sregs old;
 
 	if (l1vmm_sregs_invalid(&view, l1vmm_npt_gpa_bits(),

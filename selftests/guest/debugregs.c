@@ -214,7 +214,7 @@ static uint64_t hits(int fd)
  */
 static void test_host_breakpoint_survives(void)
 {
-	static volatile uint32_t watched;
+	static uint32_t watched;
 	struct perf_event_attr attr = {
 		.type = PERF_TYPE_BREAKPOINT, .size = sizeof(attr),
 		.bp_type = HW_BREAKPOINT_W, .bp_addr = (uintptr_t)&watched,
@@ -229,14 +229,14 @@ static void test_host_breakpoint_survives(void)
 	fd = perf_event_open(&attr);
 	if (fd < 0)
 		ktap_skip("no hardware breakpoints for perf here: %s", ktap_errno_name(errno));
-	watched = 1;
+	__atomic_store_n(&watched, 1, __ATOMIC_RELAXED);
 	ASSERT_EQ(1, hits(fd));
 
 	guest_start_real_mode(&g, MEM_SIZE, CODE_GPA, write_drs, GUEST_CODE_SIZE(write_drs));
 	memcpy(g.mem + 0x2000, read_drs, GUEST_CODE_SIZE(read_drs));
 	ASSERT_EQ(KVM_EXIT_HLT, vcpu_run(&g.vcpu));
 	before = hits(fd);
-	watched = 2;
+	__atomic_store_n(&watched, 2, __ATOMIC_RELAXED);
 	ASSERT_EQ(before + 1, hits(fd));
 
 	/* A fresh vCPU's guest reads zeroes even while the host's breakpoint is set. */
@@ -245,7 +245,7 @@ static void test_host_breakpoint_survives(void)
 	run_reader(&g.vcpu, got);
 	ASSERT_EQ(0, got[0]);
 	before = hits(fd);
-	watched = 3;
+	__atomic_store_n(&watched, 3, __ATOMIC_RELAXED);
 	ASSERT_EQ(before + 1, hits(fd));
 	guest_stop(&g);
 	close(fd);

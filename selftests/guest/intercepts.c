@@ -225,7 +225,9 @@ GUEST_CODE(stepped, ".code32",
 	"popf\n\t"
 	"step_after_popf: out %eax, $0x10\n\t"
 	"hlt\n\t");
-extern const unsigned char step_after_nop[], step_after_cpuid[], step_after_popf[];
+GUEST_LABEL(step_after_nop);
+GUEST_LABEL(step_after_cpuid);
+GUEST_LABEL(step_after_popf);
 
 static void test_single_step_exits_and_reaches_guest(void)
 {

@@ -199,7 +199,7 @@ static void test_slot_moves_bounded_memory(void)
 	mask = ((1ull << supported_phys_bits(&vm)) - 1) & ~(PAGE - 1);
 	mem = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	TEST_ASSERT(mem != MAP_FAILED, "mmap: %s", ktap_errno_name(errno));
-	*(volatile char *)mem = 1;
+	memset(mem, 1, PAGE);	/* a page of our own, charged to us */
 	ua = (uint64_t)(uintptr_t)mem;
 	ASSERT_EQ(0, vm_set_region(&vm, 0, 0, PAGE, ua, 0));
 	before = memcg_current_kb();
@@ -248,7 +248,7 @@ static void test_vm_memory_charged_to_memcg(void)
 	vm_create(&vm);
 	mem = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	TEST_ASSERT(mem != MAP_FAILED, "mmap: %s", ktap_errno_name(errno));
-	*(volatile char *)mem = 1;
+	memset(mem, 1, PAGE);	/* a page of our own, charged to us */
 	ua = (uint64_t)(uintptr_t)mem;
 	for (i = 0; i < 256; i++)
 		cpuid.e[i].function = 0x40000000 + i;

@@ -87,6 +87,8 @@ void guest_start_protected_mode(struct test_guest *g, uint64_t mem_size,
 	asm(".pushsection .rodata\n" #name ":\n" mode "\n" body "\n"		\
 	    #name "_end:\n.code64\n.popsection")
 #define GUEST_CODE_SIZE(name)	((size_t)(name##_end - name))
+/* A label "name:" inside a GUEST_CODE body, for its offset (name - code). */
+#define GUEST_LABEL(name)	extern const unsigned char name[]
 
 /* Assert the last exit was MMIO with these properties. */
 #define ASSERT_MMIO_EXIT(vcpu, gpa, len, is_write)				\
