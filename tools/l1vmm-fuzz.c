@@ -6,7 +6,7 @@
  * a KVM-style device in the L1 guest (make fuzz, doc/fuzzing.md).
  *
  *   l1vmm-fuzz --device l1vmm|kvm --seed N --seconds S [--iteration-seed N]
- *              [--trace FILE] [--compare FILE] [--no-load] [--safe-if]
+ *              [--trace FILE] [--compare FILE] [--no-load] [--bochs]
  *
  * One 64-bit seed drives everything. The run is a series of iterations,
  * each with a seed derived from the run's seed and its number, each in a
@@ -90,6 +90,7 @@
 #define EFER_LMA	(1ull << 10)
 #define EFER_NXE	(1ull << 11)
 #define EFER_SVME	(1ull << 12)
+#define RFLAGS_TF	(1ull << 8)
 #define RFLAGS_IF	(1ull << 9)
 #define RFLAGS_VM	(1ull << 17)
 #define MSR_EFER	0xc0000080u
@@ -301,7 +302,8 @@ static const uint64_t l1vmm_exits = E(KVM_EXIT_IO) | E(KVM_EXIT_MMIO) | E(KVM_EX
 	X(churn_while_running) X(parallel_vcpus) X(fd_limit) X(guest_random_bytes)	\
 	X(guest_insns) X(guest_real) X(guest_prot16) X(guest_prot32) X(guest_paged32)	\
 	X(guest_compat) X(guest_long) X(run_unmapped) X(run_immediate_exit)		\
-	X(run_signalled) X(slot_uaddr_run_page) X(exit_by_close) X(exit_by_exit)
+	X(run_signalled) X(run_refused_unsafe) X(slot_uaddr_run_page) X(exit_by_close)	\
+	X(exit_by_exit)
 
 #define X_ENUM(n)	OP_##n,
 enum op_id { FZ_OPS(X_ENUM) NR_OPS };
@@ -326,6 +328,7 @@ struct stats {
 	uint64_t findings;
 	uint8_t finding_seen[NR_IOCS][NR_ERRNO];
 	uint8_t exit_finding_seen[NR_EXITS];
+	uint8_t unsafe_seen;
 	/* The iteration now running, for messages. */
 	uint64_t iter, iter_seed;
 	/* A forked child's unexpected answer, reported by its parent. */
@@ -360,10 +363,12 @@ static struct {
 	const char *dev;	/* /dev/l1vmm or /dev/kvm */
 	const char *label;	/* "fuzz" or "fuzz@kvm" */
 	bool kvm;
-	bool safe_if;		/* never RFLAGS.IF = 0: Bochs (doc/fuzzing.md) */
-	bool verbose;		/* every ioctl, and the state before every KVM_RUN */
+	bool bochs;		/* no IF = 0, no single step, no random code (doc/fuzzing.md) */
+	int verbose;		/* 1: every operation; 2: every ioctl, the state before KVM_RUN */
 	bool any_xcr0;		/* guest XSETBV may load any XCR0 */
 	uint64_t host_xcr0;
+	uint64_t cr3_ok;	/* CR3 bits below the L1 CPU's MAXPHYADDR */
+	uint64_t cr4_ok;	/* CR4 bits the L1 CPU implements */
 } cfg;
 
 static bool is_l1vmm(void)
@@ -556,21 +561,67 @@ static void check_errno(int fd, enum fd_kind kind, enum ioc_id id, int err, unsi
  */
 static void dump_state(int fd);
 
+/*
+ * The last ioctls of the iteration, whatever thread made them: printed
+ * when the watchdog finds a KVM_RUN that does not return, which is also
+ * when the kernel may not live long enough for anything else.
+ */
+#define RING_SIZE	64
+
+struct ring_entry {
+	int tid, fd;
+	uint16_t id;
+	int16_t result;		/* 0, -errno, or 1 while the ioctl runs */
+	unsigned long nr, arg;
+};
+
+static struct ring_entry ring[RING_SIZE];
+static unsigned int ring_next;
+
+static struct ring_entry *ring_add(int fd, enum ioc_id id, unsigned long nr, unsigned long arg)
+{
+	struct ring_entry *e = &ring[__atomic_fetch_add(&ring_next, 1, __ATOMIC_RELAXED) %
+				     RING_SIZE];
+
+	*e = (struct ring_entry) {
+		.tid = syscall(SYS_gettid), .fd = fd, .id = id, .result = 1, .nr = nr,
+		.arg = arg,
+	};
+	return e;
+}
+
+static void ring_print(void)
+{
+	unsigned int i, end = __atomic_load_n(&ring_next, __ATOMIC_RELAXED);
+
+	printf("    # the last %d ioctls, oldest first:\n", RING_SIZE);
+	for (i = end > RING_SIZE ? end - RING_SIZE : 0; i < end; i++) {
+		const struct ring_entry *e = &ring[i % RING_SIZE];
+
+		printf("    #   thread %d: %s (%#lx) on fd %d, arg %#lx: %s\n", e->tid,
+		       iocs[e->id].name, e->nr, e->fd, e->arg,
+		       e->result == 1 ? "running" : e->result ? errname(-e->result) : "ok");
+	}
+}
+
 static long fz_ioctl(int fd, enum fd_kind kind, enum ioc_id id, unsigned long nr,
 		     unsigned long arg, unsigned int flags)
 {
+	struct ring_entry *entry;
 	long r;
 	int err;
 
-	if (cfg.verbose) {
+	if (cfg.verbose > 1) {
 		if (id == I_KVM_RUN)
 			dump_state(fd);
 		printf("    # > %s %#lx on fd %d, arg %#lx\n", iocs[id].name, nr, fd, arg);
 		fflush(stdout);
 	}
+	entry = ring_add(fd, id, nr, arg);
 	r = ioctl(fd, nr, arg);
 	err = r < 0 ? errno : 0;
-	if (cfg.verbose)
+	entry->result = -err;
+	if (cfg.verbose > 1)
 		printf("    # < %ld %s\n", r, err ? errname(err) : "");
 
 	COUNT(st->calls[id][kind]);
@@ -703,6 +754,7 @@ static void *watchdog(void *unused)
 			if (t - first > STUCK_NS) {
 				printf("    # KVM_RUN in thread %d has not returned %llu s after its first signal (iteration %" PRIu64 ", seed %#" PRIx64 ")\n",
 				       tid, STUCK_NS / NSEC, st->iter, st->iter_seed);
+				ring_print();
 				fflush(stdout);
 				_exit(EXIT_STUCK);
 			}
@@ -727,18 +779,24 @@ static uint64_t l0_safe_dr7(uint64_t dr7)
 
 /*
  * Random bytes the guest may execute never hold 0F 22 or 0F 23 (MOV to a
- * control or debug register) at any offset: a random MOV to CR0 in
- * compatibility mode could leave long mode with EFER.LME still set, a
- * random MOV to DR7 could enable a breakpoint (l0_safe_sregs(),
- * l0_safe_dr7()). No other random instruction reaches those states.
+ * control or debug register) or 0F 01 D8 (VMRUN) at any offset: a random
+ * MOV to CR0 in compatibility mode could leave long mode with EFER.LME
+ * still set, a random MOV to DR7 could enable a breakpoint (l0_safe_sregs(),
+ * l0_safe_dr7()), and QEMU runs an L2 guest's VMRUN as a nested VMRUN of
+ * its own, with RAX a physical address of L1's (doc/testing.md).
  */
 static void defuse(unsigned char *p, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i + 1 < n; i++)
-		if (p[i] == 0x0f && (p[i + 1] == 0x22 || p[i + 1] == 0x23))
+	for (i = 0; i + 1 < n; i++) {
+		if (p[i] != 0x0f)
+			continue;
+		if (p[i + 1] == 0x22 || p[i + 1] == 0x23)
 			p[i + 1] = 0x90;
+		if (i + 2 < n && p[i + 1] == 0x01 && p[i + 2] == 0xd8)
+			p[i + 2] = 0xd9;
+	}
 }
 
 /* --- KVM_RUN and its exits ---------------------------------------------------------- */
@@ -867,6 +925,39 @@ static void complete_exit(const struct vcpu *v, struct kvm_run *run)
 }
 
 /*
+ * The state KVM_RUN would enter, held against the L0 rules of
+ * l0_safe_sregs() (the ioctl is not counted: the fuzzer's own check). Every
+ * state the ioctls set went through l0_safe_sregs(), so a failure here is
+ * the fuzzer's bug or the guest's own doing: say which ioctls led there,
+ * and do not enter.
+ */
+static bool l0_safe_state(int fd, struct kvm_sregs *before)
+{
+	struct kvm_sregs s;
+
+	memset(before, 0, sizeof(*before));
+	if (fd < 0 || ioctl(fd, KVM_GET_SREGS, &s))
+		return true;
+	*before = s;
+	/*
+	 * Not TR: it cannot be told from here, KVM reports it busy (type 11)
+	 * whatever the VMCB holds.
+	 */
+	if ((!(s.efer & EFER_LME) || (s.cr0 & CR0_PG)) && !(s.cr3 & ~cfg.cr3_ok) &&
+	    !(s.cr4 & ~cfg.cr4_ok))
+		return true;
+	if (!__atomic_exchange_n(&st->unsafe_seen, 1, __ATOMIC_RELAXED)) {
+		printf("    # fuzzer: refusing to run a state that kills L0: CR0 %#llx CR3 %#llx CR4 %#llx EFER %#llx (iteration %" PRIu64 ", seed %#" PRIx64 ")\n",
+		       (unsigned long long)s.cr0, (unsigned long long)s.cr3,
+		       (unsigned long long)s.cr4, (unsigned long long)s.efer, st->iter,
+		       st->iter_seed);
+		ring_print();
+	}
+	COUNT(st->ops[OP_run_refused_unsafe]);
+	return false;
+}
+
+/*
  * One KVM_RUN on @v, bounded by the watchdog; now and then with a non-zero
  * argument, immediate_exit or request_interrupt_window set.
  */
@@ -879,6 +970,7 @@ static long run_once(struct vcpu *v, unsigned int flags)
 	bool imm = one_in(32), window = one_in(6);
 	uint64_t bound = bounds[rnd(ARRAY_SIZE(bounds))];
 	struct kvm_run *run = v->run;
+	struct kvm_sregs before;
 	long r;
 
 	if (run) {
@@ -889,6 +981,8 @@ static long run_once(struct vcpu *v, unsigned int flags)
 	}
 	if (imm)
 		COUNT(st->ops[OP_run_immediate_exit]);
+	if (!l0_safe_state(v->fd, &before))
+		return -EPERM;
 	kick_run = run;
 	run_begin(bound);
 	r = fz_ioctl(v->fd, FD_VCPU, I_KVM_RUN, KVM_RUN, arg, flags);
@@ -916,8 +1010,11 @@ static long run_once(struct vcpu *v, unsigned int flags)
 
 /*
  * Slot 0 (MEM0_SIZE at GPA 0) holds what every guest mode needs, at fixed
- * guest-physical addresses; code runs at G_CODE. Guests are set up through
- * the ioctls, never by guest code: then the fuzzer decides every state.
+ * guest-physical addresses, and the code: each mode has a region of its own
+ * at code_base(), so that no vCPU runs code made for another mode (decoded
+ * wrongly, it could write CR0 or EFER with any value: l0_safe_sregs()).
+ * Long mode's page tables do not even map the other modes' code. Guests
+ * are set up through the ioctls: the fuzzer decides every state.
  */
 #define G_GDTR		0x0500	/* pseudo-descriptors for the mode-switch gadgets */
 #define G_IDTR32	0x0510
@@ -933,9 +1030,10 @@ static long run_once(struct vcpu *v, unsigned int flags)
 #define G_TSS32		0x8000
 #define G_TSS64		0x8100
 #define G_STUBS		0x9000	/* exception handlers: hlt; iret */
+#define G_PT		0xa000	/* long mode's first 2 MiB in 4 KiB pages */
 #define G_STACK		0xf000
-#define G_CODE		0x10000
-#define G_CODE_MAX	0x8000
+#define G_CODE		0x10000	/* the code of each guest mode, G_CODE_MAX apart */
+#define G_CODE_MAX	0x2000
 #define G_DATA		0x20000
 #define G_MMIO		0x800000	/* no slot 0 memory here: MMIO, unless a slot moved in */
 
@@ -949,6 +1047,17 @@ static long run_once(struct vcpu *v, unsigned int flags)
 #define GDT_LIMIT	0x5f
 
 enum gmode { GM_REAL, GM_PROT16, GM_PROT32, GM_PAGED32, GM_COMPAT, GM_LONG, NR_GMODES };
+
+static uint32_t code_base(enum gmode mode)
+{
+	return G_CODE + mode * G_CODE_MAX;
+}
+
+/* RIP at the start of @mode's code: 16-bit code runs with CS based at G_CODE. */
+static uint64_t mode_rip(enum gmode mode)
+{
+	return mode == GM_REAL || mode == GM_PROT16 ? code_base(mode) - G_CODE : code_base(mode);
+}
 
 static const uint64_t gdt[] = {
 	0,
@@ -1048,7 +1157,11 @@ static void write_tables(void)
 	put64(m + G_PML4, G_PDPT | 3);
 	put64(m + G_PDPT, G_PD | 3);
 	for (v = 0; v < 512; v++)
-		put64(m + G_PD + v * 8, ((uint64_t)v << 21) | 0x83);
+		put64(m + G_PD + v * 8, v ? ((uint64_t)v << 21) | 0x83 : G_PT | 3);
+	/* The first 2 MiB in 4 KiB pages, without the code of non-long modes. */
+	for (v = 0; v < 512; v++)
+		put64(m + G_PT + v * 8, v >= G_CODE / PAGE && v < code_base(GM_COMPAT) / PAGE ?
+			0 : ((uint64_t)v << 12) | 3);
 	for (v = 0; v < 1024; v++)
 		put32(m + G_PD32 + v * 4, (v << 22) | 0x83);
 }
@@ -1064,15 +1177,25 @@ static void set_seg(struct kvm_segment *s, uint16_t sel, uint64_t base, uint32_t
 
 /*
  * The rules that keep QEMU 7.2 (the L0 here) alive, whatever else a state
- * holds: no EFER.LME without CR0.PG (QEMU's VMRUN of such a guest never
- * comes back, and the whole L1 machine stops: measured in real and in
- * protected mode, with l1vmm and with KVM), and a present, available TSS in
- * TR (QEMU aborts with "invalid tss" at the first interrupt that changes
- * privilege otherwise; it keeps TR as LTR loads it, type 9, and so must
- * we). Never EFER.SVME: no guest CPUID here offers SVM, and nested guests
- * are no part of this.
+ * holds (doc/fuzzing.md, measured with l1vmm and with KVM as L1):
+ * - no EFER.LME without CR0.PG: QEMU's #VMEXIT from such a guest loads the
+ *   host's CR0 with the guest's EFER, and the whole L1 machine stops (in
+ *   real mode as in protected mode);
+ * - a present, available TSS in TR: QEMU aborts ("invalid tss") at the
+ *   first interrupt that changes privilege otherwise; it keeps TR as LTR
+ *   loads it, type 9, and so must we;
+ * - CR3 below the L1 CPU's MAXPHYADDR, in every mode, and only CR4 bits
+ *   that CPU has: QEMU's VMRUN refuses others (CR3 checked against L1's
+ *   EFER.LMA, so in real mode too), and its refusal writes L1's own CR0,
+ *   CR3 and segments into the guest's VMCB and clears V_INTR_MASKING: the
+ *   next guest that spins with IF clear never exits again. KVM accepts
+ *   CR4.UMIP, which it emulates; l1vmm checks CR3 only in long mode;
+ * - never EFER.SVME: no guest CPUID here offers SVM.
+ * @strict: also mask CR3 and CR4 to what runs; without it the state may be
+ * refused by the device (its validation fuzzed), and l0_safe_state() keeps
+ * it from running if it is not.
  */
-static void l0_safe_sregs(struct kvm_sregs *s)
+static void l0_safe_sregs(struct kvm_sregs *s, bool strict)
 {
 	s->efer &= ~EFER_SVME;
 	if (!(s->cr0 & CR0_PG))
@@ -1081,14 +1204,23 @@ static void l0_safe_sregs(struct kvm_sregs *s)
 	s->tr.unusable = 0;
 	s->tr.s = 0;
 	s->tr.type = (s->tr.type & 8) | 1;
+	if (strict) {
+		s->cr3 &= cfg.cr3_ok;
+		s->cr4 &= cfg.cr4_ok;
+	}
 }
 
-/* RFLAGS.VM would make a CPL 3 guest: allowed with a good TSS, but never IF = 0 on Bochs. */
+/*
+ * No RFLAGS.VM: virtual-8086 mode runs at CPL 3, where every interrupt
+ * goes through the TSS that QEMU is touchy about (l0_safe_sregs()). On Bochs, never IF = 0 (the L1's interrupts cause no exit then, and L1
+ * hangs) and never TF (Bochs raises the single step of an intercepted
+ * instruction in L1).
+ */
 static uint64_t l0_safe_rflags(uint64_t rflags)
 {
 	rflags &= ~RFLAGS_VM;
-	if (cfg.safe_if)
-		rflags |= RFLAGS_IF;
+	if (cfg.bochs)
+		rflags = (rflags | RFLAGS_IF) & ~RFLAGS_TF;
 	return rflags;
 }
 
@@ -1276,7 +1408,8 @@ static uint64_t reg_value(void)
 enum { EAX, ECX, EDX, EBX, ESP, EBP, ESI, EDI };
 
 struct code {
-	unsigned char *p;	/* host address of G_CODE */
+	unsigned char *p;	/* host address of the region's first byte */
+	uint32_t base;		/* its guest-physical (and linear) address */
 	size_t n, cap;
 	int bits;		/* 16, 32 or 64: how the CPU decodes what comes next */
 	enum gmode mode;	/* the mode the code is in at this point */
@@ -1327,18 +1460,33 @@ static void o16(struct code *c)
 		b1(c, 0x66);
 }
 
+/*
+ * A value for an immediate: no 0x0F byte. Guest code stores immediates to
+ * memory and may jump anywhere; without the escape byte no MOV to a
+ * control or debug register (0F 22, 0F 23) can hide in them (defuse()).
+ */
+static uint64_t no0f(uint64_t v)
+{
+	int i;
+
+	for (i = 0; i < 64; i += 8)
+		if (((v >> i) & 0xff) == 0x0f)
+			v ^= 1ull << i;
+	return v;
+}
+
 /* mov r32, imm32 (zero-extended in 64-bit code) */
 static void mov_r32(struct code *c, int reg, uint32_t v)
 {
 	o32(c);
 	b1(c, 0xb8 + reg);
-	bn(c, v, 4);
+	bn(c, no0f(v), 4);
 }
 
 /* Linear address of the next byte, and the offset 16-bit code sees for it. */
 static uint32_t here(struct code *c)
 {
-	return G_CODE + c->n;
+	return c->base + c->n;
 }
 
 /* An address for data in the current mode: in 16-bit modes an offset into DS/ES. */
@@ -1442,18 +1590,18 @@ static void ins_mmio(struct code *c)
 	case 4:
 		b1(c, 0xc6);				/* mov byte [ebx], imm8 */
 		b1(c, EBX);
-		b1(c, r64());
+		b1(c, no0f(r64()));
 		break;
 	case 5:
 		if (one_in(3))
 			o16(c);
 		b1(c, 0xc7);				/* mov [ebx], imm */
 		b1(c, EBX);
-		bn(c, r64(), one_in(3) && c->bits != 16 ? 2 : 4);
+		bn(c, no0f(r64()), one_in(3) && c->bits != 16 ? 2 : 4);
 		break;
 	case 6:
 		b1(c, 0xa0 + rnd(4));			/* mov al/eax <-> moffs */
-		bn(c, addr, c->bits == 64 ? 8 : 4);
+		bn(c, no0f(addr), c->bits == 64 ? 8 : 4);
 		break;
 	case 7:
 		b1(c, 0x0f);				/* movzx/movsx */
@@ -1463,7 +1611,7 @@ static void ins_mmio(struct code *c)
 	case 8:
 		b1(c, 0x8b);				/* mov reg, [ebx + disp8] */
 		b1(c, 0x40 | reg << 3 | EBX);
-		b1(c, rnd(256));
+		b1(c, no0f(rnd(256)));
 		break;
 	case 9:
 		b1(c, 0x8b);				/* mov reg, [ebx + ebx] (SIB) */
@@ -1553,8 +1701,8 @@ static void ins_flags(struct code *c)
 			     0x10000, 0xffffffff);
 	bool clear = rnd(2);
 
-	if (cfg.safe_if && clear)
-		bits &= ~(uint32_t)RFLAGS_IF;
+	if (cfg.bochs)
+		bits &= clear ? ~(uint32_t)RFLAGS_IF : ~(uint32_t)RFLAGS_TF;
 	o32(c);
 	b1(c, 0x9c);
 	o32(c);
@@ -1576,11 +1724,13 @@ static void ins_dr(struct code *c)
 	uint64_t v = dr < 4 ? (rnd(2) ? here(c) + rnd(64) : G_DATA + rnd(0x1000)) :
 		     dr == 7 ? r64() & 0xffff2fff : r64() & 0xffffffff;
 
-	/* DR5 is DR7 while CR4.DE is clear. */
-	if (dr == 5 || dr == 7)
-		v = l0_safe_dr7(v);
-
-	if (rnd(2)) {
+	/*
+	 * DR7 (and DR5, its alias while CR4.DE is clear) is read, never
+	 * written: a write of a wrong value, by code decoded wrongly, could
+	 * enable a breakpoint (l0_safe_dr7()). KVM_SET_DEBUGREGS writes it.
+	 */
+	v = l0_safe_dr7(v);
+	if (rnd(2) && dr != 5 && dr != 7) {
 		mov_r32(c, EAX, v);
 		BYTES(c, "\x0f\x23");			/* mov drN, eax */
 	} else {
@@ -1589,11 +1739,22 @@ static void ins_dr(struct code *c)
 	b1(c, 0xc0 | dr << 3);
 }
 
+/*
+ * VMLOAD, VMSAVE, STGI, CLGI, SKINIT, INVLPGA, and RSM. Not VMRUN: QEMU's
+ * emulator runs an L2 guest's VMRUN as a nested guest of its own, its VMCB
+ * at RAX in L1's physical memory (doc/testing.md).
+ */
 static void ins_svm(struct code *c)
 {
+	unsigned int op = PICK(0xda, 0xdb, 0xdc, 0xdd, 0xde, 0xdf, 0xaa);
+
 	mov_r32(c, EAX, rnd(2) ? G_DATA + PAGE * rnd(16) : r64());
-	BYTES(c, "\x0f\x01");
-	b1(c, PICK(0xd8, 0xda, 0xdb, 0xdc, 0xdd, 0xde, 0xdf));	/* VMRUN ... INVLPGA */
+	if (op == 0xaa) {
+		BYTES(c, "\x0f\xaa");
+	} else {
+		BYTES(c, "\x0f\x01");
+		b1(c, op);
+	}
 }
 
 static void ins_monitor_mwait(struct code *c)
@@ -1623,6 +1784,14 @@ static void ins_cr(struct code *c)
 			      (uint32_t)PICK(CR0_MP, CR0_EM, CR0_TS, CR0_NE, CR0_WP, CR0_AM,
 					     CR0_CD, CR0_NW, CR0_CD | CR0_NW);
 
+	/*
+	 * No CR0 at all where EFER.LME is set: one wrong value there leaves
+	 * long mode with LME (l0_safe_sregs()).
+	 */
+	if (c->mode == GM_LONG || c->mode == GM_COMPAT) {
+		if (!cr4)
+			return;
+	}
 	BYTES(c, "\x0f\x20");
 	b1(c, cr4 ? 0xe0 : 0xc0);			/* mov eax, cr0/cr4 */
 	o32(c);
@@ -1801,6 +1970,8 @@ static void ins_misc(struct code *c)
 		break;
 	case 2:
 		b1(c, PICK(0xce, 0xf1));		/* into, icebp */
+		if (cfg.bochs)
+			c->p[c->n - 1] = 0xce;
 		break;
 	case 3:
 		BYTES(c, "\x0f\x0b");			/* ud2 */
@@ -1825,7 +1996,7 @@ static void ins_misc(struct code *c)
 		BYTES(c, "\x0f\x01\xf9");		/* rdtscp */
 		break;
 	case 10:
-		b1(c, cfg.safe_if ? 0x90 : 0xfa);	/* cli */
+		b1(c, cfg.bochs ? 0x90 : 0xfa);	/* cli */
 		break;
 	case 11:
 		b1(c, 0xfb);				/* sti */
@@ -1860,9 +2031,14 @@ static void ins_misc(struct code *c)
 	case 16:
 		BYTES(c, "\x0f\x01\xd0");		/* xgetbv (ECX as it is) */
 		break;
-	default:
-		random_bytes(c, 1 + rnd(6));
+	default: {
+		unsigned int n = 1 + rnd(6);
+
+		random_bytes(c, n);
+		if (cfg.bochs)
+			memset(c->p + c->n - n, 0x90, n);	/* no CLI, POPF, IRET by chance */
 		break;
+	}
 	}
 }
 
@@ -1962,21 +2138,27 @@ static int mode_bits(enum gmode mode)
  * Code at G_CODE for a guest in @mode: instructions from the list, or
  * random bytes (returns true then).
  */
+static size_t code_len;	/* of the last gen_code(), for --verbose */
+
 static bool gen_code(enum gmode mode)
 {
 	struct code c = {
-		.p = it.mem0 + G_CODE, .cap = G_CODE_MAX, .bits = mode_bits(mode),
-		.mode = mode,
+		.p = it.mem0 + code_base(mode), .base = code_base(mode), .cap = G_CODE_MAX,
+		.bits = mode_bits(mode), .mode = mode,
 	};
 
-	if (one_in(5)) {
+	/* What the last code of this mode left is not run by chance. */
+	memset(c.p, 0xf4, G_CODE_MAX);
+	if (one_in(5) && !cfg.bochs) {
 		COUNT(st->ops[OP_guest_random_bytes]);
 		random_bytes(&c, 1 + rnd(2048));
 		BYTES(&c, "\xf4\xeb\xfd");
+		code_len = c.n;
 		return true;
 	}
 	COUNT(st->ops[OP_guest_insns]);
 	gen_insns(&c, 1 + rnd(40));
+	code_len = c.n;
 	return false;
 }
 
@@ -2469,6 +2651,15 @@ static void op_prepare(struct vcpu *v)
 	write_tables();
 	random_bytes = gen_code(mode);
 	COUNT(st->ops[OP_guest_real + mode]);
+	if (cfg.verbose) {
+		size_t i;
+
+		printf("    # guest: mode %d, %s, %zu bytes:", mode,
+		       random_bytes ? "random bytes" : "instructions", code_len);
+		for (i = 0; i < code_len && i < 512; i++)
+			printf("%s%02x", i % 32 ? "" : "\n    #  ", it.mem0[code_base(mode) + i]);
+		printf("\n");
+	}
 
 	memset(&s, 0, sizeof(s));
 	IOCTL(v->fd, FD_VCPU, KVM_GET_SREGS, &s, F_DIRECT);
@@ -2478,7 +2669,7 @@ static void op_prepare(struct vcpu *v)
 	/* Random bytes may hold any XSETBV: see ins_xsetbv(). */
 	if (random_bytes && !cfg.any_xcr0)
 		s.cr4 &= ~(1ull << 18);
-	l0_safe_sregs(&s);
+	l0_safe_sregs(&s, true);
 	IOCTL(v->fd, FD_VCPU, KVM_SET_SREGS, &s, F_DIRECT);
 
 	memset(&r, 0, sizeof(r));
@@ -2491,7 +2682,7 @@ static void op_prepare(struct vcpu *v)
 	r.rbp = rnd(3) ? reg_value() : 0;
 	r.r8 = reg_value();
 	r.r15 = reg_value();
-	r.rip = mode_bits(mode) == 16 ? 0 : G_CODE;
+	r.rip = mode_rip(mode);
 	r.rsp = G_STACK;
 	r.rflags = 2 | (rnd(4) ? RFLAGS_IF : 0);
 	if (one_in(8))
@@ -2506,6 +2697,8 @@ static void op_run(struct vcpu *v)
 {
 	unsigned int n = 1 + rnd(rnd(4) ? 8 : 64);
 
+	if (cfg.verbose == 1 && v->fd >= 0)
+		dump_state(v->fd);
 	while (n--)
 		if (run_once(v, 0) == -EBADF)
 			break;
@@ -2524,7 +2717,7 @@ static void op_regs(struct vcpu *v)
 		gprs[rnd(16)] = reg_value();
 		break;
 	case 1:
-		r.rip = rnd(2) ? edge64() : G_CODE + rnd(0x100);
+		r.rip = rnd(2) ? edge64() : r.rip + rnd(0x40);
 		break;
 	case 2:
 		r.rflags = rnd(2) ? edge64() : r.rflags ^ (1ull << rnd(22));
@@ -2538,10 +2731,14 @@ static void op_regs(struct vcpu *v)
 
 static void op_sregs(struct vcpu *v)
 {
+	enum gmode mode = NR_GMODES;
 	struct kvm_sregs s;
+	struct kvm_regs r;
 	unsigned int i;
+	bool strict;
 
 	vcpu_get(v, I_KVM_GET_SREGS, &s, sizeof(s));
+	strict = rnd(4);
 	switch (rnd(5)) {
 	case 0:
 		return;
@@ -2549,17 +2746,25 @@ static void op_sregs(struct vcpu *v)
 		/* random bytes: mostly refused */
 		for (i = 0; i < sizeof(s) / 8; i++)
 			((uint64_t *)&s)[i] = r64();
+		strict = false;
 		break;
 	case 2:
-		mode_sregs(&s, rnd(NR_GMODES));
+		mode = rnd(NR_GMODES);
+		mode_sregs(&s, mode);
 		break;
 	default:
 		for (i = 1 + rnd(3); i; i--)
 			perturb_sregs(&s);
 		break;
 	}
-	l0_safe_sregs(&s);
-	vcpu_set(v, I_KVM_SET_SREGS, &s, sizeof(s));
+	l0_safe_sregs(&s, strict);
+	if (vcpu_set(v, I_KVM_SET_SREGS, &s, sizeof(s)) || mode == NR_GMODES)
+		return;
+	/* A new mode runs that mode's code. */
+	if (!IOCTL(v->fd, FD_VCPU, KVM_GET_REGS, &r, F_DIRECT)) {
+		r.rip = mode_rip(mode);
+		IOCTL(v->fd, FD_VCPU, KVM_SET_REGS, &r, F_DIRECT);
+	}
 }
 
 /* KVM_GET/SET_MSRS: indices from the device's list, ours, any. */
@@ -2604,6 +2809,12 @@ static void op_msrs(struct vcpu *v)
 			m.e[i].data = (m.e[i].data & ~(EFER_LME | EFER_LMA | EFER_SVME)) |
 				      (efer & (EFER_LME | EFER_LMA));
 		}
+	}
+	if (cfg.verbose) {
+		printf("    # %s_MSRS on fd %d, nmsrs %u:", set ? "SET" : "GET", v->fd, n);
+		for (i = 0; i < k && i < 16; i++)
+			printf(" %#x=%#llx", m.e[i].index, (unsigned long long)m.e[i].data);
+		printf("\n");
 	}
 	if (set)
 		vcpu_set(v, I_KVM_SET_MSRS, &m, sizeof(m.h) + k * sizeof(m.e[0]));
@@ -3160,12 +3371,18 @@ static void revive(void)
 
 static void one_op(void)
 {
+	unsigned int k;
 	struct vcpu *v;
 	struct vm *vm;
 
 	revive();
+	k = rnd(100);
+	if (cfg.verbose) {
+		printf("    # op %u\n", k);
+		fflush(stdout);
+	}
 
-	switch (rnd(100)) {
+	switch (k) {
 	case 0 ... 1:
 		op_open_dev();
 		break;
@@ -3850,11 +4067,31 @@ static int read_compare(const char *path)
 
 /* --- main ------------------------------------------------------------------------------- */
 
+/* CR3 and CR4 as the L1 CPU (L0's model of it) takes them: see l0_safe_sregs(). */
+static void l0_limits(void)
+{
+	static const struct {
+		const char *flag;
+		unsigned int bit;
+	} cr4[] = {
+		{ "umip", 11 }, { "fsgsbase", 16 }, { "pcid", 17 }, { "xsave", 18 },
+		{ "smep", 20 }, { "smap", 21 }, { "pku", 22 }, { "la57", 12 },
+	};
+	unsigned int eax = 0, ebx, ecx, edx, i;
+
+	__asm__ volatile("cpuid" : "=a"(eax), "=b"(ebx), "=c"(ecx), "=d"(edx) : "a"(0x80000008));
+	cfg.cr3_ok = ((1ull << ((eax & 0xff) ? (eax & 0xff) : 36)) - 1);
+	cfg.cr4_ok = (1ull << 11) - 1;		/* VME ... OSXMMEXCPT */
+	for (i = 0; i < ARRAY_SIZE(cr4); i++)
+		if (cpu_has_flag(cr4[i].flag))
+			cfg.cr4_ok |= 1ull << cr4[i].bit;
+}
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: l1vmm-fuzz --device l1vmm|kvm --seed N --seconds S\n"
 		"       [--iteration-seed N] [--trace FILE] [--compare FILE] [--no-load]\n"
-		"       [--safe-if] [--any-xcr0] [--verbose]\n");
+		"       [--bochs] [--any-xcr0] [--verbose 1|2]\n");
 	exit(2);
 }
 
@@ -3893,9 +4130,9 @@ int main(int argc, char **argv)
 		{ "trace", required_argument, NULL, 'T' },
 		{ "compare", required_argument, NULL, 'C' },
 		{ "no-load", no_argument, NULL, 'n' },
-		{ "safe-if", no_argument, NULL, 'f' },
+		{ "bochs", no_argument, NULL, 'f' },
 		{ "any-xcr0", no_argument, NULL, 'x' },
-		{ "verbose", no_argument, NULL, 'v' },
+		{ "verbose", required_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *trace_path = NULL, *compare_path = NULL, *why = "";
@@ -3937,13 +4174,13 @@ int main(int argc, char **argv)
 			load = false;
 			break;
 		case 'f':
-			cfg.safe_if = true;
+			cfg.bochs = true;
 			break;
 		case 'x':
 			any_xcr0 = true;
 			break;
 		case 'v':
-			cfg.verbose = true;
+			cfg.verbose = atoi(optarg);
 			break;
 		default:
 			usage();
@@ -3957,6 +4194,7 @@ int main(int argc, char **argv)
 	cfg.any_xcr0 = !cfg.kvm || any_xcr0;
 	if (cpu_has_flag("xsave"))
 		cfg.host_xcr0 = host_xcr0();
+	l0_limits();
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	sigaction(SIGUSR1, &sa, NULL);
@@ -4098,7 +4336,7 @@ int main(int argc, char **argv)
 		       after.slab_kb - before.slab_kb, SLAB_TOLERANCE_KB,
 		       after.percpu_kb - before.percpu_kb);
 		print_slab_growth("from before the load to after the unload");
-		print_meminfo_moves(&before, &after, 256);
+		print_meminfo_moves(&before, &after, 32);
 		ok_mem = ok_unload &&
 			 free_kb(&before) - free_kb(&after) <= MEMFREE_TOLERANCE_KB &&
 			 after.slab_kb - before.slab_kb <= SLAB_TOLERANCE_KB;

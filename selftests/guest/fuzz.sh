@@ -8,8 +8,8 @@
 # from the kernel command line (scripts/fuzz puts them there):
 #
 #   l1vmm_fuzz_seed=N l1vmm_fuzz_seconds=S l1vmm_fuzz_kvm_seconds=S
-#   l1vmm_fuzz_dev=l1vmm|kvm|both l1vmm_fuzz_iteration=N l1vmm_fuzz_safe_if=1
-#   l1vmm_fuzz_verbose=1 (every ioctl, and the state before each KVM_RUN)
+#   l1vmm_fuzz_dev=l1vmm|kvm|both l1vmm_fuzz_iteration=N l1vmm_fuzz_bochs=1
+#   l1vmm_fuzz_verbose=1|2 (every operation | every ioctl and the state before each KVM_RUN)
 cd "$(dirname "$0")" || exit 1
 seed=${l1vmm_fuzz_seed:-1}
 secs=${l1vmm_fuzz_seconds:-60}
@@ -17,8 +17,8 @@ kvm_secs=${l1vmm_fuzz_kvm_seconds:-$secs}
 dev=${l1vmm_fuzz_dev:-both}
 opts=
 [ -z "${l1vmm_fuzz_iteration:-}" ] || opts="--iteration-seed $l1vmm_fuzz_iteration"
-[ -z "${l1vmm_fuzz_safe_if:-}" ] || opts="$opts --safe-if"
-[ -z "${l1vmm_fuzz_verbose:-}" ] || opts="$opts --verbose"
+[ -z "${l1vmm_fuzz_bochs:-}" ] || opts="$opts --bochs"
+[ -z "${l1vmm_fuzz_verbose:-}" ] || opts="$opts --verbose $l1vmm_fuzz_verbose"
 trace=/tmp/l1vmm-fuzz.trace
 
 # run-suites.sh loaded l1vmm for the tests that expect it; the leak check
