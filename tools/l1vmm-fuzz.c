@@ -3706,6 +3706,98 @@ static void read_mem(struct mem *m)
 	m->pcp_kb = pcp_kb();
 }
 
+/*
+ * /proc/vmallocinfo by caller ("size caller" of each area that has pages):
+ * the vmalloc memory that stayed is printed by who allocated it.
+ */
+#define MAX_VMALLOC	2048
+
+struct vmalloc_area {
+	char caller[48];
+	long size;
+};
+
+static struct vmalloc_area vmalloc_before[MAX_VMALLOC], vmalloc_after[MAX_VMALLOC];
+static int nvmalloc_before, nvmalloc_after;
+
+static int read_vmallocinfo(struct vmalloc_area *a)
+{
+	static char line[512];
+	FILE *f = fopen("/proc/vmallocinfo", "r");
+	int n = 0;
+
+	while (f && n < MAX_VMALLOC && fgets(line, sizeof(line), f)) {
+		if (!strstr(line, " pages=") ||
+		    sscanf(line, "%*s %ld %47s", &a[n].size, a[n].caller) != 2)
+			continue;
+		n++;
+	}
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/* Areas after the unload that were not there before, by caller. */
+static void print_vmalloc_growth(void)
+{
+	static char buf[512];
+	static bool used[MAX_VMALLOC];
+	int i, j, len = 0, shown = 0;
+
+	memset(used, 0, sizeof(used));
+	for (i = 0; i < nvmalloc_after && shown < 6; i++) {
+		for (j = 0; j < nvmalloc_before; j++) {
+			if (!used[j] && vmalloc_before[j].size == vmalloc_after[i].size &&
+			    !strcmp(vmalloc_before[j].caller, vmalloc_after[i].caller)) {
+				used[j] = true;
+				break;
+			}
+		}
+		if (j < nvmalloc_before)
+			continue;
+		len += snprintf(buf + len, sizeof(buf) - len, " %s %ld", vmalloc_after[i].caller,
+				vmalloc_after[i].size);
+		shown++;
+	}
+	printf("    # vmalloc areas new after the unload (caller, bytes):%s\n", len ? buf : " none");
+}
+
+/* The names in /proc/modules, one per line. */
+static char modules_before[4096], modules_after[4096];
+
+static void read_modules(char *buf, size_t size)
+{
+	static char line[512];
+	FILE *f = fopen("/proc/modules", "r");
+	size_t len = 0;
+
+	buf[0] = 0;
+	while (f && fgets(line, sizeof(line), f) && len + 64 < size)
+		len += snprintf(buf + len, size - len, "%.*s\n", (int)strcspn(line, " "), line);
+	if (f)
+		fclose(f);
+}
+
+/* Modules loaded after the unload that were not before: what the run pulled in. */
+static void print_new_modules(void)
+{
+	static char name[72], buf[512];
+	const char *p = modules_after;
+	int len = 0;
+
+	while (*p) {
+		size_t n = strcspn(p, "\n");
+
+		snprintf(name, sizeof(name), "\n%.*s\n", (int)n, p);
+		if (!strstr(modules_before, name + (p == modules_after ? 0 : 0)) &&
+		    !(p == modules_after && !strncmp(modules_before, name + 1, n + 1)))
+			len += snprintf(buf + len, sizeof(buf) - len, " %.*s", (int)n, p);
+		p += n + (p[n] ? 1 : 0);
+	}
+	if (len)
+		printf("    # modules loaded during the run, still there:%s\n", buf);
+}
+
 /* Free memory: MemFree, and the free pages on per-CPU lists. */
 static long free_kb(const struct mem *m)
 {
@@ -3854,6 +3946,7 @@ static int kmsg_splats(void)
 	}
 }
 
+static const char *const l1vmm_mods[] = { L1VMM_MODULE_NAME };
 static const char *const kvm_amd_mods[] = { "irqbypass", "kvm", "ccp", "kvm-amd" };
 static const char *const kvm_intel_mods[] = { "irqbypass", "kvm", "kvm-intel" };
 
@@ -3893,8 +3986,8 @@ static int unload_modules(unsigned int *tries)
 	size_t j;
 
 	if (!cfg.kvm) {
-		mods = (const char *const[]){ L1VMM_MODULE_NAME };
-		n = 1;
+		mods = l1vmm_mods;
+		n = ARRAY_SIZE(l1vmm_mods);
 	} else if (cpu_has_flag("vmx")) {
 		mods = kvm_intel_mods;
 		n = ARRAY_SIZE(kvm_intel_mods);
@@ -3910,9 +4003,10 @@ static int unload_modules(unsigned int *tries)
 				break;
 			usleep(100 * 1000);
 		}
-		if (r == -ENOENT)
-			r = 0;
-		if (r)
+		/* ccp may not have loaded (load_modules() lets it go). */
+		if (r == -ENOENT && strcmp(name, "ccp"))
+			return r;
+		if (r && r != -ENOENT)
 			return r;
 	}
 	return 0;
@@ -4211,6 +4305,8 @@ int main(int argc, char **argv)
 	memset(trace, 0, TRACE_MAX_ITERS * sizeof(*trace));
 	memset(caches_before, 0, sizeof(caches_before));
 	memset(caches_after, 0, sizeof(caches_after));
+	memset(vmalloc_before, 0, sizeof(vmalloc_before));
+	memset(vmalloc_after, 0, sizeof(vmalloc_after));
 	memset(&cr, 0, sizeof(cr));
 	if (compare_path && read_compare(compare_path))
 		compare_path = NULL;
@@ -4233,9 +4329,13 @@ int main(int argc, char **argv)
 		settle();
 		read_mem(&before);
 		ncaches_before = read_slabinfo(caches_before);
+		nvmalloc_before = read_vmallocinfo(vmalloc_before);
 		settle();
 		read_mem(&before);
 		ncaches_before = read_slabinfo(caches_before);
+		nvmalloc_before = read_vmallocinfo(vmalloc_before);
+		read_modules(modules_before + 1, sizeof(modules_before) - 1);
+		modules_before[0] = '\n';
 		r = load_modules(&why);
 		ok_load = !r;
 		snprintf(reason, sizeof(reason), "loading %s: %s", why, errname(-r));
@@ -4328,6 +4428,8 @@ int main(int argc, char **argv)
 		settle();
 		read_mem(&after);
 		ncaches_after = read_slabinfo(caches_after);
+		nvmalloc_after = read_vmallocinfo(vmalloc_after);
+		read_modules(modules_after, sizeof(modules_after));
 		printf("    # memory with the module loaded, after the run: free %+ld kB, SUnreclaim %+ld kB, Percpu %+ld kB\n",
 		       free_kb(&after_run) - free_kb(&before), after_run.slab_kb - before.slab_kb,
 		       after_run.percpu_kb - before.percpu_kb);
@@ -4337,6 +4439,8 @@ int main(int argc, char **argv)
 		       after.percpu_kb - before.percpu_kb);
 		print_slab_growth("from before the load to after the unload");
 		print_meminfo_moves(&before, &after, 32);
+		print_vmalloc_growth();
+		print_new_modules();
 		ok_mem = ok_unload &&
 			 free_kb(&before) - free_kb(&after) <= MEMFREE_TOLERANCE_KB &&
 			 after.slab_kb - before.slab_kb <= SLAB_TOLERANCE_KB;
