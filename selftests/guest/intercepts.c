@@ -156,6 +156,9 @@ static void test_cache_and_mwait_are_nops(void)
 	ASSERT_IO_EXIT(&g.vcpu, KVM_EXIT_IO_OUT, 0x11, 4);
 	TEST_ASSERT(exits(&g.vcpu) - before >= 200, "%llu exits for 200 WBINVD and INVD",
 		    (unsigned long long)(exits(&g.vcpu) - before));
+	/* A CPU without MONITOR raises #UD before any intercept (libvirt's EPYC). */
+	if (!cpu_has_flag("monitor"))
+		ktap_skip("WBINVD and INVD checked; this CPU has no MONITOR/MWAIT");
 	before = exits(&g.vcpu);
 	vcpu_run(&g.vcpu);
 	ASSERT_IO_EXIT(&g.vcpu, KVM_EXIT_IO_OUT, 0x12, 4);
