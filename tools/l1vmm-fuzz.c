@@ -7,31 +7,32 @@
  *
  *   l1vmm-fuzz --device l1vmm|kvm --seed N --seconds S [--iteration-seed N]
  *              [--trace FILE] [--compare FILE] [--no-load] [--bochs]
+ *              [--any-xcr0] [--verbose 1|2]
  *
  * One 64-bit seed drives everything. The run is a series of iterations,
  * each with a seed derived from the run's seed and its number, each in a
  * child process of its own: a crash or hang is one iteration's, and
  * --iteration-seed replays that one alone. Threads and signals make the
- * exact interleaving differ between replays.
+ * exact interleaving differ between replays. --trace writes each
+ * iteration's ioctls and answers to FILE; --compare holds them against
+ * this run's (KVM's against l1vmm's, as information).
  *
  * Unless --no-load, this program loads the device's module(s) itself and
- * unloads them at the end, reading /proc/meminfo and /proc/slabinfo before
- * the load, after the run and after the unload: the module must unload
- * (no file reference leaked) and memory must come back within a tolerance.
- * It prints one KTAP subtest (the fuzzer's results) with the coverage as
+ * unloads them at the end, reading the memory counters before the load,
+ * after the run and after the unload: the module must unload (no file
+ * reference leaked) and memory must come back within a tolerance. It
+ * prints one KTAP subtest (the fuzzer's results) with the coverage as
  * diagnostic lines. Only a crash or hang of the fuzzer, a KVM_RUN that does
- * not return after its signal, a kernel splat, an unload that fails or
+ * not return after its signals, a kernel splat, an unload that fails or
  * memory that does not come back fail it; odd answers are "findings",
  * printed and counted.
  *
  * Whatever the fuzzer does, it never gives an L2 guest a state that kills
  * the L0 emulator (QEMU 7.2), with l1vmm or with KVM as L1: EFER.LME without
- * CR0.PG (a VMRUN with it hangs QEMU, in real mode as in protected mode), a
- * task register that is not a present, available TSS (QEMU aborts at the
- * first interrupt that changes privilege), or a breakpoint enabled in DR7
- * (QEMU's nested VMRUN and #VMEXIT load DR7 behind its breakpoint lists,
- * and it crashes at a later MOV to DR7). l0_safe_sregs(), l0_safe_dr7()
- * and the guest-code generator keep to that; doc/fuzzing.md says more.
+ * CR0.PG, a task register that is not a present, available TSS, a
+ * breakpoint enabled in DR7, a CR3 or CR4 QEMU's VMRUN refuses, a VMRUN of
+ * the guest's own (l0_safe_sregs() and the guest-code generator say why;
+ * doc/fuzzing.md has the whole list). --bochs also keeps clear of Bochs's.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
