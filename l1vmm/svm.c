@@ -41,6 +41,12 @@
 #define IOPM_ORDER	2	/* 12 KiB used */
 #define MSRPM_ORDER	1	/* 8 KiB */
 
+/*
+ * VMEXIT_INVALID as KVM reports it in hardware_entry_failure_reason: the
+ * 32-bit exit code (KVM's vmcb exit_code is a u32), 0xffffffff.
+ */
+#define VMEXIT_INVALID		((u32)SVM_EXIT_ERR)
+
 /* VMCB clean bits (AMD APM, "VMCB State Caching"). */
 enum svm_clean_bit {
 	CLEAN_INTERCEPTS,	/* intercept vectors, TSC offset, pause filter */
@@ -733,7 +739,10 @@ static noinline enum l1vmm_exit_reason svm_decode_slow_exit(struct l1vmm_vcpu *v
 	case SVM_EXIT_VINTR:
 		svm_set_irq_window(vcpu, false);
 		return e->reason = L1VMM_EXIT_IRQ_WINDOW;
+	/* QEMU's emulator writes the low half only; KVM looks at no more. */
 	case (u64)SVM_EXIT_ERR:
+	case VMEXIT_INVALID:
+		e->raw = VMEXIT_INVALID;
 		e->fail_entry.check = NULL;	/* the CPU refused it: no check of ours */
 		e->fail_entry.faulted = false;
 		return e->reason = L1VMM_EXIT_FAIL_ENTRY;
@@ -916,7 +925,7 @@ static __always_inline bool svm_vmcb_ready(struct l1vmm_vcpu *vcpu, struct svm_v
 	if (unlikely(invalid)) {
 		/* Reported by the full path: no printk inside the guest context. */
 		vcpu->exit.reason = L1VMM_EXIT_FAIL_ENTRY;
-		vcpu->exit.raw = (u64)SVM_EXIT_ERR;
+		vcpu->exit.raw = VMEXIT_INVALID;
 		vcpu->exit.fail_entry.check = invalid;
 		vcpu->exit.fail_entry.faulted = false;
 		return false;
@@ -950,7 +959,7 @@ static __always_inline enum l1vmm_exit_reason svm_enter_once(struct l1vmm_vcpu *
 				  vmcb->control.exit_int_info : 0;
 	vmcb->control.event_inj_err = vmcb->control.exit_int_info_err;
 	if (unlikely(faulted)) {
-		vcpu->exit.raw = (u64)SVM_EXIT_ERR;
+		vcpu->exit.raw = VMEXIT_INVALID;
 		vcpu->exit.fail_entry.check = NULL;
 		vcpu->exit.fail_entry.faulted = true;
 		return vcpu->exit.reason = L1VMM_EXIT_FAIL_ENTRY;

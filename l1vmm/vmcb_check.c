@@ -68,15 +68,23 @@ static const char *check_event_inj(u32 inj)
  * EFER.LME (at the exit it restores the host's CR0 with the guest's CR4
  * and EFER still loaded, and L1 dies), and a guest above CPL 0 whose TR is
  * not an available TSS (its first interrupt to CPL 0 reads the TSS, and
- * QEMU aborts with "invalid tss" instead of raising #TS). KVM as L1 dies
- * the same way. Checked after the architectural ones.
+ * QEMU aborts with "invalid tss" instead of raising #TS). And it checks a
+ * guest's CR3 against MAXPHYADDR in every mode (with L1's EFER.LMA), and
+ * when it refuses the VMRUN, writes L1's own CR0, CR3, CR4, EFER and
+ * segments into the guest's save area and clears V_INTR_MASKING: user
+ * space would read L1's state, and the next guest that spins with IF
+ * clear is never interrupted (the RCU stall the fuzzer found). KVM as L1
+ * suffers all three. Checked after the architectural ones.
  */
-static const char *check_l0_tcg_quirks(const struct l1vmm_vmcb_view *v)
+static const char *check_l0_tcg_quirks(const struct l1vmm_vmcb_view *v,
+				       const struct l1vmm_vmcb_limits *limits)
 {
 	if (!(v->cr0 & CR0_PE) && (v->efer & EFER_LME))
 		return "real mode with EFER.LME (L0 quirk: QEMU's emulator would kill L1)";
 	if (v->cpl && (!v->tr_present || (v->tr_type & 7) != TSS_AVAILABLE))
 		return "CPL > 0 without an available TSS in TR (L0 quirk: QEMU's emulator would abort)";
+	if (beyond(v->cr3, limits->guest_phys_bits))
+		return "CR3 beyond the guest-physical width (L0 quirk: QEMU's emulator would clobber the VMCB)";
 	return NULL;
 }
 
@@ -128,5 +136,5 @@ const char *l1vmm_vmcb_invalid(const struct l1vmm_vmcb_view *v,
 	invalid = check_event_inj(v->event_inj);
 	if (invalid || !limits->l0_tcg_quirks)
 		return invalid;
-	return check_l0_tcg_quirks(v);
+	return check_l0_tcg_quirks(v, limits);
 }

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * On QEMU's emulator as L0, l1vmm refuses the two guest states that make
- * QEMU kill the whole L1 guest (doc/testing.md): a real-mode guest with
- * EFER.LME, and a guest above CPL 0 whose TR holds no available TSS. The
+ * On QEMU's emulator as L0, l1vmm refuses the guest states that make QEMU
+ * kill the whole L1 guest or clobber the VMCB (doc/testing.md): a real-mode
+ * guest with EFER.LME, a guest above CPL 0 whose TR holds no available
+ * TSS, a CR3 beyond MAXPHYADDR outside long mode. The
  * entry fails cleanly (KVM_EXIT_FAIL_ENTRY, the reason in the kernel log)
  * and the same guest with a valid TR runs. The module parameter l0_quirks
  * says whether l1vmm found that L0. l1vmm only: KVM as L1 would take the
@@ -36,7 +37,7 @@ static void require_quirks(void)
 static void assert_refused(struct test_vcpu *vcpu, int kmsg, const char *why)
 {
 	ASSERT_EQ(KVM_EXIT_FAIL_ENTRY, vcpu_run(vcpu));
-	ASSERT_EQ(~0ull, vcpu->run->fail_entry.hardware_entry_failure_reason);
+	ASSERT_EQ(0xffffffff, vcpu->run->fail_entry.hardware_entry_failure_reason);
 	TEST_ASSERT(kmsg_find(kmsg, why), "no \"%s\" in the kernel log", why);
 }
 
@@ -56,6 +57,36 @@ static void test_real_mode_with_lme_refused(void)
 	assert_refused(&g.vcpu, kmsg, "real mode with EFER.LME");
 
 	sregs.efer &= ~EFER_LME;
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_SET_SREGS, &sregs);
+	ASSERT_EQ(KVM_EXIT_HLT, vcpu_run(&g.vcpu));
+	guest_stop(&g);
+}
+
+/*
+ * A real-mode guest with CR3 beyond MAXPHYADDR: QEMU would refuse the VMRUN
+ * and write L1's own registers into the guest's VMCB. Refused first, and
+ * nothing of L1's shows in KVM_GET_SREGS.
+ */
+static void test_cr3_beyond_maxphyaddr_refused(void)
+{
+	static const unsigned char hlt[] = { 0xf4 };
+	struct kvm_sregs sregs, after;
+	struct test_guest g;
+	int kmsg;
+
+	require_quirks();
+	kmsg = kmsg_open();
+	guest_start_real_mode(&g, MEM_SIZE, CODE_GPA, hlt, sizeof(hlt));
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_SREGS, &sregs);
+	sregs.cr3 = 1ull << 51;
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_SET_SREGS, &sregs);
+	assert_refused(&g.vcpu, kmsg, "CR3 beyond the guest-physical width");
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_SREGS, &after);
+	ASSERT_EQ(sregs.cr3, after.cr3);
+	ASSERT_EQ(sregs.cr0, after.cr0);
+	ASSERT_EQ(sregs.cs.selector, after.cs.selector);
+
+	sregs.cr3 = 0;
 	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_SET_SREGS, &sregs);
 	ASSERT_EQ(KVM_EXIT_HLT, vcpu_run(&g.vcpu));
 	guest_stop(&g);
@@ -97,6 +128,7 @@ static void test_cpl3_without_available_tss_refused(void)
 static const struct ktap_case tests[] = {
 	KTAP_CASE(test_real_mode_with_lme_refused),
 	KTAP_CASE(test_cpl3_without_available_tss_refused),
+	KTAP_CASE(test_cr3_beyond_maxphyaddr_refused),
 };
 
 int main(void)

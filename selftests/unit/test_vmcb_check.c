@@ -131,7 +131,22 @@ static void test_l0_tcg_quirks(void)
 		    got ? got : "(valid)");
 	v.efer = 0x1000;
 	TEST_ASSERT(!l1vmm_vmcb_invalid(&v, &quirks), "real mode without LME");
+	/* CR3 beyond the guest-physical width outside long mode: quirks only. */
+	v = good();
+	v.cr0 = 0x11;			/* protected mode, no paging */
+	v.efer = 0x1000;
+	v.cs_l = false;
+	v.cr3 = 1ull << 48;
+	TEST_ASSERT(!l1vmm_vmcb_invalid(&v, &limits), "quirks off: CR3 beyond outside long mode");
+	got = l1vmm_vmcb_invalid(&v, &quirks);
+	TEST_ASSERT(got && strstr(got, "CR3 beyond"), "CR3 beyond: %s", got ? got : "(valid)");
+	v.cr3 = (1ull << 48) - 4096;
+	TEST_ASSERT(!l1vmm_vmcb_invalid(&v, &quirks), "CR3 within");
+
 	/* An architectural reason comes first. */
+	v = good();
+	v.cr0 &= ~0x80000001ull;
+	v.efer = 0x1100;
 	v.cr0 |= 1ull << 40;
 	expect(&v, "CR0 bits 63:32 set");
 }
