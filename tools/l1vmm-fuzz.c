@@ -1020,7 +1020,7 @@ static void check_exit(const struct vcpu *v, const struct kvm_run *run, bool win
 				     run->internal.suberror, run->internal.ndata);
 		break;
 	case KVM_EXIT_FAIL_ENTRY:
-		if (run->fail_entry.hardware_entry_failure_reason != ~0ull)
+		if (run->fail_entry.hardware_entry_failure_reason != 0xffffffff)
 			exit_finding(reason, "reason is not SVM's VMEXIT_INVALID",
 				     run->fail_entry.hardware_entry_failure_reason, 0);
 		break;
