@@ -804,6 +804,14 @@ struct wd_slot {
 static struct wd_slot wd[MAX_THREADS];
 static __thread int wd_me = -1;
 static __thread struct kvm_run *kick_run;	/* atomics: a signal handler reads it */
+/*
+ * Runner threads at work, and the KVM_RUNs they finished: they share a
+ * vCPU's kvm_run with the main thread, so an exit reason read after
+ * KVM_RUN may be another thread's (an INTR written by its signalled
+ * KVM_RUN, seen after this one returned 0).
+ */
+static int runners_running;
+static unsigned long runner_runs;	/* KVM_RUNs the runner threads finished */
 
 static void on_kick(int sig)
 {
@@ -1110,6 +1118,7 @@ static long run_once(struct vcpu *v, unsigned int flags)
 	uint64_t bound = bounds[rnd(ARRAY_SIZE(bounds))];
 	struct kvm_run *run = v->run;
 	struct kvm_sregs before;
+	unsigned long others;
 	long r;
 
 	if (run) {
@@ -1122,11 +1131,14 @@ static long run_once(struct vcpu *v, unsigned int flags)
 		COUNT(st->ops[OP_run_immediate_exit]);
 	if (!l0_safe_state(v->fd, &before))
 		return -EPERM;
+	others = __atomic_load_n(&runner_runs, __ATOMIC_SEQ_CST);
 	__atomic_store_n(&kick_run, run, __ATOMIC_RELAXED);
 	run_begin(bound);
 	r = fz_ioctl(v->fd, FD_VCPU, I_KVM_RUN, KVM_RUN, arg, flags);
 	run_end();
 	__atomic_store_n(&kick_run, NULL, __ATOMIC_RELAXED);
+	if (flags & F_NOREC)
+		__atomic_add_fetch(&runner_runs, 1, __ATOMIC_SEQ_CST);
 	COUNT(st->runs);
 	if (r == -EINTR)
 		COUNT(st->ops[OP_run_signalled]);
@@ -1137,8 +1149,13 @@ static long run_once(struct vcpu *v, unsigned int flags)
 		unsigned int reason = run->exit_reason;
 
 		COUNT(st->exits[reason < NR_EXITS ? reason : NR_EXITS - 1]);
-		/* INTR is not in l1vmm's list: it comes with -EINTR, never with 0. */
-		if (is_l1vmm())
+		/*
+		 * INTR is not in l1vmm's list: it comes with -EINTR, never with 0,
+		 * unless another thread's KVM_RUN wrote it in between.
+		 */
+		if (is_l1vmm() && !(reason == KVM_EXIT_INTR &&
+				    (__atomic_load_n(&runners_running, __ATOMIC_SEQ_CST) ||
+				     __atomic_load_n(&runner_runs, __ATOMIC_SEQ_CST) != others)))
 			check_exit(v, run, window, !(flags & F_NOREC));
 		complete_exit(v, run);
 	}
@@ -3394,8 +3411,10 @@ static void *runner_main(void *arg)
 
 	rng_state = r->seed;
 	wd_register();
+	__atomic_add_fetch(&runners_running, 1, __ATOMIC_SEQ_CST);
 	for (i = 0; i < r->runs; i++)
 		run_once(r->v, F_NOREC);
+	__atomic_sub_fetch(&runners_running, 1, __ATOMIC_SEQ_CST);
 	wd_unregister();
 	return NULL;
 }
