@@ -24,6 +24,9 @@ KCONF = KCONFIG_CONFIG=.config KCONFIG_AUTOHEADER=$(CONFIG_H) \
 	KCONFIG_RUSTCCFG=$(BUILD)/kconfig/rustc_cfg $(KDIR)/scripts/kconfig/conf
 
 CC ?= cc
+# Every source file of the module, in l1vmm/, its subdirectories, xstate/ and asm/.
+MODULE_C_SOURCES := $(sort $(shell cd $(TOP) && find l1vmm xstate asm -name '*.[chS]' \
+	! -name asm-offsets.s 2>/dev/null))
 CFLAGS_COMMON := -std=gnu11 -O2 -g -Wall -Wextra -Werror -I$(TOP) -I$(TOP)/selftests/lib
 UNIT_TESTS := $(patsubst selftests/unit/%.c,$(BUILD)/unit/%,$(wildcard selftests/unit/test_*.c))
 GUEST_TESTS := $(patsubst selftests/guest/%.c,$(BUILD)/guest/%,$(wildcard selftests/guest/*.c))
@@ -110,8 +113,7 @@ module: $(CONFIG_H) | kdir
 
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' $(TOP)/dkms.conf)
 # What DKMS builds from: the module's sources and build description.
-MODULE_SOURCES := Kconfig Kbuild Makefile dkms.conf tools/system/60-l1vmm.rules \
-	$(wildcard l1vmm/*.[ch] xstate/*.[ch] asm/*.[chS])
+MODULE_SOURCES := Kconfig Kbuild Makefile dkms.conf tools/system/60-l1vmm.rules $(MODULE_C_SOURCES)
 UDEV_RULES_DIR ?= /etc/udev/rules.d
 DKMS_KVER ?= $(shell uname -r)
 
@@ -159,16 +161,16 @@ dkms-uninstall: udev-uninstall
 # --- host unit tests -------------------------------------------------------------
 
 # Each unit test links the portable sources it names in its second line:
-#   // unit-sources: l1vmm/cpu_detect.c
+#   // unit-sources: l1vmm/portable/cpu_detect.c
 $(BUILD)/unit/%: selftests/unit/%.c $(KTAP_LIB) $(SELFTEST_HDR) \
-		$(wildcard l1vmm/*.[ch] xstate/*.[ch] asm/*.h selftests/unit/*.S)
+		$(MODULE_C_SOURCES) $(wildcard selftests/unit/*.S)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) -o $@ $< $(KTAP_LIB) \
 		$(shell sed -n '2s|^// unit-sources:||p' $<)
 
 RESULTS := $(BUILD)/results
 RUN_UNIT = selftests/run-suite.sh 30 $(UNIT_TESTS) selftests/runner/test_ktap_summary.sh \
-	selftests/runner/test_install.sh:120 \
+	selftests/runner/test_install.sh:120 selftests/runner/test_run_loop.sh \
 	| tee $(RESULTS)/unit.log
 
 unit: $(UNIT_TESTS)
@@ -330,7 +332,8 @@ CHECKPATCH ?= $(firstword $(wildcard $(KDIR)/scripts/checkpatch.pl) checkpatch.p
 checkpatch:
 	@command -v $(CHECKPATCH) >/dev/null || { echo "checkpatch: set CHECKPATCH=/path/to/checkpatch.pl" >&2; exit 1; }
 	$(CHECKPATCH) --no-tree --quiet --terse --ignore PREFER_DEFINED_ATTRIBUTE_MACRO,ENOSYS -f \
-		$(wildcard l1vmm/*.[ch] xstate/*.[ch] selftests/lib/*.[ch] selftests/unit/*.c selftests/guest/*.c tools/*.c)
+		$(filter-out asm/%,$(filter %.c %.h,$(MODULE_C_SOURCES))) \
+		$(wildcard selftests/lib/*.[ch] selftests/unit/*.c selftests/guest/*.c tools/*.c)
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(TOP) clean 2>/dev/null

@@ -7,8 +7,8 @@
 
 #include <linux/kbuild.h>
 
-#include "l1vmm/l1vmm.h"
-#include "l1vmm/regs.h"
+#include "l1vmm/portable/regs.h"
+#include "l1vmm/vcpu.h"
 #include "xstate/egpr.h"
 
 #define REG_OFFSET(r)	DEFINE(L1VMM_##r##_OFF, L1VMM_##r * sizeof(unsigned long))

@@ -7,7 +7,7 @@
 #include <asm/cpufeature.h>
 
 #include "l1vmm/caps.h"
-#include "l1vmm/limits.h"
+#include "l1vmm/portable/limits.h"
 #include "xstate/guest_xsave.h"
 
 long l1vmm_check_extension(long cap)

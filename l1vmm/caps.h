@@ -6,7 +6,7 @@
 #ifndef L1VMM_CAPS_H
 #define L1VMM_CAPS_H
 
-#include "l1vmm/portable.h"
+#include "l1vmm/portable/portable.h"
 
 /* The answer for @cap; 0 means "not supported", as in KVM. */
 long l1vmm_check_extension(long cap);

@@ -15,8 +15,8 @@
 #include <asm/processor.h>
 #include <asm/tlbflush.h>
 
-#include "l1vmm/l1vmm.h"
-#include "l1vmm/sregs_check.h"
+#include "l1vmm/hw.h"
+#include "l1vmm/portable/sregs_check.h"
 
 /* CPUID bits, named after the AMD APM and Intel SDM feature tables. */
 #define CPUID_1_ECX_VMX			BIT(5)
@@ -30,6 +30,7 @@
 #define VMX_ALLOWED1(msr_val, bit)	(((msr_val) >> 32) & (bit))
 #define VMX_PROC_SECONDARY_CONTROLS	BIT(31)
 #define VMX_PROC2_EPT			BIT(1)
+#define VMX_PROC2_UNRESTRICTED_GUEST	BIT(7)
 
 static bool cpuid_has_leaf(u32 leaf)
 {
@@ -64,10 +65,12 @@ static void read_vmx_facts(struct l1vmm_cpu_facts *f)
 	f->vmx_disabled = rdmsrl_safe(MSR_IA32_FEAT_CTL, &feat_ctl) ||
 			  ((feat_ctl & FEAT_CTL_LOCKED) &&
 			   !(feat_ctl & FEAT_CTL_VMX_ENABLED_OUTSIDE_SMX));
-	f->ept = !rdmsrl_safe(MSR_IA32_VMX_PROCBASED_CTLS, &procbased) &&
-		 VMX_ALLOWED1(procbased, VMX_PROC_SECONDARY_CONTROLS) &&
-		 !rdmsrl_safe(MSR_IA32_VMX_PROCBASED_CTLS2, &procbased2) &&
-		 VMX_ALLOWED1(procbased2, VMX_PROC2_EPT);
+	if (!rdmsrl_safe(MSR_IA32_VMX_PROCBASED_CTLS, &procbased) &&
+	    VMX_ALLOWED1(procbased, VMX_PROC_SECONDARY_CONTROLS) &&
+	    !rdmsrl_safe(MSR_IA32_VMX_PROCBASED_CTLS2, &procbased2)) {
+		f->ept = VMX_ALLOWED1(procbased2, VMX_PROC2_EPT);
+		f->unrestricted_guest = VMX_ALLOWED1(procbased2, VMX_PROC2_UNRESTRICTED_GUEST);
+	}
 	f->vmxe = cr4_read_shadow() & X86_CR4_VMXE;
 }
 

@@ -2,8 +2,9 @@
 /*
  * The guest's debug registers and KVM_GET/SET_DEBUGREGS: see debugregs.h.
  */
+#include "l1vmm/backend.h"
 #include "l1vmm/debugregs.h"
-#include "l1vmm/l1vmm.h"
+#include "l1vmm/vcpu.h"
 
 static void update_bp_enabled(struct l1vmm_vcpu *vcpu, u64 dr7)
 {

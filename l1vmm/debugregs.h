@@ -28,7 +28,8 @@
 #include <linux/sched.h>
 #include <asm/debugreg.h>
 
-#include "l1vmm/l1vmm.h"
+#include "l1vmm/vcpu.h"
+
 
 /* vcpu->switch_db: why the guest's DR0-DR3 are in the CPU while it runs. */
 #define L1VMM_DEBUGREG_BP_ENABLED	BIT(0)	/* its DR7 enables a breakpoint */

@@ -17,8 +17,12 @@
 #include <asm/processor.h>
 
 #include "l1vmm/caps.h"
-#include "l1vmm/cpuid_supported.h"
-#include "l1vmm/l1vmm.h"
+#include "l1vmm/dev.h"
+#include "l1vmm/hw.h"
+#include "l1vmm/msr_access.h"
+#include "l1vmm/portable/cpuid_supported.h"
+#include "l1vmm/tdp.h"
+#include "l1vmm/vm.h"
 #include "xstate/guest_xcr0.h"
 
 void l1vmm_host_cpuid(u32 leaf, u32 index, struct l1vmm_cpuid_regs *r)
@@ -40,7 +44,7 @@ static int get_supported_cpuid(struct kvm_cpuid2 __user *ucpuid)
 	if (copy_from_user(&cpuid, ucpuid, sizeof(cpuid)))
 		return -EFAULT;
 	/* The guest-physical width is what a VM's nested page tables translate. */
-	n = l1vmm_supported_cpuid(l1vmm_host_cpuid, l1vmm_npt_gpa_bits(),
+	n = l1vmm_supported_cpuid(l1vmm_host_cpuid, l1vmm_tdp_gpa_bits(),
 				  l1vmm_supported_xcr0(), entries);
 	if (cpuid.nent < n)
 		return -E2BIG;

@@ -16,9 +16,9 @@
 #include <asm/trapnr.h>
 
 #include "l1vmm/debugregs.h"
-#include "l1vmm/l1vmm.h"
+#include "l1vmm/exit.h"
+#include "l1vmm/portable/x86.h"
 
-#define NMI_VECTOR	2
 
 void l1vmm_queue_exception(struct l1vmm_vcpu *vcpu, u8 vector, bool has_error, u32 error)
 {
@@ -133,7 +133,7 @@ int l1vmm_set_vcpu_events(struct l1vmm_vcpu *vcpu, const struct kvm_vcpu_events 
 	/* Payloads and triple faults need capabilities l1vmm does not offer. */
 	if (events->flags & ~SUPPORTED_EVENT_FLAGS)
 		return -EINVAL;
-	if ((exc->injected || exc->pending) && (exc->nr > 31 || exc->nr == NMI_VECTOR))
+	if ((exc->injected || exc->pending) && (exc->nr > 31 || exc->nr == L1VMM_NMI_VECTOR))
 		return -EINVAL;
 	if (events->nmi.injected || events->nmi.masked ||
 	    ((events->flags & KVM_VCPUEVENT_VALID_NMI_PENDING) && events->nmi.pending))

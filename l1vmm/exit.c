@@ -13,8 +13,9 @@
 #include <asm/trapnr.h>
 
 #include "l1vmm/debugregs.h"
+#include "l1vmm/exit.h"
 #include "l1vmm/fastpath.h"
-#include "l1vmm/l1vmm.h"
+#include "l1vmm/vm.h"
 
 /*
  * An instruction l1vmm cannot emulate, reported as KVM reports it without

@@ -2,7 +2,7 @@
 /*
  * The fastpath (doc/design.md): the exits l1vmm handles right after the
  * exit, IRQs off and GIF still clear, before it enters the guest again.
- * Inline, into the backends' run loops and into the full path's handler
+ * Inline, into the run loop (run.h) and into the full path's handler
  * (exit.c), which share emulate(): every call on the fastpath's round trip
  * costs instructions (doc/performance.md).
  */
@@ -13,8 +13,10 @@
 #include <linux/sched/signal.h>
 #include <asm/trapnr.h>
 
-#include "l1vmm/cpuid.h"
-#include "l1vmm/l1vmm.h"
+#include "l1vmm/exit.h"
+#include "l1vmm/msr_access.h"
+#include "l1vmm/portable/cpuid.h"
+#include "l1vmm/vcpu.h"
 #include "xstate/guest_xcr0.h"
 #include "xstate/guest_xsave.h"
 
@@ -30,7 +32,8 @@
  * can refuse say false when the guest gets a #GP instead. They leave
  * marking RAX dirty to emulate()'s callers (EMULATED_DIRTY).
  */
-static __always_inline void emulate_cpuid(struct l1vmm_vcpu *vcpu)
+static __always_inline void emulate_cpuid(const struct l1vmm_backend_ops *ops,
+					  struct l1vmm_vcpu *vcpu)
 {
 	unsigned long *r = vcpu->regs;
 	u32 leaf = r[L1VMM_REG_RAX], index = r[L1VMM_REG_RCX];
@@ -45,7 +48,7 @@ static __always_inline void emulate_cpuid(struct l1vmm_vcpu *vcpu)
 	r[L1VMM_REG_RBX] = e->ebx;
 	r[L1VMM_REG_RCX] = e->ecx;
 	r[L1VMM_REG_RDX] = e->edx;
-	l1vmm_xsave_cpuid_runtime(vcpu, leaf, index);
+	l1vmm_xsave_cpuid_runtime(ops, vcpu, leaf, index);
 }
 
 /*
@@ -75,7 +78,8 @@ static __always_inline bool emulate_msr(const struct l1vmm_backend_ops *ops,
 	u64 *data = &vcpu->exit.msr.data;
 
 	if (vcpu->exit.msr.write)
-		return !l1vmm_set_msr(vcpu, index, (r[L1VMM_REG_RDX] << 32) | (u32)r[L1VMM_REG_RAX]);
+		return !__l1vmm_set_msr(ops, vcpu, index,
+					(r[L1VMM_REG_RDX] << 32) | (u32)r[L1VMM_REG_RAX]);
 	if (__l1vmm_get_msr(ops, vcpu, index, data))
 		return false;
 	r[L1VMM_REG_RAX] = (u32)*data;
@@ -95,7 +99,7 @@ enum emulated {
 
 /*
  * The registers emulate() may change that the backend keeps elsewhere too
- * (the VMCB's RAX and RIP), and does not mark dirty itself: a fastpath
+ * (SVM: the VMCB's RAX and RIP), and does not mark dirty itself: a fastpath
  * re-entry writes both back without looking, so the marks would be work
  * for nothing on the round trip that counts. Its callers mark them when
  * the full path enters next.
@@ -112,7 +116,7 @@ static __always_inline enum emulated emulate(const struct l1vmm_backend_ops *ops
 {
 	switch (reason) {
 	case L1VMM_EXIT_CPUID:
-		emulate_cpuid(vcpu);
+		emulate_cpuid(ops, vcpu);
 		break;
 	case L1VMM_EXIT_HYPERCALL:
 		emulate_hypercall(vcpu);
@@ -147,12 +151,12 @@ static __always_inline bool exit_requested(struct l1vmm_vcpu *vcpu)
 }
 
 /*
- * The fastpath, in the backend's run loop with IRQs off right after the
+ * The fastpath, in the run loop (run.h) with IRQs off right after the
  * exit: CPUID, hypercalls, in-kernel MSRs and XSETBV are handled here and,
  * unless something waits outside, the guest is entered again without the
  * full path's steps. An exception for the guest (#GP, or the #DB of a
  * single step) is queued here and entered through the full path, which
- * checks the VMCB again. With
+ * checks the guest state again. With
  * CONFIG_L1VMM_FASTPATH=n every exit takes the full path. @ops: the
  * backend's own (a constant there, so its ops are direct calls); @reason
  * is vcpu->exit.reason, as the backend's decode returned it.

@@ -6,9 +6,11 @@
 #include <linux/mm.h>
 #include <linux/nospec.h>
 
+#include "l1vmm/backend.h"
 #include "l1vmm/guest_mem.h"
-#include "l1vmm/insn_decode.h"
-#include "l1vmm/l1vmm.h"
+#include "l1vmm/portable/insn_decode.h"
+#include "l1vmm/vcpu.h"
+#include "l1vmm/vm.h"
 
 struct l1vmm_memslot *l1vmm_find_slot(struct l1vmm_vm *vm, u64 gfn)
 {

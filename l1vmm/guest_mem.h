@@ -11,7 +11,7 @@
 #include <linux/kvm.h>
 #include <linux/types.h>
 
-#include "l1vmm/gva_walk.h"
+#include "l1vmm/portable/gva_walk.h"
 
 struct l1vmm_vm;
 struct l1vmm_vcpu;

@@ -14,7 +14,10 @@
 #include <linux/mutex.h>
 #include <linux/percpu.h>
 
-#include "l1vmm/l1vmm.h"
+#include "l1vmm/backend.h"
+#include "l1vmm/hw.h"
+#include "l1vmm/tsc_aux.h"
+
 
 static DEFINE_MUTEX(hw_lock);
 static unsigned int hw_users;		/* VMs; written under hw_lock and cpus_read_lock */

@@ -11,30 +11,42 @@
 #include <linux/kvm.h>
 #include <linux/module.h>
 
-#include "l1vmm/l1vmm.h"
+#include "l1vmm/backend.h"
+#include "l1vmm/dev.h"
+#include "l1vmm/hw.h"
+#include "l1vmm/msr_access.h"
+#include "l1vmm/tdp.h"
 #include "xstate/guest_xcr0.h"
 #include "xstate/guest_xsave.h"
 
 const struct l1vmm_backend_ops *l1vmm_ops __read_mostly;
-static enum l1vmm_backend_kind l1vmm_backend;
+
+/*
+ * The backends this build has, by the kind cpu_probe.c detects. VMX is
+ * detected (and refused with its reason when it lacks what l1vmm needs)
+ * but has no backend yet: its slot stays empty.
+ */
+static const struct l1vmm_backend backends[] = {
+#ifdef CONFIG_L1VMM_SVM
+	[L1VMM_BACKEND_SVM] = { .init = l1vmm_svm_init, .exit = l1vmm_svm_exit },
+#endif
+	[L1VMM_BACKEND_VMX] = { },
+};
+static const struct l1vmm_backend *backend;
 
 /* Every op is mandatory; a backend missing one is a bug caught at load. */
 static bool backend_complete(const struct l1vmm_backend_ops *ops)
 {
-	return ops->name && ops->hardware_enable && ops->hardware_disable &&
+	return ops->name && ops->tdp && ops->hardware_enable && ops->hardware_disable &&
 	       ops->vcpu_create && ops->vcpu_reset && ops->vcpu_free && ops->get_sregs &&
 	       ops->set_sregs && ops->get_rflags &&
 	       ops->set_rflags && ops->get_msr && ops->set_msr && ops->get_event &&
 	       ops->set_event && ops->get_interrupt_shadow && ops->set_interrupt_shadow &&
 	       ops->set_irq_window && ops->get_dr6 && ops->set_dr6 && ops->get_dr7 &&
-	       ops->set_dr7 && ops->set_dr_intercepts && ops->get_cr8 && ops->get_cr4 &&
-	       ops->probe_xsetbv_exit && ops->run;
-}
-
-static void backend_exit(enum l1vmm_backend_kind backend)
-{
-	if (backend == L1VMM_BACKEND_SVM)
-		l1vmm_svm_exit();
+	       ops->set_dr7 && ops->set_dr_intercepts && ops->get_cr0 && ops->get_cr4 &&
+	       ops->get_cr8 && ops->probe_xsetbv_exit && ops->prepare_run && ops->flush_tlb &&
+	       ops->entry_ready && ops->begin_entries && ops->enter_once &&
+	       ops->decode_exit && ops->end_entries && ops->run;
 }
 
 /* What L0 does for us that the CPU model does not say: probed by running a guest. */
@@ -84,27 +96,29 @@ static void describe_build(void)
 
 static int __init l1vmm_init(void)
 {
-	enum l1vmm_backend_kind backend;
+	enum l1vmm_backend_kind kind;
 	int r;
 
 	describe_build();
-	r = l1vmm_probe_cpus(&backend);
+	r = l1vmm_probe_cpus(&kind);
 	if (r)
 		return r;
 
-	l1vmm_backend = backend;
-	if (backend != L1VMM_BACKEND_SVM) {
+	if (kind >= ARRAY_SIZE(backends) || !backends[kind].init) {
 		pr_err("not loading: the %s backend cannot run guests yet\n",
-		       l1vmm_backend_name(backend));
+		       l1vmm_backend_name(kind));
 		return -EOPNOTSUPP;
 	}
-	l1vmm_ops = l1vmm_svm_init();
+	backend = &backends[kind];
+	l1vmm_ops = backend->init();
 	if (!l1vmm_ops)
 		return -ENOMEM;
 	if (WARN_ON(!backend_complete(l1vmm_ops))) {
 		r = -EINVAL;
 		goto exit_backend;
 	}
+	l1vmm_tdp_format = l1vmm_ops->tdp;
+	l1vmm_msr_access_init();
 
 	r = l1vmm_hw_init();
 	if (r)
@@ -117,13 +131,13 @@ static int __init l1vmm_init(void)
 		goto exit_hw;
 
 	pr_info("loaded: backend %s, KVM API %d, /dev/l1vmm; build options: %s\n",
-		l1vmm_backend_name(backend), KVM_API_VERSION, build_options);
+		l1vmm_ops->name, KVM_API_VERSION, build_options);
 	return 0;
 
 exit_hw:
 	l1vmm_hw_exit();
 exit_backend:
-	backend_exit(backend);
+	backend->exit();
 	return r;
 }
 
@@ -131,10 +145,9 @@ static void __exit l1vmm_exit(void)
 {
 	l1vmm_dev_unregister();
 	l1vmm_hw_exit();
-	backend_exit(l1vmm_backend);
+	backend->exit();
 	pr_info("unloaded\n");
 }
-
 module_init(l1vmm_init);
 module_exit(l1vmm_exit);
 

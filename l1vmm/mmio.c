@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * MMIO: a guest access to guest-physical memory that no slot backs, or a
- * write to a read-only slot, arrives as a nested page fault. l1vmm fetches
- * the instruction through the guest's page tables, decodes it (the MOV
- * forms of l1vmm/insn_decode.c), and reflects the access to user space as
+ * write to a read-only slot, arrives as a second-level page fault, decoded
+ * by the backend (struct l1vmm_exit's npf). l1vmm fetches the instruction
+ * through the guest's page tables, decodes it (the MOV forms of
+ * l1vmm/portable/insn_decode.c), and reflects the access to user space as
  * KVM_EXIT_MMIO. A read completes on the next KVM_RUN, when user space has
  * put the data in kvm_run.mmio.data. Anything else is an emulation failure.
  */
@@ -13,12 +14,8 @@
 #include <linux/mm.h>
 
 #include "l1vmm/guest_mem.h"
-#include "l1vmm/l1vmm.h"
-
-/* Nested page fault error code (AMD APM, "Nested versus Guest Page Faults"). */
-#define NPF_WRITE		BIT_ULL(1)
-#define NPF_FETCH		BIT_ULL(4)
-#define NPF_IN_GUEST_WALK	BIT_ULL(33)	/* while reading guest page tables */
+#include "l1vmm/exit.h"
+#include "l1vmm/vm.h"
 
 static int complete_mmio_read(struct l1vmm_vcpu *vcpu)
 {
@@ -48,7 +45,7 @@ static bool backed_by_slot(struct l1vmm_vm *vm, u64 gpa, bool write)
 int l1vmm_handle_npf(struct l1vmm_vcpu *vcpu)
 {
 	const struct l1vmm_exit *e = &vcpu->exit;
-	u64 gpa = e->npf.gpa, err = e->npf.error_code;
+	u64 gpa = e->npf.gpa;
 	struct kvm_run *run = vcpu->run;
 	struct l1vmm_guest_view view;
 	u8 bytes[L1VMM_MAX_INSN_LEN];
@@ -60,18 +57,18 @@ int l1vmm_handle_npf(struct l1vmm_vcpu *vcpu)
 	 * A slot added while this vCPU ran, or a translation flushed late:
 	 * the memory is there now, so flush and retry.
 	 */
-	if (backed_by_slot(vcpu->vm, gpa, err & NPF_WRITE)) {
+	if (backed_by_slot(vcpu->vm, gpa, e->npf.write)) {
 		set_bit(L1VMM_REQ_TLB_FLUSH, &vcpu->requests);
 		return 1;
 	}
 	/* Code, or the guest's own page tables, in MMIO: not emulated. */
-	if (err & (NPF_FETCH | NPF_IN_GUEST_WALK))
+	if (e->npf.fetch || e->npf.in_walk)
 		return l1vmm_emulation_failure(vcpu, gpa);
 
 	l1vmm_guest_view(vcpu, &view);
 	n = l1vmm_fetch_insn(vcpu, &view, bytes);
 	if (l1vmm_insn_decode(bytes, n, view.code_size, &insn) ||
-	    !!(err & NPF_WRITE) != (insn.op != L1VMM_INSN_LOAD))
+	    e->npf.write != (insn.op != L1VMM_INSN_LOAD))
 		return l1vmm_emulation_failure(vcpu, gpa);
 
 	run->exit_reason = KVM_EXIT_MMIO;

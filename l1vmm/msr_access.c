@@ -2,7 +2,7 @@
 /*
  * Guest MSRs as user space and the guest reach them: KVM_GET_MSR_INDEX_LIST,
  * KVM_GET/SET_MSRS, and the RDMSR/WRMSR fastpath all go through
- * l1vmm_get_msr() (inline, l1vmm.h) and l1vmm_set_msr().
+ * __l1vmm_get_msr() and __l1vmm_set_msr() (inline, msr_access.h).
  */
 #define pr_fmt(fmt) "l1vmm: " fmt
 
@@ -11,11 +11,13 @@
 #include <asm/cpufeature.h>
 #include <asm/msr-index.h>
 
-#include "l1vmm/l1vmm.h"
-#include "l1vmm/msrs.h"
+#include "l1vmm/msr_access.h"
+#include "l1vmm/portable/msrs.h"
 
-/* The SPEC_CTRL bits a guest may set: the controls this host implements. */
-static u64 spec_ctrl_allowed(void)
+u64 l1vmm_spec_ctrl_allowed __read_mostly;
+
+/* At load: the SPEC_CTRL controls this host implements. */
+void l1vmm_msr_access_init(void)
 {
 	u64 bits = 0;
 
@@ -25,27 +27,7 @@ static u64 spec_ctrl_allowed(void)
 		bits |= SPEC_CTRL_STIBP;
 	if (boot_cpu_has(X86_FEATURE_SSBD))
 		bits |= SPEC_CTRL_SSBD;
-	return bits;
-}
-
-/* 0, or 1 when the MSR is unknown or the value refused. */
-int l1vmm_set_msr(struct l1vmm_vcpu *vcpu, u32 index, u64 data)
-{
-	if (!l1vmm_host_has_msr(index))
-		return 1;
-	switch (index) {
-	case L1VMM_MSR_SPEC_CTRL:
-		if (data & ~spec_ctrl_allowed())
-			return 1;
-		vcpu->spec_ctrl.guest = data;
-		return 0;
-	case L1VMM_MSR_TSC_AUX:
-		/* AMD CPUs ignore bits 63:32; KVM clears them for non-Intel guests. */
-		vcpu->tsc_aux = (u32)data;
-		return 0;
-	default:
-		return l1vmm_ops->set_msr(vcpu, index, data);
-	}
+	l1vmm_spec_ctrl_allowed = bits;
 }
 
 /*

@@ -14,8 +14,8 @@
 #include <linux/kvm.h>
 #include <linux/mm.h>
 
+#include "l1vmm/exit.h"
 #include "l1vmm/guest_mem.h"
-#include "l1vmm/l1vmm.h"
 
 static void exit_to_user(struct l1vmm_vcpu *vcpu, bool in, unsigned int size,
 			 unsigned int count)

@@ -13,7 +13,9 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 
-#include "l1vmm/l1vmm.h"
+#include "l1vmm/vcpu.h"
+#include "l1vmm/vm.h"
+
 
 #define STATS_NAME_SIZE		48	/* KVM_STATS_NAME_SIZE */
 

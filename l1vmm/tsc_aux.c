@@ -14,8 +14,10 @@
 #include <linux/user-return-notifier.h>
 #include <asm/msr.h>
 
-#include "l1vmm/l1vmm.h"
-#include "l1vmm/msrs.h"
+#include "l1vmm/portable/msrs.h"
+#include "l1vmm/msr_access.h"
+#include "l1vmm/tsc_aux.h"
+#include "l1vmm/vcpu.h"
 
 struct tsc_aux_cpu {
 	struct user_return_notifier urn;

@@ -25,11 +25,15 @@
 #include <asm/msr-index.h>
 #include <asm/trapnr.h>
 
-#include "l1vmm/cpuid.h"
 #include "l1vmm/debugregs.h"
-#include "l1vmm/l1vmm.h"
-#include "l1vmm/msrs.h"
-#include "l1vmm/sregs_check.h"
+#include "l1vmm/exit.h"
+#include "l1vmm/hw.h"
+#include "l1vmm/msr_access.h"
+#include "l1vmm/portable/cpuid.h"
+#include "l1vmm/portable/msrs.h"
+#include "l1vmm/portable/sregs_check.h"
+#include "l1vmm/tdp.h"
+#include "l1vmm/vm.h"
 #include "xstate/fpu.h"
 #include "xstate/guest_xcr0.h"
 #include "xstate/guest_xsave.h"
@@ -115,7 +119,7 @@ static int vcpu_set_sregs(struct l1vmm_vcpu *vcpu, const struct kvm_sregs *sregs
 	};
 	struct kvm_sregs old;
 
-	if (l1vmm_sregs_invalid(&view, l1vmm_npt_gpa_bits(),
+	if (l1vmm_sregs_invalid(&view, l1vmm_tdp_gpa_bits(),
 				l1vmm_guest_cr4_allowed()))
 		return -EINVAL;
 	/* A new CS base moves the pending instruction away too (KVM compares linear RIPs). */

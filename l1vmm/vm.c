@@ -4,7 +4,7 @@
  * creation.
  *
  * Memory slots are pinned while they exist (pin_user_pages, FOLL_LONGTERM)
- * and mapped into the NPT at once: no nested page fault is needed for
+ * and mapped into the TDP table at once: no nested page fault is needed for
  * memory that exists, and the guest can reach nothing else. Removing a slot
  * unmaps it, kicks every vCPU out of the guest with a TLB flush pending,
  * and only then unpins the pages.
@@ -21,7 +21,10 @@
 #include <linux/uaccess.h>
 
 #include "l1vmm/caps.h"
-#include "l1vmm/l1vmm.h"
+#include "l1vmm/exit.h"
+#include "l1vmm/hw.h"
+#include "l1vmm/tdp.h"
+#include "l1vmm/vm.h"
 
 static void vm_free(struct l1vmm_vm *vm);
 
@@ -43,10 +46,10 @@ static void slot_unmap(struct l1vmm_vm *vm, struct l1vmm_memslot *slot)
 	unsigned int i;
 
 	lockdep_assert_held(&vm->lock);
-	l1vmm_npt_unmap_range(&vm->npt, slot->base_gfn, slot->npages, &freed);
+	l1vmm_tdp_unmap_range(&vm->tdp, slot->base_gfn, slot->npages, &freed);
 	for (i = 0; i < vm->nr_vcpus; i++)
 		l1vmm_vcpu_kick(vm->vcpus[i], L1VMM_REQ_TLB_FLUSH);
-	l1vmm_npt_free_tables(&freed);
+	l1vmm_tdp_free_tables(&freed);
 }
 
 static int slot_map(struct l1vmm_vm *vm, struct l1vmm_memslot *slot)
@@ -56,7 +59,7 @@ static int slot_map(struct l1vmm_vm *vm, struct l1vmm_memslot *slot)
 	int r;
 
 	for (n = 0; n < slot->npages; n++) {
-		r = l1vmm_npt_map(&vm->npt, slot->base_gfn + n,
+		r = l1vmm_tdp_map(&vm->tdp, slot->base_gfn + n,
 				  page_to_pfn(slot->pages[n]), writable);
 		if (r) {
 			slot_unmap(vm, slot);
@@ -171,7 +174,7 @@ static int vm_set_memory_region(struct l1vmm_vm *vm,
 	/* Below MAXPHYADDR, as KVM bounds slots (its kvm_mmu_max_gfn()). */
 	if (npages > L1VMM_MAX_SLOT_PAGES ||
 	    mem->guest_phys_addr + mem->memory_size < mem->guest_phys_addr ||
-	    (npages && (mem->guest_phys_addr + mem->memory_size - 1) >> l1vmm_npt_gpa_bits()))
+	    (npages && (mem->guest_phys_addr + mem->memory_size - 1) >> l1vmm_tdp_gpa_bits()))
 		return -EINVAL;
 	if (mem->memory_size &&
 	    !access_ok((void __user *)(unsigned long)mem->userspace_addr, mem->memory_size))
@@ -287,7 +290,7 @@ static void vm_free(struct l1vmm_vm *vm)
 	for (i = 0; i < L1VMM_MAX_MEMSLOTS; i++)
 		if (vm->slots[i])
 			slot_free(vm->slots[i]);
-	l1vmm_npt_free(&vm->npt);
+	l1vmm_tdp_free(&vm->tdp);
 	mmdrop(vm->mm);
 	kfree(vm);
 	l1vmm_hw_put();
@@ -309,7 +312,7 @@ int l1vmm_vm_create(void)
 		goto put_hw;
 	refcount_set(&vm->users, 1);
 	mutex_init(&vm->lock);
-	r = l1vmm_npt_init(&vm->npt);
+	r = l1vmm_tdp_init(&vm->tdp);
 	if (r)
 		goto free_vm;
 	mmgrab(current->mm);

@@ -25,11 +25,11 @@
  *    stored before the host's SPEC_CTRL was restored.
  */
 
-#include "l1vmm/l1vmm.h"
+#include "l1vmm/vcpu.h"
 #include "xstate/egpr.h"
 #include "xstate/guest_xcr0.h"
-#include "xstate/layout.h"
-#include "xstate/xcr0.h"
+#include "xstate/portable/layout.h"
+#include "xstate/portable/xcr0.h"
 
 /* The APX specification's layout of component 19 (standard format). */
 #define APX_AREA_OFFSET		960

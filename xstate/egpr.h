@@ -10,7 +10,7 @@
 
 #include <linux/types.h>
 
-#include "l1vmm/regs.h"
+#include "l1vmm/portable/regs.h"
 
 struct l1vmm_vcpu;
 struct l1vmm_xstate_layout;

@@ -11,10 +11,11 @@
 
 #include <asm/fpu/xcr.h>
 
-#include "l1vmm/l1vmm.h"
+#include "l1vmm/backend.h"
+#include "l1vmm/vcpu.h"
 #include "xstate/egpr.h"
 #include "xstate/guest_xcr0.h"
-#include "xstate/xcr0.h"
+#include "xstate/portable/xcr0.h"
 
 /* Whether any entry can switch R16-R31: see l1vmm_egpr_enter(). */
 static inline bool l1vmm_egpr_may_switch(void)
@@ -24,11 +25,22 @@ static inline bool l1vmm_egpr_may_switch(void)
 		(l1vmm_xcr0_host & L1VMM_XF(APX)));
 }
 
-/* Interrupts off, right before the entry (l1vmm_guest_state_enter()). */
-static inline void l1vmm_xstate_enter(struct l1vmm_vcpu *vcpu)
+/*
+ * Interrupts off, right before the entry (l1vmm_guest_state_enter()): the
+ * guest's XCR0 goes into the CPU when it differs from the host's and the
+ * guest has CR4.OSXSAVE (without it the guest cannot see XCR0). A host
+ * without XSAVE (host XCR0 0) never loads one. @ops: the backend's own,
+ * so that reading CR4 is a direct call on every entry that asks.
+ */
+static __always_inline void l1vmm_xstate_enter(const struct l1vmm_backend_ops *ops,
+					       struct l1vmm_vcpu *vcpu)
 {
-	vcpu->xcr0_loaded = false;
-	if (IS_ENABLED(CONFIG_L1VMM_XCR0_SWITCH_ALWAYS) || vcpu->xcr0 != l1vmm_xcr0_host)
+	if (IS_ENABLED(CONFIG_L1VMM_XCR0_SWITCH_ALWAYS))
+		vcpu->xcr0_loaded = l1vmm_xcr0_host != 0;
+	else
+		vcpu->xcr0_loaded = vcpu->xcr0 != l1vmm_xcr0_host && l1vmm_xcr0_host &&
+				    (ops->get_cr4(vcpu) & X86_CR4_OSXSAVE);
+	if (vcpu->xcr0_loaded)
 		l1vmm_xcr0_enter(vcpu);
 	vcpu->egprs = l1vmm_egpr_may_switch() ? l1vmm_egpr_enter(vcpu) : 0;
 }

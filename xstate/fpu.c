@@ -15,7 +15,7 @@
 #include <asm/fpu/types.h>
 #include <asm/fpu/xstate.h>
 
-#include "l1vmm/l1vmm.h"
+#include "l1vmm/vcpu.h"
 #include "xstate/fpu.h"
 
 static struct fxregs_state *guest_fxsave(struct l1vmm_vcpu *vcpu)

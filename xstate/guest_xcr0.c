@@ -21,12 +21,13 @@
 #include <asm/processor-flags.h>
 #include <asm/trapnr.h>
 
-#include "l1vmm/cpuid.h"
-#include "l1vmm/l1vmm.h"
+#include "l1vmm/portable/cpuid.h"
+#include "l1vmm/dev.h"
+#include "l1vmm/vcpu.h"
 #include "xstate/egpr.h"
 #include "xstate/guest_xcr0.h"
-#include "xstate/layout.h"
-#include "xstate/xcr0.h"
+#include "xstate/portable/layout.h"
+#include "xstate/portable/xcr0.h"
 
 /*
  * The components l1vmm can give a guest, when the host enables them: the
@@ -94,18 +95,12 @@ static void load_xcr0(struct l1vmm_vcpu *vcpu, u64 xcr0)
 }
 
 /*
- * Interrupts are off from here to l1vmm_xcr0_exit(). A host without XSAVE
- * (host XCR0 0) never gets here with a guest CR4.OSXSAVE; checked anyway.
+ * The guest's XCR0 into the CPU, when l1vmm_xstate_enter() decided so.
+ * Interrupts are off from here to l1vmm_xcr0_exit().
  */
 void l1vmm_xcr0_enter(struct l1vmm_vcpu *vcpu)
 {
-	if (IS_ENABLED(CONFIG_L1VMM_XCR0_SWITCH_ALWAYS))
-		vcpu->xcr0_loaded = l1vmm_xcr0_host != 0;
-	else
-		vcpu->xcr0_loaded = l1vmm_xcr0_host && vcpu->xcr0 != l1vmm_xcr0_host &&
-				    (l1vmm_ops->get_cr4(vcpu) & X86_CR4_OSXSAVE);
-	if (vcpu->xcr0_loaded)
-		load_xcr0(vcpu, vcpu->xcr0);
+	load_xcr0(vcpu, vcpu->xcr0);
 }
 
 /* The XCR0 in force while the guest runs: its own, or the host's. */

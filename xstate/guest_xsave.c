@@ -27,11 +27,12 @@
 #include <asm/fpu/api.h>
 #include <asm/processor-flags.h>
 
-#include "l1vmm/l1vmm.h"
+#include "l1vmm/dev.h"
+#include "l1vmm/vcpu.h"
 #include "xstate/egpr.h"
 #include "xstate/guest_xcr0.h"
 #include "xstate/guest_xsave.h"
-#include "xstate/layout.h"
+#include "xstate/portable/layout.h"
 
 #define CPUID1_ECX_OSXSAVE	BIT(27)
 #define CPUID_XSTATE1_COMPACTED	(BIT(1) | BIT(3))	/* XSAVEC, XSAVES */
@@ -134,17 +135,17 @@ out:
 /*
  * The parts of CPUID that follow the guest's state, as KVM's
  * kvm_update_cpuid_runtime() computes them: OSXSAVE is the guest's
- * CR4.OSXSAVE; leaf 0xD.0 EBX the standard-format size for its XCR0, and
+ * CR4.OSXSAVE (@osxsave, for leaf 1); leaf 0xD.0 EBX the standard-format size for its XCR0, and
  * 0xD.1 EBX the compacted size when it has XSAVEC or XSAVES.
  */
-void __l1vmm_xsave_cpuid_runtime(struct l1vmm_vcpu *vcpu, u32 leaf, u32 index)
+void __l1vmm_xsave_cpuid_runtime(struct l1vmm_vcpu *vcpu, u32 leaf, u32 index, bool osxsave)
 {
 	unsigned long *r = vcpu->regs;
 
 	if (!boot_cpu_has(X86_FEATURE_XSAVE))
 		return;
 	if (leaf == 1) {
-		if (l1vmm_ops->get_cr4(vcpu) & X86_CR4_OSXSAVE)
+		if (osxsave)
 			r[L1VMM_REG_RCX] |= CPUID1_ECX_OSXSAVE;
 		else
 			r[L1VMM_REG_RCX] &= ~CPUID1_ECX_OSXSAVE;

@@ -10,6 +10,9 @@
 
 #include <linux/compiler_types.h>
 #include <linux/types.h>
+#include <asm/processor-flags.h>
+
+#include "l1vmm/backend.h"
 
 struct l1vmm_vcpu;
 
@@ -18,17 +21,21 @@ u32 l1vmm_xsave_uabi_size(void);
 int l1vmm_get_xsave(struct l1vmm_vcpu *vcpu, void __user *uxsave, u32 size);
 int l1vmm_set_xsave(struct l1vmm_vcpu *vcpu, const void __user *uxsave);
 void l1vmm_xsave_init_event(struct l1vmm_vcpu *vcpu);
-void __l1vmm_xsave_cpuid_runtime(struct l1vmm_vcpu *vcpu, u32 leaf, u32 index);
+void __l1vmm_xsave_cpuid_runtime(struct l1vmm_vcpu *vcpu, u32 leaf, u32 index, bool osxsave);
 
 /*
  * On the guest's RAX..RDX, the answer from its CPUID table for @leaf and
  * @index. Leaves 1 and 0xD only: checked inline, as the fastpath's CPUID
- * exit runs it.
+ * exit runs it, with the backend's own @ops (a direct call to read CR4).
  */
-static inline void l1vmm_xsave_cpuid_runtime(struct l1vmm_vcpu *vcpu, u32 leaf, u32 index)
+static __always_inline void l1vmm_xsave_cpuid_runtime(const struct l1vmm_backend_ops *ops,
+						      struct l1vmm_vcpu *vcpu, u32 leaf, u32 index)
 {
-	if (leaf == 1 || leaf == 0xd)
-		__l1vmm_xsave_cpuid_runtime(vcpu, leaf, index);
+	if (leaf == 1)
+		__l1vmm_xsave_cpuid_runtime(vcpu, leaf, index,
+					    ops->get_cr4(vcpu) & X86_CR4_OSXSAVE);
+	else if (leaf == 0xd)
+		__l1vmm_xsave_cpuid_runtime(vcpu, leaf, index, false);
 }
 
 #endif /* L1VMM_XSTATE_GUEST_XSAVE_H */

@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// unit-sources: l1vmm/cpu_detect.c
+// unit-sources: l1vmm/portable/cpu_detect.c
 /*
- * Host unit test of the backend decision (l1vmm/cpu_detect.c): every reason
+ * Host unit test of the backend decision (l1vmm/portable/cpu_detect.c): every reason
  * to refuse, both vendors, and what the build leaves out.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "ktap.h"
-#include "l1vmm/cpu_detect.h"
+#include "l1vmm/portable/cpu_detect.h"
 
 #define BOTH	(L1VMM_BUILT_SVM | L1VMM_BUILT_VMX)
 
@@ -37,16 +37,19 @@ static const struct detect_case cases[] = {
 	/* Firmware off wins over "in use": EFER.SVME cannot be set then anyway. */
 	{ "svm_off_and_in_use", { .svm = true, .npt = true, .svm_disabled = true, .svme = true },
 	  BOTH, L1VMM_BACKEND_NONE, -EOPNOTSUPP, "VM_CR.SVMDIS" },
-	{ "vmx_ept", { .vmx = true, .ept = true }, BOTH,
+	{ "vmx_ept", { .vmx = true, .ept = true, .unrestricted_guest = true }, BOTH,
 	  L1VMM_BACKEND_VMX, 0, "EPT" },
-	{ "vmx_not_built", { .vmx = true, .ept = true }, L1VMM_BUILT_SVM,
-	  L1VMM_BACKEND_NONE, -EOPNOTSUPP, "CONFIG_L1VMM_VMX=n" },
-	{ "vmx_firmware_off", { .vmx = true, .ept = true, .vmx_disabled = true }, BOTH,
+	{ "vmx_not_built", { .vmx = true, .ept = true, .unrestricted_guest = true },
+	  L1VMM_BUILT_SVM, L1VMM_BACKEND_NONE, -EOPNOTSUPP, "CONFIG_L1VMM_VMX=n" },
+	{ "vmx_firmware_off", { .vmx = true, .ept = true, .unrestricted_guest = true,
+				.vmx_disabled = true }, BOTH,
 	  L1VMM_BACKEND_NONE, -EOPNOTSUPP, "IA32_FEATURE_CONTROL" },
-	{ "vmx_no_ept", { .vmx = true }, BOTH,
+	{ "vmx_no_ept", { .vmx = true, .unrestricted_guest = true }, BOTH,
 	  L1VMM_BACKEND_NONE, -EOPNOTSUPP, "EPT" },
-	{ "vmx_in_use", { .vmx = true, .ept = true, .vmxe = true }, BOTH,
-	  L1VMM_BACKEND_NONE, -EBUSY, "CR4.VMXE" },
+	{ "vmx_no_unrestricted_guest", { .vmx = true, .ept = true }, BOTH,
+	  L1VMM_BACKEND_NONE, -EOPNOTSUPP, "unrestricted guest" },
+	{ "vmx_in_use", { .vmx = true, .ept = true, .unrestricted_guest = true, .vmxe = true },
+	  BOTH, L1VMM_BACKEND_NONE, -EBUSY, "CR4.VMXE" },
 	{ "neither", { .npt = true, .ept = true }, BOTH,
 	  L1VMM_BACKEND_NONE, -EOPNOTSUPP, "neither SVM nor VMX" },
 	{ "neither_nothing_built", { 0 }, 0,
@@ -80,14 +83,15 @@ static void test_backend_iff_no_error(void)
 	struct l1vmm_detect_result res;
 	unsigned int bits, built;
 
-	/* Every combination of the eight facts and the four build choices. */
-	for (bits = 0; bits < 256; bits++) {
+	/* Every combination of the nine facts and the four build choices. */
+	for (bits = 0; bits < 512; bits++) {
 		for (built = 0; built < 4; built++) {
 			f = (struct l1vmm_cpu_facts) {
 				.svm = bits & 1, .npt = bits & 2,
 				.svm_disabled = bits & 4, .svme = bits & 8,
 				.vmx = bits & 16, .ept = bits & 32,
 				.vmx_disabled = bits & 64, .vmxe = bits & 128,
+				.unrestricted_guest = bits & 256,
 			};
 			l1vmm_detect_backend(&f, built << 1, &res);
 			TEST_ASSERT((res.backend == L1VMM_BACKEND_NONE) == (res.err != 0),

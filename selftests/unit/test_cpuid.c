@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "ktap.h"
-#include "l1vmm/cpuid.h"
+#include "l1vmm/portable/cpuid.h"
 
 static const struct kvm_cpuid_entry2 table[] = {
 	{ .function = 0, .eax = 0xd },

@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// unit-sources: l1vmm/cpuid_supported.c xstate/layout.c
+// unit-sources: l1vmm/portable/cpuid_supported.c xstate/portable/layout.c
 /*
  * Host unit test of KVM_GET_SUPPORTED_CPUID's content
- * (l1vmm/cpuid_supported.c), with a fake host that has every bit set,
+ * (l1vmm/portable/cpuid_supported.c), with a fake host that has every bit set,
  * and a Zen-like XSAVE layout in leaf 0xD.
  */
 #include <stdint.h>
 #include <string.h>
 
 #include "ktap.h"
-#include "l1vmm/cpuid.h"
-#include "l1vmm/cpuid_supported.h"
+#include "l1vmm/portable/cpuid.h"
+#include "l1vmm/portable/cpuid_supported.h"
 
 static uint32_t fake_max_basic = 0x10, fake_max_ext = 0x80000021;
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// unit-sources: l1vmm/gva_walk.c
+// unit-sources: l1vmm/portable/gva_walk.c
 /*
- * Host unit test of the guest page-table walk (l1vmm/gva_walk.c): each
+ * Host unit test of the guest page-table walk (l1vmm/portable/gva_walk.c): each
  * paging mode, large pages, absent entries, and reader errors, with the
  * guest's "physical memory" a plain array.
  */
@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "ktap.h"
-#include "l1vmm/gva_walk.h"
+#include "l1vmm/portable/gva_walk.h"
 
 #define MEM_SIZE	(64 * 4096)
 #define P		0x1ull

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// unit-sources: l1vmm/insn_decode.c
+// unit-sources: l1vmm/portable/insn_decode.c
 /*
- * Host unit test of the MMIO instruction decoder (l1vmm/insn_decode.c):
+ * Host unit test of the MMIO instruction decoder (l1vmm/portable/insn_decode.c):
  * every supported MOV form in each mode, the register results, and the
  * instructions it must refuse. Encodings checked against binutils' output.
  */
@@ -9,8 +9,8 @@
 #include <string.h>
 
 #include "ktap.h"
-#include "l1vmm/insn_decode.h"
-#include "l1vmm/regs.h"
+#include "l1vmm/portable/insn_decode.h"
+#include "l1vmm/portable/regs.h"
 
 struct decode_case {
 	const char *what;

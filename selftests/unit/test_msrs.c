@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// unit-sources: l1vmm/msrs.c
+// unit-sources: l1vmm/portable/msrs.c
 /*
- * Host unit test of the MSR list and the EFER rules (l1vmm/msrs.c).
+ * Host unit test of the MSR list and the EFER rules (l1vmm/portable/msrs.c).
  */
 #include "ktap.h"
-#include "l1vmm/msrs.h"
+#include "l1vmm/portable/msrs.h"
 
 static void test_list_has_what_a_64bit_guest_needs(void)
 {
@@ -59,7 +59,37 @@ static void test_value_rules(void)
 	TEST_ASSERT(l1vmm_msr_value_valid(L1VMM_MSR_STAR, ~0ull), "STAR refused");
 }
 
+/* Who stores an MSR: 1 the backend, 2 the core, 0 nobody (unknown). */
+static int msr_owner(u32 index)
+{
+	if (l1vmm_msr_in_backend(index))
+		return 1;
+	return index == L1VMM_MSR_SPEC_CTRL || index == L1VMM_MSR_TSC_AUX ? 2 : 0;
+}
+
+/* Every listed MSR has an owner, and the backend's cases are all listed. */
+static void test_backend_cases_match_the_list(void)
+{
+	unsigned int i, backend = 0;
+
+	for (i = 0; i < l1vmm_nr_msrs; i++) {
+		int owner = msr_owner(l1vmm_msr_list[i]);
+
+		TEST_ASSERT(owner, "MSR %#x listed but stored by nobody", l1vmm_msr_list[i]);
+		backend += owner == 1;
+	}
+	TEST_ASSERT(backend == l1vmm_nr_msrs - 2, "%u backend MSRs in the list of %u", backend,
+		    l1vmm_nr_msrs);
+	/* No backend MSR outside the list, in the ranges MSRs live in. */
+	for (i = 0; i < 0x2000; i++) {
+		TEST_ASSERT(!msr_owner(i) || l1vmm_msr_known(i), "MSR %#x stored, not listed", i);
+		TEST_ASSERT(!msr_owner(0xc0000000 + i) || l1vmm_msr_known(0xc0000000 + i),
+			    "MSR %#x stored, not listed", 0xc0000000 + i);
+	}
+}
+
 static const struct ktap_case tests[] = {
+	KTAP_CASE(test_backend_cases_match_the_list),
 	KTAP_CASE(test_value_rules),
 	KTAP_CASE(test_list_has_what_a_64bit_guest_needs),
 	KTAP_CASE(test_efer_rules),

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// unit-sources: l1vmm/vmcb_check.c
+// unit-sources: l1vmm/svm/vmcb_check.c
 /*
- * Host unit test of the vmcb12 consistency checks (l1vmm/vmcb_check.c):
+ * Host unit test of the vmcb12 consistency checks (l1vmm/svm/vmcb_check.c):
  * a good long-mode VMCB passes, and each rule, broken alone, fails with
  * its own reason.
  */
@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "ktap.h"
-#include "l1vmm/vmcb_check.h"
+#include "l1vmm/svm/vmcb_check.h"
 
 static const struct l1vmm_vmcb_limits limits = {
 	.guest_phys_bits = 48, .host_phys_bits = 40,

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// unit-sources: xstate/xcr0.c
+// unit-sources: xstate/portable/xcr0.c
 /*
- * Host unit test of the XCR0 rules (xstate/xcr0.c): for every rule, a
+ * Host unit test of the XCR0 rules (xstate/portable/xcr0.c): for every rule, a
  * value that breaks it alone is refused with that rule's reason, and the
  * nearest value that keeps it is accepted. And which components INIT
  * clears.
@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "ktap.h"
-#include "xstate/xcr0.h"
+#include "xstate/portable/xcr0.h"
 
 #define X87	L1VMM_XF(X87)
 #define SSE	L1VMM_XF(SSE)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// unit-sources: xstate/layout.c
+// unit-sources: xstate/portable/layout.c
 /*
- * Host unit test of the XSAVE layout math (xstate/layout.c) on CPUID 0xD
+ * Host unit test of the XSAVE layout math (xstate/portable/layout.c) on CPUID 0xD
  * tables recorded from three kinds of CPU: AVX only (AMD Zen), AVX-512 and
  * MPX and PKRU with a supervisor component (Intel Skylake-SP), and one with
  * AMX and APX (component 19, 128 bytes at MPX's old offset 960). And the
@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "ktap.h"
-#include "xstate/layout.h"
+#include "xstate/portable/layout.h"
 
 struct leaf_d {
 	u32 index, eax, ebx, ecx, edx;

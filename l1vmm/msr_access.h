@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Guest MSRs for user space and the guest (msr_access.c): which exist is
+ * the core's (portable/msrs.c); SPEC_CTRL and TSC_AUX are kept in the core,
+ * the same for every backend; the others are stored by the backend.
+ */
+#ifndef L1VMM_MSR_ACCESS_H
+#define L1VMM_MSR_ACCESS_H
+
+#include <linux/kvm.h>
+#include <asm/cpufeature.h>
+#include <asm/processor-flags.h>
+
+#include "l1vmm/backend.h"
+#include "l1vmm/portable/msrs.h"
+#include "l1vmm/vcpu.h"
+
+/* The SPEC_CTRL bits a guest may set: the controls this host implements. */
+extern u64 l1vmm_spec_ctrl_allowed __read_mostly;
+
+void l1vmm_msr_access_init(void);
+int l1vmm_get_msr_index_list(struct kvm_msr_list __user *ulist);
+int l1vmm_vcpu_msrs(struct l1vmm_vcpu *vcpu, struct kvm_msrs __user *umsrs, bool set);
+
+static inline bool l1vmm_host_has_msr(u32 index)
+{
+	switch (index) {
+	case L1VMM_MSR_SPEC_CTRL:
+		return boot_cpu_has(X86_FEATURE_MSR_SPEC_CTRL);
+	case L1VMM_MSR_TSC_AUX:
+		return boot_cpu_has(X86_FEATURE_RDTSCP) || boot_cpu_has(X86_FEATURE_RDPID);
+	default:
+		return true;
+	}
+}
+
+/*
+ * 0, or 1 when the MSR is unknown (#GP for the guest, the stop for
+ * KVM_GET_MSRS). Inline: the fastpath's RDMSR exit runs it, with the
+ * backend's own @ops, so that its get_msr is a direct call.
+ */
+static __always_inline int __l1vmm_get_msr(const struct l1vmm_backend_ops *ops,
+					   struct l1vmm_vcpu *vcpu, u32 index, u64 *data)
+{
+	switch (index) {
+	case L1VMM_MSR_SPEC_CTRL:
+		if (!l1vmm_host_has_msr(index))
+			return 1;
+		*data = vcpu->spec_ctrl.guest;
+		return 0;
+	case L1VMM_MSR_TSC_AUX:
+		if (!l1vmm_host_has_msr(index))
+			return 1;
+		*data = vcpu->tsc_aux;
+		return 0;
+	default:
+		if (!l1vmm_msr_in_backend(index))
+			return 1;
+		*data = ops->get_msr(vcpu, index);
+		return 0;
+	}
+}
+
+/*
+ * 0, or 1 when the MSR is unknown or the value refused; the same rules for
+ * the guest's WRMSR and for KVM_SET_MSRS, as in KVM. Inline for the
+ * fastpath's WRMSR exit, as above.
+ */
+static __always_inline int __l1vmm_set_msr(const struct l1vmm_backend_ops *ops,
+					   struct l1vmm_vcpu *vcpu, u32 index, u64 data)
+{
+	switch (index) {
+	case L1VMM_MSR_SPEC_CTRL:
+		if (!l1vmm_host_has_msr(index) || (data & ~l1vmm_spec_ctrl_allowed))
+			return 1;
+		vcpu->spec_ctrl.guest = data;
+		return 0;
+	case L1VMM_MSR_TSC_AUX:
+		if (!l1vmm_host_has_msr(index))
+			return 1;
+		/* AMD CPUs ignore bits 63:32; KVM clears them for non-Intel guests. */
+		vcpu->tsc_aux = (u32)data;
+		return 0;
+	case L1VMM_MSR_EFER:
+		if (!l1vmm_efer_valid(ops->get_msr(vcpu, index), data,
+				      ops->get_cr0(vcpu) & X86_CR0_PG))
+			return 1;
+		ops->set_msr(vcpu, index, data);
+		return 0;
+	default:
+		if (!l1vmm_msr_in_backend(index) || !l1vmm_msr_value_valid(index, data))
+			return 1;
+		ops->set_msr(vcpu, index, data);
+		return 0;
+	}
+}
+
+static inline int l1vmm_get_msr(struct l1vmm_vcpu *vcpu, u32 index, u64 *data)
+{
+	return __l1vmm_get_msr(l1vmm_ops, vcpu, index, data);
+}
+
+static inline int l1vmm_set_msr(struct l1vmm_vcpu *vcpu, u32 index, u64 data)
+{
+	return __l1vmm_set_msr(l1vmm_ops, vcpu, index, data);
+}
+
+#endif /* L1VMM_MSR_ACCESS_H */

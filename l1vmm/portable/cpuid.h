@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The guest's CPUID table, as user space set it with KVM_SET_CPUID2.
+ * Portable: the lookup is unit-tested on the host.
+ */
+#ifndef L1VMM_CPUID_H
+#define L1VMM_CPUID_H
+
+#include <linux/kvm.h>
+
+#include "l1vmm/portable/portable.h"
+
+/* KVM's limit on the table size (KVM_MAX_CPUID_ENTRIES). */
+#define L1VMM_MAX_CPUID_ENTRIES	256
+
+/*
+ * The entry for leaf @function, sub-leaf @index, or NULL. The sub-leaf only
+ * counts for entries flagged KVM_CPUID_FLAG_SIGNIFCANT_INDEX, as in KVM.
+ * Inline: the fastpath's CPUID exit looks up a leaf every time.
+ */
+static inline const struct kvm_cpuid_entry2 *
+l1vmm_cpuid_find(const struct kvm_cpuid_entry2 *entries, unsigned int nent, u32 function,
+		 u32 index)
+{
+	unsigned int i;
+
+	for (i = 0; i < nent; i++) {
+		const struct kvm_cpuid_entry2 *e = &entries[i];
+
+		if (e->function != function)
+			continue;
+		if ((e->flags & KVM_CPUID_FLAG_SIGNIFCANT_INDEX) && e->index != index)
+			continue;
+		return e;
+	}
+	return NULL;
+}
+
+#endif /* L1VMM_CPUID_H */

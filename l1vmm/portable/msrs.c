@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The MSRs l1vmm keeps for guests; see msrs.h.
+ */
+#include "l1vmm/portable/msrs.h"
+#include "l1vmm/portable/x86.h"
+
+
+const u32 l1vmm_msr_list[] = {
+	L1VMM_MSR_TSC,
+	L1VMM_MSR_SYSENTER_CS,
+	L1VMM_MSR_SYSENTER_ESP,
+	L1VMM_MSR_SYSENTER_EIP,
+	L1VMM_MSR_PAT,
+	L1VMM_MSR_EFER,
+	L1VMM_MSR_STAR,
+	L1VMM_MSR_LSTAR,
+	L1VMM_MSR_CSTAR,
+	L1VMM_MSR_SFMASK,
+	L1VMM_MSR_KERNEL_GS_BASE,
+	L1VMM_MSR_SPEC_CTRL,	/* these two only where the host has them */
+	L1VMM_MSR_TSC_AUX,
+};
+const unsigned int l1vmm_nr_msrs = ARRAY_SIZE(l1vmm_msr_list);
+
+bool l1vmm_msr_known(u32 index)
+{
+	unsigned int i;
+
+	for (i = 0; i < l1vmm_nr_msrs; i++)
+		if (l1vmm_msr_list[i] == index)
+			return true;
+	return false;
+}
+
+bool l1vmm_efer_valid(u64 old, u64 val, bool paging)
+{
+	if (val & ~(L1VMM_EFER_SCE | L1VMM_EFER_LME | L1VMM_EFER_LMA | L1VMM_EFER_NXE))
+		return false;
+	if (paging && ((old ^ val) & L1VMM_EFER_LME))
+		return false;
+	return true;
+}
+
+/* 48-bit canonical: bits 63:47 all equal (no LA57 for guests). */
+static bool canonical(u64 val)
+{
+	return (u64)((s64)(val << 16) >> 16) == val;
+}
+
+/* Each PAT byte is UC (0), WC (1), WT (4), WP (5), WB (6) or UC- (7). */
+static bool pat_valid(u64 val)
+{
+	unsigned int i;
+
+	for (i = 0; i < 8; i++) {
+		u8 type = val >> (8 * i);
+
+		if (type > 7 || type == 2 || type == 3)
+			return false;
+	}
+	return true;
+}
+
+bool l1vmm_msr_value_valid(u32 index, u64 val)
+{
+	switch (index) {
+	case L1VMM_MSR_LSTAR:
+	case L1VMM_MSR_CSTAR:
+	case L1VMM_MSR_KERNEL_GS_BASE:
+	case L1VMM_MSR_SYSENTER_ESP:
+	case L1VMM_MSR_SYSENTER_EIP:
+		return canonical(val);
+	case L1VMM_MSR_PAT:
+		return pat_valid(val);
+	default:
+		return true;
+	}
+}

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The MSRs l1vmm keeps for its guests: the list KVM_GET_MSR_INDEX_LIST
+ * reports, and what KVM_GET/SET_MSRS and the guest's RDMSR/WRMSR reach.
+ * Portable: the list and the EFER rules are unit-tested on the host.
+ */
+#ifndef L1VMM_MSRS_H
+#define L1VMM_MSRS_H
+
+#include "l1vmm/portable/portable.h"
+
+/* Architectural MSR numbers (Intel SDM vol. 4, AMD APM vol. 2). */
+#define L1VMM_MSR_TSC			0x00000010
+#define L1VMM_MSR_SPEC_CTRL		0x00000048
+#define L1VMM_MSR_SYSENTER_CS		0x00000174
+#define L1VMM_MSR_SYSENTER_ESP		0x00000175
+#define L1VMM_MSR_SYSENTER_EIP		0x00000176
+#define L1VMM_MSR_PAT			0x00000277
+#define L1VMM_MSR_EFER			0xc0000080
+#define L1VMM_MSR_STAR			0xc0000081
+#define L1VMM_MSR_LSTAR			0xc0000082
+#define L1VMM_MSR_CSTAR			0xc0000083
+#define L1VMM_MSR_SFMASK		0xc0000084
+#define L1VMM_MSR_KERNEL_GS_BASE	0xc0000102
+#define L1VMM_MSR_TSC_AUX		0xc0000103
+
+/* Room for the whole list below. */
+#define L1VMM_MAX_MSRS			16
+
+/* KVM's limit on entries per KVM_GET/SET_MSRS call (MAX_IO_MSRS). */
+#define L1VMM_MAX_IO_MSRS		256
+
+/*
+ * Whether the backend stores MSR @index: every MSR of l1vmm_msr_list but
+ * SPEC_CTRL and TSC_AUX, which the core keeps (the unit test checks that
+ * the two agree). The backend only stores them: which MSRs exist and which
+ * values are refused is the core's (msr_access.h). Inline: the fastpath's
+ * RDMSR and WRMSR exits ask.
+ */
+static inline bool l1vmm_msr_in_backend(u32 index)
+{
+	switch (index) {
+	case L1VMM_MSR_TSC:
+	case L1VMM_MSR_SYSENTER_CS:
+	case L1VMM_MSR_SYSENTER_ESP:
+	case L1VMM_MSR_SYSENTER_EIP:
+	case L1VMM_MSR_PAT:
+	case L1VMM_MSR_EFER:
+	case L1VMM_MSR_STAR:
+	case L1VMM_MSR_LSTAR:
+	case L1VMM_MSR_CSTAR:
+	case L1VMM_MSR_SFMASK:
+	case L1VMM_MSR_KERNEL_GS_BASE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+extern const u32 l1vmm_msr_list[];
+extern const unsigned int l1vmm_nr_msrs;
+
+bool l1vmm_msr_known(u32 index);
+
+/*
+ * May EFER become @val? @paging: the guest has CR0.PG set. Reserved bits,
+ * SVME (no nested virtualization), and changing LME with paging on are
+ * refused; LMA is the CPU's and is kept from @old.
+ */
+bool l1vmm_efer_valid(u64 old, u64 val, bool paging);
+
+/*
+ * May MSR @index take @val? Non-canonical LSTAR/CSTAR/KERNEL_GS_BASE and
+ * PAT entries that are not a memory type are refused, as in KVM (for user
+ * space and the guest alike). EFER has its own rule above.
+ */
+bool l1vmm_msr_value_valid(u32 index, u64 val);
+
+#endif /* L1VMM_MSRS_H */

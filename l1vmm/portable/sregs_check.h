@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Is a struct kvm_sregs a state l1vmm may enter? KVM's checks for
+ * KVM_SET_SREGS (kvm_is_valid_sregs() and friends) plus the ones VMRUN
+ * would fail on, so that user space gets -EINVAL, never a failed entry.
+ * Portable: unit-tested on the host.
+ */
+#ifndef L1VMM_SREGS_CHECK_H
+#define L1VMM_SREGS_CHECK_H
+
+#include "l1vmm/portable/portable.h"
+
+/* The fields of struct kvm_sregs the checks read, as plain values. */
+struct l1vmm_sregs_view {
+	u64 cr0, cr3, cr4, efer;
+	bool cs_l, cs_db;
+};
+
+/*
+ * The CR4 bits l1vmm offers a guest, where the host has the feature:
+ * VME..OSXMMEXCPT, FSGSBASE, PCIDE, OSXSAVE, SMEP, SMAP. VMXE, SMXE, LA57,
+ * PKE, CET and the others are not offered.
+ */
+#define L1VMM_CR4_OFFERED	(0x7ffULL | BIT_ULL(16) | BIT_ULL(17) | BIT_ULL(18) | \
+				 BIT_ULL(20) | BIT_ULL(21))
+
+/*
+ * Returns NULL when valid, else which rule failed. @cr4_allowed is
+ * L1VMM_CR4_OFFERED less what the host lacks.
+ */
+const char *l1vmm_sregs_invalid(const struct l1vmm_sregs_view *s,
+				unsigned int gpa_bits, u64 cr4_allowed);
+
+#endif /* L1VMM_SREGS_CHECK_H */

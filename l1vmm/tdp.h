@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Two-dimensional paging (KVM's TDP: AMD NPT, Intel EPT): the table that
+ * maps guest-physical to host-physical addresses, built from the memory
+ * slots. The walk and the table life cycle are the core's; the backend
+ * names its format (struct l1vmm_tdp_format): the bits of a table entry
+ * and of a leaf, which bits mean present, and the depth. The backend
+ * builds its root pointer (nCR3, EPTP) from root_pa and levels.
+ *
+ * Unmapping a range frees the tables it leaves empty, so that a VM's
+ * tables never outgrow its slots: they go on a list that the caller frees
+ * only after every vCPU has left the guest with a TLB flush pending
+ * (vm.c), so that no walk by the CPU reads a freed table. Callers hold
+ * the VM's lock.
+ */
+#ifndef L1VMM_TDP_H
+#define L1VMM_TDP_H
+
+#include <linux/list.h>
+#include <linux/types.h>
+
+/* A 4 KiB table of 512 eight-byte entries, a leaf maps a 4 KiB page. */
+struct l1vmm_tdp_format {
+	u64 present;		/* an entry with any of these bits is there */
+	u64 table;		/* an entry pointing at the next table */
+	u64 leaf;		/* a leaf the guest may read and execute */
+	u64 leaf_writable;	/* added to a leaf the guest may write */
+	int levels;		/* 4, or 5 */
+};
+
+struct l1vmm_tdp {
+	const struct l1vmm_tdp_format *format;
+	u64 *root;
+	u64 root_pa;
+};
+
+/* The backend's format, set at load (main.c) before any VM exists. */
+extern const struct l1vmm_tdp_format *l1vmm_tdp_format;
+
+int l1vmm_tdp_init(struct l1vmm_tdp *tdp);
+void l1vmm_tdp_free(struct l1vmm_tdp *tdp);
+int l1vmm_tdp_map(struct l1vmm_tdp *tdp, u64 gfn, u64 pfn, bool writable);
+/* Unmap [@gfn, @gfn + @npages); tables left empty go on @freed (page->lru). */
+void l1vmm_tdp_unmap_range(struct l1vmm_tdp *tdp, u64 gfn, u64 npages, struct list_head *freed);
+void l1vmm_tdp_free_tables(struct list_head *freed);
+/*
+ * Guest-physical address bits a VM may use: the host's MAXPHYADDR (KVM
+ * bounds memory slots the same way), within what the tables translate.
+ */
+unsigned int l1vmm_tdp_gpa_bits(void);
+/* The same for a format of @levels, before it is the VMs' (backend set-up). */
+unsigned int l1vmm_tdp_gpa_bits_for(int levels);
+
+#endif /* L1VMM_TDP_H */

@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * A vCPU: the guest's registers and the state the core keeps for it, its
+ * statistics, and the vCPU file's operations (vcpu.c, stats.c).
+ */
+#ifndef L1VMM_VCPU_H
+#define L1VMM_VCPU_H
+
+#include <linux/kvm.h>
+#include <linux/mutex.h>
+#include <linux/thread_info.h>
+#include <linux/types.h>
+#include <asm/fpu/api.h>
+#include <asm/fpu/types.h>
+
+#include "l1vmm/backend.h"
+#include "l1vmm/portable/insn_decode.h"
+#include "l1vmm/portable/regs.h"
+#include "xstate/egpr.h"
+
+struct l1vmm_vm;
+
+/* The vCPU mmap: struct kvm_run, then the PIO data page, as in KVM. */
+#define L1VMM_VCPU_MMAP_PAGES	2
+
+enum l1vmm_vcpu_mode {
+	L1VMM_OUTSIDE_GUEST_MODE,
+	L1VMM_IN_GUEST_MODE,
+};
+
+/* Deferred work for a vCPU, bits in vcpu->requests, handled before entry. */
+#define L1VMM_REQ_TLB_FLUSH	0
+
+
+/*
+ * SPEC_CTRL around one entry, for the entry assembly: it loads .guest before
+ * VMRUN and .host back after the exit, both only when the two differ.
+ */
+struct l1vmm_spec_ctrl {
+	u64 guest;
+	u64 host;
+};
+
+/*
+ * An exit that user space completes on the next KVM_RUN: a port access, a
+ * string port read, an MMIO read. As in KVM, the instruction is not
+ * retired until then: RIP stays on it (and an interrupt shadow before it
+ * stays) while user space looks at the exit. complete() runs before the
+ * next entry (with the exit convention: 1 enter, 0 back to user space);
+ * NULL when nothing is pending. User space moving RIP (KVM_SET_REGS,
+ * KVM_SET_SREGS with another CS base) abandons it, as in KVM.
+ */
+struct l1vmm_pending_io {
+	int (*complete)(struct l1vmm_vcpu *vcpu);
+	u64 rip;		/* the instruction's */
+	u64 next_rip;		/* after it */
+	union {
+		u8 pio_size;
+		struct {
+			u8 size;	/* bytes per item */
+			u8 addr_size;
+			bool rep;
+			u16 count;	/* items user space supplied */
+		} string_in;
+		struct l1vmm_insn mmio_read;
+	};
+};
+
+/* Per-vCPU counters, read through KVM_GET_STATS_FD (l1vmm/stats.c). */
+struct l1vmm_vcpu_stats {
+	u64 exits;		/* every exit from the guest */
+	u64 fastpath_exits;	/* of those, handled in the fastpath */
+	u64 xsetbv_exits;	/* guest XSETBV that reached l1vmm */
+	u64 l1_xsetbv;		/* XSETBV l1vmm executed itself (XCR0 switches) */
+	/*
+	 * Instructions l1vmm executed that L0 intercepts: always (XSETBV,
+	 * CPUID, RDMSR/WRMSR of MSRs KVM keeps intercepted), or unless L0
+	 * virtualizes them (VMLOAD/VMSAVE, CLGI/STGI, WRMSR of MSRs KVM
+	 * passes through once used). VMRUN itself is in neither. Counted
+	 * where they are issued: l1vmm_l1_always(), l1vmm_l1_cond(), and the
+	 * entry assembly's macros. doc/performance.md.
+	 */
+	u64 l1_intercepted_always;
+	u64 l1_intercepted_cond;
+	u64 egpr_switches;	/* entries that switched R16-R31 (xstate/egpr.c) */
+#ifdef CONFIG_L1VMM_EGPR_SHADOW
+	u64 egpr_shadow_loads;
+	u64 egpr_shadow_stores;
+	u64 egpr_shadow_bad;
+	u64 egpr_store_before_spec_ctrl;
+#endif
+};
+
+struct l1vmm_vcpu {
+	struct l1vmm_vm *vm;
+	unsigned int id;
+	struct mutex mutex;	/* one ioctl at a time */
+	struct kvm_run *run;
+	void *pio_data;
+	int cpu;		/* where it last ran, -1 before */
+	int mode;		/* enum l1vmm_vcpu_mode */
+	unsigned long requests;
+
+	/*
+	 * Guest GPRs. The backend keeps some registers elsewhere too (SVM: RAX,
+	 * RSP and RIP in the VMCB): it copies them here after each exit, and
+	 * writes back before entry only those marked in regs_dirty. Whoever
+	 * changes one of them here marks it.
+	 */
+	unsigned long regs[L1VMM_NR_REGS];
+	unsigned long regs_dirty;
+
+	/* The guest's DR0-DR3, and when they are in the CPU (debugregs.h). */
+	unsigned long db[4];
+	u8 switch_db;
+
+	u64 apic_base;		/* only reported: there is no in-kernel APIC */
+	u64 xcr0;		/* the guest's XCR0 (xstate/guest_xcr0.c) */
+	u64 guest_supported_xcr0;	/* from its CPUID 0xD */
+	bool xcr0_loaded;	/* the guest's XCR0 is in the CPU now */
+	unsigned long egprs;	/* the entry assembly's @egprs (xstate/egpr.h) */
+#ifdef CONFIG_L1VMM_EGPR_SHADOW
+	struct l1vmm_egpr_shadow egpr_shadow;
+#endif
+	struct l1vmm_vcpu_stats stats;
+	struct l1vmm_spec_ctrl spec_ctrl;	/* .guest is the guest's MSR */
+	u64 tsc_aux;
+	/* An interrupt from KVM_INTERRUPT, waiting for the event slot. */
+	bool irq_pending;
+	u8 irq_vector;
+	struct kvm_cpuid_entry2 *cpuid;	/* from KVM_SET_CPUID2, or NULL */
+	unsigned int cpuid_nent;
+	struct fpu_guest guest_fpu;
+	struct l1vmm_pending_io pending;
+	struct l1vmm_exit exit;
+	void *backend;		/* the backend's per-vCPU state */
+};
+
+
+/* vcpu.c */
+int l1vmm_vcpu_create(struct l1vmm_vm *vm, unsigned long id);
+void l1vmm_vcpu_free(struct l1vmm_vcpu *vcpu);
+void l1vmm_vcpu_reset(struct l1vmm_vcpu *vcpu, bool init);
+void l1vmm_vcpu_kick(struct l1vmm_vcpu *vcpu, unsigned int req);
+
+/*
+ * A signal or a reschedule waits for the vCPU's task: need_resched() ||
+ * signal_pending(current), in one load. (TIF_NOTIFY_RESUME waits for the
+ * return to user space: its work is not exported to modules.)
+ */
+static __always_inline bool l1vmm_task_work_pending(void)
+{
+	return read_thread_flags() & (_TIF_NEED_RESCHED | _TIF_SIGPENDING | _TIF_NOTIFY_SIGNAL);
+}
+
+/* Count an L1 instruction that L0 always intercepts, or may (stats above). */
+static inline void l1vmm_l1_always(struct l1vmm_vcpu_stats *st)
+{
+	st->l1_intercepted_always++;
+}
+
+static inline void l1vmm_l1_cond(struct l1vmm_vcpu_stats *st)
+{
+	st->l1_intercepted_cond++;
+}
+
+/* stats.c: KVM_GET_STATS_FD. */
+int l1vmm_vcpu_stats_fd(struct l1vmm_vcpu *vcpu);
+
+#endif /* L1VMM_VCPU_H */
