@@ -160,16 +160,22 @@ dkms-uninstall: udev-uninstall
 
 # --- host unit tests -------------------------------------------------------------
 
-# Each unit test links the portable sources it names in its second line:
+# Each unit test links the portable sources it names in a line of its
+# leading comment block (scripts/unit-sources says what it accepts):
 #   // unit-sources: l1vmm/portable/cpu_detect.c
+# The build fails when the line is missing or names a file that does not
+# exist. The named sources are prerequisites too, wherever they live.
+UNIT_CC = $(CC) $(CFLAGS_COMMON) -o $@ $< $(KTAP_LIB)
+.SECONDEXPANSION:
 $(BUILD)/unit/%: selftests/unit/%.c $(KTAP_LIB) $(SELFTEST_HDR) \
-		$(MODULE_C_SOURCES) $(wildcard selftests/unit/*.S)
+		$(addprefix $(TOP)/,$(MODULE_C_SOURCES)) $(wildcard selftests/unit/*.S) \
+		$$(shell scripts/unit-sources $$< 2>/dev/null)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_COMMON) -o $@ $< $(KTAP_LIB) \
-		$(shell sed -n '2s|^// unit-sources:||p' $<)
+	@srcs=$$(scripts/unit-sources $<) && echo "$(UNIT_CC) $$srcs" && $(UNIT_CC) $$srcs
 
 RESULTS := $(BUILD)/results
 RUN_UNIT = selftests/run-suite.sh 30 $(UNIT_TESTS) selftests/runner/test_ktap_summary.sh \
+	selftests/runner/test_unit_sources.sh \
 	selftests/runner/test_install.sh:120 selftests/runner/test_run_loop.sh \
 	| tee $(RESULTS)/unit.log
 

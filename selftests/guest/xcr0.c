@@ -44,6 +44,18 @@ GUEST_CODE(xsetbv_server, ".code16",
 	"out %eax, $0x11\n\t"
 	"jmp 1b\n\t");
 
+/*
+ * Report XCR0 as XGETBV reads it, again after every exit, with no XSETBV
+ * of its own: what it reads is what the hypervisor loaded before entry.
+ * XMM7 all ones, as in the server.
+ */
+GUEST_CODE(xgetbv_reporter, ".code16",
+	"pcmpeqd %xmm7, %xmm7\n\t"
+	"1: xor %ecx, %ecx\n\t"
+	"xgetbv\n\t"
+	"out %eax, $0x11\n\t"
+	"jmp 1b\n\t");
+
 GUEST_CODE(gp_handler, ".code16",
 	"out %al, $0x13\n\t"
 	"mov %sp, %bp\n\t"
@@ -205,35 +217,40 @@ static long run_keeping_ymm7(struct test_vcpu *vcpu, const uint8_t in[32], uint8
 /*
  * An XCR0 set with KVM_SET_XCRS is what the guest's XGETBV reads (the
  * switch on entry), and the host's XCR0 and YMM registers are intact when
- * KVM_RUN returns (the switch on exit, and the FPU swap). Needs no XSETBV
- * exit, so it runs under every L0.
+ * KVM_RUN returns (the switch on exit, and the FPU swap). The guest reads
+ * XCR0 before any XSETBV of its own: where L0 lets XSETBV through, an
+ * XSETBV first would write XCR0 itself and hide a missing switch. Needs no
+ * XSETBV exit, so it runs under every L0.
  */
 static void test_guest_xcr0_switched_host_intact(void)
 {
+	static const uint64_t values[] = { XF_X87 | XF_SSE, XF_X87, XF_X87 | XF_SSE };
 	uint64_t host = host_xcr0();
 	uint8_t pattern[32], seen[32];
 	struct test_guest g;
-	bool gp;
-	int i;
+	size_t i, j;
 
 	require_xsave();
 	if (!cpu_has_flag("avx") || !(host & XF_YMM))
 		ktap_skip("the host has no AVX: XCR0 %#llx", (unsigned long long)host);
-	start_server(&g, host);
-	ASSERT_EQ(0, vcpu_set_xcr(&g.vcpu, 0, XF_X87 | XF_SSE));
+	guest_start_real_mode(&g, MEM_SIZE, CODE_GPA, xgetbv_reporter,
+			      GUEST_CODE_SIZE(xgetbv_reporter));
+	vcpu_set_cpuid_xsave(&g.vcpu, host);
+	vcpu_set_cr4_bits(&g.vcpu, CR4_OSFXSR | CR4_OSXSAVE);
 
-	/* A request that writes XCR0 with its own value, then reports. */
-	set_request(&g, 0, XF_X87 | XF_SSE);
-	for (i = 0; i < 32; i++)
-		pattern[i] = 0xa0 + i;
-	memset(seen, 0, sizeof(seen));
-	ASSERT_EQ(0, run_keeping_ymm7(&g.vcpu, pattern, seen));
-	ASSERT_EQ(0, memcmp(pattern, seen, sizeof(seen)));
-	ASSERT_EQ(host, host_xcr0());
-	/* The guest's XSETBV (if it exits) rewrote XCR0 = 3, or L0 did. */
-	ASSERT_EQ(XF_X87 | XF_SSE, reported_xcr0(&g, &gp));
-	TEST_ASSERT(!gp, "XSETBV of the guest's own XCR0 took a #GP");
-	ASSERT_EQ(host, host_xcr0());
+	/* Each value differs from the host's; the first is set before the first entry. */
+	for (i = 0; i < KTAP_ARRAY_SIZE(values); i++) {
+		ASSERT_EQ(0, vcpu_set_xcr(&g.vcpu, 0, values[i]));
+		for (j = 0; j < sizeof(pattern); j++)
+			pattern[j] = 0xa0 + 16 * i + j;
+		memset(seen, 0, sizeof(seen));
+		ASSERT_EQ(0, run_keeping_ymm7(&g.vcpu, pattern, seen));
+		ASSERT_EQ(0, memcmp(pattern, seen, sizeof(seen)));
+		ASSERT_EQ(host, host_xcr0());
+		ASSERT_IO_EXIT(&g.vcpu, KVM_EXIT_IO_OUT, PORT_XCR0, 4);
+		ASSERT_EQ(values[i], *(uint32_t *)vcpu_io_data(&g.vcpu));
+		ASSERT_EQ(values[i], get_xcr0(&g.vcpu));
+	}
 	guest_stop(&g);
 }
 
