@@ -17,6 +17,12 @@
  * device has them): exits, and the instructions l1vmm executed that L0
  * always intercepts and that L0 intercepts unless it virtualizes them
  * (doc/performance.md).
+ *
+ * Every kind runs in the benchmark's guest configuration (a CPUID table,
+ * CR4.OSXSAVE set, the host's XCR0); the fastpath kinds run again in a
+ * fresh VM for each of the other configurations in configs[], in rows
+ * named KIND@CONFIG, COUNT / 4 times each (the figures do not vary under
+ * -icount).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -119,14 +125,48 @@ GUEST_CODE(loop_hlt, ".code64",
 struct kind {
 	const char *name;
 	const unsigned char *code, *end;
+	bool fast;		/* a fastpath exit: run in every configuration */
+	bool xsave;		/* needs CR4.OSXSAVE */
 };
 
-#define KIND(n)	{ #n, loop_##n, loop_##n##_end }
+#define KIND(n, f, x)	{ #n, loop_##n, loop_##n##_end, f, x }
 static struct kind kinds[] = {
-	KIND(cpuid), KIND(hypercall), KIND(xsetbv), KIND(rdmsr), KIND(wrmsr),
-	KIND(io), KIND(mmio), KIND(hlt), KIND(baseline),
+	KIND(cpuid, true, false), KIND(hypercall, true, false), KIND(xsetbv, true, true),
+	KIND(rdmsr, true, false), KIND(wrmsr, true, false), KIND(io, false, false),
+	KIND(mmio, false, false), KIND(hlt, false, false), KIND(baseline, false, false),
 };
 #define NR_KINDS	KTAP_ARRAY_SIZE(kinds)
+
+/* The guest's XCR0 in a configuration. */
+enum xcr0_choice {
+	XCR0_RESET,		/* untouched: x87 alone, as after RESET */
+	XCR0_HOST,		/* the host's (x87|SSE|AVX if that is refused) */
+	XCR0_FPSSE,		/* x87|SSE: differs from any host's with AVX */
+};
+
+/*
+ * The guest configurations: whether user space set a CPUID table
+ * (KVM_SET_CPUID2, the supported one), the guest's CR4.OSXSAVE, its XCR0.
+ * The first is the benchmark's, for every kind; its rows carry the bare
+ * kind name. Without a CPUID table neither device takes CR4.OSXSAVE or
+ * an XCR0 other than x87.
+ */
+struct config {
+	const char *name;
+	const char *what;
+	bool cpuid, osxsave;
+	enum xcr0_choice xcr0;
+};
+
+static const struct config configs[] = {
+	{ "", "CPUID table, CR4.OSXSAVE=1, XCR0=host's", true, true, XCR0_HOST },
+	{ "xcr0sse", "CPUID table, CR4.OSXSAVE=1, XCR0=x87|SSE", true, true, XCR0_FPSSE },
+	{ "noosx", "CPUID table, CR4.OSXSAVE=0, XCR0=x87 (reset)", true, false, XCR0_RESET },
+	{ "noosxh", "CPUID table, CR4.OSXSAVE=0, XCR0=host's", true, false, XCR0_HOST },
+	{ "nocpuid", "no CPUID table, CR4.OSXSAVE=0, XCR0=x87 (reset)", false, false, XCR0_RESET },
+};
+#define NR_CONFIGS	KTAP_ARRAY_SIZE(configs)
+#define MAX_ROWS	(NR_KINDS * NR_CONFIGS)
 
 /* What the device counts per vCPU; l1vmm's names, KVM has "exits" too. */
 static const char *const stat_names[] = {
@@ -135,7 +175,7 @@ static const char *const stat_names[] = {
 #define NR_STATS	KTAP_ARRAY_SIZE(stat_names)
 
 struct result {
-	char kind[16];
+	char kind[32];		/* KIND, or KIND@CONFIG */
 	unsigned long count;
 	unsigned long long median, min, max;
 	double per_rt[NR_STATS];	/* < 0: the device has no such statistic */
@@ -171,7 +211,8 @@ static void run_loop(struct test_guest *g, unsigned long count)
 	}
 }
 
-static void measure(struct test_guest *g, struct kind *k, unsigned long count, struct result *r)
+static void measure(struct test_guest *g, const struct config *cfg, const struct kind *k,
+		    unsigned long count, struct result *r)
 {
 	uint64_t before[NR_STATS], after[NR_STATS];
 	bool has[NR_STATS];
@@ -189,23 +230,56 @@ static void measure(struct test_guest *g, struct kind *k, unsigned long count, s
 		r->per_rt[i] = has[i] ? (double)(after[i] - before[i]) / count : -1;
 	}
 	qsort(t, count, sizeof(*t), cmp_u64);
-	snprintf(r->kind, sizeof(r->kind), "%s", k->name);
+	snprintf(r->kind, sizeof(r->kind), "%s%s%s", k->name, cfg->name[0] ? "@" : "", cfg->name);
 	r->count = count;
 	r->min = t[0];
 	r->max = t[count - 1];
 	r->median = t[count / 2];
 }
 
-static void setup(struct test_guest *g)
+/*
+ * A VM in configuration @cfg; false (nothing started) when this host
+ * cannot give it: no XSAVE here, and it needs CR4.OSXSAVE or an XCR0.
+ */
+static bool setup(struct test_guest *g, const struct config *cfg)
 {
+	if (!host_xcr0() && (cfg->osxsave || cfg->xcr0 != XCR0_RESET) && cfg != &configs[0])
+		return false;
 	guest_start_long_mode(g, MEM_SIZE, CODE_GPA, loop_baseline, GUEST_CODE_SIZE(loop_baseline));
-	guest_set_supported_cpuid(g);
-	/* XSETBV needs CR4.OSXSAVE; the guest's XCR0 is the host's (no switch). */
-	if (host_xcr0()) {
+	if (cfg->cpuid)
+		guest_set_supported_cpuid(g);
+	if (!host_xcr0())
+		return true;
+	/* XSETBV needs CR4.OSXSAVE; the XCR0 set does not. */
+	if (cfg->osxsave)
 		vcpu_set_cr4_bits(&g->vcpu, CR4_OSXSAVE);
-		if (vcpu_set_xcr(&g->vcpu, 0, host_xcr0()))
-			ASSERT_EQ(0, vcpu_set_xcr(&g->vcpu, 0, XF_FPSSE | XF_YMM));
+	if (cfg->xcr0 == XCR0_HOST && vcpu_set_xcr(&g->vcpu, 0, host_xcr0()))
+		ASSERT_EQ(0, vcpu_set_xcr(&g->vcpu, 0, XF_FPSSE | XF_YMM));
+	if (cfg->xcr0 == XCR0_FPSSE)
+		ASSERT_EQ(0, vcpu_set_xcr(&g->vcpu, 0, XF_FPSSE));
+	return true;
+}
+
+/* Every kind in the first configuration, the fastpath's in the others. */
+static unsigned int measure_all(unsigned long count, struct result *res)
+{
+	unsigned long n_cfg = count / 4 ? count / 4 : 1;
+	unsigned int c, i, n = 0;
+	struct test_guest g;
+
+	for (c = 0; c < NR_CONFIGS; c++) {
+		const struct config *cfg = &configs[c];
+
+		if (!setup(&g, cfg))
+			continue;
+		for (i = 0; i < NR_KINDS; i++) {
+			if (c && (!kinds[i].fast || (kinds[i].xsave && !cfg->osxsave)))
+				continue;
+			measure(&g, cfg, &kinds[i], c ? n_cfg : count, &res[n++]);
+		}
+		guest_stop(&g);
 	}
+	return n;
 }
 
 static void write_csv(FILE *f, const char *conditions, const struct result *res, unsigned int n)
@@ -234,7 +308,7 @@ static void write_csv(FILE *f, const char *conditions, const struct result *res,
 
 struct table {
 	char header[512];
-	struct result r[NR_KINDS];
+	struct result r[MAX_ROWS];
 	unsigned int n;
 };
 
@@ -246,7 +320,7 @@ static void read_csv(const char *path, struct table *t)
 	TEST_ASSERT(f, "cannot open %s", path);
 	t->n = 0;
 	t->header[0] = 0;
-	while (fgets(line, sizeof(line), f) && t->n < NR_KINDS) {
+	while (fgets(line, sizeof(line), f) && t->n < MAX_ROWS) {
 		struct result *r = &t->r[t->n];
 		unsigned int col = 0;
 		char *p = line;
@@ -256,7 +330,7 @@ static void read_csv(const char *path, struct table *t)
 			snprintf(t->header, sizeof(t->header), "%s", line + 2);
 			continue;
 		}
-		if (sscanf(line, "%15[^,],%lu,%llu,%llu,%llu", r->kind, &r->count, &r->median,
+		if (sscanf(line, "%31[^,],%lu,%llu,%llu,%llu", r->kind, &r->count, &r->median,
 			   &r->min, &r->max) != 5)
 			continue;	/* the column names */
 		/* The statistics: an empty field is one the device lacks. */
@@ -280,7 +354,7 @@ static void compare(const char *a_path, const char *b_path)
 	read_csv(a_path, &a);
 	read_csv(b_path, &b);
 	printf("A: %s\nB: %s\n", a.header, b.header);
-	printf("%-10s %8s %10s %10s %10s %10s %8s | %7s %7s %7s\n", "kind", "count", "A median",
+	printf("%-17s %8s %10s %10s %10s %10s %8s | %7s %7s %7s\n", "kind", "count", "A median",
 	       "A min", "B median", "B min", "A/B", "exits", "always", "cond");
 	for (i = 0; i < a.n; i++) {
 		const struct result *x = &a.r[i], *y = NULL;
@@ -288,7 +362,7 @@ static void compare(const char *a_path, const char *b_path)
 		for (j = 0; j < b.n; j++)
 			if (!strcmp(b.r[j].kind, x->kind))
 				y = &b.r[j];
-		printf("%-10s %8lu %10llu %10llu ", x->kind, x->count, x->median, x->min);
+		printf("%-17s %8lu %10llu %10llu ", x->kind, x->count, x->median, x->min);
 		if (y)
 			printf("%10llu %10llu %8.3f", y->median, y->min,
 			       y->median ? (double)x->median / y->median : 0);
@@ -304,15 +378,17 @@ static void compare(const char *a_path, const char *b_path)
 		printf("\n");
 	}
 	printf("(cycles per round trip; under -icount shift=0: instructions. exits/always/cond: per round trip, from A's statistics)\n");
+	printf("guest configurations: KIND: %s\n", configs[0].what);
+	for (i = 1; i < NR_CONFIGS; i++)
+		printf("  KIND@%s: %s\n", configs[i].name, configs[i].what);
 }
 
 int main(int argc, char **argv)
 {
 	const char *conditions = "", *out = NULL;
-	static struct result res[NR_KINDS];
+	static struct result res[MAX_ROWS];
 	unsigned long count = 1000;
-	struct test_guest g;
-	unsigned int i;
+	unsigned int n;
 	FILE *f;
 	int c;
 
@@ -344,13 +420,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "COUNT must be 1..%lu\n", MAX_COUNT);
 		return 2;
 	}
-	setup(&g);
-	for (i = 0; i < NR_KINDS; i++)
-		measure(&g, &kinds[i], count, &res[i]);
-	guest_stop(&g);
+	n = measure_all(count, res);
 	f = out ? fopen(out, "w") : stdout;
 	TEST_ASSERT(f, "cannot write %s", out);
-	write_csv(f, conditions, res, NR_KINDS);
+	write_csv(f, conditions, res, n);
 	if (out)
 		fclose(f);
 	return 0;
