@@ -78,7 +78,7 @@ struct l1vmm_exit {
 			u32 error_code;	/* where the exception has one */
 		} exception;
 		struct {
-			const char *check;	/* the vmcb12 check that refused, or NULL */
+			const char *check;	/* the backend's check that refused, or NULL */
 			bool faulted;		/* VMRUN faulted: SVM is off under us */
 		} fail_entry;
 	};
@@ -164,11 +164,6 @@ struct l1vmm_backend_ops {
 	u64 (*get_cr0)(struct l1vmm_vcpu *vcpu);
 	u64 (*get_cr4)(struct l1vmm_vcpu *vcpu);
 	u64 (*get_cr8)(struct l1vmm_vcpu *vcpu);
-	/*
-	 * Whether L0 delivers a guest's XSETBV as an exit: run once at load,
-	 * on a CPU with virtualization enabled, preemption off.
-	 */
-	bool (*probe_xsetbv_exit)(void);
 
 	/*
 	 * The steps of the core's run loop (l1vmm/run.h), IRQs and
@@ -182,15 +177,17 @@ struct l1vmm_backend_ops {
 	 *   with an L1VMM_EXIT_FAIL_ENTRY exit in vcpu->exit.
 	 * begin_entries / end_entries: around a series (SVM: GIF, the host
 	 *   state VMRUN does not switch).
-	 * enter_once: one entry, until the exit.
-	 * decode_exit: vcpu->exit from the hardware's exit; returns its reason.
+	 * enter_once: one entry, until the exit; true when the entry
+	 *   instruction faulted (no guest ran).
+	 * decode_exit: vcpu->exit from the hardware's exit (@faulted: what
+	 *   enter_once said); returns its reason.
 	 */
 	void (*prepare_run)(struct l1vmm_vcpu *vcpu);
 	void (*flush_tlb)(struct l1vmm_vcpu *vcpu);
 	bool (*entry_ready)(struct l1vmm_vcpu *vcpu, bool first);
 	void (*begin_entries)(struct l1vmm_vcpu *vcpu);
-	void (*enter_once)(struct l1vmm_vcpu *vcpu);
-	enum l1vmm_exit_reason (*decode_exit)(struct l1vmm_vcpu *vcpu);
+	bool (*enter_once)(struct l1vmm_vcpu *vcpu);
+	enum l1vmm_exit_reason (*decode_exit)(struct l1vmm_vcpu *vcpu, bool faulted);
 	void (*end_entries)(struct l1vmm_vcpu *vcpu);
 	/* l1vmm_run_loop() with these ops (L1VMM_DEFINE_RUN(), l1vmm/run.h). */
 	enum l1vmm_fastpath (*run)(struct l1vmm_vcpu *vcpu);
@@ -205,10 +202,7 @@ struct l1vmm_backend {
 	void (*exit)(void);
 };
 
-#ifdef CONFIG_L1VMM_SVM
-/* l1vmm/svm/setup.c */
-const struct l1vmm_backend_ops *l1vmm_svm_init(void);
-void l1vmm_svm_exit(void);
-#endif
+/* Each backend's, in its directory: l1vmm/svm/setup.c. */
+extern const struct l1vmm_backend l1vmm_svm;
 
 #endif /* L1VMM_BACKEND_H */

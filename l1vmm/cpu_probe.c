@@ -37,7 +37,7 @@ static bool cpuid_has_leaf(u32 leaf)
 	return cpuid_eax(leaf & 0x80000000) >= leaf;
 }
 
-static void read_svm_facts(struct l1vmm_cpu_facts *f)
+static void read_amd_facts(struct l1vmm_cpu_facts *f)
 {
 	u64 vm_cr, efer;
 
@@ -48,7 +48,7 @@ static void read_svm_facts(struct l1vmm_cpu_facts *f)
 	f->svm = true;
 	f->npt = cpuid_has_leaf(0x8000000a) &&
 		 (cpuid_edx(0x8000000a) & CPUID_8000000A_EDX_NP);
-	f->svm_disabled = !rdmsrl_safe(MSR_VM_CR, &vm_cr) && (vm_cr & VM_CR_SVMDIS);
+	f->svmdis = !rdmsrl_safe(MSR_VM_CR, &vm_cr) && (vm_cr & VM_CR_SVMDIS);
 	rdmsrl(MSR_EFER, efer);
 	f->svme = efer & EFER_SVME;
 }
@@ -79,7 +79,7 @@ static void read_this_cpu_facts(void *data)
 {
 	struct l1vmm_cpu_facts *f = (struct l1vmm_cpu_facts *)data + smp_processor_id();
 
-	read_svm_facts(f);
+	read_amd_facts(f);
 	read_vmx_facts(f);
 }
 

@@ -17,6 +17,7 @@
 #include "l1vmm/msr_access.h"
 #include "l1vmm/portable/cpuid.h"
 #include "l1vmm/vcpu.h"
+#include "xstate/entry.h"
 #include "xstate/guest_xcr0.h"
 #include "xstate/guest_xsave.h"
 
@@ -172,6 +173,8 @@ static __always_inline enum l1vmm_fastpath l1vmm_fastpath(const struct l1vmm_bac
 	e = emulate(ops, vcpu, reason);
 	if (e == EMULATE_NOT_MINE)
 		return L1VMM_FASTPATH_NONE;
+	if (reason == L1VMM_EXIT_XSETBV)
+		l1vmm_xstate_xsetbv(ops, vcpu);
 	vcpu->stats.exits++;
 	vcpu->stats.fastpath_exits++;
 	if (e == EMULATE_EVENT || exit_requested(vcpu)) {

@@ -18,4 +18,7 @@ void l1vmm_hw_exit(void);
 int l1vmm_hw_get(void);
 void l1vmm_hw_put(void);
 
+/* probe_l0.c: what L0 does that the CPU model does not say, at load. */
+int l1vmm_probe_l0(void);
+
 #endif /* L1VMM_HW_H */

@@ -16,8 +16,6 @@
 #include "l1vmm/hw.h"
 #include "l1vmm/msr_access.h"
 #include "l1vmm/tdp.h"
-#include "xstate/guest_xcr0.h"
-#include "xstate/guest_xsave.h"
 
 const struct l1vmm_backend_ops *l1vmm_ops __read_mostly;
 
@@ -26,11 +24,11 @@ const struct l1vmm_backend_ops *l1vmm_ops __read_mostly;
  * detected (and refused with its reason when it lacks what l1vmm needs)
  * but has no backend yet: its slot stays empty.
  */
-static const struct l1vmm_backend backends[] = {
+static const struct l1vmm_backend *const backends[] = {
 #ifdef CONFIG_L1VMM_SVM
-	[L1VMM_BACKEND_SVM] = { .init = l1vmm_svm_init, .exit = l1vmm_svm_exit },
+	[L1VMM_BACKEND_SVM] = &l1vmm_svm,
 #endif
-	[L1VMM_BACKEND_VMX] = { },
+	[L1VMM_BACKEND_VMX] = NULL,
 };
 static const struct l1vmm_backend *backend;
 
@@ -44,27 +42,9 @@ static bool backend_complete(const struct l1vmm_backend_ops *ops)
 	       ops->set_event && ops->get_interrupt_shadow && ops->set_interrupt_shadow &&
 	       ops->set_irq_window && ops->get_dr6 && ops->set_dr6 && ops->get_dr7 &&
 	       ops->set_dr7 && ops->set_dr_intercepts && ops->get_cr0 && ops->get_cr4 &&
-	       ops->get_cr8 && ops->probe_xsetbv_exit && ops->prepare_run && ops->flush_tlb &&
+	       ops->get_cr8 && ops->prepare_run && ops->flush_tlb &&
 	       ops->entry_ready && ops->begin_entries && ops->enter_once &&
 	       ops->decode_exit && ops->end_entries && ops->run;
-}
-
-/* What L0 does for us that the CPU model does not say: probed by running a guest. */
-static int __init probe_l0(void)
-{
-	bool xsetbv_exits;
-	int r;
-
-	r = l1vmm_hw_get();
-	if (r)
-		return r;
-	preempt_disable();
-	xsetbv_exits = l1vmm_ops->probe_xsetbv_exit();
-	preempt_enable();
-	l1vmm_hw_put();
-	l1vmm_xcr0_init(xsetbv_exits);
-	l1vmm_xsave_init();
-	return 0;
 }
 
 /*
@@ -81,7 +61,7 @@ static void describe_build(void)
 			   IS_ENABLED(CONFIG_L1VMM_EGPR_SWITCH_NEVER) ? "never" : "conditional";
 
 	snprintf(build_options, sizeof(build_options),
-		 "%s%s%s%s%s spec-ctrl-restore=%s xcr0-switch=%s rsb-fill=%s fastpath=%s%s",
+		 "%s%s%s%s%s spec-ctrl-restore=%s xcr0-switch=%s rsb-fill=%s fastpath=%s",
 		 IS_ENABLED(CONFIG_L1VMM_SVM) ? "svm " : "",
 		 IS_ENABLED(CONFIG_L1VMM_VMX) ? "vmx " : "",
 		 IS_ENABLED(CONFIG_L1VMM_APX_EGPR) ? "apx-egpr egpr-switch=" : "",
@@ -90,8 +70,7 @@ static void describe_build(void)
 		 IS_ENABLED(CONFIG_L1VMM_SPEC_CTRL_RESTORE_C) ? "c" : "asm",
 		 IS_ENABLED(CONFIG_L1VMM_XCR0_SWITCH_ALWAYS) ? "always" : "differs",
 		 IS_ENABLED(CONFIG_L1VMM_EXIT_RSB_FILL) ? "on" : "off",
-		 IS_ENABLED(CONFIG_L1VMM_FASTPATH) ? "on" : "off",
-		 IS_ENABLED(CONFIG_L1VMM_STATS) ? " stats" : "");
+		 IS_ENABLED(CONFIG_L1VMM_FASTPATH) ? "on" : "off");
 }
 
 static int __init l1vmm_init(void)
@@ -104,12 +83,12 @@ static int __init l1vmm_init(void)
 	if (r)
 		return r;
 
-	if (kind >= ARRAY_SIZE(backends) || !backends[kind].init) {
+	if (kind >= ARRAY_SIZE(backends) || !backends[kind]) {
 		pr_err("not loading: the %s backend cannot run guests yet\n",
 		       l1vmm_backend_name(kind));
 		return -EOPNOTSUPP;
 	}
-	backend = &backends[kind];
+	backend = backends[kind];
 	l1vmm_ops = backend->init();
 	if (!l1vmm_ops)
 		return -ENOMEM;
@@ -123,7 +102,7 @@ static int __init l1vmm_init(void)
 	r = l1vmm_hw_init();
 	if (r)
 		goto exit_backend;
-	r = probe_l0();
+	r = l1vmm_probe_l0();
 	if (r)
 		goto exit_hw;
 	r = l1vmm_dev_register();

@@ -8,8 +8,8 @@
  * inlined, and the re-entry path has no indirect branch
  * (scripts/check-run-loop proves it on the object code).
  *
- * Once around the loop, the kernel's guest-context bookkeeping; around
- * each entry, the guest's TSC_AUX, its XCR0 and R16-R31.
+ * Once around the loop, the kernel's guest-context bookkeeping and the
+ * guest's XCR0; around each entry, the guest's TSC_AUX and R16-R31.
  */
 #ifndef L1VMM_RUN_H
 #define L1VMM_RUN_H
@@ -41,12 +41,15 @@ static __always_inline void l1vmm_guest_context_exit(void)
 	guest_state_exit_irqoff();
 }
 
-/* IRQs off, right before VMRUN (VMRESUME). */
-static __always_inline void l1vmm_guest_state_enter(const struct l1vmm_backend_ops *ops,
-						    struct l1vmm_vcpu *vcpu)
+/*
+ * IRQs off, right before VMRUN (VMRESUME). @egpr_may_switch: whether any
+ * entry switches R16-R31, decided once for the series.
+ */
+static __always_inline void l1vmm_guest_state_enter(struct l1vmm_vcpu *vcpu,
+						    bool egpr_may_switch)
 {
 	l1vmm_tsc_aux_load(vcpu->tsc_aux, &vcpu->stats);
-	l1vmm_xstate_enter(ops, vcpu);
+	l1vmm_xstate_enter(vcpu, egpr_may_switch);
 }
 
 /* IRQs still off, right after the exit, before anything else runs. */
@@ -65,6 +68,7 @@ static __always_inline void l1vmm_guest_state_exit(struct l1vmm_vcpu *vcpu)
 static __always_inline enum l1vmm_fastpath l1vmm_run_loop(const struct l1vmm_backend_ops *ops,
 							  struct l1vmm_vcpu *vcpu)
 {
+	bool egpr_may_switch = l1vmm_egpr_may_switch();
 	enum l1vmm_fastpath fast;
 
 	ops->prepare_run(vcpu);
@@ -75,13 +79,15 @@ static __always_inline enum l1vmm_fastpath l1vmm_run_loop(const struct l1vmm_bac
 
 	ops->begin_entries(vcpu);
 	l1vmm_guest_context_enter();
+	l1vmm_xstate_begin(ops, vcpu);
 	for (;;) {
 		enum l1vmm_exit_reason reason;
+		bool faulted;
 
-		l1vmm_guest_state_enter(ops, vcpu);
-		ops->enter_once(vcpu);
+		l1vmm_guest_state_enter(vcpu, egpr_may_switch);
+		faulted = ops->enter_once(vcpu);
 		l1vmm_guest_state_exit(vcpu);
-		reason = ops->decode_exit(vcpu);
+		reason = ops->decode_exit(vcpu, faulted);
 		fast = l1vmm_fastpath(ops, vcpu, reason);
 		if (fast != L1VMM_FASTPATH_REENTER)
 			break;
@@ -90,6 +96,7 @@ static __always_inline enum l1vmm_fastpath l1vmm_run_loop(const struct l1vmm_bac
 			break;
 		}
 	}
+	l1vmm_xstate_end(vcpu);
 	l1vmm_guest_context_exit();
 	ops->end_entries(vcpu);
 	return fast;

@@ -5,9 +5,10 @@
  *
  * The entry loop, in order: pending signal or reschedule; IRQs and
  * preemption off; mode = IN_GUEST (a kick after this point sends an IPI,
- * which the guest exits on); requests re-checked by the backend; enter,
- * and enter again while the fastpath handles the exits (exit.c); mode =
- * OUTSIDE; IRQs and preemption back on; the core handles the exit.
+ * which the guest exits on); the backend's instance of the run loop
+ * (run.h: requests, enter, and enter again while the fastpath, fastpath.h,
+ * handles the exits); mode = OUTSIDE; IRQs and preemption back on; the
+ * core's full path handles the exit (exit.c).
  */
 #define pr_fmt(fmt) "l1vmm: " fmt
 
@@ -535,21 +536,26 @@ void l1vmm_vcpu_free(struct l1vmm_vcpu *vcpu)
 	kfree(vcpu);
 }
 
-/* KVM_CREATE_VCPU: returns the vCPU's file descriptor. */
-int l1vmm_vcpu_create(struct l1vmm_vm *vm, unsigned long id)
+/*
+ * A vCPU of @vm with @id, in its RESET state and last in the VM's list; an
+ * ERR_PTR on failure. The VM frees it (vm.c): it holds no reference. The
+ * caller holds the VM's lock.
+ */
+struct l1vmm_vcpu *l1vmm_vcpu_alloc(struct l1vmm_vm *vm, unsigned long id)
 {
 	struct l1vmm_vcpu *vcpu;
 	unsigned int i;
-	int r, fd;
+	int r;
 
 	BUILD_BUG_ON(!L1VMM_REGS_FIT_IN_A_WORD);
+	lockdep_assert_held(&vm->lock);
 
 	if (id >= L1VMM_MAX_VCPUS)
-		return -EINVAL;
+		return ERR_PTR(-EINVAL);
 
 	vcpu = kzalloc(sizeof(*vcpu), GFP_KERNEL_ACCOUNT);
 	if (!vcpu)
-		return -ENOMEM;
+		return ERR_PTR(-ENOMEM);
 	vcpu->vm = vm;
 	vcpu->id = id;
 	vcpu->cpu = -1;
@@ -566,38 +572,54 @@ int l1vmm_vcpu_create(struct l1vmm_vm *vm, unsigned long id)
 	if (!fpu_alloc_guest_fpstate(&vcpu->guest_fpu))
 		goto free_pages;
 
-	mutex_lock(&vm->lock);
 	r = -EINVAL;
 	if (vm->nr_vcpus >= L1VMM_MAX_VCPUS)
-		goto unlock;
+		goto free_fpu;
 	r = -EEXIST;
 	for (i = 0; i < vm->nr_vcpus; i++)
 		if (vm->vcpus[i]->id == id)
-			goto unlock;
+			goto free_fpu;
 	r = l1vmm_ops->vcpu_create(vcpu);
 	if (r)
-		goto unlock;
+		goto free_fpu;
 	l1vmm_vcpu_reset(vcpu, false);
-
-	refcount_inc(&vm->users);
-	fd = anon_inode_getfd("l1vmm-vcpu", &vcpu_fops, vcpu, O_RDWR | O_CLOEXEC);
-	if (fd < 0) {
-		refcount_dec(&vm->users);
-		l1vmm_ops->vcpu_free(vcpu);
-		r = fd;
-		goto unlock;
-	}
 	vm->vcpus[array_index_nospec(vm->nr_vcpus, L1VMM_MAX_VCPUS)] = vcpu;
 	vm->nr_vcpus++;
-	mutex_unlock(&vm->lock);
-	return fd;
+	return vcpu;
 
-unlock:
-	mutex_unlock(&vm->lock);
+free_fpu:
 	fpu_free_guest_fpstate(&vcpu->guest_fpu);
 free_pages:
 	free_page((unsigned long)vcpu->pio_data);
 	free_page((unsigned long)vcpu->run);
 	kfree(vcpu);
-	return r;
+	return ERR_PTR(r);
+}
+
+/*
+ * KVM_CREATE_VCPU: returns the vCPU's file descriptor. The VM's lock is
+ * held from the vCPU's creation to its file's, so that no one sees a vCPU
+ * that then goes away.
+ */
+int l1vmm_vcpu_create(struct l1vmm_vm *vm, unsigned long id)
+{
+	struct l1vmm_vcpu *vcpu;
+	int fd;
+
+	mutex_lock(&vm->lock);
+	vcpu = l1vmm_vcpu_alloc(vm, id);
+	if (IS_ERR(vcpu)) {
+		fd = PTR_ERR(vcpu);
+		goto unlock;
+	}
+	refcount_inc(&vm->users);
+	fd = anon_inode_getfd("l1vmm-vcpu", &vcpu_fops, vcpu, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		vm->vcpus[--vm->nr_vcpus] = NULL;
+		refcount_dec(&vm->users);
+		l1vmm_vcpu_free(vcpu);
+	}
+unlock:
+	mutex_unlock(&vm->lock);
+	return fd;
 }

@@ -117,7 +117,7 @@ struct l1vmm_vcpu {
 	u64 apic_base;		/* only reported: there is no in-kernel APIC */
 	u64 xcr0;		/* the guest's XCR0 (xstate/guest_xcr0.c) */
 	u64 guest_supported_xcr0;	/* from its CPUID 0xD */
-	bool xcr0_loaded;	/* the guest's XCR0 is in the CPU now */
+	u64 xcr0_loaded;	/* the guest's XCR0 in the CPU now, or 0 */
 	unsigned long egprs;	/* the entry assembly's @egprs (xstate/egpr.h) */
 #ifdef CONFIG_L1VMM_EGPR_SHADOW
 	struct l1vmm_egpr_shadow egpr_shadow;
@@ -138,6 +138,7 @@ struct l1vmm_vcpu {
 
 
 /* vcpu.c */
+struct l1vmm_vcpu *l1vmm_vcpu_alloc(struct l1vmm_vm *vm, unsigned long id);
 int l1vmm_vcpu_create(struct l1vmm_vm *vm, unsigned long id);
 void l1vmm_vcpu_free(struct l1vmm_vcpu *vcpu);
 void l1vmm_vcpu_reset(struct l1vmm_vcpu *vcpu, bool init);

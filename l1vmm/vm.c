@@ -296,15 +296,19 @@ static void vm_free(struct l1vmm_vm *vm)
 	l1vmm_hw_put();
 }
 
-/* KVM_CREATE_VM: returns the VM's file descriptor. */
-int l1vmm_vm_create(void)
+/*
+ * A VM with no slot and no vCPU, for the caller's mm, holding
+ * virtualization on in every CPU; an ERR_PTR on failure. Its one
+ * reference is the caller's (l1vmm_vm_put()).
+ */
+struct l1vmm_vm *l1vmm_vm_alloc(void)
 {
 	struct l1vmm_vm *vm;
-	int r, fd;
+	int r;
 
 	r = l1vmm_hw_get();
 	if (r)
-		return r;
+		return ERR_PTR(r);
 
 	r = -ENOMEM;
 	vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
@@ -317,17 +321,25 @@ int l1vmm_vm_create(void)
 		goto free_vm;
 	mmgrab(current->mm);
 	vm->mm = current->mm;
-
-	fd = anon_inode_getfd("l1vmm-vm", &vm_fops, vm, O_RDWR | O_CLOEXEC);
-	if (fd < 0) {
-		vm_free(vm);	/* drops the hardware reference too */
-		return fd;
-	}
-	return fd;
+	return vm;
 
 free_vm:
 	kfree(vm);
 put_hw:
 	l1vmm_hw_put();
-	return r;
+	return ERR_PTR(r);
+}
+
+/* KVM_CREATE_VM: returns the VM's file descriptor. */
+int l1vmm_vm_create(void)
+{
+	struct l1vmm_vm *vm = l1vmm_vm_alloc();
+	int fd;
+
+	if (IS_ERR(vm))
+		return PTR_ERR(vm);
+	fd = anon_inode_getfd("l1vmm-vm", &vm_fops, vm, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		l1vmm_vm_put(vm);	/* drops the hardware reference too */
+	return fd;
 }

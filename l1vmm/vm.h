@@ -35,6 +35,7 @@ struct l1vmm_vm {
 };
 
 
+struct l1vmm_vm *l1vmm_vm_alloc(void);
 int l1vmm_vm_create(void);
 void l1vmm_vm_put(struct l1vmm_vm *vm);
 

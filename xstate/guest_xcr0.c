@@ -95,24 +95,26 @@ static void load_xcr0(struct l1vmm_vcpu *vcpu, u64 xcr0)
 }
 
 /*
- * The guest's XCR0 into the CPU, when l1vmm_xstate_enter() decided so.
+ * @xcr0, the guest's, into the CPU (l1vmm_xstate_begin() decided so).
  * Interrupts are off from here to l1vmm_xcr0_exit().
  */
-void l1vmm_xcr0_enter(struct l1vmm_vcpu *vcpu)
+void l1vmm_xcr0_enter(struct l1vmm_vcpu *vcpu, u64 xcr0)
 {
-	load_xcr0(vcpu, vcpu->xcr0);
+	load_xcr0(vcpu, xcr0);
+	vcpu->xcr0_loaded = xcr0;
 }
 
 /* The XCR0 in force while the guest runs: its own, or the host's. */
 u64 l1vmm_xcr0_in_guest(const struct l1vmm_vcpu *vcpu)
 {
-	return vcpu->xcr0_loaded ? vcpu->xcr0 : l1vmm_xcr0_host;
+	return vcpu->xcr0_loaded ?: l1vmm_xcr0_host;
 }
 
-/* The CPU has the guest's XCR0, loaded or written behind l1vmm's back. */
+/* The host's XCR0 back: l1vmm loaded the guest's, or the guest wrote its own. */
 void l1vmm_xcr0_exit(struct l1vmm_vcpu *vcpu)
 {
 	load_xcr0(vcpu, l1vmm_xcr0_host);
+	vcpu->xcr0_loaded = 0;
 }
 
 static bool set_xcr0(struct l1vmm_vcpu *vcpu, u32 index, u64 xcr0)
@@ -125,8 +127,9 @@ static bool set_xcr0(struct l1vmm_vcpu *vcpu, u32 index, u64 xcr0)
 
 /*
  * XSETBV: ECX selects the XCR, EDX:EAX the value; false (#GP) unless CPL 0
- * and valid. Also in the fastpath: with IRQs still off, the CPU has the
- * host's XCR0 again (l1vmm_xcr0_exit()), and the next entry loads this.
+ * and valid. Also in the fastpath, which then loads the new value if the
+ * next entry wants it (l1vmm_xstate_xsetbv()); otherwise the next series
+ * does.
  */
 bool l1vmm_emulate_xsetbv(struct l1vmm_vcpu *vcpu)
 {

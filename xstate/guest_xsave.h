@@ -31,11 +31,11 @@ void __l1vmm_xsave_cpuid_runtime(struct l1vmm_vcpu *vcpu, u32 leaf, u32 index, b
 static __always_inline void l1vmm_xsave_cpuid_runtime(const struct l1vmm_backend_ops *ops,
 						      struct l1vmm_vcpu *vcpu, u32 leaf, u32 index)
 {
-	if (leaf == 1)
-		__l1vmm_xsave_cpuid_runtime(vcpu, leaf, index,
-					    ops->get_cr4(vcpu) & X86_CR4_OSXSAVE);
-	else if (leaf == 0xd)
-		__l1vmm_xsave_cpuid_runtime(vcpu, leaf, index, false);
+	/* Leaves 1, 5, 9 and 0xd in one test; 5 and 9 then change nothing. */
+	if (likely((leaf - 1) & ~0xcu))
+		return;
+	__l1vmm_xsave_cpuid_runtime(vcpu, leaf, index,
+				    leaf == 1 && (ops->get_cr4(vcpu) & X86_CR4_OSXSAVE));
 }
 
 #endif /* L1VMM_XSTATE_GUEST_XSAVE_H */

@@ -22,7 +22,7 @@ static void detect_svm(const struct l1vmm_cpu_facts *f, unsigned long built,
 	if (!(built & L1VMM_BUILT_SVM))
 		set_result(res, L1VMM_BACKEND_NONE, -EOPNOTSUPP,
 			   "CPU has SVM but the SVM backend is not built (CONFIG_L1VMM_SVM=n)");
-	else if (f->svm_disabled)
+	else if (f->svmdis)
 		set_result(res, L1VMM_BACKEND_NONE, -EOPNOTSUPP,
 			   "SVM is disabled by firmware (VM_CR.SVMDIS)");
 	else if (!f->npt)

@@ -27,7 +27,7 @@ struct l1vmm_cpu_facts {
 	bool svm;
 	bool npt;
 	/* AMD: VM_CR.SVMDIS, firmware turned SVM off. */
-	bool svm_disabled;
+	bool svmdis;
 	/* AMD: EFER.SVME already set, another hypervisor owns SVM here. */
 	bool svme;
 

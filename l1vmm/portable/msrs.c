@@ -41,39 +41,3 @@ bool l1vmm_efer_valid(u64 old, u64 val, bool paging)
 		return false;
 	return true;
 }
-
-/* 48-bit canonical: bits 63:47 all equal (no LA57 for guests). */
-static bool canonical(u64 val)
-{
-	return (u64)((s64)(val << 16) >> 16) == val;
-}
-
-/* Each PAT byte is UC (0), WC (1), WT (4), WP (5), WB (6) or UC- (7). */
-static bool pat_valid(u64 val)
-{
-	unsigned int i;
-
-	for (i = 0; i < 8; i++) {
-		u8 type = val >> (8 * i);
-
-		if (type > 7 || type == 2 || type == 3)
-			return false;
-	}
-	return true;
-}
-
-bool l1vmm_msr_value_valid(u32 index, u64 val)
-{
-	switch (index) {
-	case L1VMM_MSR_LSTAR:
-	case L1VMM_MSR_CSTAR:
-	case L1VMM_MSR_KERNEL_GS_BASE:
-	case L1VMM_MSR_SYSENTER_ESP:
-	case L1VMM_MSR_SYSENTER_EIP:
-		return canonical(val);
-	case L1VMM_MSR_PAT:
-		return pat_valid(val);
-	default:
-		return true;
-	}
-}

@@ -69,11 +69,44 @@ bool l1vmm_msr_known(u32 index);
  */
 bool l1vmm_efer_valid(u64 old, u64 val, bool paging);
 
+/* 48-bit canonical: bits 63:47 all equal (no LA57 for guests). */
+static inline bool l1vmm_canonical(u64 val)
+{
+	return (u64)((s64)(val << 16) >> 16) == val;
+}
+
+/*
+ * Each PAT byte is UC (0), WC (1), WT (4), WP (5), WB (6) or UC- (7): no
+ * bit above 2, and no 2 or 3 (bit 1 set without bit 2), all bytes at once
+ * as KVM's kvm_pat_valid() tests them.
+ */
+static inline bool l1vmm_pat_valid(u64 val)
+{
+	if (val & 0xf8f8f8f8f8f8f8f8ULL)
+		return false;
+	return (val | ((val & 0x0202020202020202ULL) << 1)) == val;
+}
+
 /*
  * May MSR @index take @val? Non-canonical LSTAR/CSTAR/KERNEL_GS_BASE and
  * PAT entries that are not a memory type are refused, as in KVM (for user
- * space and the guest alike). EFER has its own rule above.
+ * space and the guest alike). EFER has its own rule above. Inline: the
+ * fastpath's WRMSR exit asks.
  */
-bool l1vmm_msr_value_valid(u32 index, u64 val);
+static inline bool l1vmm_msr_value_valid(u32 index, u64 val)
+{
+	switch (index) {
+	case L1VMM_MSR_LSTAR:
+	case L1VMM_MSR_CSTAR:
+	case L1VMM_MSR_KERNEL_GS_BASE:
+	case L1VMM_MSR_SYSENTER_ESP:
+	case L1VMM_MSR_SYSENTER_EIP:
+		return l1vmm_canonical(val);
+	case L1VMM_MSR_PAT:
+		return l1vmm_pat_valid(val);
+	default:
+		return true;
+	}
+}
 
 #endif /* L1VMM_MSRS_H */

@@ -10,7 +10,6 @@
 
 #include <linux/mm.h>
 #include <linux/percpu.h>
-#include <asm/fpu/xcr.h>
 #include <asm/msr.h>
 #include <asm/nospec-branch.h>
 
@@ -319,7 +318,8 @@ static __always_inline void svm_end_run_entries(struct l1vmm_vcpu *vcpu)
 
 /*
  * The VMCB areas the checks before VMRUN read (svm_vmcb_invalid()), by
- * clean bit: a re-entry checks again only when a setter marked one dirty.
+ * clean bit: a re-entry checks again only when a setter marked one dirty
+ * with fields the checks read (mark_dirty(), not mark_dirty_unchecked()).
  * EVENTINJ has no clean bit; the fastpath never re-enters with an event
  * it queued.
  */
@@ -358,7 +358,11 @@ static __always_inline bool svm_entry_ready(struct l1vmm_vcpu *vcpu, bool first)
 		vmcb->save.rip = vcpu->regs[L1VMM_REG_RIP];
 	vcpu->regs_dirty = 0;
 
-	invalid = first || (svm->dirty & CLEAN_CHECKED) ? svm_vmcb_invalid(vmcb) : NULL;
+	invalid = NULL;
+	if (first || (svm->recheck & CLEAN_CHECKED)) {
+		invalid = svm_vmcb_invalid(vmcb);
+		svm->recheck = 0;
+	}
 	if (unlikely(invalid)) {
 		/* Reported by the full path: no printk inside the guest context. */
 		vcpu->exit.reason = L1VMM_EXIT_FAIL_ENTRY;
@@ -378,15 +382,17 @@ static __always_inline bool svm_entry_ready(struct l1vmm_vcpu *vcpu, bool first)
  * (svm_reinject_event(): a software interrupt instead runs its instruction
  * again), and anything injected was consumed.
  */
-static __always_inline void svm_enter_once(struct l1vmm_vcpu *vcpu)
+static __always_inline bool svm_enter_once(struct l1vmm_vcpu *vcpu)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
 	struct vmcb_control_area *c = &svm->vmcb->control;
+	int faulted;
 
-	svm->faulted = svm_enter(&svm->series, svm->vmcb_pa, vcpu->regs, vcpu->egprs);
+	faulted = svm_enter(&svm->series, svm->vmcb_pa, vcpu->regs, vcpu->egprs);
 	c->tlb_ctl = TLB_CONTROL_DO_NOTHING;
 	c->event_inj = svm_reinject_event(c->exit_int_info);
 	c->event_inj_err = c->exit_int_info_err;
+	return faulted;
 }
 
 /*
@@ -394,12 +400,12 @@ static __always_inline void svm_enter_once(struct l1vmm_vcpu *vcpu)
  * returns its reason too, so that the fastpath inlined after it needs no
  * second dispatch on it.
  */
-static __always_inline enum l1vmm_exit_reason svm_decode_run_exit(struct l1vmm_vcpu *vcpu)
+static __always_inline enum l1vmm_exit_reason svm_decode_run_exit(struct l1vmm_vcpu *vcpu,
+								  bool faulted)
 {
-	struct svm_vcpu *svm = to_svm(vcpu);
-	const struct vmcb *vmcb = svm->vmcb;
+	const struct vmcb *vmcb = to_svm(vcpu)->vmcb;
 
-	if (unlikely(svm->faulted)) {
+	if (unlikely(faulted)) {
 		vcpu->exit.raw = VMEXIT_INVALID;
 		vcpu->exit.fail_entry.check = NULL;
 		vcpu->exit.fail_entry.faulted = true;
@@ -415,79 +421,6 @@ static __always_inline enum l1vmm_exit_reason svm_decode_run_exit(struct l1vmm_v
 static noinline enum l1vmm_fastpath svm_run(struct l1vmm_vcpu *vcpu)
 {
 	return l1vmm_run_loop(&svm_ops, vcpu);
-}
-
-/*
- * Does L0 deliver an intercepted XSETBV? Run a throwaway guest without
- * nested paging, in real mode in a page of its own, that writes the host's
- * own XCR0 value (harmless if L0 lets it through) and halts: an XSETBV exit
- * says yes, a HLT exit says no. Every exception is intercepted, so the
- * guest cannot wander off; an interrupt exit just runs it again.
- */
-static bool svm_probe_xsetbv_exit(void)
-{
-	static const u8 code[] = { 0x0f, 0x01, 0xd1, 0xf4 };	/* xsetbv; hlt */
-	unsigned long regs[L1VMM_NR_REGS] = { 0 };
-	struct l1vmm_spec_ctrl spec_ctrl = { 0 };
-	struct l1vmm_vcpu_stats probe_stats = { 0 };
-	struct svm_series series;
-	struct page *vmcb_page, *code_page;
-	struct vmcb *vmcb;
-	u64 exit_code = SVM_EXIT_ERR;
-	u64 xcr0;
-	int tries;
-
-	if (!boot_cpu_has(X86_FEATURE_OSXSAVE))
-		return false;
-	xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
-	vmcb_page = alloc_page(GFP_KERNEL | __GFP_ZERO);
-	code_page = alloc_page(GFP_KERNEL | GFP_DMA32 | __GFP_ZERO);
-	if (!vmcb_page || !code_page)
-		goto out;
-	memcpy(page_address(code_page), code, sizeof(code));
-
-	vmcb = page_address(vmcb_page);
-	svm_init_control(&vmcb->control, 0);
-	vmcb->control.nested_ctl = 0;
-	vmcb->control.intercepts[INTERCEPT_EXCEPTION_OFFSET / 32] = ~0u;
-	vmcb->control.asid = 1;
-	vmcb->control.tlb_ctl = TLB_CONTROL_FLUSH_ALL_ASID;
-	svm_reset_save_area(&vmcb->save);
-	vmcb->save.cs.selector = 0;
-	vmcb->save.cs.base = page_to_phys(code_page);
-	vmcb->save.rip = 0;
-	vmcb->save.cr4 = X86_CR4_OSXSAVE;
-	vmcb->save.rax = (u32)xcr0;
-	regs[L1VMM_REG_RDX] = xcr0 >> 32;
-	regs[L1VMM_REG_RCX] = XCR_XFEATURE_ENABLED_MASK;
-
-	for (tries = 0; tries < 10; tries++) {
-		int faulted;
-
-		local_irq_disable();
-		svm_begin_entries(&series, &spec_ctrl, &probe_stats);
-		faulted = svm_enter(&series, page_to_phys(vmcb_page), regs, 0);
-		svm_end_entries(&probe_stats);
-		local_irq_enable();
-		if (faulted)
-			break;
-		exit_code = vmcb->control.exit_code;
-		if (exit_code != SVM_EXIT_INTR)
-			break;
-	}
-	/* Guests after this one must not trust what ASID 1 has cached. */
-	this_cpu_ptr(&svm_cpus)->next_asid = svm_nr_asids;
-	/* If L0 let it through, XCR0 holds the value it held before. */
-	if (xgetbv(XCR_XFEATURE_ENABLED_MASK) != xcr0)
-		xsetbv(XCR_XFEATURE_ENABLED_MASK, xcr0);
-	if (exit_code != SVM_EXIT_XSETBV && exit_code != SVM_EXIT_HLT)
-		pr_warn("XSETBV probe: unexpected exit %#llx\n", exit_code);
-out:
-	if (vmcb_page)
-		__free_page(vmcb_page);
-	if (code_page)
-		__free_page(code_page);
-	return exit_code == SVM_EXIT_XSETBV;
 }
 
 const struct l1vmm_backend_ops svm_ops = {
@@ -517,7 +450,6 @@ const struct l1vmm_backend_ops svm_ops = {
 	.get_cr0		= svm_get_cr0,
 	.get_cr4		= svm_get_cr4,
 	.get_cr8		= svm_get_cr8,
-	.probe_xsetbv_exit	= svm_probe_xsetbv_exit,
 	.prepare_run		= svm_prepare_run,
 	.flush_tlb		= svm_flush_tlb,
 	.entry_ready		= svm_entry_ready,

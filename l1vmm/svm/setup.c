@@ -108,7 +108,7 @@ static void init_seg(struct vmcb_seg *seg, u16 attrib)
 }
 
 /* The state after RESET: real mode at 0xffff0 (KVM's and the APM's). */
-void svm_reset_save_area(struct vmcb_save_area *save)
+static void svm_reset_save_area(struct vmcb_save_area *save)
 {
 	u16 data = SVM_SELECTOR_S_MASK | SVM_SELECTOR_WRITE_MASK;
 
@@ -142,7 +142,7 @@ void svm_reset_save_area(struct vmcb_save_area *save)
  * is intercepted too, lazily (debugregs.h), and the MSR and I/O permission
  * maps intercept every MSR and port.
  */
-void svm_init_control(struct vmcb_control_area *c, u64 tdp_root_pa)
+static void svm_init_control(struct vmcb_control_area *c, u64 tdp_root_pa)
 {
 	static const unsigned int intercepts[] = {
 		INTERCEPT_INTR, INTERCEPT_NMI, INTERCEPT_SMI, INTERCEPT_INIT,
@@ -242,7 +242,7 @@ static void svm_free_pages(void)
 }
 
 /* Allocate what SVM needs on every CPU; returns the ops, or NULL. */
-const struct l1vmm_backend_ops *l1vmm_svm_init(void)
+static const struct l1vmm_backend_ops *svm_init(void)
 {
 	int cpu;
 
@@ -291,7 +291,13 @@ nomem:
 	return NULL;
 }
 
-void l1vmm_svm_exit(void)
+static void svm_exit(void)
 {
 	svm_free_pages();
 }
+
+/* The SVM entry of the core's backend table (main.c). */
+const struct l1vmm_backend l1vmm_svm = {
+	.init = svm_init,
+	.exit = svm_exit,
+};

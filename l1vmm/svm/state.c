@@ -108,58 +108,6 @@ void svm_set_rflags(struct l1vmm_vcpu *vcpu, unsigned long rflags)
 	svm->vmcb->save.rflags = rflags;
 }
 
-/*
- * The syscall, SYSENTER and KernelGsBase MSRs are VMLOAD/VMSAVE state: the
- * VMCB copy is current around every entry and is not covered by clean bits.
- * The core checked @index and @data (msr_access.h).
- */
-void svm_set_msr(struct l1vmm_vcpu *vcpu, u32 index, u64 data)
-{
-	struct svm_vcpu *svm = vcpu->backend;
-	struct vmcb_save_area *save = &svm->vmcb->save;
-
-	switch (index) {
-	case L1VMM_MSR_TSC:
-		svm->vmcb->control.tsc_offset = data - rdtsc();
-		mark_dirty(svm, CLEAN_INTERCEPTS);
-		break;
-	case L1VMM_MSR_SYSENTER_CS:
-		save->sysenter_cs = data;
-		break;
-	/* 32 bits wide on AMD CPUs, and so in KVM for AMD guests. */
-	case L1VMM_MSR_SYSENTER_ESP:
-		save->sysenter_esp = (u32)data;
-		break;
-	case L1VMM_MSR_SYSENTER_EIP:
-		save->sysenter_eip = (u32)data;
-		break;
-	case L1VMM_MSR_PAT:
-		save->g_pat = data;
-		mark_dirty(svm, CLEAN_NP);
-		break;
-	case L1VMM_MSR_EFER:
-		/* LMA is the CPU's to set; SVME is required by VMRUN. */
-		save->efer = (data & ~EFER_LMA) | (save->efer & EFER_LMA) | EFER_SVME;
-		mark_dirty(svm, CLEAN_CRX);
-		break;
-	case L1VMM_MSR_STAR:
-		save->star = data;
-		break;
-	case L1VMM_MSR_LSTAR:
-		save->lstar = data;
-		break;
-	case L1VMM_MSR_CSTAR:
-		save->cstar = data;
-		break;
-	case L1VMM_MSR_SFMASK:
-		save->sfmask = data;
-		break;
-	case L1VMM_MSR_KERNEL_GS_BASE:
-		save->kernel_gs_base = data;
-		break;
-	}
-}
-
 void svm_get_event(struct l1vmm_vcpu *vcpu, struct l1vmm_event *ev)
 {
 	struct svm_vcpu *svm = vcpu->backend;

@@ -71,10 +71,10 @@ struct svm_vcpu {
 	struct vmcb *vmcb;
 	u64 vmcb_pa;
 	u32 dirty;		/* clean bits l1vmm has invalidated */
+	u32 recheck;		/* of those, areas the checks must see again */
 	int asid_cpu;
 	u64 asid_generation;
 	struct svm_series series;	/* the one running now (run.c) */
-	bool faulted;		/* the last VMRUN faulted (run.c) */
 };
 
 DECLARE_PER_CPU(struct svm_cpu, svm_cpus);
@@ -93,7 +93,20 @@ static inline struct svm_vcpu *to_svm(struct l1vmm_vcpu *vcpu)
 	return vcpu->backend;
 }
 
+/* A setter changed a VMCB area: L0 reloads it, l1vmm's checks see it again. */
 static inline void mark_dirty(struct svm_vcpu *svm, enum svm_clean_bit bit)
+{
+	svm->dirty |= BIT(bit);
+	svm->recheck |= BIT(bit);
+}
+
+/*
+ * A setter changed only fields of an area that no check before VMRUN reads
+ * (svm_vmcb_invalid()), with a value the core validated: L0 reloads the
+ * area, the checks need not run again (PAT, the TSC offset: a fastpath
+ * WRMSR re-enters without them).
+ */
+static inline void mark_dirty_unchecked(struct svm_vcpu *svm, enum svm_clean_bit bit)
 {
 	svm->dirty |= BIT(bit);
 }
@@ -101,8 +114,6 @@ static inline void mark_dirty(struct svm_vcpu *svm, enum svm_clean_bit bit)
 /* setup.c */
 int svm_hardware_enable(void);
 void svm_hardware_disable(void);
-void svm_init_control(struct vmcb_control_area *c, u64 tdp_root_pa);
-void svm_reset_save_area(struct vmcb_save_area *save);
 int svm_vcpu_create(struct l1vmm_vcpu *vcpu);
 void svm_vcpu_reset(struct l1vmm_vcpu *vcpu);
 void svm_vcpu_free(struct l1vmm_vcpu *vcpu);
@@ -111,7 +122,6 @@ void svm_vcpu_free(struct l1vmm_vcpu *vcpu);
 void svm_get_sregs(struct l1vmm_vcpu *vcpu, struct kvm_sregs *sregs);
 void svm_set_sregs(struct l1vmm_vcpu *vcpu, const struct kvm_sregs *sregs);
 void svm_set_rflags(struct l1vmm_vcpu *vcpu, unsigned long rflags);
-void svm_set_msr(struct l1vmm_vcpu *vcpu, u32 index, u64 data);
 void svm_get_event(struct l1vmm_vcpu *vcpu, struct l1vmm_event *ev);
 void svm_set_event(struct l1vmm_vcpu *vcpu, const struct l1vmm_event *ev);
 u8 svm_get_interrupt_shadow(struct l1vmm_vcpu *vcpu);
@@ -191,6 +201,59 @@ static __always_inline u64 svm_get_msr(struct l1vmm_vcpu *vcpu, u32 index)
 		return save->kernel_gs_base;
 	default:
 		return 0;
+	}
+}
+
+/*
+ * The syscall, SYSENTER and KernelGsBase MSRs are VMLOAD/VMSAVE state: the
+ * VMCB copy is current around every entry and is not covered by clean bits.
+ * The core checked @index and @data (msr_access.h). Inline: the fastpath's
+ * WRMSR exit runs it.
+ */
+static __always_inline void svm_set_msr(struct l1vmm_vcpu *vcpu, u32 index, u64 data)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	struct vmcb_save_area *save = &svm->vmcb->save;
+
+	switch (index) {
+	case L1VMM_MSR_TSC:
+		svm->vmcb->control.tsc_offset = data - rdtsc();
+		mark_dirty_unchecked(svm, CLEAN_INTERCEPTS);
+		break;
+	case L1VMM_MSR_SYSENTER_CS:
+		save->sysenter_cs = data;
+		break;
+	/* 32 bits wide on AMD CPUs, and so in KVM for AMD guests. */
+	case L1VMM_MSR_SYSENTER_ESP:
+		save->sysenter_esp = (u32)data;
+		break;
+	case L1VMM_MSR_SYSENTER_EIP:
+		save->sysenter_eip = (u32)data;
+		break;
+	case L1VMM_MSR_PAT:
+		save->g_pat = data;
+		mark_dirty_unchecked(svm, CLEAN_NP);
+		break;
+	case L1VMM_MSR_EFER:
+		/* LMA is the CPU's to set; SVME is required by VMRUN. */
+		save->efer = (data & ~EFER_LMA) | (save->efer & EFER_LMA) | EFER_SVME;
+		mark_dirty(svm, CLEAN_CRX);
+		break;
+	case L1VMM_MSR_STAR:
+		save->star = data;
+		break;
+	case L1VMM_MSR_LSTAR:
+		save->lstar = data;
+		break;
+	case L1VMM_MSR_CSTAR:
+		save->cstar = data;
+		break;
+	case L1VMM_MSR_SFMASK:
+		save->sfmask = data;
+		break;
+	case L1VMM_MSR_KERNEL_GS_BASE:
+		save->kernel_gs_base = data;
+		break;
 	}
 }
 

@@ -305,7 +305,8 @@ static uint64_t stat(struct test_vcpu *vcpu, const char *name)
 
 /*
  * l1vmm executes no XSETBV while the guest's XCR0 equals the host's, and
- * two per entry (load and restore) while it differs.
+ * while it differs two per series of entries (load and restore): at least
+ * one pair, at most two per exit (the fastpath's re-entries share one).
  */
 static void test_no_xsetbv_when_equal(void)
 {
@@ -334,7 +335,11 @@ static void test_no_xsetbv_when_equal(void)
 		guest_xsetbv(&g, 0, XF_X87, &gp);
 		TEST_ASSERT(!gp, "XSETBV(1) took a #GP");
 	}
-	ASSERT_EQ(2 * (stat(&g.vcpu, "exits") - exits), stat(&g.vcpu, "l1_xsetbv") - xsetbv);
+	xsetbv = stat(&g.vcpu, "l1_xsetbv") - xsetbv;
+	exits = stat(&g.vcpu, "exits") - exits;
+	TEST_ASSERT(xsetbv >= 2 && xsetbv % 2 == 0 && xsetbv <= 2 * exits,
+		    "%llu XSETBVs for %llu exits", (unsigned long long)xsetbv,
+		    (unsigned long long)exits);
 	guest_stop(&g);
 }
 

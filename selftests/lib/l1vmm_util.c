@@ -85,7 +85,8 @@ void __assert_ioctl_errno(const char *file, int line, int fd, unsigned long cmd,
 		  name, arg, ktap_errno_name(err), ktap_errno_name((int)-r));
 }
 
-bool cpu_has_flag(const char *flag)
+/* @flag in the first /proc/cpuinfo line that starts with @label. */
+static bool cpuinfo_has(const char *label, const char *flag)
 {
 	char line[4096], word[64];
 	bool found = false;
@@ -96,7 +97,7 @@ bool cpu_has_flag(const char *flag)
 		TEST_FAIL("open /proc/cpuinfo: %s", ktap_errno_name(errno));
 	snprintf(word, sizeof(word), " %s ", flag);
 	while (fgets(line, sizeof(line), f)) {
-		if (strncmp(line, "flags", 5))
+		if (strncmp(line, label, strlen(label)) || line[strlen(label)] != '\t')
 			continue;
 		line[strcspn(line, "\n")] = ' ';
 		found = strstr(line, word) != NULL;
@@ -104,6 +105,16 @@ bool cpu_has_flag(const char *flag)
 	}
 	fclose(f);
 	return found;
+}
+
+bool cpu_has_flag(const char *flag)
+{
+	return cpuinfo_has("flags", flag);
+}
+
+bool cpu_has_vmx_flag(const char *flag)
+{
+	return cpuinfo_has("vmx flags", flag);
 }
 
 int module_load(const char *path, const char *params)

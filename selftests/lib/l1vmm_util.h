@@ -50,6 +50,8 @@ void __assert_ioctl_errno(const char *file, int line, int fd, unsigned long cmd,
 
 /* Is @flag ("svm", "vmx") in this CPU's /proc/cpuinfo flags? */
 bool cpu_has_flag(const char *flag);
+/* The same for the "vmx flags" line (the VMX capabilities Linux lists). */
+bool cpu_has_vmx_flag(const char *flag);
 
 /* finit_module()/delete_module(): 0 or -errno. */
 int module_load(const char *path, const char *params);

@@ -28,14 +28,14 @@ static const struct detect_case cases[] = {
 	  L1VMM_BACKEND_SVM, 0, "SVM" },
 	{ "svm_not_built", { .svm = true, .npt = true }, L1VMM_BUILT_VMX,
 	  L1VMM_BACKEND_NONE, -EOPNOTSUPP, "CONFIG_L1VMM_SVM=n" },
-	{ "svm_firmware_off", { .svm = true, .npt = true, .svm_disabled = true }, BOTH,
+	{ "svm_firmware_off", { .svm = true, .npt = true, .svmdis = true }, BOTH,
 	  L1VMM_BACKEND_NONE, -EOPNOTSUPP, "VM_CR.SVMDIS" },
 	{ "svm_no_npt", { .svm = true }, BOTH,
 	  L1VMM_BACKEND_NONE, -EOPNOTSUPP, "nested paging" },
 	{ "svm_in_use", { .svm = true, .npt = true, .svme = true }, BOTH,
 	  L1VMM_BACKEND_NONE, -EBUSY, "already in use" },
 	/* Firmware off wins over "in use": EFER.SVME cannot be set then anyway. */
-	{ "svm_off_and_in_use", { .svm = true, .npt = true, .svm_disabled = true, .svme = true },
+	{ "svm_off_and_in_use", { .svm = true, .npt = true, .svmdis = true, .svme = true },
 	  BOTH, L1VMM_BACKEND_NONE, -EOPNOTSUPP, "VM_CR.SVMDIS" },
 	{ "vmx_ept", { .vmx = true, .ept = true, .unrestricted_guest = true }, BOTH,
 	  L1VMM_BACKEND_VMX, 0, "EPT" },
@@ -88,7 +88,7 @@ static void test_backend_iff_no_error(void)
 		for (built = 0; built < 4; built++) {
 			f = (struct l1vmm_cpu_facts) {
 				.svm = bits & 1, .npt = bits & 2,
-				.svm_disabled = bits & 4, .svme = bits & 8,
+				.svmdis = bits & 4, .svme = bits & 8,
 				.vmx = bits & 16, .ept = bits & 32,
 				.vmx_disabled = bits & 64, .vmxe = bits & 128,
 				.unrestricted_guest = bits & 256,

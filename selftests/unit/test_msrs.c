@@ -59,6 +59,42 @@ static void test_value_rules(void)
 	TEST_ASSERT(l1vmm_msr_value_valid(L1VMM_MSR_STAR, ~0ull), "STAR refused");
 }
 
+/* The PAT rule byte by byte, as the SDM states it. */
+static bool pat_valid_bytewise(u64 val)
+{
+	unsigned int i;
+
+	for (i = 0; i < 8; i++) {
+		u8 type = val >> (8 * i);
+
+		if (type > 7 || type == 2 || type == 3)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The all-bytes-at-once test agrees with the byte loop: every byte value
+ * in every position, over valid and invalid neighbours.
+ */
+static void test_pat_rule_matches_bytewise(void)
+{
+	static const u64 backgrounds[] = { 0, 0x0007040600070406ull, 0x0101010101010101ull,
+					   0x0303030303030303ull };
+	unsigned int b, pos, v;
+
+	for (b = 0; b < KTAP_ARRAY_SIZE(backgrounds); b++)
+		for (pos = 0; pos < 8; pos++)
+			for (v = 0; v < 256; v++) {
+				u64 val = (backgrounds[b] & ~(0xffull << (8 * pos))) |
+					  ((u64)v << (8 * pos));
+
+				TEST_ASSERT(l1vmm_pat_valid(val) == pat_valid_bytewise(val),
+					    "PAT %#llx: %d, bytewise %d", (unsigned long long)val,
+					    l1vmm_pat_valid(val), pat_valid_bytewise(val));
+			}
+}
+
 /* Who stores an MSR: 1 the backend, 2 the core, 0 nobody (unknown). */
 static int msr_owner(u32 index)
 {
@@ -89,6 +125,7 @@ static void test_backend_cases_match_the_list(void)
 }
 
 static const struct ktap_case tests[] = {
+	KTAP_CASE(test_pat_rule_matches_bytewise),
 	KTAP_CASE(test_backend_cases_match_the_list),
 	KTAP_CASE(test_value_rules),
 	KTAP_CASE(test_list_has_what_a_64bit_guest_needs),
