@@ -254,16 +254,18 @@ static void svm_spec_ctrl_in_c(const struct l1vmm_spec_ctrl *spec_ctrl, bool to_
 }
 
 /*
- * Before the first VMRUN of a series: GIF=0 until svm_end_entries() (IF=1
- * in svm_enter() then only decides whether interrupts end the guest), and
- * the host state VMRUN does not switch saved, the host's SPEC_CTRL read.
- * Nothing changes them while IRQs stay off, so re-entries from the
- * fastpath keep them.
+ * The run loop's begin_entries, before the first VMRUN of a series (in
+ * svm->series): GIF=0 until svm_end_entries() (IF=1 in svm_enter() then
+ * only decides whether interrupts end the guest), and the host state
+ * VMRUN does not switch saved, the host's SPEC_CTRL read. Nothing changes
+ * them while IRQs stay off, so re-entries from the fastpath keep them.
  */
-static __always_inline void svm_begin_entries(struct svm_series *series,
-					      struct l1vmm_spec_ctrl *spec_ctrl,
-					      struct l1vmm_vcpu_stats *st)
+static __always_inline void svm_begin_entries(struct l1vmm_vcpu *vcpu)
 {
+	struct svm_series *series = &to_svm(vcpu)->series;
+	struct l1vmm_spec_ctrl *spec_ctrl = &vcpu->spec_ctrl;
+	struct l1vmm_vcpu_stats *st = &vcpu->stats;
+
 	series->host_save_pa = this_cpu_read(svm_cpus.host_save_pa);
 	series->spec_ctrl = spec_ctrl;
 	series->spec_ctrl_asm = NULL;
@@ -277,9 +279,9 @@ static __always_inline void svm_begin_entries(struct svm_series *series,
 	svm_vmsave(series->host_save_pa, st);
 }
 
-static __always_inline void svm_end_entries(struct l1vmm_vcpu_stats *st)
+static __always_inline void svm_end_entries(struct l1vmm_vcpu *vcpu)
 {
-	svm_stgi(st);
+	svm_stgi(&vcpu->stats);
 }
 
 /*
@@ -303,17 +305,6 @@ static __always_inline int svm_enter(const struct svm_series *series, u64 vmcb_p
 	}
 	raw_local_irq_disable();
 	return faulted;
-}
-
-/* The run loop's begin_entries and end_entries, around svm->series. */
-static __always_inline void svm_begin_run_entries(struct l1vmm_vcpu *vcpu)
-{
-	svm_begin_entries(&to_svm(vcpu)->series, &vcpu->spec_ctrl, &vcpu->stats);
-}
-
-static __always_inline void svm_end_run_entries(struct l1vmm_vcpu *vcpu)
-{
-	svm_end_entries(&vcpu->stats);
 }
 
 /*
@@ -453,9 +444,9 @@ const struct l1vmm_backend_ops svm_ops = {
 	.prepare_run		= svm_prepare_run,
 	.flush_tlb		= svm_flush_tlb,
 	.entry_ready		= svm_entry_ready,
-	.begin_entries		= svm_begin_run_entries,
+	.begin_entries		= svm_begin_entries,
 	.enter_once		= svm_enter_once,
 	.decode_exit		= svm_decode_run_exit,
-	.end_entries		= svm_end_run_entries,
+	.end_entries		= svm_end_entries,
 	.run			= svm_run,
 };
