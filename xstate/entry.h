@@ -43,10 +43,9 @@ static __always_inline u64 l1vmm_xcr0_wanted(const struct l1vmm_backend_ops *ops
  * Once before a series of entries, interrupts off (l1vmm_run_loop()): the
  * guest's XCR0 goes into the CPU when it differs from the host's and the
  * guest has CR4.OSXSAVE (without it no instruction can see XCR0), and it
- * stays there across the fastpath's re-entries, as KVM keeps it
- * (kvm_load_guest_xsave_state() around its fastpath loop): the fastpath
- * between them touches no extended state, interrupts are off, and GIF=0
- * holds NMIs and SMIs. @ops: the backend's own, a direct call for CR4.
+ * stays there across the fastpath's re-entries: the fastpath between them
+ * touches no extended state, interrupts are off, and GIF=0 holds NMIs and
+ * SMIs. @ops: the backend's own, a direct call for CR4.
  */
 static __always_inline void l1vmm_xstate_begin(const struct l1vmm_backend_ops *ops,
 					       struct l1vmm_vcpu *vcpu)
