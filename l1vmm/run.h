@@ -78,8 +78,8 @@ static __always_inline enum l1vmm_fastpath l1vmm_run_loop(const struct l1vmm_bac
 		return L1VMM_FASTPATH_NONE;
 
 	ops->begin_entries(vcpu);
-	l1vmm_guest_context_enter();
 	l1vmm_xstate_begin(ops, vcpu);
+	l1vmm_guest_context_enter();
 	for (;;) {
 		enum l1vmm_exit_reason reason;
 		bool faulted;
@@ -96,8 +96,8 @@ static __always_inline enum l1vmm_fastpath l1vmm_run_loop(const struct l1vmm_bac
 			break;
 		}
 	}
-	l1vmm_xstate_end(vcpu);
 	l1vmm_guest_context_exit();
+	l1vmm_xstate_end(vcpu);
 	ops->end_entries(vcpu);
 	return fast;
 }
