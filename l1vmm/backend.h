@@ -189,7 +189,7 @@ struct l1vmm_backend_ops {
 	bool (*enter_once)(struct l1vmm_vcpu *vcpu);
 	enum l1vmm_exit_reason (*decode_exit)(struct l1vmm_vcpu *vcpu, bool faulted);
 	void (*end_entries)(struct l1vmm_vcpu *vcpu);
-	/* l1vmm_run_loop() with these ops (L1VMM_DEFINE_RUN(), l1vmm/run.h). */
+	/* l1vmm_run_loop() (l1vmm/run.h) instantiated with these same ops. */
 	enum l1vmm_fastpath (*run)(struct l1vmm_vcpu *vcpu);
 };
 
