@@ -17,6 +17,7 @@
 #define L1VMM_CR4_PSE		BIT_ULL(4)
 #define L1VMM_CR4_PAE		BIT_ULL(5)
 #define L1VMM_CR4_LA57		BIT_ULL(12)
+#define L1VMM_CR4_PCIDE		BIT_ULL(17)
 
 #define L1VMM_EFER_SCE		BIT_ULL(0)
 #define L1VMM_EFER_LME		BIT_ULL(8)
@@ -24,6 +25,26 @@
 #define L1VMM_EFER_NXE		BIT_ULL(11)
 #define L1VMM_EFER_SVME		BIT_ULL(12)
 
+#define L1VMM_RFLAGS_TF		BIT_ULL(8)
+#define L1VMM_RFLAGS_IF		BIT_ULL(9)
+#define L1VMM_RFLAGS_VM		BIT_ULL(17)
+/* Bit 1 reads as 1; bits 3, 5, 15 and 63:22 are reserved (must be 0). */
+#define L1VMM_RFLAGS_FIXED1	BIT_ULL(1)
+#define L1VMM_RFLAGS_RESERVED	(BIT_ULL(3) | BIT_ULL(5) | BIT_ULL(15) | ~0x3fffffULL)
+
+/* A segment selector: requested privilege level and table indicator. */
+#define L1VMM_SEL_RPL_MASK	0x3
+#define L1VMM_SEL_TI		BIT(2)
+
+#define L1VMM_DB_VECTOR		1
 #define L1VMM_NMI_VECTOR	2
+#define L1VMM_DF_VECTOR		8
+#define L1VMM_TS_VECTOR		10
+#define L1VMM_NP_VECTOR		11
+#define L1VMM_SS_VECTOR		12
+#define L1VMM_GP_VECTOR		13
+#define L1VMM_PF_VECTOR		14
+#define L1VMM_AC_VECTOR		17
+#define L1VMM_MC_VECTOR		18
 
 #endif /* L1VMM_PORTABLE_X86_H */
