@@ -25,6 +25,7 @@ long l1vmm_check_extension(long cap)
 	case KVM_CAP_VCPU_EVENTS:
 	case KVM_CAP_INTR_SHADOW:
 	case KVM_CAP_DEBUGREGS:
+	case KVM_CAP_GET_TSC_KHZ:
 		return 1;
 	case KVM_CAP_XCRS:
 	case KVM_CAP_XSAVE:

@@ -118,6 +118,18 @@ static int copy_linear(struct l1vmm_vcpu *vcpu, const struct l1vmm_guest_view *v
 	return r;
 }
 
+int l1vmm_translate_linear(struct l1vmm_vcpu *vcpu, const struct l1vmm_guest_view *view,
+			   u64 gva, u64 *gpa)
+{
+	struct pte_reader reader = { .vm = vcpu->vm };
+	int r;
+
+	mutex_lock(&vcpu->vm->lock);
+	r = l1vmm_gva_to_gpa(&view->paging, gva, read_pte, &reader, gpa);
+	mutex_unlock(&vcpu->vm->lock);
+	return r;
+}
+
 int l1vmm_read_linear(struct l1vmm_vcpu *vcpu, const struct l1vmm_guest_view *view,
 		      u64 gva, void *buf, unsigned int len, unsigned int *done)
 {

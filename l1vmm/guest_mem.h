@@ -36,6 +36,13 @@ void l1vmm_guest_view(struct l1vmm_vcpu *vcpu, struct l1vmm_guest_view *view);
 u64 l1vmm_linear(const struct l1vmm_guest_view *view, int seg, u64 offset);
 
 /*
+ * The guest-physical address of linear address @gva: 0, or -EFAULT when
+ * the guest does not map it or a table on the way is not backed by a slot.
+ */
+int l1vmm_translate_linear(struct l1vmm_vcpu *vcpu, const struct l1vmm_guest_view *view,
+			   u64 gva, u64 *gpa);
+
+/*
  * Copy to or from guest linear memory. Returns 0, -EFAULT when a page is
  * not mapped by the guest or not backed by a slot, or -EPERM when writing
  * to a read-only slot. Reads stop at the first failing byte; *@done, when

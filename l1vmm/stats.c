@@ -109,6 +109,8 @@ static const struct file_operations stats_fops = {
 /* KVM_GET_STATS_FD on a vCPU: a new read-only file, or an errno. */
 int l1vmm_vcpu_stats_fd(struct l1vmm_vcpu *vcpu)
 {
+	/* KVM's name: "kvm-vcpu-stats:" and the id, as %d. */
+	char name[sizeof("kvm-vcpu-stats:") + 11];
 	struct file *file;
 	int fd;
 
@@ -116,8 +118,9 @@ int l1vmm_vcpu_stats_fd(struct l1vmm_vcpu *vcpu)
 	fd = get_unused_fd_flags(O_CLOEXEC);
 	if (fd < 0)
 		return fd;
+	snprintf(name, sizeof(name), "kvm-vcpu-stats:%d", vcpu->id);
 	refcount_inc(&vcpu->vm->users);
-	file = anon_inode_getfile("l1vmm-vcpu-stats", &stats_fops, vcpu, O_RDONLY);
+	file = anon_inode_getfile(name, &stats_fops, vcpu, O_RDONLY);
 	if (IS_ERR(file)) {
 		l1vmm_vm_put(vcpu->vm);
 		put_unused_fd(fd);

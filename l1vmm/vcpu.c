@@ -25,9 +25,11 @@
 #include <asm/apicdef.h>
 #include <asm/msr-index.h>
 #include <asm/trapnr.h>
+#include <asm/tsc.h>
 
 #include "l1vmm/debugregs.h"
 #include "l1vmm/exit.h"
+#include "l1vmm/guest_mem.h"
 #include "l1vmm/hw.h"
 #include "l1vmm/msr_access.h"
 #include "l1vmm/portable/cpuid.h"
@@ -280,6 +282,59 @@ static int vcpu_get_cpuid2(struct l1vmm_vcpu *vcpu, struct kvm_cpuid2 __user *uc
 	return copy_to_user(ucpuid, &cpuid, sizeof(cpuid)) ? -EFAULT : 0;
 }
 
+/*
+ * KVM_SET_TSC_KHZ without TSC scaling, as KVM does it (x86.c,
+ * kvm_set_tsc_khz()): 0 means the host's rate; the rate is recorded,
+ * and KVM_GET_TSC_KHZ reports it, before it is checked; a rate within
+ * KVM's default tolerance of the host's (tsc_tolerance_ppm, 250 ppm)
+ * needs nothing done. Below it KVM fails with -EINVAL too; above it KVM
+ * catches the guest's TSC up at each entry, which l1vmm does not do.
+ */
+#define L1VMM_TSC_TOLERANCE_PPM	250
+
+static u32 tsc_khz_adjust(u32 khz, s32 ppm)
+{
+	u64 v = (u64)khz * (1000000 + ppm);
+
+	do_div(v, 1000000);
+	return v;
+}
+
+static int vcpu_set_tsc_khz(struct l1vmm_vcpu *vcpu, u32 khz)
+{
+	if (!khz)
+		khz = tsc_khz;
+	if (!khz)
+		return -EINVAL;	/* the host's TSC was not calibrated */
+	vcpu->tsc_khz = khz;
+	if (khz < tsc_khz_adjust(tsc_khz, -L1VMM_TSC_TOLERANCE_PPM) ||
+	    khz > tsc_khz_adjust(tsc_khz, L1VMM_TSC_TOLERANCE_PPM))
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * KVM_TRANSLATE as KVM's kvm_arch_vcpu_ioctl_translate(): a supervisor
+ * read walk of the guest's page tables; an unmapped address is
+ * physical_address ~0 (INVALID_GPA) with valid 0; writeable is always 1
+ * and usermode always 0, whatever the entries say. Without paging the
+ * linear address is the physical one, all 64 bits of it.
+ */
+static void vcpu_translate(struct l1vmm_vcpu *vcpu, struct kvm_translation *tr)
+{
+	struct l1vmm_guest_view view;
+	u64 gpa = tr->linear_address;
+
+	l1vmm_guest_view(vcpu, &view);
+	if ((view.paging.cr0 & X86_CR0_PG) &&
+	    l1vmm_translate_linear(vcpu, &view, tr->linear_address, &gpa))
+		gpa = ~0ULL;
+	tr->physical_address = gpa;
+	tr->valid = gpa != ~0ULL;
+	tr->writeable = 1;
+	tr->usermode = 0;
+}
+
 static long vcpu_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
 {
 	struct l1vmm_vcpu *vcpu = filp->private_data;
@@ -444,6 +499,22 @@ static long vcpu_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
 	case KVM_GET_CPUID2:
 		r = vcpu_get_cpuid2(vcpu, argp);
 		break;
+	case KVM_GET_TSC_KHZ:
+		r = vcpu->tsc_khz;
+		break;
+	case KVM_SET_TSC_KHZ:
+		r = vcpu_set_tsc_khz(vcpu, arg);
+		break;
+	case KVM_TRANSLATE: {
+		struct kvm_translation tr;
+
+		r = -EFAULT;
+		if (copy_from_user(&tr, argp, sizeof(tr)))
+			break;
+		vcpu_translate(vcpu, &tr);
+		r = copy_to_user(argp, &tr, sizeof(tr)) ? -EFAULT : 0;
+		break;
+	}
 	default:
 		r = -ENOTTY;
 		break;
@@ -559,6 +630,7 @@ struct l1vmm_vcpu *l1vmm_vcpu_alloc(struct l1vmm_vm *vm, unsigned long id)
 	vcpu->vm = vm;
 	vcpu->id = id;
 	vcpu->cpu = -1;
+	vcpu->tsc_khz = tsc_khz;
 	mutex_init(&vcpu->mutex);
 	/* The BSP is vCPU 0, as in KVM without an in-kernel irqchip. */
 	vcpu->apic_base = APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE |
@@ -603,6 +675,7 @@ free_pages:
  */
 int l1vmm_vcpu_create(struct l1vmm_vm *vm, unsigned long id)
 {
+	char name[sizeof("kvm-vcpu:") + 11];
 	struct l1vmm_vcpu *vcpu;
 	int fd;
 
@@ -613,7 +686,9 @@ int l1vmm_vcpu_create(struct l1vmm_vm *vm, unsigned long id)
 		goto unlock;
 	}
 	refcount_inc(&vm->users);
-	fd = anon_inode_getfd("l1vmm-vcpu", &vcpu_fops, vcpu, O_RDWR | O_CLOEXEC);
+	/* KVM's name: /proc/<pid>/fd reads anon_inode:kvm-vcpu:<id>. */
+	snprintf(name, sizeof(name), "kvm-vcpu:%d", vcpu->id);
+	fd = anon_inode_getfd(name, &vcpu_fops, vcpu, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
 		vm->vcpus[--vm->nr_vcpus] = NULL;
 		refcount_dec(&vm->users);

@@ -19,6 +19,7 @@
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <asm/tsc.h>
 
 #include "l1vmm/caps.h"
 #include "l1vmm/exit.h"
@@ -258,6 +259,9 @@ static long vm_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
 		return l1vmm_vcpu_create(vm, (u32)arg);
 	case KVM_CHECK_EXTENSION:
 		return l1vmm_check_extension(arg);
+	case KVM_GET_TSC_KHZ:
+		/* The rate new vCPUs start with: the host's, no TSC scaling. */
+		return tsc_khz;
 	case KVM_SET_TSS_ADDR:
 	case KVM_SET_IDENTITY_MAP_ADDR:
 		/* Only VMX without unrestricted guest needs these: accept them. */
@@ -338,7 +342,8 @@ int l1vmm_vm_create(void)
 
 	if (IS_ERR(vm))
 		return PTR_ERR(vm);
-	fd = anon_inode_getfd("l1vmm-vm", &vm_fops, vm, O_RDWR | O_CLOEXEC);
+	/* KVM's name, so that /proc/<pid>/fd reads anon_inode:kvm-vm. */
+	fd = anon_inode_getfd("kvm-vm", &vm_fops, vm, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		l1vmm_vm_put(vm);	/* drops the hardware reference too */
 	return fd;
