@@ -7,6 +7,7 @@
 #include <asm/cpufeature.h>
 
 #include "l1vmm/caps.h"
+#include "l1vmm/kvm_uapi.h"
 #include "l1vmm/portable/limits.h"
 #include "xstate/guest_xsave.h"
 
@@ -26,6 +27,7 @@ long l1vmm_check_extension(long cap)
 	case KVM_CAP_INTR_SHADOW:
 	case KVM_CAP_DEBUGREGS:
 	case KVM_CAP_GET_TSC_KHZ:
+	case KVM_CAP_USER_MEMORY2:
 		return 1;
 	case KVM_CAP_XCRS:
 	case KVM_CAP_XSAVE:

@@ -11,24 +11,16 @@
 #include <linux/types.h>
 
 #include "l1vmm/portable/limits.h"
+#include "l1vmm/mmu.h"
 #include "l1vmm/tdp.h"
 
 struct l1vmm_vcpu;
 
-struct l1vmm_memslot {
-	u16 id;
-	u32 flags;
-	u64 base_gfn;
-	u64 npages;
-	unsigned long userspace_addr;
-	struct page **pages;	/* pinned for the slot's lifetime */
-};
-
 struct l1vmm_vm {
 	refcount_t users;	/* the VM file and each vCPU file */
-	struct mutex lock;	/* slots, vCPU creation, TDP changes */
+	struct mutex lock;	/* slot changes, vCPU creation */
 	struct mm_struct *mm;	/* VM ioctls come from the creator's mm */
-	struct l1vmm_memslot *slots[L1VMM_MAX_MEMSLOTS];
+	struct l1vmm_mmu mmu;	/* the slots; mmu.lock guards tdp */
 	struct l1vmm_tdp tdp;
 	struct l1vmm_vcpu *vcpus[L1VMM_MAX_VCPUS];
 	unsigned int nr_vcpus;

@@ -6,8 +6,8 @@
 #define L1VMM_LIMITS_H
 
 #define L1VMM_MAX_VCPUS		16
-#define L1VMM_MAX_MEMSLOTS	32
-/* Slots are pinned while they exist: cap each at 4 GiB (1M pages). */
-#define L1VMM_MAX_SLOT_PAGES	(1UL << 20)
+/* KVM's: KVM_USER_MEM_SLOTS (x86) and KVM_MEM_MAX_NR_PAGES. */
+#define L1VMM_MAX_MEMSLOTS	32764
+#define L1VMM_MAX_SLOT_PAGES	((1UL << 31) - 1)
 
 #endif /* L1VMM_LIMITS_H */
