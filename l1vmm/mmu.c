@@ -14,6 +14,7 @@
 #include <linux/mmu_notifier.h>
 #include <linux/rcupdate.h>
 #include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -380,8 +381,15 @@ static int hva_to_page(unsigned long hva, bool write, bool may_write, struct pag
 		*writable = true;
 		return 0;
 	}
-	n = get_user_pages_unlocked(hva, 1, page, write ? FOLL_WRITE : 0);
-	return n == 1 ? 0 : -EFAULT;
+	n = get_user_pages_unlocked(hva, 1, page, FOLL_HWPOISON | (write ? FOLL_WRITE : 0));
+	if (n == 1)
+		return 0;
+	/* As KVM: SIGBUS for a poisoned page, then back to the run loop. */
+	if (n == -EHWPOISON) {
+		send_sig_mceerr(BUS_MCEERR_AR, (void __user *)hva, PAGE_SHIFT, current);
+		return -EHWPOISON;
+	}
+	return -EFAULT;
 }
 
 int l1vmm_tdp_fault(struct l1vmm_vcpu *vcpu, u64 gpa, bool write)
@@ -410,6 +418,8 @@ int l1vmm_tdp_fault(struct l1vmm_vcpu *vcpu, u64 gpa, bool write)
 		return r;
 
 	r = hva_to_page(hva, write, !readonly, &page, &writable);
+	if (r == -EHWPOISON)
+		return 1;	/* the signal pending ends KVM_RUN with -EINTR */
 	if (r)
 		return r;
 
