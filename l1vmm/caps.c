@@ -11,6 +11,7 @@
 
 #include "l1vmm/caps.h"
 #include "l1vmm/msr_user.h"
+#include "l1vmm/kvm_uapi.h"
 #include "l1vmm/portable/limits.h"
 #include "l1vmm/vm.h"
 #include "xstate/guest_xsave.h"
@@ -37,6 +38,7 @@ long l1vmm_check_extension(long cap)
 	case KVM_CAP_BINARY_STATS_FD:
 	case KVM_CAP_X86_USER_SPACE_MSR:
 	case KVM_CAP_X86_MSR_FILTER:
+	case KVM_CAP_USER_MEMORY2:
 		return 1;
 	case KVM_CAP_SYNC_REGS:
 		return KVM_SYNC_X86_VALID_FIELDS;

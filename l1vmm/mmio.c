@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * MMIO: a guest access to guest-physical memory that no slot backs, or a
- * write to a read-only slot, arrives as a second-level page fault, decoded
- * by the backend (struct l1vmm_exit's npf). l1vmm fetches the instruction
- * through the guest's page tables, decodes it (the MOV forms of
+ * MMIO: a second-level page fault (struct l1vmm_exit's npf, decoded by the
+ * backend) that no slot backs, or a write to a read-only slot; faults on
+ * slots are mapped on demand (mmu.c) and never reach user space. l1vmm
+ * fetches the instruction through the guest's page tables, decodes it (the MOV forms of
  * l1vmm/portable/insn_decode.c), and reflects the access to user space as
  * KVM_EXIT_MMIO. A read completes on the next KVM_RUN, when user space has
  * put the data in kvm_run.mmio.data. Anything else is an emulation failure.
@@ -15,6 +15,7 @@
 
 #include "l1vmm/guest_mem.h"
 #include "l1vmm/exit.h"
+#include "l1vmm/mmu.h"
 #include "l1vmm/vm.h"
 
 static int complete_mmio_read(struct l1vmm_vcpu *vcpu)
@@ -29,19 +30,6 @@ static int complete_mmio_read(struct l1vmm_vcpu *vcpu)
 	return 1;
 }
 
-/* Is @gpa backed by a slot that allows this access after all? */
-static bool backed_by_slot(struct l1vmm_vm *vm, u64 gpa, bool write)
-{
-	struct l1vmm_memslot *slot;
-	bool backed;
-
-	mutex_lock(&vm->lock);
-	slot = l1vmm_find_slot(vm, gpa >> PAGE_SHIFT);
-	backed = slot && !(write && (slot->flags & KVM_MEM_READONLY));
-	mutex_unlock(&vm->lock);
-	return backed;
-}
-
 int l1vmm_handle_npf(struct l1vmm_vcpu *vcpu)
 {
 	const struct l1vmm_exit *e = &vcpu->exit;
@@ -52,15 +40,12 @@ int l1vmm_handle_npf(struct l1vmm_vcpu *vcpu)
 	struct l1vmm_insn insn;
 	unsigned int n;
 	u64 data;
+	int r;
 
-	/*
-	 * A slot added while this vCPU ran, or a translation flushed late:
-	 * the memory is there now, so flush and retry.
-	 */
-	if (backed_by_slot(vcpu->vm, gpa, e->npf.write)) {
-		set_bit(L1VMM_REQ_TLB_FLUSH, &vcpu->requests);
-		return 1;
-	}
+	/* Memory the guest touches first, or again after an invalidation. */
+	r = l1vmm_tdp_fault(vcpu, gpa, e->npf.write);
+	if (r)
+		return r;
 	/* Code, or the guest's own page tables, in MMIO: not emulated. */
 	if (e->npf.fetch || e->npf.in_walk)
 		return l1vmm_emulation_failure(vcpu, gpa);

@@ -840,6 +840,8 @@ int l1vmm_vcpu_create(struct l1vmm_vm *vm, unsigned long id)
 	if (fd < 0) {
 		vm->vcpus[--vm->nr_vcpus] = NULL;
 		refcount_dec(&vm->users);
+		/* The MMU notifier may be kicking it (mmu.c): wait for that. */
+		synchronize_rcu();
 		l1vmm_vcpu_free(vcpu);
 	}
 unlock:

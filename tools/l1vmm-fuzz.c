@@ -547,7 +547,7 @@ static void report(const char *fmt, ...)
 
 #define MEM0_SIZE	(2ul << 20)	/* slot 0 at GPA 0: tables, code, data */
 #define MEM1_SIZE	(8ul << 20)	/* the other slots' memory */
-#define NONE_SIZE	(64ul << 20)	/* reserved, inaccessible: slots that cannot be pinned */
+#define NONE_SIZE	(64ul << 20)	/* reserved, inaccessible: slots whose pages cannot be had */
 #define ARG_SIZE	(32ul << 10)	/* ioctl arguments, then a guard page */
 
 struct slot {

@@ -21,6 +21,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "l1vmm/kvm_uapi.h"
 #include "l1vmm_util.h"
 
 #define MISC_MAJOR	10
@@ -88,7 +89,8 @@ static const struct {
 	{ KVM_CAP_XSAVE, 1 },
 	/* l1vmm's XCR0 limit (no AMX) always fits struct kvm_xsave. */
 	{ KVM_CAP_XSAVE2, 4096 },
-	{ KVM_CAP_NR_MEMSLOTS, 32 },
+	{ KVM_CAP_NR_MEMSLOTS, 32764 },	/* KVM's KVM_USER_MEM_SLOTS */
+	{ KVM_CAP_USER_MEMORY2, 1 },
 	{ KVM_CAP_NR_VCPUS, -1 },	/* the online CPUs */
 	{ KVM_CAP_MAX_VCPUS, 1024 },
 	{ KVM_CAP_MAX_VCPU_ID, 4096 },
