@@ -7,11 +7,7 @@
  * and saying that this worked.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
-#include <linux/kvm.h>
 
 #include "l1vmm_util.h"
 
@@ -60,44 +56,9 @@ static void test_refuses_vmx_until_the_backend_exists(void)
 				"l1vmm: not loading: the vmx backend cannot run guests yet (vmx operation works: on and off in every CPU)");
 }
 
-/*
- * After l1vmm's VMXON/VMXOFF round trips, VMX is free again: kvm-intel's
- * KVM_CREATE_VM does VMXON in every CPU, and refuses with EBUSY where
- * CR4.VMXE was left set.
- */
-static void test_vmx_left_off_for_kvm(void)
-{
-	static const char *const mods[] = { "irqbypass", "kvm", "kvm-intel" };
-	char path[256];
-	int kvm, vm;
-	size_t i;
-
-	if (!cpu_has_flag("vmx") || cpu_has_flag("svm") || !cpu_has_flag("ept") ||
-	    !cpu_has_vmx_flag("unrestricted_guest"))
-		ktap_skip("l1vmm does no VMXON on this CPU");
-	for (i = 0; i < KTAP_ARRAY_SIZE(mods); i++) {
-		snprintf(path, sizeof(path), "%s/%s.ko", kvm_module_dir(), mods[i]);
-		if (access(path, R_OK))
-			ktap_skip("no %s", path);
-		if (module_load(path, NULL) && i == KTAP_ARRAY_SIZE(mods) - 1)
-			ktap_skip("kvm-intel does not load here");
-	}
-	kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-	TEST_ASSERT(kvm >= 0, "open(/dev/kvm): wanted success, got errno %d", errno);
-	vm = ioctl(kvm, KVM_CREATE_VM, 0);
-	TEST_ASSERT(vm >= 0, "KVM_CREATE_VM after l1vmm's refusals: wanted success, got errno %d",
-		    errno);
-	close(vm);
-	close(kvm);
-	module_unload("kvm_intel");
-	module_unload("kvm");
-	module_unload("irqbypass");
-}
-
 static const struct ktap_case tests[] = {
 	KTAP_CASE(test_refuses_without_svm_or_vmx),
 	KTAP_CASE(test_refuses_vmx_until_the_backend_exists),
-	KTAP_CASE(test_vmx_left_off_for_kvm),
 };
 
 int main(void)
