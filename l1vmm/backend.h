@@ -202,9 +202,16 @@ struct l1vmm_backend {
 	/* Allocate what the backend needs; its ops, or an ERR_PTR. */
 	const struct l1vmm_backend_ops *(*init)(void);
 	void (*exit)(void);
+	/*
+	 * Set while the backend cannot run guests yet (VMX): its ops are
+	 * incomplete, and module init turns virtualization on and off on
+	 * every CPU once with them, then refuses to load (main.c).
+	 */
+	bool cannot_run_guests;
 };
 
-/* Each backend's, in its directory: l1vmm/svm/setup.c. */
+/* Each backend's, in its directory: l1vmm/svm/setup.c, l1vmm/vmx/setup.c. */
 extern const struct l1vmm_backend l1vmm_svm;
+extern const struct l1vmm_backend l1vmm_vmx;
 
 #endif /* L1VMM_BACKEND_H */
