@@ -7,6 +7,7 @@
 #include <asm/cpufeature.h>
 
 #include "l1vmm/caps.h"
+#include "l1vmm/portable/mce.h"
 #include "l1vmm/portable/limits.h"
 #include "xstate/guest_xsave.h"
 
@@ -26,7 +27,10 @@ long l1vmm_check_extension(long cap)
 	case KVM_CAP_INTR_SHADOW:
 	case KVM_CAP_DEBUGREGS:
 	case KVM_CAP_GET_TSC_KHZ:
+	case KVM_CAP_GET_MSR_FEATURES:
 		return 1;
+	case KVM_CAP_MCE:
+		return L1VMM_MCE_MAX_BANKS;
 	case KVM_CAP_XCRS:
 	case KVM_CAP_XSAVE:
 		return boot_cpu_has(X86_FEATURE_OSXSAVE);

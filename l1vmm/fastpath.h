@@ -80,8 +80,8 @@ static __always_inline bool emulate_msr(const struct l1vmm_backend_ops *ops,
 
 	if (vcpu->exit.msr.write)
 		return !__l1vmm_set_msr(ops, vcpu, index,
-					(r[L1VMM_REG_RDX] << 32) | (u32)r[L1VMM_REG_RAX]);
-	if (__l1vmm_get_msr(ops, vcpu, index, data))
+					(r[L1VMM_REG_RDX] << 32) | (u32)r[L1VMM_REG_RAX], false);
+	if (__l1vmm_get_msr(ops, vcpu, index, data, false))
 		return false;
 	r[L1VMM_REG_RAX] = (u32)*data;
 	r[L1VMM_REG_RDX] = *data >> 32;
