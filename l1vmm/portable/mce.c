@@ -29,7 +29,8 @@ bool l1vmm_mce_setup(struct l1vmm_mce *m, u64 mcg_cap)
 		return false;
 	if (mcg_cap & ~(L1VMM_MCE_CAP_SUPPORTED | MCG_CAP_FREE))
 		return false;
-	m->mcg_cap = mcg_cap;
+	/* AMD's MCG_CAP has nothing above bit 8: kvm-amd drops the rest (svm_setup_mce()). */
+	m->mcg_cap = mcg_cap & L1VMM_MCG_CAP_AMD;
 	if (mcg_cap & L1VMM_MCG_CTL_P)
 		m->mcg_ctl = ALL_ONES;
 	for (i = 0; i < n; i++)

@@ -27,6 +27,8 @@
 #define L1VMM_MCG_SER_P			BIT_ULL(24)
 /* KVM_X86_GET_MCE_CAP_SUPPORTED on AMD: MCG_CTL_P and MCG_SER_P. */
 #define L1VMM_MCE_CAP_SUPPORTED		(L1VMM_MCG_CTL_P | L1VMM_MCG_SER_P)
+/* What MCG_CAP keeps of the value set, as kvm-amd: the count and MCG_CTL_P. */
+#define L1VMM_MCG_CAP_AMD		0x1ffULL
 
 #define L1VMM_MCG_STATUS_MCIP		BIT_ULL(2)
 #define L1VMM_MCI_STATUS_VAL		BIT_ULL(63)
@@ -50,8 +52,9 @@ void l1vmm_mce_init(struct l1vmm_mce *m);
 /*
  * KVM_X86_SETUP_MCE: false (-EINVAL) for a bank count outside 1..32 or a
  * capability bit not in L1VMM_MCE_CAP_SUPPORTED (bits 7:0 and 23:16 are
- * free, as in KVM); else MCG_CAP is @mcg_cap, MCG_CTL all ones where it
- * exists, and every bank's CTL all ones.
+ * free, as in KVM); else MCG_CAP is @mcg_cap's bits 8:0 (kvm-amd drops
+ * the others, MCG_SER_P included), MCG_CTL all ones where it exists, and
+ * every bank's CTL all ones.
  */
 bool l1vmm_mce_setup(struct l1vmm_mce *m, u64 mcg_cap);
 
