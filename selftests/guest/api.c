@@ -159,7 +159,6 @@ static void test_unknown_ioctl(void)
  * with a bad pointer. Each one moves to test_bad_pointer when implemented.
  */
 static const unsigned long l1vmm_not_yet[] = {
-	KVM_GET_MSR_FEATURE_INDEX_LIST,
 	KVM_GET_EMULATED_CPUID,
 	KVM_GET_DEVICE_ATTR,
 	KVM_GET_STATS_FD,
@@ -192,6 +191,8 @@ static const struct {
 } pointer_ioctls[] = {
 	{ KVM_GET_MSR_INDEX_LIST, "KVM_GET_MSR_INDEX_LIST", true },
 	{ KVM_GET_SUPPORTED_CPUID, "KVM_GET_SUPPORTED_CPUID", true },
+	{ KVM_GET_MSR_FEATURE_INDEX_LIST, "KVM_GET_MSR_FEATURE_INDEX_LIST", true },
+	{ KVM_GET_MSRS, "KVM_GET_MSRS", true },
 };
 
 static void test_bad_pointer(void)
