@@ -60,8 +60,12 @@ int l1vmm_vcpu_msrs(struct l1vmm_vcpu *vcpu, struct kvm_msrs __user *umsrs, bool
 		return PTR_ERR(entries);
 
 	for (i = 0; i < msrs.nmsrs; i++) {
-		if (set ? l1vmm_set_msr(vcpu, entries[i].index, entries[i].data, true) :
-			  l1vmm_get_msr(vcpu, entries[i].index, &entries[i].data, true))
+		u32 index = entries[i].index;
+
+		if (set ? l1vmm_set_msr(vcpu, index, entries[i].data) &&
+			  l1vmm_set_msr_slow(vcpu, index, entries[i].data, true) :
+			  l1vmm_get_msr(vcpu, index, &entries[i].data) &&
+			  l1vmm_get_msr_slow(vcpu, index, &entries[i].data, true))
 			break;
 	}
 	r = i;
@@ -123,6 +127,22 @@ int l1vmm_set_msr_slow(struct l1vmm_vcpu *vcpu, u32 index, u64 data, bool host)
 	if (l1vmm_mce_msr(index))
 		return l1vmm_mce_set(&vcpu->mce, index, data, host, false);
 	return 1;
+}
+
+bool l1vmm_guest_msr_slow(struct l1vmm_vcpu *vcpu)
+{
+	unsigned long *r = vcpu->regs;
+	u32 index = r[L1VMM_REG_RCX];
+	u64 data;
+
+	if (vcpu->exit.msr.write)
+		return !l1vmm_set_msr_slow(vcpu, index,
+					   (r[L1VMM_REG_RDX] << 32) | (u32)r[L1VMM_REG_RAX], false);
+	if (l1vmm_get_msr_slow(vcpu, index, &data, false))
+		return false;
+	r[L1VMM_REG_RAX] = (u32)data;
+	r[L1VMM_REG_RDX] = data >> 32;
+	return true;
 }
 
 /* KVM_X86_SETUP_MCE. */

@@ -24,6 +24,18 @@ int l1vmm_get_msr_feature_index_list(struct kvm_msr_list __user *ulist);
 int l1vmm_get_feature_msrs(struct kvm_msrs __user *umsrs);
 int l1vmm_setup_mce(struct l1vmm_vcpu *vcpu, u64 __user *ucap);
 int l1vmm_set_mce(struct l1vmm_vcpu *vcpu, struct kvm_x86_mce __user *umce);
+
+/*
+ * The MSRs behind the inline cases below (msr_access.c): the MTRRs and the
+ * machine-check registers. Out of line, asked only for an MSR or a value
+ * the inline cases refuse, so that the fastpath's own MSRs cost what they
+ * did; safe with IRQs off. @host: KVM_GET/SET_MSRS, not the guest. 0, or 1
+ * as below. l1vmm_guest_msr_slow(): the guest's RDMSR/WRMSR of one (ECX,
+ * EDX:EAX), true when done, false for its #GP.
+ */
+int l1vmm_get_msr_slow(struct l1vmm_vcpu *vcpu, u32 index, u64 *data, bool host);
+int l1vmm_set_msr_slow(struct l1vmm_vcpu *vcpu, u32 index, u64 data, bool host);
+bool l1vmm_guest_msr_slow(struct l1vmm_vcpu *vcpu);
 int l1vmm_vcpu_msrs(struct l1vmm_vcpu *vcpu, struct kvm_msrs __user *umsrs, bool set);
 
 static inline bool l1vmm_host_has_msr(u32 index)
@@ -39,23 +51,12 @@ static inline bool l1vmm_host_has_msr(u32 index)
 }
 
 /*
- * The MSRs off the fastpath's inline cases (msr_access.c): MTRRs and the
- * machine-check registers. Out of line, reached only for an MSR the inline
- * cases do not know; safe with IRQs off. @host: KVM_GET/SET_MSRS, not the
- * guest's RDMSR/WRMSR. 0, or 1 as below.
- */
-int l1vmm_get_msr_slow(struct l1vmm_vcpu *vcpu, u32 index, u64 *data, bool host);
-int l1vmm_set_msr_slow(struct l1vmm_vcpu *vcpu, u32 index, u64 data, bool host);
-
-/*
  * 0, or 1 when the MSR is unknown (#GP for the guest, the stop for
  * KVM_GET_MSRS). Inline: the fastpath's RDMSR exit runs it, with the
- * backend's own @ops, so that its get_msr is a direct call, and @host a
- * constant false.
+ * backend's own @ops, so that its get_msr is a direct call.
  */
 static __always_inline int __l1vmm_get_msr(const struct l1vmm_backend_ops *ops,
-					   struct l1vmm_vcpu *vcpu, u32 index, u64 *data,
-					   bool host)
+					   struct l1vmm_vcpu *vcpu, u32 index, u64 *data)
 {
 	switch (index) {
 	case L1VMM_MSR_SPEC_CTRL:
@@ -70,7 +71,7 @@ static __always_inline int __l1vmm_get_msr(const struct l1vmm_backend_ops *ops,
 		return 0;
 	default:
 		if (!l1vmm_msr_in_backend(index))
-			return l1vmm_get_msr_slow(vcpu, index, data, host);
+			return 1;
 		*data = ops->get_msr(vcpu, index);
 		return 0;
 	}
@@ -82,8 +83,7 @@ static __always_inline int __l1vmm_get_msr(const struct l1vmm_backend_ops *ops,
  * fastpath's WRMSR exit, as above.
  */
 static __always_inline int __l1vmm_set_msr(const struct l1vmm_backend_ops *ops,
-					   struct l1vmm_vcpu *vcpu, u32 index, u64 data,
-					   bool host)
+					   struct l1vmm_vcpu *vcpu, u32 index, u64 data)
 {
 	switch (index) {
 	case L1VMM_MSR_SPEC_CTRL:
@@ -104,23 +104,21 @@ static __always_inline int __l1vmm_set_msr(const struct l1vmm_backend_ops *ops,
 		ops->set_msr(vcpu, index, data);
 		return 0;
 	default:
-		if (!l1vmm_msr_in_backend(index))
-			return l1vmm_set_msr_slow(vcpu, index, data, host);
-		if (!l1vmm_msr_value_valid(index, data))
+		if (!l1vmm_msr_in_backend(index) || !l1vmm_msr_value_valid(index, data))
 			return 1;
 		ops->set_msr(vcpu, index, data);
 		return 0;
 	}
 }
 
-static inline int l1vmm_get_msr(struct l1vmm_vcpu *vcpu, u32 index, u64 *data, bool host)
+static inline int l1vmm_get_msr(struct l1vmm_vcpu *vcpu, u32 index, u64 *data)
 {
-	return __l1vmm_get_msr(l1vmm_ops, vcpu, index, data, host);
+	return __l1vmm_get_msr(l1vmm_ops, vcpu, index, data);
 }
 
-static inline int l1vmm_set_msr(struct l1vmm_vcpu *vcpu, u32 index, u64 data, bool host)
+static inline int l1vmm_set_msr(struct l1vmm_vcpu *vcpu, u32 index, u64 data)
 {
-	return __l1vmm_set_msr(l1vmm_ops, vcpu, index, data, host);
+	return __l1vmm_set_msr(l1vmm_ops, vcpu, index, data);
 }
 
 #endif /* L1VMM_MSR_ACCESS_H */

@@ -157,6 +157,16 @@ static int vcpu_run(struct l1vmm_vcpu *vcpu)
 		}
 	}
 
+	/*
+	 * KVM_X86_SET_MCE's shutdown (KVM's KVM_REQ_TRIPLE_FAULT, no INIT),
+	 * after the exit user space completed, as in KVM. Only an ioctl
+	 * between two runs requests it: once per KVM_RUN is enough.
+	 */
+	if (unlikely(test_and_clear_bit(L1VMM_REQ_TRIPLE_FAULT, &vcpu->requests))) {
+		run->exit_reason = KVM_EXIT_SHUTDOWN;
+		return 0;
+	}
+
 	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, true);
 	for (;;) {
 		if (signal_pending(current)) {
@@ -165,12 +175,6 @@ static int vcpu_run(struct l1vmm_vcpu *vcpu)
 			break;
 		}
 		cond_resched();
-		/* KVM_X86_SET_MCE's shutdown: KVM's KVM_REQ_TRIPLE_FAULT, no INIT. */
-		if (test_and_clear_bit(L1VMM_REQ_TRIPLE_FAULT, &vcpu->requests)) {
-			run->exit_reason = KVM_EXIT_SHUTDOWN;
-			r = 0;
-			break;
-		}
 		l1vmm_inject_pending(vcpu);
 
 		preempt_disable();
