@@ -12,6 +12,7 @@
 #include "l1vmm/caps.h"
 #include "l1vmm/msr_user.h"
 #include "l1vmm/kvm_uapi.h"
+#include "l1vmm/portable/mce.h"
 #include "l1vmm/portable/limits.h"
 #include "l1vmm/vm.h"
 #include "xstate/guest_xsave.h"
@@ -42,6 +43,10 @@ long l1vmm_check_extension(long cap)
 		return 1;
 	case KVM_CAP_SYNC_REGS:
 		return KVM_SYNC_X86_VALID_FIELDS;
+	case KVM_CAP_GET_MSR_FEATURES:
+		return 1;
+	case KVM_CAP_MCE:
+		return L1VMM_MCE_MAX_BANKS;
 	case KVM_CAP_XCRS:
 	case KVM_CAP_XSAVE:
 		return boot_cpu_has(X86_FEATURE_OSXSAVE);

@@ -240,6 +240,16 @@ static int vcpu_run(struct l1vmm_vcpu *vcpu)
 	if (READ_ONCE(run->immediate_exit))
 		return -EINTR;
 
+	/*
+	 * KVM_X86_SET_MCE's shutdown (KVM's KVM_REQ_TRIPLE_FAULT, no INIT),
+	 * after the exit user space completed, as in KVM. Only an ioctl
+	 * between two runs requests it: once per KVM_RUN is enough.
+	 */
+	if (unlikely(test_and_clear_bit(L1VMM_REQ_TRIPLE_FAULT, &vcpu->requests))) {
+		run->exit_reason = KVM_EXIT_SHUTDOWN;
+		return 0;
+	}
+
 	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, true);
 	for (;;) {
 		if (signal_pending(current)) {
@@ -638,6 +648,12 @@ static long vcpu_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
 	case KVM_SET_MSRS:
 		r = l1vmm_vcpu_msrs(vcpu, argp, true);
 		break;
+	case KVM_X86_SETUP_MCE:
+		r = l1vmm_setup_mce(vcpu, argp);
+		break;
+	case KVM_X86_SET_MCE:
+		r = l1vmm_set_mce(vcpu, argp);
+		break;
 	case KVM_SET_CPUID2:
 		r = vcpu_set_cpuid2(vcpu, argp);
 		break;
@@ -782,6 +798,7 @@ struct l1vmm_vcpu *l1vmm_vcpu_alloc(struct l1vmm_vm *vm, unsigned long id)
 	vcpu->creator = task_pid_nr(current);
 	vcpu->cpu = -1;
 	vcpu->tsc_khz = tsc_khz;
+	l1vmm_mce_init(&vcpu->mce);	/* MCE and MTRRs: RESET and INIT keep them, as KVM */
 	mutex_init(&vcpu->mutex);
 	/* The BSP is vCPU 0, as in KVM without an in-kernel irqchip. */
 	vcpu->apic_base = APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE |

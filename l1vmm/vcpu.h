@@ -16,6 +16,8 @@
 
 #include "l1vmm/backend.h"
 #include "l1vmm/portable/insn_decode.h"
+#include "l1vmm/portable/mce.h"
+#include "l1vmm/portable/mtrr.h"
 #include "l1vmm/portable/regs.h"
 #include "xstate/egpr.h"
 
@@ -31,6 +33,8 @@ enum l1vmm_vcpu_mode {
 
 /* Deferred work for a vCPU, bits in vcpu->requests, handled before entry. */
 #define L1VMM_REQ_TLB_FLUSH	0
+/* KVM_X86_SET_MCE found a machine check in progress: exit with KVM_EXIT_SHUTDOWN. */
+#define L1VMM_REQ_TRIPLE_FAULT	1
 
 
 /*
@@ -140,6 +144,10 @@ struct l1vmm_vcpu {
 	sigset_t sigset;
 	bool sigset_active;
 	void *backend;		/* the backend's per-vCPU state */
+
+	/* Slow-path MSR state, last: away from what the fastpath touches. */
+	struct l1vmm_mtrr mtrr;	/* kept, not applied (portable/mtrr.h) */
+	struct l1vmm_mce mce;	/* machine-check registers (portable/mce.h) */
 };
 
 

@@ -85,6 +85,8 @@ static const struct {
 	{ KVM_CAP_X86_USER_SPACE_MSR, 1 },
 	{ KVM_CAP_X86_MSR_FILTER, 1 },
 	{ KVM_CAP_SYNC_REGS, KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS | KVM_SYNC_X86_EVENTS },
+	{ KVM_CAP_GET_MSR_FEATURES, 1 },
+	{ KVM_CAP_MCE, 32 },	/* KVM_MAX_MCE_BANKS */
 	{ KVM_CAP_XCRS, 1 },	/* on a host with XSAVE, as every test host has */
 	{ KVM_CAP_XSAVE, 1 },
 	/* l1vmm's XCR0 limit (no AMX) always fits struct kvm_xsave. */
@@ -169,7 +171,6 @@ static void test_unknown_ioctl(void)
  * with a bad pointer. Each one moves to test_bad_pointer when implemented.
  */
 static const unsigned long l1vmm_not_yet[] = {
-	KVM_GET_MSR_FEATURE_INDEX_LIST,
 	KVM_GET_EMULATED_CPUID,
 	KVM_GET_DEVICE_ATTR,
 	KVM_GET_STATS_FD,
@@ -202,6 +203,8 @@ static const struct {
 } pointer_ioctls[] = {
 	{ KVM_GET_MSR_INDEX_LIST, "KVM_GET_MSR_INDEX_LIST", true },
 	{ KVM_GET_SUPPORTED_CPUID, "KVM_GET_SUPPORTED_CPUID", true },
+	{ KVM_GET_MSR_FEATURE_INDEX_LIST, "KVM_GET_MSR_FEATURE_INDEX_LIST", true },
+	{ KVM_GET_MSRS, "KVM_GET_MSRS", true },
 };
 
 static void test_bad_pointer(void)
