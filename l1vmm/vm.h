@@ -13,6 +13,7 @@
 #include "l1vmm/portable/limits.h"
 #include "l1vmm/tdp.h"
 
+struct l1vmm_ioeventfds;
 struct l1vmm_vcpu;
 
 struct l1vmm_memslot {
@@ -32,6 +33,9 @@ struct l1vmm_vm {
 	struct l1vmm_tdp tdp;
 	struct l1vmm_vcpu *vcpus[L1VMM_MAX_VCPUS];
 	unsigned int nr_vcpus;
+	/* KVM_IOEVENTFD's table, NULL when empty (ioeventfd.h) */
+	struct mutex ioeventfd_lock;
+	struct l1vmm_ioeventfds __rcu *ioeventfds;
 };
 
 

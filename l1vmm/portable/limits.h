@@ -9,5 +9,7 @@
 #define L1VMM_MAX_MEMSLOTS	32
 /* Slots are pinned while they exist: cap each at 4 GiB (1M pages). */
 #define L1VMM_MAX_SLOT_PAGES	(1UL << 20)
+/* KVM_CAP_IRQ_ROUTING's answer: KVM's KVM_MAX_IRQ_ROUTES. */
+#define L1VMM_MAX_IRQ_ROUTES	4096
 
 #endif /* L1VMM_LIMITS_H */
