@@ -10,7 +10,6 @@
 #include <linux/eventfd.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
-#include <linux/version.h>
 
 #include "l1vmm/ioeventfd.h"
 
@@ -191,13 +190,8 @@ bool __l1vmm_ioeventfd_write(struct l1vmm_vm *vm, enum l1vmm_iobus bus, u64 addr
 	t = rcu_dereference(vm->ioeventfds);
 	if (t)
 		p = l1vmm_ioeventfd_match(t->tab, t->n, bus, addr, len, val);
-	if (p && signal) {
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 8, 0)
-		eventfd_signal(p->eventfd);
-#else
+	if (p && signal)
 		eventfd_signal(p->eventfd, 1);
-#endif
-	}
 	rcu_read_unlock();
 	return p;
 }

@@ -77,6 +77,13 @@ static const struct {
 	{ KVM_CAP_INTR_SHADOW, 1 },
 	{ KVM_CAP_DEBUGREGS, 1 },
 	{ KVM_CAP_GET_TSC_KHZ, 1 },
+	{ KVM_CAP_IOEVENTFD, 1 },
+	{ KVM_CAP_IOEVENTFD_ANY_LENGTH, 1 },
+	{ KVM_CAP_IOEVENTFD_NO_LENGTH, 1 },
+	{ KVM_CAP_IRQFD, 1 },
+	{ KVM_CAP_IRQFD_RESAMPLE, 1 },
+	{ KVM_CAP_SIGNAL_MSI, 1 },
+	{ KVM_CAP_IRQ_ROUTING, 4096 },	/* KVM's KVM_MAX_IRQ_ROUTES */
 	{ KVM_CAP_XCRS, 1 },	/* on a host with XSAVE, as every test host has */
 	{ KVM_CAP_XSAVE, 1 },
 	/* l1vmm's XCR0 limit (no AMX) always fits struct kvm_xsave. */
