@@ -10,6 +10,7 @@
  * l1vmm and KVM (ioeventfd@kvm).
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -508,6 +509,72 @@ static void test_limit(void)
 	guest_stop(&g);	/* drops them all */
 }
 
+/* 20000 port writes of 2 bytes, then HLT. */
+GUEST_CODE(doorbell_many, ".code64",
+	"mov $20000, %ecx\n\t"
+	"1: out %ax, %dx\n\t"
+	"loop 1b\n\t"
+	"hlt\n\t");
+
+#define MANY_WRITES	20000
+
+struct racer {
+	struct test_guest *g;
+	unsigned int exits;
+};
+
+static void *run_many(void *arg)
+{
+	struct racer *r = arg;
+	unsigned int reason;
+
+	for (;;) {
+		reason = vcpu_run(&r->g->vcpu);
+		if (reason == KVM_EXIT_HLT)
+			return NULL;
+		TEST_ASSERT(reason == KVM_EXIT_IO && r->g->vcpu.run->io.port == PORT,
+			    "wanted an OUT to %#x, got %s", PORT, exit_reason_name(reason));
+		r->exits++;
+	}
+}
+
+/*
+ * Assign and deassign while the vCPU writes: each write is signalled or
+ * exits, exactly once, whichever table it met.
+ */
+static void test_assign_while_running(void)
+{
+	const uint32_t pio = KVM_IOEVENTFD_FLAG_PIO;
+	struct test_guest g;
+	struct racer r = { .g = &g };
+	struct kvm_regs regs;
+	pthread_t thread;
+	uint64_t signalled = 0;
+	unsigned int i;
+	int efd = new_eventfd();
+
+	start(&g, doorbell_many, GUEST_CODE_SIZE(doorbell_many));
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_REGS, &regs);
+	regs.rdx = PORT;
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_SET_REGS, &regs);
+	TEST_ASSERT(!pthread_create(&thread, NULL, run_many, &r), "pthread_create");
+	for (i = 0; i < 200; i++) {
+		ASSERT_IOEVENTFD(0, &g.vm, pio, PORT, 2, 0, efd);
+		/* Others come and go around it, so that the table is rebuilt. */
+		ASSERT_IOEVENTFD(0, &g.vm, pio, PORT + 1 + i % 8, 0, 0, efd);
+		ASSERT_IOEVENTFD(0, &g.vm, pio | KVM_IOEVENTFD_FLAG_DEASSIGN, PORT, 2, 0, efd);
+		ASSERT_IOEVENTFD(0, &g.vm, pio | KVM_IOEVENTFD_FLAG_DEASSIGN, PORT + 1 + i % 8, 0,
+				 0, efd);
+		signalled += eventfd_take(efd);
+	}
+	pthread_join(thread, NULL);
+	signalled += eventfd_take(efd);
+	ktap_info("%llu writes signalled, %u exited", (unsigned long long)signalled, r.exits);
+	ASSERT_EQ(MANY_WRITES, signalled + r.exits);
+	close(efd);
+	guest_stop(&g);
+}
+
 /* Without an in-kernel irqchip, KVM accepts no route, MSI or irqfd. */
 static void test_irq_routing_without_irqchip(void)
 {
@@ -573,6 +640,7 @@ static const struct ktap_case tests[] = {
 	KTAP_CASE(test_assign_errors),
 	KTAP_CASE(test_eventfd_closed_while_assigned),
 	KTAP_CASE_TIMEOUT(test_limit, 120),
+	KTAP_CASE_TIMEOUT(test_assign_while_running, 120),
 	KTAP_CASE(test_irq_routing_without_irqchip),
 };
 
