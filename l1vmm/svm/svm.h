@@ -132,6 +132,7 @@ u64 svm_get_dr7(struct l1vmm_vcpu *vcpu);
 void svm_set_dr7(struct l1vmm_vcpu *vcpu, u64 value);
 void svm_set_dr_intercepts(struct l1vmm_vcpu *vcpu, bool on);
 u64 svm_get_cr8(struct l1vmm_vcpu *vcpu);
+void svm_set_cr8(struct l1vmm_vcpu *vcpu, u64 cr8);
 
 /* run.c */
 extern const struct l1vmm_backend_ops svm_ops;
