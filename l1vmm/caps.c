@@ -33,6 +33,20 @@ long l1vmm_check_extension(long cap)
 	case KVM_CAP_INTR_SHADOW:
 	case KVM_CAP_DEBUGREGS:
 	case KVM_CAP_GET_TSC_KHZ:
+	case KVM_CAP_IOEVENTFD:
+	case KVM_CAP_IOEVENTFD_ANY_LENGTH:
+	case KVM_CAP_IOEVENTFD_NO_LENGTH:
+		return 1;
+	/*
+	 * As kvm-amd answers them, with or without an in-kernel irqchip; the
+	 * ioctls then answer what KVM answers without one (irq_routing.c).
+	 */
+	case KVM_CAP_IRQFD:
+	case KVM_CAP_IRQFD_RESAMPLE:
+	case KVM_CAP_SIGNAL_MSI:
+		return 1;
+	case KVM_CAP_IRQ_ROUTING:
+		return L1VMM_MAX_IRQ_ROUTES;
 	case KVM_CAP_CHECK_EXTENSION_VM:
 	case KVM_CAP_ENABLE_CAP:
 	case KVM_CAP_ENABLE_CAP_VM:

@@ -15,6 +15,7 @@
 
 #include "l1vmm/guest_mem.h"
 #include "l1vmm/exit.h"
+#include "l1vmm/ioeventfd.h"
 #include "l1vmm/mmu.h"
 #include "l1vmm/vm.h"
 
@@ -56,6 +57,15 @@ int l1vmm_handle_npf(struct l1vmm_vcpu *vcpu)
 	    e->npf.write != (insn.op != L1VMM_INSN_LOAD))
 		return l1vmm_emulation_failure(vcpu, gpa);
 
+	/* A doorbell: signal its eventfd, retire the write, stay in the guest. */
+	if (insn.op != L1VMM_INSN_LOAD) {
+		data = l1vmm_insn_store_value(&insn, vcpu->regs);
+		if (l1vmm_ioeventfd_write(vcpu->vm, L1VMM_IOBUS_MMIO, gpa, insn.mem_size, data)) {
+			l1vmm_skip_to(vcpu, vcpu->regs[L1VMM_REG_RIP] + insn.len);
+			return 1;
+		}
+	}
+
 	run->exit_reason = KVM_EXIT_MMIO;
 	run->mmio.phys_addr = gpa;
 	run->mmio.len = insn.mem_size;
@@ -63,7 +73,6 @@ int l1vmm_handle_npf(struct l1vmm_vcpu *vcpu)
 	memset(run->mmio.data, 0, sizeof(run->mmio.data));
 	/* As in KVM: a write is retired now, a read when its data has come. */
 	if (run->mmio.is_write) {
-		data = l1vmm_insn_store_value(&insn, vcpu->regs);
 		memcpy(run->mmio.data, &data, insn.mem_size);
 		l1vmm_skip_to(vcpu, vcpu->regs[L1VMM_REG_RIP] + insn.len);
 	} else {

@@ -18,6 +18,8 @@
 #include "l1vmm/caps.h"
 #include "l1vmm/exit.h"
 #include "l1vmm/hw.h"
+#include "l1vmm/ioeventfd.h"
+#include "l1vmm/irq_routing.h"
 #include "l1vmm/msr_user.h"
 #include "l1vmm/mmu.h"
 #include "l1vmm/tdp.h"
@@ -89,6 +91,17 @@ static long vm_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
 	case KVM_GET_TSC_KHZ:
 		/* The rate new vCPUs start with: the host's, no TSC scaling. */
 		return tsc_khz;
+	case KVM_IOEVENTFD: {
+		struct kvm_ioeventfd data;
+
+		if (copy_from_user(&data, argp, sizeof(data)))
+			return -EFAULT;
+		return l1vmm_ioeventfd_ioctl(vm, &data);
+	}
+	case KVM_IRQFD:
+	case KVM_SET_GSI_ROUTING:
+	case KVM_SIGNAL_MSI:
+		return l1vmm_irq_routing_ioctl(vm, ioctl, argp);
 	case KVM_SET_TSS_ADDR:
 	case KVM_SET_IDENTITY_MAP_ADDR:
 		/* Only VMX without unrestricted guest needs these: accept them. */
@@ -120,6 +133,7 @@ static void vm_free(struct l1vmm_vm *vm)
 	l1vmm_mmu_destroy(vm);
 	for (i = 0; i < vm->nr_vcpus; i++)
 		l1vmm_vcpu_free(vm->vcpus[i]);
+	l1vmm_ioeventfd_free(vm);
 	l1vmm_tdp_free(&vm->tdp);
 	l1vmm_msr_filter_free(vm);
 	mmdrop(vm->mm);
@@ -147,6 +161,7 @@ struct l1vmm_vm *l1vmm_vm_alloc(void)
 		goto put_hw;
 	refcount_set(&vm->users, 1);
 	mutex_init(&vm->lock);
+	mutex_init(&vm->ioeventfd_lock);
 	r = l1vmm_tdp_init(&vm->tdp);
 	if (r)
 		goto free_vm;

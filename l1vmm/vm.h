@@ -15,6 +15,7 @@
 #include "l1vmm/mmu.h"
 #include "l1vmm/tdp.h"
 
+struct l1vmm_ioeventfds;
 struct l1vmm_msr_filter;
 struct l1vmm_vcpu;
 
@@ -31,6 +32,9 @@ struct l1vmm_vm {
 	struct l1vmm_tdp tdp;
 	struct l1vmm_vcpu *vcpus[L1VMM_MAX_VCPUS];
 	unsigned int nr_vcpus;
+	/* KVM_IOEVENTFD's table, NULL when empty (ioeventfd.h) */
+	struct mutex ioeventfd_lock;
+	struct l1vmm_ioeventfds __rcu *ioeventfds;
 	/* KVM_CAP_MAX_VCPU_ID: ids below this; 0 until set or first used. */
 	u32 max_vcpu_ids;
 	/* Guest RDMSR/WRMSR shaped by user space (msr_user.c). */
