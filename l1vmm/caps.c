@@ -26,6 +26,8 @@ long l1vmm_check_extension(long cap)
 	case KVM_CAP_INTR_SHADOW:
 	case KVM_CAP_DEBUGREGS:
 	case KVM_CAP_GET_TSC_KHZ:
+	case KVM_CAP_SET_GUEST_DEBUG:
+	case KVM_CAP_USER_NMI:
 		return 1;
 	case KVM_CAP_XCRS:
 	case KVM_CAP_XSAVE:
