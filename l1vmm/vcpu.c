@@ -220,6 +220,9 @@ static int vcpu_run(struct l1vmm_vcpu *vcpu)
 			break;
 		}
 	}
+	/* A signal after user space's DR6 and DR7 went in: the guest's come back. */
+	if (unlikely(vcpu->dbg_swapped))
+		l1vmm_guest_debug_exit(vcpu);
 	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, false);
 	return r;
 }

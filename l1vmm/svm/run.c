@@ -173,6 +173,7 @@ static noinline enum l1vmm_exit_reason svm_decode_slow_exit(struct l1vmm_vcpu *v
 	case SVM_EXIT_WRITE_DR0 ... SVM_EXIT_WRITE_DR0 + 7:
 		e->dr.index = (code - SVM_EXIT_READ_DR0) & 7;
 		e->dr.write = code >= SVM_EXIT_WRITE_DR0;
+		svm_exit_info(e, c);
 		return e->reason = L1VMM_EXIT_DR_ACCESS;
 	case SVM_EXIT_IRET:
 		return e->reason = L1VMM_EXIT_IRET;

@@ -117,7 +117,7 @@ static void test_single_step(void)
 	set_debug(&g.vcpu, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP, NULL);
 	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_REGS, &regs);
 	ASSERT_EQ(0, regs.rflags & X86_TF);
-	for (i = 0; i < sizeof(pcs) / sizeof(pcs[0]); i++) {
+	for (i = 0; i < KTAP_ARRAY_SIZE(pcs); i++) {
 		ASSERT_DEBUG_EXIT(&g.vcpu, DB_VECTOR, CODE_GPA + pcs[i]);
 		ASSERT_EQ(DR6_RESET | DR6_BS, g.vcpu.run->debug.arch.dr6 & ~DR6_B0_3);
 		ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_REGS, &regs);
