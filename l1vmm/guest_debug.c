@@ -108,6 +108,18 @@ int l1vmm_set_guest_debug(struct l1vmm_vcpu *vcpu, const struct kvm_guest_debug 
 		l1vmm_ops->get_event(vcpu, &ev);
 		if (ev.valid && ev.type == L1VMM_EVENT_EXCEPTION)
 			return -EBUSY;
+		/*
+		 * An NMI or interrupt being delivered again waits behind the
+		 * exception, as in KVM; a soft interrupt cannot wait.
+		 */
+		if (ev.valid && ev.type == L1VMM_EVENT_NMI) {
+			vcpu->nmi_injected = true;
+		} else if (ev.valid && ev.type == L1VMM_EVENT_INTR && !vcpu->irq_pending) {
+			vcpu->irq_pending = true;
+			vcpu->irq_vector = ev.vector;
+		} else if (ev.valid) {
+			return -EBUSY;
+		}
 		if (dbg->control & KVM_GUESTDBG_INJECT_DB)
 			l1vmm_queue_exception(vcpu, X86_TRAP_DB, false, 0);
 		else

@@ -77,6 +77,8 @@ static const struct {
 	{ KVM_CAP_INTR_SHADOW, 1 },
 	{ KVM_CAP_DEBUGREGS, 1 },
 	{ KVM_CAP_GET_TSC_KHZ, 1 },
+	{ KVM_CAP_SET_GUEST_DEBUG, 1 },
+	{ KVM_CAP_USER_NMI, 1 },
 	{ KVM_CAP_XCRS, 1 },	/* on a host with XSAVE, as every test host has */
 	{ KVM_CAP_XSAVE, 1 },
 	/* l1vmm's XCR0 limit (no AMX) always fits struct kvm_xsave. */
