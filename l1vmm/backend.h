@@ -176,6 +176,8 @@ struct l1vmm_backend_ops {
 	u64 (*get_cr0)(struct l1vmm_vcpu *vcpu);
 	u64 (*get_cr4)(struct l1vmm_vcpu *vcpu);
 	u64 (*get_cr8)(struct l1vmm_vcpu *vcpu);
+	/* The TPR, 0-15: the core has checked @cr8. */
+	void (*set_cr8)(struct l1vmm_vcpu *vcpu, u64 cr8);
 
 	/*
 	 * The steps of the core's run loop (l1vmm/run.h), IRQs and

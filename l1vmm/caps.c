@@ -3,11 +3,16 @@
  * The capabilities l1vmm implements; see caps.h. Capability numbers are
  * KVM's, from <linux/kvm.h> (the uAPI header builds in user space too).
  */
+#include <linux/cpumask.h>
 #include <linux/kvm.h>
+#include <linux/minmax.h>
+#include <linux/mutex.h>
 #include <asm/cpufeature.h>
 
 #include "l1vmm/caps.h"
+#include "l1vmm/msr_user.h"
 #include "l1vmm/portable/limits.h"
+#include "l1vmm/vm.h"
 #include "xstate/guest_xsave.h"
 
 long l1vmm_check_extension(long cap)
@@ -26,9 +31,17 @@ long l1vmm_check_extension(long cap)
 	case KVM_CAP_INTR_SHADOW:
 	case KVM_CAP_DEBUGREGS:
 	case KVM_CAP_GET_TSC_KHZ:
+	case KVM_CAP_CHECK_EXTENSION_VM:
+	case KVM_CAP_ENABLE_CAP:
+	case KVM_CAP_ENABLE_CAP_VM:
+	case KVM_CAP_BINARY_STATS_FD:
+	case KVM_CAP_X86_USER_SPACE_MSR:
+	case KVM_CAP_X86_MSR_FILTER:
 	case KVM_CAP_SET_GUEST_DEBUG:
 	case KVM_CAP_USER_NMI:
 		return 1;
+	case KVM_CAP_SYNC_REGS:
+		return KVM_SYNC_X86_VALID_FIELDS;
 	case KVM_CAP_XCRS:
 	case KVM_CAP_XSAVE:
 		return boot_cpu_has(X86_FEATURE_OSXSAVE);
@@ -37,10 +50,52 @@ long l1vmm_check_extension(long cap)
 	case KVM_CAP_NR_MEMSLOTS:
 		return L1VMM_MAX_MEMSLOTS;
 	case KVM_CAP_NR_VCPUS:
+		/* The recommended count: as in KVM, the host's online CPUs. */
+		return min_t(unsigned int, num_online_cpus(), L1VMM_MAX_VCPUS);
 	case KVM_CAP_MAX_VCPUS:
-	case KVM_CAP_MAX_VCPU_ID:
 		return L1VMM_MAX_VCPUS;
+	case KVM_CAP_MAX_VCPU_ID:
+		/* KVM answers the number of ids, not the largest one. */
+		return L1VMM_MAX_VCPU_IDS;
 	default:
 		return 0;
 	}
+}
+
+/*
+ * KVM_ENABLE_CAP on a VM. As in KVM: flags must be 0, and a capability
+ * that cannot be enabled is -EINVAL.
+ */
+int l1vmm_vm_enable_cap(struct l1vmm_vm *vm, const struct kvm_enable_cap *cap)
+{
+	int r = -EINVAL;
+
+	if (cap->flags)
+		return -EINVAL;
+
+	switch (cap->cap) {
+	case KVM_CAP_MAX_VCPU_ID:
+		/* Once: the first vCPU or the first call fixes it. */
+		if (cap->args[0] > L1VMM_MAX_VCPU_IDS)
+			break;
+		mutex_lock(&vm->lock);
+		if (vm->max_vcpu_ids == cap->args[0]) {
+			r = 0;
+		} else if (!vm->max_vcpu_ids) {
+			vm->max_vcpu_ids = cap->args[0];
+			r = 0;
+		}
+		mutex_unlock(&vm->lock);
+		break;
+	case KVM_CAP_X86_USER_SPACE_MSR:
+		r = l1vmm_set_user_space_msr(vm, cap->args[0]);
+		break;
+	}
+	return r;
+}
+
+/* KVM_ENABLE_CAP on a vCPU: none of KVM's per-vCPU ones exists here yet. */
+int l1vmm_vcpu_enable_cap(struct l1vmm_vcpu *vcpu, const struct kvm_enable_cap *cap)
+{
+	return -EINVAL;
 }

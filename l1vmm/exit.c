@@ -15,6 +15,7 @@
 #include "l1vmm/debugregs.h"
 #include "l1vmm/exit.h"
 #include "l1vmm/fastpath.h"
+#include "l1vmm/msr_user.h"
 #include "l1vmm/vm.h"
 
 /*
@@ -219,7 +220,7 @@ static const l1vmm_exit_handler exit_handlers[L1VMM_NR_EXIT_REASONS] = {
 	[L1VMM_EXIT_SHUTDOWN]	= handle_shutdown,
 	[L1VMM_EXIT_CPUID]	= handle_emulated,
 	[L1VMM_EXIT_HYPERCALL]	= handle_emulated,
-	[L1VMM_EXIT_MSR]	= handle_emulated,
+	[L1VMM_EXIT_MSR]	= l1vmm_handle_msr,
 	[L1VMM_EXIT_FAIL_ENTRY]	= handle_fail_entry,
 	[L1VMM_EXIT_IRQ_WINDOW]	= handle_irq_window,
 	[L1VMM_EXIT_XSETBV]	= handle_emulated,

@@ -17,6 +17,7 @@
 #include "l1vmm/msr_access.h"
 #include "l1vmm/portable/cpuid.h"
 #include "l1vmm/vcpu.h"
+#include "l1vmm/vm.h"
 #include "xstate/entry.h"
 #include "xstate/guest_xcr0.h"
 #include "xstate/guest_xsave.h"
@@ -123,6 +124,9 @@ static __always_inline enum emulated emulate(const struct l1vmm_backend_ops *ops
 		emulate_hypercall(vcpu);
 		break;
 	case L1VMM_EXIT_MSR:
+		/* A filter or user-space MSR exits: the full path (msr_user.c). */
+		if (unlikely(READ_ONCE(vcpu->vm->msr_user_policy)))
+			return EMULATE_NOT_MINE;
 		if (!emulate_msr(ops, vcpu))
 			goto gp;
 		break;

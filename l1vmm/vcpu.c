@@ -27,6 +27,7 @@
 #include <asm/trapnr.h>
 #include <asm/tsc.h>
 
+#include "l1vmm/caps.h"
 #include "l1vmm/debugregs.h"
 #include "l1vmm/exit.h"
 #include "l1vmm/guest_mem.h"
@@ -34,6 +35,7 @@
 #include "l1vmm/msr_access.h"
 #include "l1vmm/portable/cpuid.h"
 #include "l1vmm/portable/msrs.h"
+#include "l1vmm/portable/x86.h"
 #include "l1vmm/portable/sregs_check.h"
 #include "l1vmm/tdp.h"
 #include "l1vmm/vm.h"
@@ -132,6 +134,80 @@ static int vcpu_set_sregs(struct l1vmm_vcpu *vcpu, const struct kvm_sregs *sregs
 			vcpu->pending.complete = NULL;
 	}
 	l1vmm_ops->set_sregs(vcpu, sregs);
+	/* KVM ignores a CR8 with reserved bits here (its kvm_set_cr8() fails). */
+	if (!(sregs->cr8 & ~L1VMM_CR8_TPR))
+		l1vmm_ops->set_cr8(vcpu, sregs->cr8);
+	return 0;
+}
+
+static void vcpu_get_sregs(struct l1vmm_vcpu *vcpu, struct kvm_sregs *sregs)
+{
+	memset(sregs, 0, sizeof(*sregs));
+	l1vmm_ops->get_sregs(vcpu, sregs);
+	sregs->apic_base = vcpu->apic_base;
+}
+
+/*
+ * KVM_CAP_SYNC_REGS: before the run, the parts of kvm_run->s.regs that user
+ * space marked dirty go in, checked as the ioctls check them; after it,
+ * the parts it asked for come out. KVM's sync_regs() and store_regs().
+ */
+static int vcpu_sync_regs_in(struct l1vmm_vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+
+	if (run->kvm_dirty_regs & KVM_SYNC_X86_REGS) {
+		vcpu_set_regs(vcpu, &run->s.regs.regs);
+		run->kvm_dirty_regs &= ~KVM_SYNC_X86_REGS;
+	}
+	if (run->kvm_dirty_regs & KVM_SYNC_X86_SREGS) {
+		if (vcpu_set_sregs(vcpu, &run->s.regs.sregs))
+			return -EINVAL;
+		run->kvm_dirty_regs &= ~KVM_SYNC_X86_SREGS;
+	}
+	if (run->kvm_dirty_regs & KVM_SYNC_X86_EVENTS) {
+		if (l1vmm_set_vcpu_events(vcpu, &run->s.regs.events))
+			return -EINVAL;
+		run->kvm_dirty_regs &= ~KVM_SYNC_X86_EVENTS;
+	}
+	return 0;
+}
+
+static void vcpu_sync_regs_out(struct l1vmm_vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+
+	if (run->kvm_valid_regs & KVM_SYNC_X86_REGS)
+		vcpu_get_regs(vcpu, &run->s.regs.regs);
+	if (run->kvm_valid_regs & KVM_SYNC_X86_SREGS)
+		vcpu_get_sregs(vcpu, &run->s.regs.sregs);
+	if (run->kvm_valid_regs & KVM_SYNC_X86_EVENTS)
+		l1vmm_get_vcpu_events(vcpu, &run->s.regs.events);
+}
+
+/*
+ * What KVM_RUN takes from kvm_run before it completes a pending access or
+ * enters: the synced registers, then CR8 (user space owns the TPR without
+ * an in-kernel APIC, as in KVM's kvm_arch_vcpu_ioctl_run()).
+ */
+static int vcpu_run_input(struct l1vmm_vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+	u64 cr8;
+	int r;
+
+	run->flags = 0;
+	if ((run->kvm_valid_regs | run->kvm_dirty_regs) & ~KVM_SYNC_X86_VALID_FIELDS)
+		return -EINVAL;
+	if (run->kvm_dirty_regs) {
+		r = vcpu_sync_regs_in(vcpu);
+		if (r)
+			return r;
+	}
+	cr8 = READ_ONCE(run->cr8);
+	if (cr8 & ~L1VMM_CR8_TPR)
+		return -EINVAL;
+	l1vmm_ops->set_cr8(vcpu, cr8);
 	return 0;
 }
 
@@ -141,9 +217,9 @@ static int vcpu_run(struct l1vmm_vcpu *vcpu)
 	enum l1vmm_fastpath fast;
 	int r;
 
-	/* As KVM: -EINTR before entering, exit_reason left as it was. */
-	if (READ_ONCE(run->immediate_exit))
-		return -EINTR;
+	r = vcpu_run_input(vcpu);
+	if (r)
+		return r;
 
 	if (vcpu->pending.complete) {
 		int (*complete)(struct l1vmm_vcpu *vcpu) = vcpu->pending.complete;
@@ -156,6 +232,13 @@ static int vcpu_run(struct l1vmm_vcpu *vcpu)
 				return r;
 		}
 	}
+
+	/*
+	 * As KVM: after the pending access completes (so that user space can
+	 * finish one without entering), -EINTR, exit_reason left as it was.
+	 */
+	if (READ_ONCE(run->immediate_exit))
+		return -EINTR;
 
 	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, true);
 	for (;;) {
@@ -232,6 +315,8 @@ static void vcpu_post_run(struct l1vmm_vcpu *vcpu)
 {
 	struct kvm_run *run = vcpu->run;
 
+	if (run->kvm_valid_regs)
+		vcpu_sync_regs_out(vcpu);
 	run->if_flag = !!(l1vmm_ops->get_rflags(vcpu) & X86_EFLAGS_IF);
 	run->cr8 = l1vmm_ops->get_cr8(vcpu);
 	run->apic_base = vcpu->apic_base;
@@ -345,6 +430,51 @@ static void vcpu_translate(struct l1vmm_vcpu *vcpu, struct kvm_translation *tr)
 	tr->usermode = 0;
 }
 
+/*
+ * KVM_SET_SIGNAL_MASK: the signals blocked while KVM_RUN runs (a NULL
+ * argument: none beyond the thread's own). SIGKILL and SIGSTOP are never
+ * blocked. KVM's kvm_vcpu_ioctl_set_sigmask().
+ */
+static int vcpu_set_signal_mask(struct l1vmm_vcpu *vcpu,
+				struct kvm_signal_mask __user *umask)
+{
+	struct kvm_signal_mask mask;
+	sigset_t set;
+
+	if (!umask) {
+		vcpu->sigset_active = false;
+		return 0;
+	}
+	if (copy_from_user(&mask, umask, sizeof(mask)))
+		return -EFAULT;
+	if (mask.len != sizeof(set))
+		return -EINVAL;
+	if (copy_from_user(&set, umask->sigset, sizeof(set)))
+		return -EFAULT;
+	sigdelsetmask(&set, sigmask(SIGKILL) | sigmask(SIGSTOP));
+	vcpu->sigset = set;
+	vcpu->sigset_active = true;
+	return 0;
+}
+
+/*
+ * Around KVM_RUN, the thread runs with the vCPU's mask; its own waits in
+ * real_blocked (which only current changes), as in KVM.
+ */
+static void vcpu_sigset_activate(struct l1vmm_vcpu *vcpu)
+{
+	if (vcpu->sigset_active)
+		sigprocmask(SIG_SETMASK, &vcpu->sigset, &current->real_blocked);
+}
+
+static void vcpu_sigset_deactivate(struct l1vmm_vcpu *vcpu)
+{
+	if (!vcpu->sigset_active)
+		return;
+	sigprocmask(SIG_SETMASK, &current->real_blocked, NULL);
+	sigemptyset(&current->real_blocked);
+}
+
 static long vcpu_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
 {
 	struct l1vmm_vcpu *vcpu = filp->private_data;
@@ -358,9 +488,26 @@ static long vcpu_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
 
 	switch (ioctl) {
 	case KVM_RUN:
-		r = arg ? -EINVAL : vcpu_run(vcpu);
+		r = -EINVAL;
+		if (arg)
+			break;
+		vcpu_sigset_activate(vcpu);
+		r = vcpu_run(vcpu);
 		vcpu_post_run(vcpu);
+		vcpu_sigset_deactivate(vcpu);
 		break;
+	case KVM_SET_SIGNAL_MASK:
+		r = vcpu_set_signal_mask(vcpu, argp);
+		break;
+	case KVM_ENABLE_CAP: {
+		struct kvm_enable_cap cap;
+
+		r = -EFAULT;
+		if (copy_from_user(&cap, argp, sizeof(cap)))
+			break;
+		r = l1vmm_vcpu_enable_cap(vcpu, &cap);
+		break;
+	}
 	case KVM_INTERRUPT: {
 		struct kvm_interrupt irq;
 
@@ -494,9 +641,7 @@ static long vcpu_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
 	case KVM_GET_SREGS: {
 		struct kvm_sregs sregs;
 
-		memset(&sregs, 0, sizeof(sregs));
-		l1vmm_ops->get_sregs(vcpu, &sregs);
-		sregs.apic_base = vcpu->apic_base;
+		vcpu_get_sregs(vcpu, &sregs);
 		r = copy_to_user(argp, &sregs, sizeof(sregs)) ? -EFAULT : 0;
 		break;
 	}
@@ -644,7 +789,12 @@ struct l1vmm_vcpu *l1vmm_vcpu_alloc(struct l1vmm_vm *vm, unsigned long id)
 	BUILD_BUG_ON(!L1VMM_REGS_FIT_IN_A_WORD);
 	lockdep_assert_held(&vm->lock);
 
-	if (id >= L1VMM_MAX_VCPUS)
+	/* KVM's checks and errors: the id, the count, then duplicates. */
+	if (id >= L1VMM_MAX_VCPU_IDS || vm->nr_vcpus >= L1VMM_MAX_VCPUS)
+		return ERR_PTR(-EINVAL);
+	if (!vm->max_vcpu_ids)
+		vm->max_vcpu_ids = L1VMM_MAX_VCPU_IDS;
+	if (id >= vm->max_vcpu_ids)
 		return ERR_PTR(-EINVAL);
 
 	vcpu = kzalloc(sizeof(*vcpu), GFP_KERNEL_ACCOUNT);
@@ -652,6 +802,7 @@ struct l1vmm_vcpu *l1vmm_vcpu_alloc(struct l1vmm_vm *vm, unsigned long id)
 		return ERR_PTR(-ENOMEM);
 	vcpu->vm = vm;
 	vcpu->id = id;
+	vcpu->creator = task_pid_nr(current);
 	vcpu->cpu = -1;
 	vcpu->tsc_khz = tsc_khz;
 	mutex_init(&vcpu->mutex);
@@ -667,9 +818,6 @@ struct l1vmm_vcpu *l1vmm_vcpu_alloc(struct l1vmm_vm *vm, unsigned long id)
 	if (!fpu_alloc_guest_fpstate(&vcpu->guest_fpu))
 		goto free_pages;
 
-	r = -EINVAL;
-	if (vm->nr_vcpus >= L1VMM_MAX_VCPUS)
-		goto free_fpu;
 	r = -EEXIST;
 	for (i = 0; i < vm->nr_vcpus; i++)
 		if (vm->vcpus[i]->id == id)

@@ -8,6 +8,7 @@
 
 #include <linux/kvm.h>
 #include <linux/mutex.h>
+#include <linux/signal_types.h>
 #include <linux/thread_info.h>
 #include <linux/types.h>
 #include <asm/fpu/api.h>
@@ -96,6 +97,7 @@ struct l1vmm_vcpu_stats {
 struct l1vmm_vcpu {
 	struct l1vmm_vm *vm;
 	unsigned int id;
+	pid_t creator;		/* for the statistics' id string */
 	struct mutex mutex;	/* one ioctl at a time */
 	struct kvm_run *run;
 	void *pio_data;
@@ -165,6 +167,9 @@ struct l1vmm_vcpu {
 	struct fpu_guest guest_fpu;
 	struct l1vmm_pending_io pending;
 	struct l1vmm_exit exit;
+	/* KVM_SET_SIGNAL_MASK: the mask KVM_RUN runs with, when active. */
+	sigset_t sigset;
+	bool sigset_active;
 	void *backend;		/* the backend's per-vCPU state */
 };
 

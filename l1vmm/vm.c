@@ -24,6 +24,7 @@
 #include "l1vmm/caps.h"
 #include "l1vmm/exit.h"
 #include "l1vmm/hw.h"
+#include "l1vmm/msr_user.h"
 #include "l1vmm/tdp.h"
 #include "l1vmm/vm.h"
 
@@ -48,6 +49,7 @@ static void slot_unmap(struct l1vmm_vm *vm, struct l1vmm_memslot *slot)
 
 	lockdep_assert_held(&vm->lock);
 	l1vmm_tdp_unmap_range(&vm->tdp, slot->base_gfn, slot->npages, &freed);
+	vm->stats.remote_tlb_flush_requests++;
 	for (i = 0; i < vm->nr_vcpus; i++)
 		l1vmm_vcpu_kick(vm->vcpus[i], L1VMM_REQ_TLB_FLUSH);
 	l1vmm_tdp_free_tables(&freed);
@@ -259,6 +261,22 @@ static long vm_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
 		return l1vmm_vcpu_create(vm, (u32)arg);
 	case KVM_CHECK_EXTENSION:
 		return l1vmm_check_extension(arg);
+	case KVM_ENABLE_CAP: {
+		struct kvm_enable_cap cap;
+
+		if (copy_from_user(&cap, argp, sizeof(cap)))
+			return -EFAULT;
+		return l1vmm_vm_enable_cap(vm, &cap);
+	}
+	case KVM_GET_STATS_FD:
+		return l1vmm_vm_stats_fd(vm);
+	case KVM_X86_SET_MSR_FILTER: {
+		struct kvm_msr_filter filter;
+
+		if (copy_from_user(&filter, argp, sizeof(filter)))
+			return -EFAULT;
+		return l1vmm_set_msr_filter(vm, &filter);
+	}
 	case KVM_GET_TSC_KHZ:
 		/* The rate new vCPUs start with: the host's, no TSC scaling. */
 		return tsc_khz;
@@ -295,8 +313,9 @@ static void vm_free(struct l1vmm_vm *vm)
 		if (vm->slots[i])
 			slot_free(vm->slots[i]);
 	l1vmm_tdp_free(&vm->tdp);
+	l1vmm_msr_filter_free(vm);
 	mmdrop(vm->mm);
-	kfree(vm);
+	kvfree(vm);
 	l1vmm_hw_put();
 }
 
@@ -315,7 +334,7 @@ struct l1vmm_vm *l1vmm_vm_alloc(void)
 		return ERR_PTR(r);
 
 	r = -ENOMEM;
-	vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
+	vm = kvzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
 	if (!vm)
 		goto put_hw;
 	refcount_set(&vm->users, 1);
@@ -325,10 +344,11 @@ struct l1vmm_vm *l1vmm_vm_alloc(void)
 		goto free_vm;
 	mmgrab(current->mm);
 	vm->mm = current->mm;
+	vm->creator = task_pid_nr(current);
 	return vm;
 
 free_vm:
-	kfree(vm);
+	kvfree(vm);
 put_hw:
 	l1vmm_hw_put();
 	return ERR_PTR(r);

@@ -5,7 +5,9 @@
 #ifndef L1VMM_LIMITS_H
 #define L1VMM_LIMITS_H
 
-#define L1VMM_MAX_VCPUS		16
+/* KVM's x86 limits: 1024 vCPUs, with ids below 4 * 1024 (sparse APIC ids). */
+#define L1VMM_MAX_VCPUS		1024
+#define L1VMM_MAX_VCPU_IDS	(4 * L1VMM_MAX_VCPUS)
 #define L1VMM_MAX_MEMSLOTS	32
 /* Slots are pinned while they exist: cap each at 4 GiB (1M pages). */
 #define L1VMM_MAX_SLOT_PAGES	(1UL << 20)

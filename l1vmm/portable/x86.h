@@ -18,6 +18,8 @@
 #define L1VMM_CR4_PAE		BIT_ULL(5)
 #define L1VMM_CR4_LA57		BIT_ULL(12)
 #define L1VMM_CR4_PCIDE		BIT_ULL(17)
+/* CR8 holds the task priority, bits 3:0; the rest is reserved. */
+#define L1VMM_CR8_TPR		0xfULL
 
 #define L1VMM_EFER_SCE		BIT_ULL(0)
 #define L1VMM_EFER_LME		BIT_ULL(8)

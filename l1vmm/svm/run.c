@@ -464,6 +464,7 @@ const struct l1vmm_backend_ops svm_ops = {
 	.get_cr0		= svm_get_cr0,
 	.get_cr4		= svm_get_cr4,
 	.get_cr8		= svm_get_cr8,
+	.set_cr8		= svm_set_cr8,
 	.prepare_run		= svm_prepare_run,
 	.flush_tlb		= svm_flush_tlb,
 	.entry_ready		= svm_entry_ready,

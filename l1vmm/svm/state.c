@@ -71,7 +71,6 @@ void svm_set_sregs(struct l1vmm_vcpu *vcpu, const struct kvm_sregs *sregs)
 {
 	struct svm_vcpu *svm = vcpu->backend;
 	struct vmcb_save_area *save = &svm->vmcb->save;
-	struct vmcb_control_area *c = &svm->vmcb->control;
 
 	kvm_to_seg(&sregs->cs, &save->cs);
 	kvm_to_seg(&sregs->ds, &save->ds);
@@ -92,13 +91,11 @@ void svm_set_sregs(struct l1vmm_vcpu *vcpu, const struct kvm_sregs *sregs)
 	save->cr3 = sregs->cr3;
 	save->cr4 = sregs->cr4;
 	save->efer = sregs->efer | EFER_SVME;
-	c->int_ctl = (c->int_ctl & ~V_TPR_MASK) | (sregs->cr8 & V_TPR_MASK);
 
 	mark_dirty(svm, CLEAN_SEG);
 	mark_dirty(svm, CLEAN_DT);
 	mark_dirty(svm, CLEAN_CRX);
 	mark_dirty(svm, CLEAN_CR2);
-	mark_dirty(svm, CLEAN_INT_CTL);
 }
 
 void svm_set_rflags(struct l1vmm_vcpu *vcpu, unsigned long rflags)
@@ -238,4 +235,13 @@ u64 svm_get_cr8(struct l1vmm_vcpu *vcpu)
 	struct svm_vcpu *svm = vcpu->backend;
 
 	return svm->vmcb->control.int_ctl & V_TPR_MASK;
+}
+
+void svm_set_cr8(struct l1vmm_vcpu *vcpu, u64 cr8)
+{
+	struct svm_vcpu *svm = vcpu->backend;
+	struct vmcb_control_area *c = &svm->vmcb->control;
+
+	c->int_ctl = (c->int_ctl & ~V_TPR_MASK) | (cr8 & V_TPR_MASK);
+	mark_dirty(svm, CLEAN_INT_CTL);
 }

@@ -77,6 +77,13 @@ static const struct {
 	{ KVM_CAP_INTR_SHADOW, 1 },
 	{ KVM_CAP_DEBUGREGS, 1 },
 	{ KVM_CAP_GET_TSC_KHZ, 1 },
+	{ KVM_CAP_CHECK_EXTENSION_VM, 1 },
+	{ KVM_CAP_ENABLE_CAP, 1 },
+	{ KVM_CAP_ENABLE_CAP_VM, 1 },
+	{ KVM_CAP_BINARY_STATS_FD, 1 },
+	{ KVM_CAP_X86_USER_SPACE_MSR, 1 },
+	{ KVM_CAP_X86_MSR_FILTER, 1 },
+	{ KVM_CAP_SYNC_REGS, KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS | KVM_SYNC_X86_EVENTS },
 	{ KVM_CAP_SET_GUEST_DEBUG, 1 },
 	{ KVM_CAP_USER_NMI, 1 },
 	{ KVM_CAP_XCRS, 1 },	/* on a host with XSAVE, as every test host has */
@@ -84,9 +91,9 @@ static const struct {
 	/* l1vmm's XCR0 limit (no AMX) always fits struct kvm_xsave. */
 	{ KVM_CAP_XSAVE2, 4096 },
 	{ KVM_CAP_NR_MEMSLOTS, 32 },
-	{ KVM_CAP_NR_VCPUS, 16 },
-	{ KVM_CAP_MAX_VCPUS, 16 },
-	{ KVM_CAP_MAX_VCPU_ID, 16 },
+	{ KVM_CAP_NR_VCPUS, -1 },	/* the online CPUs */
+	{ KVM_CAP_MAX_VCPUS, 1024 },
+	{ KVM_CAP_MAX_VCPU_ID, 4096 },
 };
 
 static long expected_cap_answer(long cap)
@@ -95,7 +102,8 @@ static long expected_cap_answer(long cap)
 
 	for (i = 0; i < KTAP_ARRAY_SIZE(l1vmm_caps); i++)
 		if (l1vmm_caps[i].cap == cap)
-			return l1vmm_caps[i].answer;
+			return l1vmm_caps[i].answer < 0 ? sysconf(_SC_NPROCESSORS_ONLN) :
+							  l1vmm_caps[i].answer;
 	return 0;
 }
 

@@ -308,16 +308,15 @@ void *vcpu_io_data(struct test_vcpu *vcpu)
 	return (char *)vcpu->run + vcpu->run->io.data_offset;
 }
 
-bool vcpu_stat(struct test_vcpu *vcpu, const char *name, uint64_t *value)
+/* Look @name up in the statistics file @fd, and close it. */
+static bool stats_file_value(int fd, const char *name, uint64_t *value)
 {
 	struct kvm_stats_header h;
 	struct kvm_stats_desc *d;
 	bool found = false;
 	size_t desc_size;
 	uint32_t i;
-	int fd;
 
-	fd = ASSERT_IOCTL_OK(vcpu->fd, KVM_GET_STATS_FD, 0);
 	TEST_ASSERT(pread(fd, &h, sizeof(h), 0) == sizeof(h), "stats header: %s", strerror(errno));
 	desc_size = sizeof(*d) + h.name_size;
 	d = malloc(desc_size);
@@ -334,6 +333,16 @@ bool vcpu_stat(struct test_vcpu *vcpu, const char *name, uint64_t *value)
 	free(d);
 	close(fd);
 	return found;
+}
+
+bool vcpu_stat(struct test_vcpu *vcpu, const char *name, uint64_t *value)
+{
+	return stats_file_value(ASSERT_IOCTL_OK(vcpu->fd, KVM_GET_STATS_FD, 0), name, value);
+}
+
+bool vm_stat(struct test_vm *vm, const char *name, uint64_t *value)
+{
+	return stats_file_value(ASSERT_IOCTL_OK(vm->fd, KVM_GET_STATS_FD, 0), name, value);
 }
 
 void guest_set_supported_cpuid(struct test_guest *g)

@@ -140,5 +140,7 @@ int vcpu_set_xcr(struct test_vcpu *vcpu, uint32_t xcr, uint64_t value);
  * device has no statistic of that name.
  */
 bool vcpu_stat(struct test_vcpu *vcpu, const char *name, uint64_t *value);
+/* The same for the VM's statistics (KVM_GET_STATS_FD on the VM). */
+bool vm_stat(struct test_vm *vm, const char *name, uint64_t *value);
 
 #endif /* L1VMM_KVM_VM_H */
