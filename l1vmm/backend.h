@@ -35,12 +35,13 @@ enum l1vmm_exit_reason {
 	L1VMM_EXIT_IRQ_WINDOW,	/* the guest can take an interrupt now */
 	L1VMM_EXIT_XSETBV,
 	L1VMM_EXIT_DR_ACCESS,	/* MOV to or from a debug register */
-	L1VMM_EXIT_EXCEPTION,	/* one intercepted for the host's sake: #DB, #AC, #MC */
+	L1VMM_EXIT_EXCEPTION,	/* intercepted: #DB, #AC, #MC; #BP for guest debug */
 	L1VMM_EXIT_RDPMC,
 	L1VMM_EXIT_WBINVD,	/* WBINVD or INVD */
 	L1VMM_EXIT_MWAIT,	/* MONITOR or MWAIT */
 	L1VMM_EXIT_PAUSE,	/* PAUSE, past the CPU's pause filter */
 	L1VMM_EXIT_UD,		/* an instruction the guest may not use here: #UD */
+	L1VMM_EXIT_IRET,	/* IRET, intercepted while NMIs are masked */
 	L1VMM_NR_EXIT_REASONS,
 };
 
@@ -77,6 +78,10 @@ struct l1vmm_exit {
 			u8 vector;
 			u32 error_code;	/* where the exception has one */
 		} exception;
+		struct {
+			u8 index;	/* DR0-DR7 */
+			bool write;	/* MOV to the debug register */
+		} dr;
 		struct {
 			const char *check;	/* the backend's check that refused, or NULL */
 			bool faulted;		/* VMRUN faulted: SVM is off under us */
@@ -161,6 +166,13 @@ struct l1vmm_backend_ops {
 	void (*set_dr7)(struct l1vmm_vcpu *vcpu, u64 value);
 	/* Exit (L1VMM_EXIT_DR_ACCESS) on the guest's MOV DR, or let it run. */
 	void (*set_dr_intercepts)(struct l1vmm_vcpu *vcpu, bool on);
+	/*
+	 * Exit (L1VMM_EXIT_EXCEPTION) on exception @vector besides those the
+	 * backend always intercepts (#BP for KVM_GUESTDBG_USE_SW_BP).
+	 */
+	void (*set_exception_intercept)(struct l1vmm_vcpu *vcpu, u8 vector, bool on);
+	/* Exit (L1VMM_EXIT_IRET) before the guest's next IRET: NMIs unmask. */
+	void (*set_iret_intercept)(struct l1vmm_vcpu *vcpu, bool on);
 	u64 (*get_cr0)(struct l1vmm_vcpu *vcpu);
 	u64 (*get_cr4)(struct l1vmm_vcpu *vcpu);
 	u64 (*get_cr8)(struct l1vmm_vcpu *vcpu);

@@ -54,6 +54,8 @@ long l1vmm_check_extension(long cap)
 	case KVM_CAP_X86_USER_SPACE_MSR:
 	case KVM_CAP_X86_MSR_FILTER:
 	case KVM_CAP_USER_MEMORY2:
+	case KVM_CAP_SET_GUEST_DEBUG:
+	case KVM_CAP_USER_NMI:
 		return 1;
 	case KVM_CAP_SYNC_REGS:
 		return KVM_SYNC_X86_VALID_FIELDS;

@@ -87,7 +87,7 @@ static void vcpu_get_regs(struct l1vmm_vcpu *vcpu, struct kvm_regs *r)
 	r->r14 = g[L1VMM_REG_R14];
 	r->r15 = g[L1VMM_REG_R15];
 	r->rip = g[L1VMM_REG_RIP];
-	r->rflags = l1vmm_ops->get_rflags(vcpu);
+	r->rflags = l1vmm_get_rflags_user(vcpu);
 }
 
 static void vcpu_set_regs(struct l1vmm_vcpu *vcpu, const struct kvm_regs *r)
@@ -113,7 +113,7 @@ static void vcpu_set_regs(struct l1vmm_vcpu *vcpu, const struct kvm_regs *r)
 	g[L1VMM_REG_RIP] = r->rip;
 	vcpu->regs_dirty = BIT(L1VMM_NR_REGS) - 1;
 	/* Bit 1 of RFLAGS always reads as 1. */
-	l1vmm_ops->set_rflags(vcpu, r->rflags | X86_EFLAGS_FIXED);
+	l1vmm_set_rflags_user(vcpu, r->rflags | X86_EFLAGS_FIXED);
 }
 
 static int vcpu_set_sregs(struct l1vmm_vcpu *vcpu, const struct kvm_sregs *sregs)
@@ -259,6 +259,11 @@ static int vcpu_run(struct l1vmm_vcpu *vcpu)
 		}
 		cond_resched();
 		l1vmm_inject_pending(vcpu);
+		if (unlikely(vcpu->guest_debug)) {
+			r = l1vmm_guest_debug_enter(vcpu);
+			if (r <= 0)
+				break;
+		}
 
 		preempt_disable();
 		local_irq_disable();
@@ -296,6 +301,8 @@ static int vcpu_run(struct l1vmm_vcpu *vcpu)
 		local_irq_enable();
 		preempt_enable();
 
+		if (unlikely(vcpu->dbg_swapped))
+			l1vmm_guest_debug_exit(vcpu);
 		r = fast == L1VMM_FASTPATH_HANDLED ? 1 : l1vmm_handle_exit(vcpu);
 		if (r <= 0)
 			break;
@@ -306,6 +313,9 @@ static int vcpu_run(struct l1vmm_vcpu *vcpu)
 			break;
 		}
 	}
+	/* A signal after user space's DR6 and DR7 went in: the guest's come back. */
+	if (unlikely(vcpu->dbg_swapped))
+		l1vmm_guest_debug_exit(vcpu);
 	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, false);
 	return r;
 }
@@ -515,6 +525,18 @@ static long vcpu_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
 		if (copy_from_user(&irq, argp, sizeof(irq)))
 			break;
 		r = l1vmm_interrupt(vcpu, &irq);
+		break;
+	}
+	case KVM_NMI:
+		r = l1vmm_nmi(vcpu);
+		break;
+	case KVM_SET_GUEST_DEBUG: {
+		struct kvm_guest_debug dbg;
+
+		r = -EFAULT;
+		if (copy_from_user(&dbg, argp, sizeof(dbg)))
+			break;
+		r = l1vmm_set_guest_debug(vcpu, &dbg);
 		break;
 	}
 	case KVM_GET_VCPU_EVENTS: {
@@ -749,6 +771,7 @@ void l1vmm_vcpu_reset(struct l1vmm_vcpu *vcpu, bool init)
 	vcpu->regs_dirty = BIT(L1VMM_NR_REGS) - 1;
 	vcpu->pending.complete = NULL;
 	vcpu->irq_pending = false;
+	l1vmm_nmi_reset(vcpu);
 	if (init)
 		l1vmm_xsave_init_event(vcpu);
 	else

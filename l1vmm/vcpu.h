@@ -35,6 +35,8 @@ enum l1vmm_vcpu_mode {
 #define L1VMM_REQ_TLB_FLUSH	0
 /* KVM_X86_SET_MCE found a machine check in progress: exit with KVM_EXIT_SHUTDOWN. */
 #define L1VMM_REQ_TRIPLE_FAULT	1
+/* An instruction l1vmm retired under KVM_GUESTDBG_SINGLESTEP: KVM_EXIT_DEBUG. */
+#define L1VMM_REQ_DEBUG_EXIT	2
 
 
 /*
@@ -135,6 +137,35 @@ struct l1vmm_vcpu {
 	/* An interrupt from KVM_INTERRUPT, waiting for the event slot. */
 	bool irq_pending;
 	u8 irq_vector;
+	/*
+	 * NMIs, as KVM keeps them (events.c): how many wait (at most two),
+	 * one to deliver again that is not in the event slot yet, whether
+	 * the guest's NMIs are blocked (from delivery until its IRET), the
+	 * IRET seen (NMIs unblock once RIP has moved past it), and the
+	 * single step over what blocks a waiting NMI (the NMI window).
+	 */
+	u8 nmi_pending;
+	bool nmi_injected;
+	bool nmi_masked;
+	bool nmi_iret;
+	bool nmi_singlestep;
+	u64 nmi_iret_rip;
+	unsigned long nmi_singlestep_rflags;
+	/*
+	 * KVM_SET_GUEST_DEBUG (guest_debug.c): the KVM_GUESTDBG_* flags (0:
+	 * off), user space's DR0-DR3 and DR7 for KVM_GUESTDBG_USE_HW_BP, the
+	 * linear RIP where single-stepping began, and the guest's own DR6
+	 * and DR7 while the VMCB holds user space's (dbg_swapped).
+	 */
+	u32 guest_debug;
+	unsigned long dbg_db[4];
+	u64 dbg_dr7;
+	u64 singlestep_rip;
+	bool dbg_swapped;
+	u64 dbg_guest_dr6;
+	u64 dbg_guest_dr7;
+	u64 dbg_exit_dr6;	/* the VMCB's at the last exit, for KVM_EXIT_DEBUG */
+	u64 dbg_exit_dr7;
 	struct kvm_cpuid_entry2 *cpuid;	/* from KVM_SET_CPUID2, or NULL */
 	unsigned int cpuid_nent;
 	struct fpu_guest guest_fpu;

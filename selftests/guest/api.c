@@ -94,6 +94,8 @@ static const struct {
 	{ KVM_CAP_SYNC_REGS, KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS | KVM_SYNC_X86_EVENTS },
 	{ KVM_CAP_GET_MSR_FEATURES, 1 },
 	{ KVM_CAP_MCE, 32 },	/* KVM_MAX_MCE_BANKS */
+	{ KVM_CAP_SET_GUEST_DEBUG, 1 },
+	{ KVM_CAP_USER_NMI, 1 },
 	{ KVM_CAP_XCRS, 1 },	/* on a host with XSAVE, as every test host has */
 	{ KVM_CAP_XSAVE, 1 },
 	/* l1vmm's XCR0 limit (no AMX) always fits struct kvm_xsave. */
