@@ -16,6 +16,7 @@
 
 #include "l1vmm/exit.h"
 #include "l1vmm/guest_mem.h"
+#include "l1vmm/trace.h"
 
 static void exit_to_user(struct l1vmm_vcpu *vcpu, bool in, unsigned int size,
 			 unsigned int count)
@@ -38,6 +39,7 @@ static int complete_in(struct l1vmm_vcpu *vcpu)
 	u32 val = 0;
 
 	memcpy(&val, vcpu->pio_data, size);
+	trace_l1vmm_pio(L1VMM_PIO_IN, vcpu->exit.io.port, size, 1, vcpu->pio_data);
 	*rax = l1vmm_merge_reg(*rax, val, size);
 	vcpu->regs_dirty |= BIT(L1VMM_REG_RAX);
 	l1vmm_skip_to(vcpu, vcpu->pending.next_rip);
@@ -110,6 +112,7 @@ static int complete_string_in(struct l1vmm_vcpu *vcpu)
 	typeof(vcpu->pending.string_in) *s = &vcpu->pending.string_in;
 	struct l1vmm_guest_view view;
 
+	trace_l1vmm_pio(L1VMM_PIO_IN, vcpu->exit.io.port, s->size, s->count, vcpu->pio_data);
 	l1vmm_guest_view(vcpu, &view);
 	if (string_copy(vcpu, &view, L1VMM_SEG_ES, L1VMM_REG_RDI, s->size, s->count,
 			s->addr_size, true))
@@ -170,6 +173,7 @@ static int handle_string_io(struct l1vmm_vcpu *vcpu)
 			return l1vmm_emulation_failure(vcpu, 0);
 		string_advance(vcpu, L1VMM_REG_RSI, size, count, addr_size, e->io.rep,
 			       e->next_rip);
+		trace_l1vmm_pio(L1VMM_PIO_OUT, e->io.port, size, count, vcpu->pio_data);
 	}
 	exit_to_user(vcpu, e->io.in, size, count);
 	return 0;
@@ -189,6 +193,7 @@ int l1vmm_handle_io(struct l1vmm_vcpu *vcpu)
 		vcpu->pending.pio_size = e->io.size;
 	} else {
 		memcpy(vcpu->pio_data, &vcpu->regs[L1VMM_REG_RAX], e->io.size);
+		trace_l1vmm_pio(L1VMM_PIO_OUT, e->io.port, e->io.size, 1, vcpu->pio_data);
 		l1vmm_complete_later(vcpu, complete_out, e->next_rip);
 	}
 	exit_to_user(vcpu, e->io.in, e->io.size, 1);

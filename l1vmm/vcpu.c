@@ -38,6 +38,7 @@
 #include "l1vmm/portable/x86.h"
 #include "l1vmm/portable/sregs_check.h"
 #include "l1vmm/tdp.h"
+#include "l1vmm/trace.h"
 #include "l1vmm/vm.h"
 #include "xstate/fpu.h"
 #include "xstate/guest_xcr0.h"
@@ -269,6 +270,9 @@ static int vcpu_run(struct l1vmm_vcpu *vcpu)
 		l1vmm_debugregs_enter(vcpu);
 		/* Time from here to guest_timing_exit_irqoff() is the guest's. */
 		guest_timing_enter_irqoff();
+		if (trace_l1vmm_inj_event_enabled())
+			l1vmm_trace_inj_event(vcpu);
+		trace_l1vmm_entry(vcpu);
 		fast = l1vmm_ops->run(vcpu);
 		l1vmm_debugregs_exit(vcpu);
 		if (unlikely(vcpu->exit.reason == L1VMM_EXIT_EXCEPTION &&
@@ -286,7 +290,12 @@ static int vcpu_run(struct l1vmm_vcpu *vcpu)
 		local_irq_enable();
 		preempt_enable();
 
-		r = fast == L1VMM_FASTPATH_HANDLED ? 1 : l1vmm_handle_exit(vcpu);
+		trace_l1vmm_exit(vcpu);
+		trace_l1vmm_fastpath(vcpu, fast);
+		/* REENTER: a traced series of one entry (run.h). */
+		r = fast != L1VMM_FASTPATH_NONE ? 1 : l1vmm_handle_exit(vcpu);
+		if (trace_l1vmm_msr_enabled() && vcpu->exit.reason == L1VMM_EXIT_MSR && r > 0)
+			l1vmm_trace_msr_exit(vcpu);
 		if (r <= 0)
 			break;
 		if (READ_ONCE(run->request_interrupt_window) &&
@@ -484,6 +493,7 @@ static long vcpu_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
 		vcpu_sigset_activate(vcpu);
 		r = vcpu_run(vcpu);
 		vcpu_post_run(vcpu);
+		trace_l1vmm_userspace_exit(vcpu->run->exit_reason, r);
 		vcpu_sigset_deactivate(vcpu);
 		break;
 	case KVM_SET_SIGNAL_MASK:
