@@ -18,7 +18,6 @@
 
 #include "l1vmm/backend.h"
 #include "l1vmm/fastpath.h"
-#include "l1vmm/trace.h"
 #include "l1vmm/tsc_aux.h"
 #include "l1vmm/vcpu.h"
 #include "xstate/entry.h"
@@ -64,14 +63,10 @@ static __always_inline void l1vmm_guest_state_exit(struct l1vmm_vcpu *vcpu)
  * as l1vmm_fastpath() handles its exits: a series, in which a re-entry may
  * keep what the first entry set up (the backend's begin_entries()).
  * Returns what the fastpath said of the last exit, which is in vcpu->exit.
- * @ops: the backend's own, a constant where it is instantiated. @traced
- * (a constant): a series of one entry, so that vcpu_run() sees, and
- * traces, every entry and exit; an exit the fastpath handled then returns
- * L1VMM_FASTPATH_REENTER, and the next entry is the full path's.
+ * @ops: the backend's own, a constant where it is instantiated.
  */
-static __always_inline enum l1vmm_fastpath __l1vmm_run_loop(const struct l1vmm_backend_ops *ops,
-							    struct l1vmm_vcpu *vcpu,
-							    const bool traced)
+static __always_inline enum l1vmm_fastpath l1vmm_run_loop(const struct l1vmm_backend_ops *ops,
+							  struct l1vmm_vcpu *vcpu)
 {
 	bool egpr_may_switch = l1vmm_egpr_may_switch();
 	enum l1vmm_fastpath fast;
@@ -96,11 +91,6 @@ static __always_inline enum l1vmm_fastpath __l1vmm_run_loop(const struct l1vmm_b
 		fast = l1vmm_fastpath(ops, vcpu, reason);
 		if (fast != L1VMM_FASTPATH_REENTER)
 			break;
-		if (traced) {
-			/* The first entry of the next series writes them back. */
-			vcpu->regs_dirty |= EMULATED_DIRTY;
-			break;
-		}
 		if (!ops->entry_ready(vcpu, false)) {
 			fast = L1VMM_FASTPATH_NONE;	/* the full path reports it */
 			break;
@@ -110,21 +100,6 @@ static __always_inline enum l1vmm_fastpath __l1vmm_run_loop(const struct l1vmm_b
 	l1vmm_xstate_end(vcpu);
 	ops->end_entries(vcpu);
 	return fast;
-}
-
-/*
- * The run loop, as each backend instantiates it. While an event of the
- * run loop is enabled (l1vmm/trace.h) a series is one entry; the choice is
- * made once per series, so that the fastpath's re-entries cost nothing
- * more with tracing off. Nothing inside the loop traces: it runs in the
- * guest context.
- */
-static __always_inline enum l1vmm_fastpath l1vmm_run_loop(const struct l1vmm_backend_ops *ops,
-							  struct l1vmm_vcpu *vcpu)
-{
-	if (static_branch_unlikely(&l1vmm_trace_run))
-		return __l1vmm_run_loop(ops, vcpu, true);
-	return __l1vmm_run_loop(ops, vcpu, false);
 }
 
 #endif /* L1VMM_RUN_H */

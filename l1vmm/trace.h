@@ -9,9 +9,10 @@
  * Each is a static key while nothing listens (a no-op jump at its call
  * site). The run loop's events (entry, exit, fastpath, msr) may not fire
  * inside the loop's guest context (run.h), so while any of them is enabled
- * l1vmm_trace_run is on and the run loop makes a series of one entry:
- * every entry and exit then passes vcpu_run() (vcpu.c), which traces them.
- * trace.c has the one CREATE_TRACE_POINTS.
+ * l1vmm_trace_run is on and vcpu_run() (vcpu.c) asks the fastpath to end
+ * its series after each exit (L1VMM_REQ_SINGLE_ENTRY): every entry and
+ * exit then passes vcpu_run(), which traces them. trace.c has the one
+ * CREATE_TRACE_POINTS.
  */
 #if !defined(L1VMM_TRACE_H) || defined(TRACE_HEADER_MULTI_READ)
 #define L1VMM_TRACE_H
@@ -169,9 +170,8 @@ TRACE_EVENT_FN(l1vmm_exit,
 );
 
 /*
- * An exit the fastpath handled (fastpath.h), after its l1vmm_exit: it would
- * re-enter at once, or something waits outside (a signal, a request, an
- * event for the guest).
+ * An exit the fastpath handled (fastpath.h: CPUID, the hypercall, the
+ * in-kernel MSRs, XSETBV), after its l1vmm_exit. KVM has no such event.
  */
 TRACE_EVENT_FN_COND(l1vmm_fastpath,
 	TP_PROTO(struct l1vmm_vcpu *vcpu, enum l1vmm_fastpath fast),
@@ -181,18 +181,15 @@ TRACE_EVENT_FN_COND(l1vmm_fastpath,
 	TP_STRUCT__entry(
 		__field(unsigned int,	vcpu_id)
 		__field(unsigned int,	reason)
-		__field(bool,		reenter)
 	),
 
 	TP_fast_assign(
 		__entry->vcpu_id	= vcpu->id;
 		__entry->reason		= vcpu->exit.reason;
-		__entry->reenter	= fast == L1VMM_FASTPATH_REENTER;
 	),
 
-	TP_printk("vcpu %u reason %s %s", __entry->vcpu_id,
-		  l1vmm_print_exit_reason(__entry->reason),
-		  __entry->reenter ? "reenter" : "handled"),
+	TP_printk("vcpu %u reason %s", __entry->vcpu_id,
+		  l1vmm_print_exit_reason(__entry->reason)),
 
 	l1vmm_trace_run_reg, l1vmm_trace_run_unreg
 );

@@ -273,7 +273,14 @@ static int vcpu_run(struct l1vmm_vcpu *vcpu)
 		if (trace_l1vmm_inj_event_enabled())
 			l1vmm_trace_inj_event(vcpu);
 		trace_l1vmm_entry(vcpu);
-		fast = l1vmm_ops->run(vcpu);
+		/* Traced, a series is one entry: every exit passes here (trace.h). */
+		if (static_branch_unlikely(&l1vmm_trace_run)) {
+			set_bit(L1VMM_REQ_SINGLE_ENTRY, &vcpu->requests);
+			fast = l1vmm_ops->run(vcpu);
+			clear_bit(L1VMM_REQ_SINGLE_ENTRY, &vcpu->requests);
+		} else {
+			fast = l1vmm_ops->run(vcpu);
+		}
 		l1vmm_debugregs_exit(vcpu);
 		if (unlikely(vcpu->exit.reason == L1VMM_EXIT_EXCEPTION &&
 			     vcpu->exit.exception.vector == X86_TRAP_MC))
@@ -292,8 +299,7 @@ static int vcpu_run(struct l1vmm_vcpu *vcpu)
 
 		trace_l1vmm_exit(vcpu);
 		trace_l1vmm_fastpath(vcpu, fast);
-		/* REENTER: a traced series of one entry (run.h). */
-		r = fast != L1VMM_FASTPATH_NONE ? 1 : l1vmm_handle_exit(vcpu);
+		r = fast == L1VMM_FASTPATH_HANDLED ? 1 : l1vmm_handle_exit(vcpu);
 		if (trace_l1vmm_msr_enabled() && vcpu->exit.reason == L1VMM_EXIT_MSR && r > 0)
 			l1vmm_trace_msr_exit(vcpu);
 		if (r <= 0)

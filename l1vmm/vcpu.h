@@ -31,6 +31,11 @@ enum l1vmm_vcpu_mode {
 
 /* Deferred work for a vCPU, bits in vcpu->requests, handled before entry. */
 #define L1VMM_REQ_TLB_FLUSH	0
+/*
+ * Not work: set while the run loop is traced (l1vmm/trace.h), so that the
+ * fastpath ends its series after each exit it handles (exit_requested()).
+ */
+#define L1VMM_REQ_SINGLE_ENTRY	(BITS_PER_LONG - 1)
 
 
 /*

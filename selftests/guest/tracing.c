@@ -340,15 +340,15 @@ static void test_guest_events(void)
 	/* CPUID, RDMSR, WRMSR: l1vmm's fastpath, each entry and exit traced. */
 	expect_add(e, &n, "entry", false, "vcpu 0, ", RIP(tr_after_in), NULL);
 	EXIT("cpuid", tr_cpuid, "CPUID");
-	expect_add(e, &n, "fastpath", true, "vcpu 0 reason CPUID reenter", NULL, NULL);
+	expect_add(e, &n, "fastpath", true, "vcpu 0 reason CPUID", NULL, NULL);
 	expect_add(e, &n, "entry", false, "vcpu 0, ", RIP(tr_after_cpuid), NULL);
 	EXIT("msr", tr_rdmsr, "MSR");
-	expect_add(e, &n, "fastpath", true, "vcpu 0 reason MSR reenter", NULL, NULL);
+	expect_add(e, &n, "fastpath", true, "vcpu 0 reason MSR", NULL, NULL);
 	snprintf(t[0], sizeof(t[0]), "msr_read %x = 0x%llx", MSR_PAT, PAT_DEFAULT);
 	expect_add(e, &n, "msr", false, t[0], NULL, NULL);
 	expect_add(e, &n, "entry", false, "vcpu 0, ", RIP(tr_wrmsr), NULL);
 	EXIT("msr", tr_wrmsr, "MSR");
-	expect_add(e, &n, "fastpath", true, "vcpu 0 reason MSR reenter", NULL, NULL);
+	expect_add(e, &n, "fastpath", true, "vcpu 0 reason MSR", NULL, NULL);
 	snprintf(t[0], sizeof(t[0]), "msr_write %x = 0x%llx", MSR_PAT, PAT_DEFAULT);
 	expect_add(e, &n, "msr", false, t[0], NULL, NULL);
 	/* HLT: to user space. */
