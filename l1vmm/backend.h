@@ -109,6 +109,18 @@ struct l1vmm_event {
 	u32 error;
 };
 
+/*
+ * The last exit as the hardware reported it, for the l1vmm_exit tracepoint
+ * (trace.h), in the fields of KVM's kvm_exit.
+ */
+struct l1vmm_exit_info {
+	u32 isa;		/* enum l1vmm_backend_kind: whose exit codes */
+	u32 code;		/* SVM: EXITCODE; VMX: the exit reason */
+	u64 rip;		/* the guest's RIP at the exit */
+	u64 info1, info2;	/* SVM: EXITINFO1/2; VMX: qualification, guest-physical address */
+	u32 intr_info;		/* the event the exit interrupted (SVM: EXITINTINFO) */
+	u32 error_code;		/* its error code */
+};
 
 /*
  * What the fastpath did with an exit, IRQs still off: nothing (the full
@@ -205,6 +217,8 @@ struct l1vmm_backend_ops {
 	void (*end_entries)(struct l1vmm_vcpu *vcpu);
 	/* l1vmm_run_loop() (l1vmm/run.h) instantiated with these same ops. */
 	enum l1vmm_fastpath (*run)(struct l1vmm_vcpu *vcpu);
+	/* The last exit, raw, for tracing (after run(), outside the run loop). */
+	void (*get_exit_info)(struct l1vmm_vcpu *vcpu, struct l1vmm_exit_info *info);
 };
 
 extern const struct l1vmm_backend_ops *l1vmm_ops;

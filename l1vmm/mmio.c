@@ -17,6 +17,7 @@
 #include "l1vmm/exit.h"
 #include "l1vmm/ioeventfd.h"
 #include "l1vmm/mmu.h"
+#include "l1vmm/trace.h"
 #include "l1vmm/vm.h"
 
 static int complete_mmio_read(struct l1vmm_vcpu *vcpu)
@@ -25,6 +26,7 @@ static int complete_mmio_read(struct l1vmm_vcpu *vcpu)
 	u64 data = 0;
 
 	memcpy(&data, vcpu->run->mmio.data, insn->mem_size);
+	trace_l1vmm_mmio(L1VMM_TRACE_MMIO_READ, insn->mem_size, vcpu->exit.npf.gpa, &data);
 	vcpu->regs[insn->reg] = l1vmm_insn_load_result(insn, vcpu->regs[insn->reg], data);
 	vcpu->regs_dirty |= BIT(insn->reg);
 	l1vmm_skip_to(vcpu, vcpu->pending.next_rip);
@@ -74,11 +76,13 @@ int l1vmm_handle_npf(struct l1vmm_vcpu *vcpu)
 	/* As in KVM: a write is retired now, a read when its data has come. */
 	if (run->mmio.is_write) {
 		memcpy(run->mmio.data, &data, insn.mem_size);
+		trace_l1vmm_mmio(L1VMM_TRACE_MMIO_WRITE, insn.mem_size, gpa, &data);
 		l1vmm_skip_to(vcpu, vcpu->regs[L1VMM_REG_RIP] + insn.len);
 	} else {
 		l1vmm_complete_later(vcpu, complete_mmio_read,
 				     vcpu->regs[L1VMM_REG_RIP] + insn.len);
 		vcpu->pending.mmio_read = insn;
+		trace_l1vmm_mmio(L1VMM_TRACE_MMIO_READ_UNSATISFIED, insn.mem_size, gpa, NULL);
 	}
 	return 0;
 }

@@ -17,6 +17,7 @@
 #include "l1vmm/exit.h"
 #include "l1vmm/guest_mem.h"
 #include "l1vmm/ioeventfd.h"
+#include "l1vmm/trace.h"
 
 static void exit_to_user(struct l1vmm_vcpu *vcpu, bool in, unsigned int size,
 			 unsigned int count)
@@ -39,6 +40,7 @@ static int complete_in(struct l1vmm_vcpu *vcpu)
 	u32 val = 0;
 
 	memcpy(&val, vcpu->pio_data, size);
+	trace_l1vmm_pio(L1VMM_PIO_IN, vcpu->exit.io.port, size, 1, vcpu->pio_data);
 	*rax = l1vmm_merge_reg(*rax, val, size);
 	vcpu->regs_dirty |= BIT(L1VMM_REG_RAX);
 	l1vmm_skip_to(vcpu, vcpu->pending.next_rip);
@@ -111,6 +113,7 @@ static int complete_string_in(struct l1vmm_vcpu *vcpu)
 	typeof(vcpu->pending.string_in) *s = &vcpu->pending.string_in;
 	struct l1vmm_guest_view view;
 
+	trace_l1vmm_pio(L1VMM_PIO_IN, vcpu->exit.io.port, s->size, s->count, vcpu->pio_data);
 	l1vmm_guest_view(vcpu, &view);
 	if (string_copy(vcpu, &view, L1VMM_SEG_ES, L1VMM_REG_RDI, s->size, s->count,
 			s->addr_size, true))
@@ -205,6 +208,7 @@ static int handle_string_io(struct l1vmm_vcpu *vcpu)
 			       e->next_rip);
 		if (to_eventfd)
 			return 1;
+		trace_l1vmm_pio(L1VMM_PIO_OUT, e->io.port, size, count, vcpu->pio_data);
 	}
 	exit_to_user(vcpu, e->io.in, size, count);
 	return 0;
@@ -229,6 +233,7 @@ int l1vmm_handle_io(struct l1vmm_vcpu *vcpu)
 			return 1;
 		}
 		memcpy(vcpu->pio_data, &vcpu->regs[L1VMM_REG_RAX], e->io.size);
+		trace_l1vmm_pio(L1VMM_PIO_OUT, e->io.port, e->io.size, 1, vcpu->pio_data);
 		l1vmm_complete_later(vcpu, complete_out, e->next_rip);
 	}
 	exit_to_user(vcpu, e->io.in, e->io.size, 1);

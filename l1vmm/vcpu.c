@@ -38,6 +38,7 @@
 #include "l1vmm/portable/x86.h"
 #include "l1vmm/portable/sregs_check.h"
 #include "l1vmm/tdp.h"
+#include "l1vmm/trace.h"
 #include "l1vmm/vm.h"
 #include "xstate/fpu.h"
 #include "xstate/guest_xcr0.h"
@@ -284,7 +285,17 @@ static int vcpu_run(struct l1vmm_vcpu *vcpu)
 		l1vmm_debugregs_enter(vcpu);
 		/* Time from here to guest_timing_exit_irqoff() is the guest's. */
 		guest_timing_enter_irqoff();
-		fast = l1vmm_ops->run(vcpu);
+		if (trace_l1vmm_inj_event_enabled())
+			l1vmm_trace_inj_event(vcpu);
+		trace_l1vmm_entry(vcpu);
+		/* Traced, a series is one entry: every exit passes here (trace.h). */
+		if (static_branch_unlikely(&l1vmm_trace_run)) {
+			set_bit(L1VMM_REQ_SINGLE_ENTRY, &vcpu->requests);
+			fast = l1vmm_ops->run(vcpu);
+			clear_bit(L1VMM_REQ_SINGLE_ENTRY, &vcpu->requests);
+		} else {
+			fast = l1vmm_ops->run(vcpu);
+		}
 		l1vmm_debugregs_exit(vcpu);
 		if (unlikely(vcpu->exit.reason == L1VMM_EXIT_EXCEPTION &&
 			     vcpu->exit.exception.vector == X86_TRAP_MC))
@@ -303,7 +314,11 @@ static int vcpu_run(struct l1vmm_vcpu *vcpu)
 
 		if (unlikely(vcpu->dbg_swapped))
 			l1vmm_guest_debug_exit(vcpu);
+		trace_l1vmm_exit(vcpu);
+		trace_l1vmm_fastpath(vcpu, fast);
 		r = fast == L1VMM_FASTPATH_HANDLED ? 1 : l1vmm_handle_exit(vcpu);
+		if (trace_l1vmm_msr_enabled() && vcpu->exit.reason == L1VMM_EXIT_MSR && r > 0)
+			l1vmm_trace_msr_exit(vcpu);
 		if (r <= 0)
 			break;
 		if (READ_ONCE(run->request_interrupt_window) &&
@@ -504,6 +519,7 @@ static long vcpu_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
 		vcpu_sigset_activate(vcpu);
 		r = vcpu_run(vcpu);
 		vcpu_post_run(vcpu);
+		trace_l1vmm_userspace_exit(vcpu->run->exit_reason, r);
 		vcpu_sigset_deactivate(vcpu);
 		break;
 	case KVM_SET_SIGNAL_MASK:

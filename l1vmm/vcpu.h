@@ -37,6 +37,11 @@ enum l1vmm_vcpu_mode {
 #define L1VMM_REQ_TRIPLE_FAULT	1
 /* An instruction l1vmm retired under KVM_GUESTDBG_SINGLESTEP: KVM_EXIT_DEBUG. */
 #define L1VMM_REQ_DEBUG_EXIT	2
+/*
+ * Not work: set while the run loop is traced (l1vmm/trace.h), so that the
+ * fastpath ends its series after each exit it handles (exit_requested()).
+ */
+#define L1VMM_REQ_SINGLE_ENTRY	(BITS_PER_LONG - 1)
 
 
 /*

@@ -429,6 +429,33 @@ static __always_inline enum l1vmm_exit_reason svm_decode_run_exit(struct l1vmm_v
 	return svm_decode_exit(vcpu);
 }
 
+/*
+ * The ops' get_exit_info, for the l1vmm_exit tracepoint: the VMCB's record
+ * of the last #VMEXIT, and the guest's RIP there (the full path and the
+ * fastpath move vcpu->regs past the instruction; the VMCB's RIP stays
+ * until the next entry). An entry that did not run (a check refused it,
+ * or VMRUN faulted) left no record: VMEXIT_INVALID.
+ */
+static void svm_get_exit_info(struct l1vmm_vcpu *vcpu, struct l1vmm_exit_info *info)
+{
+	const struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+	const struct vmcb_control_area *c = &vmcb->control;
+	const struct l1vmm_exit *e = &vcpu->exit;
+
+	memset(info, 0, sizeof(*info));
+	info->isa = L1VMM_BACKEND_SVM;
+	info->rip = vmcb->save.rip;
+	if (e->reason == L1VMM_EXIT_FAIL_ENTRY && (e->fail_entry.check || e->fail_entry.faulted)) {
+		info->code = VMEXIT_INVALID;
+		return;
+	}
+	info->code = c->exit_code;
+	info->info1 = c->exit_info_1;
+	info->info2 = c->exit_info_2;
+	info->intr_info = c->exit_int_info;
+	info->error_code = c->exit_int_info_err;
+}
+
 /* The core's run loop with svm_ops: every step above a direct call. */
 static noinline enum l1vmm_fastpath svm_run(struct l1vmm_vcpu *vcpu)
 {
@@ -473,4 +500,5 @@ const struct l1vmm_backend_ops svm_ops = {
 	.decode_exit		= svm_decode_run_exit,
 	.end_entries		= svm_end_entries,
 	.run			= svm_run,
+	.get_exit_info		= svm_get_exit_info,
 };
