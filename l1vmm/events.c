@@ -78,6 +78,17 @@ static bool nmi_in_slot(struct l1vmm_vcpu *vcpu)
 	return ev.valid && ev.type == L1VMM_EVENT_NMI;
 }
 
+/*
+ * The NMI window's single step has not happened: RIP is still on the
+ * instruction that held the NMI back (an exit such as a nested page fault
+ * on its fetch came first). Whatever blocked the NMI still does, even where
+ * L0 reports the interrupt shadow gone after that exit (QEMU's emulator).
+ */
+static bool nmi_step_pending(struct l1vmm_vcpu *vcpu)
+{
+	return vcpu->nmi_singlestep && vcpu->regs[L1VMM_REG_RIP] == vcpu->nmi_singlestep_rip;
+}
+
 /* KVM's svm_inject_nmi(): NMIs blocked until the handler's IRET. */
 static void inject_nmi(struct l1vmm_vcpu *vcpu)
 {
@@ -112,7 +123,7 @@ static void inject_event(struct l1vmm_vcpu *vcpu)
 		l1vmm_ops->set_event(vcpu, &ev);
 		vcpu->irq_pending = false;
 	} else if (vcpu->nmi_pending && !vcpu->nmi_masked &&
-		   !l1vmm_ops->get_interrupt_shadow(vcpu)) {
+		   !l1vmm_ops->get_interrupt_shadow(vcpu) && !nmi_step_pending(vcpu)) {
 		vcpu->nmi_pending--;
 		inject_nmi(vcpu);
 	}
@@ -139,6 +150,7 @@ static void open_nmi_window(struct l1vmm_vcpu *vcpu)
 		return;
 	rflags = l1vmm_ops->get_rflags(vcpu);
 	vcpu->nmi_singlestep_rflags = rflags;
+	vcpu->nmi_singlestep_rip = vcpu->regs[L1VMM_REG_RIP];
 	vcpu->nmi_singlestep = true;
 	l1vmm_ops->set_rflags(vcpu, rflags | X86_EFLAGS_TF | X86_EFLAGS_RF);
 }

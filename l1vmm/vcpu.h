@@ -156,6 +156,7 @@ struct l1vmm_vcpu {
 	bool nmi_singlestep;
 	u64 nmi_iret_rip;
 	unsigned long nmi_singlestep_rflags;
+	unsigned long nmi_singlestep_rip;	/* where the step began */
 	/*
 	 * KVM_SET_GUEST_DEBUG (guest_debug.c): the KVM_GUESTDBG_* flags (0:
 	 * off), user space's DR0-DR3 and DR7 for KVM_GUESTDBG_USE_HW_BP, the

@@ -142,6 +142,26 @@ struct trace_event {
 };
 
 /*
+ * Without the nested page faults the kernel resolved (guest memory is
+ * faulted in on first touch): an NPF exit followed at once by the next
+ * entry. An NPF that became an MMIO exit has its events in between.
+ */
+static unsigned int drop_page_faults(struct trace_event *ev, unsigned int n)
+{
+	unsigned int i, kept = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!strcmp(ev[i].name, "exit") && strstr(ev[i].text, " reason npf ") &&
+		    i + 1 < n && !strcmp(ev[i + 1].name, "entry")) {
+			i++;
+			continue;
+		}
+		ev[kept++] = ev[i];
+	}
+	return kept;
+}
+
+/*
  * The SYSTEM_* events in @buf, in order ("  prog-123 [001] d.... 1.2: l1vmm_exit: vcpu 0 ..."),
  * without the exits a host interrupt caused and the entries after them.
  */
@@ -181,7 +201,7 @@ static unsigned int trace_parse(char *buf, struct trace_event *ev, unsigned int 
 		ev[n].text = colon + 2;
 		n++;
 	}
-	return n;
+	return drop_page_faults(ev, n);
 }
 
 struct expect {
@@ -409,6 +429,7 @@ static void test_injected_events(void)
 	struct test_guest g;
 	struct expect e[4];
 	unsigned int n = 0, nev, i, injected;
+	const char *last;
 	uint16_t *ivt;
 	char *buf;
 
@@ -449,9 +470,17 @@ static void test_injected_events(void)
 	expect_add(e, &n, "inj_event", false, "vcpu 0 IRQ 0x20", NULL, NULL);
 	expect_add(e, &n, "entry", false, "vcpu 0, ", NULL, NULL);
 	expect_check_loose(e, n, ev, nev);
-	/* Nothing else was injected. */
-	for (i = 0, injected = 0; i < nev; i++)
-		injected += !strcmp(ev[i].name, "inj_event");
+	/*
+	 * Nothing else was injected. An event whose delivery a nested page
+	 * fault interrupted (the IVT or the handler touched for the first
+	 * time) is injected again, and traced again: count it once.
+	 */
+	for (i = 0, injected = 0, last = NULL; i < nev; i++) {
+		if (strcmp(ev[i].name, "inj_event"))
+			continue;
+		injected += !last || strcmp(last, ev[i].text);
+		last = ev[i].text;
+	}
 	ASSERT_EQ(2, injected);
 	free(buf);
 }
