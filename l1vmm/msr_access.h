@@ -121,4 +121,21 @@ static inline int l1vmm_set_msr(struct l1vmm_vcpu *vcpu, u32 index, u64 data)
 	return __l1vmm_set_msr(l1vmm_ops, vcpu, index, data);
 }
 
+/*
+ * Every MSR the guest can reach, for the full path (msr_user.c): the
+ * inline ones, then those behind the fastpath's refusal. 0, or 1 when
+ * unknown or refused, as above.
+ */
+static inline int l1vmm_guest_get_msr(struct l1vmm_vcpu *vcpu, u32 index, u64 *data)
+{
+	return l1vmm_get_msr(vcpu, index, data) &&
+	       l1vmm_get_msr_slow(vcpu, index, data, false);
+}
+
+static inline int l1vmm_guest_set_msr(struct l1vmm_vcpu *vcpu, u32 index, u64 data)
+{
+	return l1vmm_set_msr(vcpu, index, data) &&
+	       l1vmm_set_msr_slow(vcpu, index, data, false);
+}
+
 #endif /* L1VMM_MSR_ACCESS_H */

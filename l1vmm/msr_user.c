@@ -219,13 +219,13 @@ int l1vmm_handle_msr(struct l1vmm_vcpu *vcpu)
 	if (!msr_allowed(vcpu->vm, index, write ? KVM_MSR_FILTER_WRITE : KVM_MSR_FILTER_READ)) {
 		reason = KVM_MSR_EXIT_REASON_FILTER;
 	} else if (write) {
-		if (!l1vmm_set_msr(vcpu, index, data))
+		if (!l1vmm_guest_set_msr(vcpu, index, data))
 			goto done;
 		/* A refused value of an MSR that exists, or an unknown MSR. */
-		reason = l1vmm_get_msr(vcpu, index, &value) ? KVM_MSR_EXIT_REASON_UNKNOWN :
+		reason = l1vmm_guest_get_msr(vcpu, index, &value) ? KVM_MSR_EXIT_REASON_UNKNOWN :
 							      KVM_MSR_EXIT_REASON_INVAL;
 	} else {
-		if (!l1vmm_get_msr(vcpu, index, &value)) {
+		if (!l1vmm_guest_get_msr(vcpu, index, &value)) {
 			regs[L1VMM_REG_RAX] = (u32)value;
 			regs[L1VMM_REG_RDX] = value >> 32;
 			vcpu->regs_dirty |= BIT(L1VMM_REG_RAX) | BIT(L1VMM_REG_RDX);

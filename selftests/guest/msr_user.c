@@ -24,6 +24,7 @@
 #define UNKNOWN_MSR	0x5a5a0001u
 #define SYSENTER_CS	0x174u
 #define EFER		0xc0000080u
+#define MTRRCAP		0xfeu
 
 GUEST_CODE(rd_guest, ".code16",
 	"rdmsr\n\t"
@@ -235,6 +236,11 @@ static void test_filter(void)
 	/* User space is not filtered. */
 	ASSERT_EQ(1, ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_MSRS, &msrs));
 	ASSERT_EQ(0x10, msrs.e.data);
+
+	/* MSRs the filter leaves alone all stay reachable (MTRRcap: 8 variable ranges, WC, fixed). */
+	start_access(&g, false, MTRRCAP, 0);
+	ASSERT_EQ(KVM_EXIT_IO, vcpu_run(&g.vcpu));
+	ASSERT_EQ(0x508, *(uint32_t *)vcpu_io_data(&g.vcpu));
 
 	/* Default deny with an allowing range: only that MSR is reachable. */
 	deny_one = 1;
