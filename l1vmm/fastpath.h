@@ -68,8 +68,8 @@ static __always_inline void emulate_hypercall(struct l1vmm_vcpu *vcpu)
 }
 
 /*
- * RDMSR/WRMSR of the MSRs l1vmm keeps; any other MSR, or a refused value,
- * is a #GP in the guest (KVM with ignore_msrs=0 does the same).
+ * RDMSR/WRMSR of the MSRs the fastpath keeps; false for any other MSR, or
+ * a refused value (the full path then has the last word: msr_user.c).
  */
 static __always_inline bool emulate_msr(const struct l1vmm_backend_ops *ops,
 					struct l1vmm_vcpu *vcpu)
@@ -127,8 +127,13 @@ static __always_inline enum emulated emulate(const struct l1vmm_backend_ops *ops
 		/* A filter or user-space MSR exits: the full path (msr_user.c). */
 		if (unlikely(READ_ONCE(vcpu->vm->msr_user_policy)))
 			return EMULATE_NOT_MINE;
+		/*
+		 * An MSR the fastpath does not know, or a value it refuses:
+		 * the full path decides (kvmclock's MSRs write guest memory,
+		 * which only it may; for the others it queues the #GP).
+		 */
 		if (!emulate_msr(ops, vcpu))
-			goto gp;
+			return EMULATE_NOT_MINE;
 		break;
 	case L1VMM_EXIT_XSETBV:
 		if (!l1vmm_emulate_xsetbv(vcpu))

@@ -62,10 +62,10 @@ int l1vmm_vcpu_msrs(struct l1vmm_vcpu *vcpu, struct kvm_msrs __user *umsrs, bool
 	return r;
 }
 
-/* KVM_GET_MSR_INDEX_LIST: l1vmm's MSRs that this host has. */
+/* KVM_GET_MSR_INDEX_LIST: l1vmm's MSRs that this host has, then kvmclock's. */
 int l1vmm_get_msr_index_list(struct kvm_msr_list __user *ulist)
 {
-	u32 indices[L1VMM_MAX_MSRS];
+	u32 indices[L1VMM_MAX_MSRS + L1VMM_KVMCLOCK_NR_MSRS];
 	struct kvm_msr_list list;
 	unsigned int i;
 	u32 n = 0;
@@ -73,6 +73,8 @@ int l1vmm_get_msr_index_list(struct kvm_msr_list __user *ulist)
 	for (i = 0; i < l1vmm_nr_msrs; i++)
 		if (l1vmm_host_has_msr(l1vmm_msr_list[i]))
 			indices[n++] = l1vmm_msr_list[i];
+	for (i = 0; i < L1VMM_KVMCLOCK_NR_MSRS; i++)
+		indices[n++] = l1vmm_kvmclock_msrs[i];
 	if (copy_from_user(&list, ulist, sizeof(list)))
 		return -EFAULT;
 	if (copy_to_user(&ulist->nmsrs, &n, sizeof(n)))

@@ -31,6 +31,8 @@ enum l1vmm_vcpu_mode {
 
 /* Deferred work for a vCPU, bits in vcpu->requests, handled before entry. */
 #define L1VMM_REQ_TLB_FLUSH	0
+/* Write the pvclock page again, with preemption on (kvmclock.h). */
+#define L1VMM_REQ_CLOCK_UPDATE	3
 
 
 /*
@@ -92,6 +94,13 @@ struct l1vmm_vcpu_stats {
 #endif
 };
 
+/* kvmclock (kvmclock.c): the guest's system-time MSR and its page. */
+struct l1vmm_kvmclock {
+	u64 system_time;	/* MSR_KVM_SYSTEM_TIME(_NEW): the page's GPA | enable */
+	int cpu;		/* the host CPU of the last update, -1 before */
+	unsigned long next_sync;	/* jiffies: the periodic update is due */
+};
+
 struct l1vmm_vcpu {
 	struct l1vmm_vm *vm;
 	unsigned int id;
@@ -128,6 +137,7 @@ struct l1vmm_vcpu {
 	struct l1vmm_spec_ctrl spec_ctrl;	/* .guest is the guest's MSR */
 	u64 tsc_aux;
 	u32 tsc_khz;		/* the rate KVM_GET_TSC_KHZ reports */
+	struct l1vmm_kvmclock kvmclock;
 	/* An interrupt from KVM_INTERRUPT, waiting for the event slot. */
 	bool irq_pending;
 	u8 irq_vector;

@@ -24,6 +24,7 @@
 #include "l1vmm/caps.h"
 #include "l1vmm/exit.h"
 #include "l1vmm/hw.h"
+#include "l1vmm/kvmclock.h"
 #include "l1vmm/msr_user.h"
 #include "l1vmm/tdp.h"
 #include "l1vmm/vm.h"
@@ -280,6 +281,10 @@ static long vm_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
 	case KVM_GET_TSC_KHZ:
 		/* The rate new vCPUs start with: the host's, no TSC scaling. */
 		return tsc_khz;
+	case KVM_GET_CLOCK:
+		return l1vmm_vm_get_clock(vm, argp);
+	case KVM_SET_CLOCK:
+		return l1vmm_vm_set_clock(vm, argp);
 	case KVM_SET_TSS_ADDR:
 	case KVM_SET_IDENTITY_MAP_ADDR:
 		/* Only VMX without unrestricted guest needs these: accept them. */
@@ -345,6 +350,7 @@ struct l1vmm_vm *l1vmm_vm_alloc(void)
 	mmgrab(current->mm);
 	vm->mm = current->mm;
 	vm->creator = task_pid_nr(current);
+	l1vmm_kvmclock_vm_init(vm);
 	return vm;
 
 free_vm:
