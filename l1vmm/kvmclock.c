@@ -200,9 +200,11 @@ void l1vmm_kvmclock_update(struct l1vmm_vcpu *vcpu)
 	t.version = l1vmm_pvclock_version_begin(version);
 	if (gpa_write(vm, gpa, &t.version, sizeof(t.version)))
 		return;
+	/* The odd version is visible before any field changes... */
 	smp_wmb();
 	if (gpa_write(vm, gpa, &t, sizeof(t)))
 		return;
+	/* ...and every field before the even version. */
 	smp_wmb();
 	t.version++;
 	gpa_write(vm, gpa, &t.version, sizeof(t.version));

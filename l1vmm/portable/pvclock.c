@@ -39,7 +39,7 @@ u64 l1vmm_pvclock_scale_delta(u64 delta, u32 mul, signed char shift)
 		delta >>= -shift;
 	else
 		delta <<= shift;
-	return (u64)(((unsigned __int128)delta * mul) >> 32);
+	return (u64)(((__uint128_t)delta * mul) >> 32);
 }
 
 u64 l1vmm_pvclock_read(const struct l1vmm_pvclock_time *t, u64 tsc)

@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <sched.h>
 #include <stdint.h>
 #include <string.h>
 #include <time.h>
@@ -213,16 +214,15 @@ static uint64_t get_clock(struct test_vm *vm, uint32_t *flags)
 /* The page, as a guest reads it: a stable copy with an even version. */
 static struct pvclock_time read_page(const struct test_guest *g)
 {
-	volatile struct pvclock_time *p = (void *)(g->mem + PVTIME_GPA);
+	const uint32_t *version = (const uint32_t *)(g->mem + PVTIME_GPA);
 	struct pvclock_time t;
 	uint32_t v;
 
 	do {
-		v = p->version;
-		__sync_synchronize();
-		memcpy(&t, (const void *)p, sizeof(t));
-		__sync_synchronize();
-	} while ((v & 1) || v != p->version);
+		v = __atomic_load_n(version, __ATOMIC_ACQUIRE);
+		memcpy(&t, version, sizeof(t));
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	} while ((v & 1) || v != __atomic_load_n(version, __ATOMIC_RELAXED));
 	return t;
 }
 
@@ -234,7 +234,7 @@ static uint64_t pv_read(const struct pvclock_time *t, uint64_t tsc)
 		delta >>= -t->shift;
 	else
 		delta <<= t->shift;
-	return t->system_time + (uint64_t)(((unsigned __int128)delta * t->mul) >> 32);
+	return t->system_time + (uint64_t)(((__uint128_t)delta * t->mul) >> 32);
 }
 
 /*
@@ -280,7 +280,7 @@ static void test_guest_kvmclock(void)
 {
 	const uint64_t slack = 200000000ull;	/* 200 ms: QEMU's emulator is slow */
 	struct pvclock_time t1, t2, t3;
-	volatile struct pvclock_wall *w;
+	struct pvclock_wall w;
 	uint64_t c1, c2, c3, tsc1, tsc2, tsc3, ns, hz;
 	struct kvm_clock_data d;
 	struct test_guest g;
@@ -345,18 +345,19 @@ static void test_guest_kvmclock(void)
 	ASSERT_IOCTL_OK(g.vm.fd, KVM_SET_CLOCK, &d);
 
 	/* The wall clock: the real time at which kvmclock was 0. */
-	w = (void *)(g.mem + WALL_GPA);
-	TEST_ASSERT(w->version && !(w->version & 1), "wall clock version %u", w->version);
+	memcpy(&w, g.mem + WALL_GPA, sizeof(w));
+	TEST_ASSERT(w.version && !(w.version & 1), "wall clock version %u", w.version);
 	clock_gettime(CLOCK_REALTIME, &now);
 	/* Written when kvmclock was near 0: boot time is about now. */
-	ASSERT_BETWEEN((uint64_t)now.tv_sec - 60, w->sec, (uint64_t)now.tv_sec + 1);
-	ASSERT_BETWEEN(0, w->nsec, NSEC - 1);
+	ASSERT_BETWEEN((uint64_t)now.tv_sec - 60, w.sec, (uint64_t)now.tv_sec + 1);
+	ASSERT_BETWEEN(0, w.nsec, NSEC - 1);
 	/* From user space too, after the jump: 1000 s earlier. */
 	memset(&m, 0, sizeof(m));
 	m.e[0] = (struct kvm_msr_entry){ .index = MSR_KVM_WALL_CLOCK, .data = WALL_GPA };
 	ASSERT_EQ(1, msrs_io(g.vcpu.fd, KVM_SET_MSRS, &m, 1));
-	TEST_ASSERT(!(w->version & 1), "wall clock version %u", w->version);
-	ASSERT_BETWEEN((uint64_t)now.tv_sec - 1060, w->sec, (uint64_t)now.tv_sec - 998);
+	memcpy(&w, g.mem + WALL_GPA, sizeof(w));
+	TEST_ASSERT(!(w.version & 1), "wall clock version %u", w.version);
+	ASSERT_BETWEEN((uint64_t)now.tv_sec - 1060, w.sec, (uint64_t)now.tv_sec - 998);
 
 	/* Off: the page is left alone, even after KVM_SET_CLOCK. */
 	m.e[0] = (struct kvm_msr_entry){ .index = MSR_KVM_SYSTEM_TIME_NEW, .data = PVTIME_GPA };
@@ -370,11 +371,123 @@ static void test_guest_kvmclock(void)
 	guest_stop(&g);
 }
 
+/*
+ * VMMCALL with RAX, RBX, RCX from the host (port 0x14 asks for the next
+ * three, 0x15 reports RAX's low half, 0x16 its high half), forever.
+ */
+GUEST_CODE(hcall_guest, ".code64",
+	"1:\n\t"
+	"in $0x14, %eax\n\t"
+	"mov %eax, %ebx\n\t"
+	"in $0x14, %eax\n\t"
+	"mov %eax, %ecx\n\t"
+	"in $0x14, %eax\n\t"
+	"vmmcall\n\t"
+	"out %eax, $0x15\n\t"
+	"shr $32, %rax\n\t"
+	"out %eax, $0x16\n\t"
+	"jmp 1b");
+
+static void supply(struct test_guest *g, uint32_t value)
+{
+	ASSERT_EQ(KVM_EXIT_IO, vcpu_run(&g->vcpu));
+	ASSERT_IO_EXIT(&g->vcpu, KVM_EXIT_IO_IN, 0x14, 4);
+	memcpy(vcpu_io_data(&g->vcpu), &value, 4);
+}
+
+static int64_t hypercall(struct test_guest *g, uint32_t nr, uint32_t a0, uint32_t a1)
+{
+	uint64_t lo;
+
+	supply(g, a0);		/* RBX */
+	supply(g, a1);		/* RCX */
+	supply(g, nr);		/* RAX */
+	lo = vcpu_run_out32(&g->vcpu, 0x15);
+	return (int64_t)(lo | (uint64_t)vcpu_run_out32(&g->vcpu, 0x16) << 32);
+}
+
+/*
+ * KVM's hypercalls without the PV features they need: VAPIC_POLL_IRQ is
+ * a no-op (0); CLOCK_PAIRING is -KVM_EOPNOTSUPP for an unknown clock type,
+ * and for the wall clock without KVM's master clock; an unknown number is
+ * -KVM_ENOSYS.
+ */
+static void test_hypercalls(void)
+{
+	struct test_guest g;
+	int64_t r;
+
+	guest_start_long_mode(&g, MEM_SIZE, CODE_GPA, hcall_guest, GUEST_CODE_SIZE(hcall_guest));
+	ASSERT_EQ(0, hypercall(&g, 1, 0, 0));
+	ASSERT_EQ(-95, hypercall(&g, 9, 0x8000, 1));
+	r = hypercall(&g, 9, 0x8000, 0);
+	if (dev_is_l1vmm())
+		ASSERT_EQ(-95, r);
+	else
+		TEST_ASSERT(r == -95 || r == 0, "CLOCK_PAIRING: %lld", (long long)r);
+	ASSERT_EQ(-1000, hypercall(&g, 12345, 0, 0));
+	ASSERT_EQ(-1000, hypercall(&g, 0, 0, 0));
+	guest_stop(&g);
+}
+
+/* Pin this thread (and the vCPU it runs) to host CPU @cpu. */
+static void pin(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	TEST_ASSERT(!sched_setaffinity(0, sizeof(set), &set), "sched_setaffinity(%d): %s", cpu,
+		    strerror(errno));
+}
+
+/*
+ * The vCPU moves to another host CPU: the page is written again before
+ * it enters there (each CPU's TSC may differ), unless the page says the
+ * TSC is stable (KVM's master clock), and reads right on both CPUs.
+ */
+static void test_migration(void)
+{
+	const uint64_t slack = 200000000ull;
+	struct pvclock_time t1, t2;
+	uint64_t c1, c2, tsc;
+	struct test_guest g;
+	cpu_set_t orig;
+	int cpu;
+
+	TEST_ASSERT(!sched_getaffinity(0, sizeof(orig), &orig), "sched_getaffinity");
+	if (CPU_COUNT(&orig) < 2 || !CPU_ISSET(0, &orig) || !CPU_ISSET(1, &orig))
+		ktap_skip("needs host CPUs 0 and 1");
+	guest_start_long_mode(&g, MEM_SIZE, CODE_GPA, pv_guest, GUEST_CODE_SIZE(pv_guest));
+	guest_set_supported_cpuid(&g);
+	pin(0);
+	vcpu_run_out32(&g.vcpu, 0x10);
+	vcpu_run_out32(&g.vcpu, 0x11);
+	for (cpu = 1; cpu <= 4; cpu++) {
+		c1 = get_clock(&g.vm, NULL);
+		tsc = guest_tsc(&g, &t1);
+		c2 = get_clock(&g.vm, NULL);
+		ASSERT_BETWEEN(sub0(c1, slack), pv_read(&t1, tsc), c2 + slack);
+		pin(cpu & 1);
+		c1 = get_clock(&g.vm, NULL);
+		tsc = guest_tsc(&g, &t2);
+		c2 = get_clock(&g.vm, NULL);
+		ASSERT_BETWEEN(sub0(c1, slack), pv_read(&t2, tsc), c2 + slack);
+		TEST_ASSERT(t2.version != t1.version || (t1.flags & 1),
+			    "moved to CPU %d: the page was not written again (version %u)",
+			    cpu & 1, t2.version);
+	}
+	sched_setaffinity(0, sizeof(orig), &orig);
+	guest_stop(&g);
+}
+
 static const struct ktap_case tests[] = {
 	KTAP_CASE(test_supported_cpuid),
 	KTAP_CASE(test_index_list_and_cap),
 	KTAP_CASE(test_set_msrs_like_qemu),
 	KTAP_CASE(test_guest_kvmclock),
+	KTAP_CASE(test_migration),
+	KTAP_CASE(test_hypercalls),
 };
 
 int main(void)
