@@ -54,32 +54,18 @@ static __always_inline void emulate_cpuid(const struct l1vmm_backend_ops *ops,
 }
 
 /*
- * KVM's hypercall convention: number in RAX, result in RAX, both 32 bits
- * wide outside 64-bit mode; from CPL > 0 the answer is -KVM_EPERM. Of
- * KVM's hypercalls (doc/abi.md) l1vmm answers two as KVM 6.1 does:
- * KVM_HC_VAPIC_POLL_IRQ is 0 (a no-op in KVM too), and
- * KVM_HC_CLOCK_PAIRING is -KVM_EOPNOTSUPP, KVM's answer without its
- * master clock. Every other number, the ones that need an in-kernel APIC
- * or PV features l1vmm does not offer included, is -KVM_ENOSYS. The
+ * KVM's hypercall convention: number in RAX, result in RAX. l1vmm offers
+ * none of KVM's hypercalls, so every number answers -KVM_ENOSYS; from CPL > 0
+ * the answer is -KVM_EPERM, as in KVM (doc/abi.md, "kvmclock", says what
+ * KVM 6.1 answers for its own numbers and why l1vmm has none). The
  * backend read the CPL and the mode at the exit.
  */
 static __always_inline void emulate_hypercall(struct l1vmm_vcpu *vcpu)
 {
-	bool long_mode = vcpu->exit.hypercall.long_mode;
-	unsigned long nr = vcpu->regs[L1VMM_REG_RAX];
-	long ret;
+	long ret = vcpu->exit.cpl ? -KVM_EPERM : -KVM_ENOSYS;
 
-	if (!long_mode)
-		nr = (u32)nr;
-	if (vcpu->exit.cpl)
-		ret = -KVM_EPERM;
-	else if (nr == KVM_HC_VAPIC_POLL_IRQ)
-		ret = 0;
-	else if (nr == KVM_HC_CLOCK_PAIRING)
-		ret = -KVM_EOPNOTSUPP;
-	else
-		ret = -KVM_ENOSYS;
-	vcpu->regs[L1VMM_REG_RAX] = long_mode ? ret : (u32)ret;
+	/* Outside 64-bit mode the result is 32 bits wide, as in KVM. */
+	vcpu->regs[L1VMM_REG_RAX] = vcpu->exit.hypercall.long_mode ? ret : (u32)ret;
 }
 
 /*

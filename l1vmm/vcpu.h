@@ -137,7 +137,6 @@ struct l1vmm_vcpu {
 	struct l1vmm_spec_ctrl spec_ctrl;	/* .guest is the guest's MSR */
 	u64 tsc_aux;
 	u32 tsc_khz;		/* the rate KVM_GET_TSC_KHZ reports */
-	struct l1vmm_kvmclock kvmclock;
 	/* An interrupt from KVM_INTERRUPT, waiting for the event slot. */
 	bool irq_pending;
 	u8 irq_vector;
@@ -150,6 +149,7 @@ struct l1vmm_vcpu {
 	sigset_t sigset;
 	bool sigset_active;
 	void *backend;		/* the backend's per-vCPU state */
+	struct l1vmm_kvmclock kvmclock;
 };
 
 
