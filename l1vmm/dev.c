@@ -98,16 +98,48 @@ static struct miscdevice l1vmm_dev = {
 	.mode	= 0660,
 };
 
+/*
+ * The stand-in: the same file operations as /dev/kvm, KVM's name and minor
+ * (KVM_MINOR, 232), so that udev's kvm rule applies and programs that open
+ * /dev/kvm find l1vmm. Only where KVM is not loaded: the minor is KVM's.
+ */
+static bool kvm_dev;
+module_param(kvm_dev, bool, 0444);
+MODULE_PARM_DESC(kvm_dev, "Also register /dev/kvm when KVM is not loaded (default: off)");
+
+static struct miscdevice kvm_stand_in = {
+	.minor	= KVM_MINOR,
+	.name	= "kvm",
+	.fops	= &l1vmm_dev_fops,
+	.mode	= 0660,
+};
+static bool kvm_stand_in_registered;
+
 int l1vmm_dev_register(void)
 {
 	int r = misc_register(&l1vmm_dev);
 
-	if (r)
+	if (r) {
 		pr_err("cannot register /dev/l1vmm: %d\n", r);
-	return r;
+		return r;
+	}
+	if (!kvm_dev)
+		return 0;
+	/* KVM loaded (or another driver on its minor): keep /dev/l1vmm only. */
+	r = misc_register(&kvm_stand_in);
+	if (r) {
+		pr_warn("kvm_dev=1: /dev/kvm is taken (%d), KVM is loaded; /dev/l1vmm only\n", r);
+		return 0;
+	}
+	kvm_stand_in_registered = true;
+	pr_info("standing in for KVM: /dev/kvm is l1vmm until it unloads\n");
+	return 0;
 }
 
 void l1vmm_dev_unregister(void)
 {
+	if (kvm_stand_in_registered)
+		misc_deregister(&kvm_stand_in);
+	kvm_stand_in_registered = false;
 	misc_deregister(&l1vmm_dev);
 }
