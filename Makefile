@@ -209,7 +209,7 @@ check: deps deps-vm
 	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)
 	@$(MAKE) --no-print-directory $(UNIT_TESTS) module selftests KDIR=$(GUEST_KDIR)
 	@$(RUN_UNIT)
-	@scripts/vmrun --suite main --kver $(GUEST_KVER) --out $(RESULTS)/qemu-main.log
+	@scripts/vmrun --suite main --timeout 1500 --kver $(GUEST_KVER) --out $(RESULTS)/qemu-main.log
 	@$(FUZZ_TIER)
 	@scripts/vmrun --suite nosvm --novirt --kver $(GUEST_KVER) --out $(RESULTS)/qemu-nosvm.log
 	@$(EGPR_TIER)

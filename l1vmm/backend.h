@@ -35,12 +35,13 @@ enum l1vmm_exit_reason {
 	L1VMM_EXIT_IRQ_WINDOW,	/* the guest can take an interrupt now */
 	L1VMM_EXIT_XSETBV,
 	L1VMM_EXIT_DR_ACCESS,	/* MOV to or from a debug register */
-	L1VMM_EXIT_EXCEPTION,	/* one intercepted for the host's sake: #DB, #AC, #MC */
+	L1VMM_EXIT_EXCEPTION,	/* intercepted: #DB, #AC, #MC; #BP for guest debug */
 	L1VMM_EXIT_RDPMC,
 	L1VMM_EXIT_WBINVD,	/* WBINVD or INVD */
 	L1VMM_EXIT_MWAIT,	/* MONITOR or MWAIT */
 	L1VMM_EXIT_PAUSE,	/* PAUSE, past the CPU's pause filter */
 	L1VMM_EXIT_UD,		/* an instruction the guest may not use here: #UD */
+	L1VMM_EXIT_IRET,	/* IRET, intercepted while NMIs are masked */
 	L1VMM_NR_EXIT_REASONS,
 };
 
@@ -78,6 +79,10 @@ struct l1vmm_exit {
 			u32 error_code;	/* where the exception has one */
 		} exception;
 		struct {
+			u8 index;	/* DR0-DR7 */
+			bool write;	/* MOV to the debug register */
+		} dr;
+		struct {
 			const char *check;	/* the backend's check that refused, or NULL */
 			bool faulted;		/* VMRUN faulted: SVM is off under us */
 		} fail_entry;
@@ -104,6 +109,18 @@ struct l1vmm_event {
 	u32 error;
 };
 
+/*
+ * The last exit as the hardware reported it, for the l1vmm_exit tracepoint
+ * (trace.h), in the fields of KVM's kvm_exit.
+ */
+struct l1vmm_exit_info {
+	u32 isa;		/* enum l1vmm_backend_kind: whose exit codes */
+	u32 code;		/* SVM: EXITCODE; VMX: the exit reason */
+	u64 rip;		/* the guest's RIP at the exit */
+	u64 info1, info2;	/* SVM: EXITINFO1/2; VMX: qualification, guest-physical address */
+	u32 intr_info;		/* the event the exit interrupted (SVM: EXITINTINFO) */
+	u32 error_code;		/* its error code */
+};
 
 /*
  * What the fastpath did with an exit, IRQs still off: nothing (the full
@@ -161,6 +178,13 @@ struct l1vmm_backend_ops {
 	void (*set_dr7)(struct l1vmm_vcpu *vcpu, u64 value);
 	/* Exit (L1VMM_EXIT_DR_ACCESS) on the guest's MOV DR, or let it run. */
 	void (*set_dr_intercepts)(struct l1vmm_vcpu *vcpu, bool on);
+	/*
+	 * Exit (L1VMM_EXIT_EXCEPTION) on exception @vector besides those the
+	 * backend always intercepts (#BP for KVM_GUESTDBG_USE_SW_BP).
+	 */
+	void (*set_exception_intercept)(struct l1vmm_vcpu *vcpu, u8 vector, bool on);
+	/* Exit (L1VMM_EXIT_IRET) before the guest's next IRET: NMIs unmask. */
+	void (*set_iret_intercept)(struct l1vmm_vcpu *vcpu, bool on);
 	u64 (*get_cr0)(struct l1vmm_vcpu *vcpu);
 	u64 (*get_cr4)(struct l1vmm_vcpu *vcpu);
 	u64 (*get_cr8)(struct l1vmm_vcpu *vcpu);
@@ -193,6 +217,8 @@ struct l1vmm_backend_ops {
 	void (*end_entries)(struct l1vmm_vcpu *vcpu);
 	/* l1vmm_run_loop() (l1vmm/run.h) instantiated with these same ops. */
 	enum l1vmm_fastpath (*run)(struct l1vmm_vcpu *vcpu);
+	/* The last exit, raw, for tracing (after run(), outside the run loop). */
+	void (*get_exit_info)(struct l1vmm_vcpu *vcpu, struct l1vmm_exit_info *info);
 };
 
 extern const struct l1vmm_backend_ops *l1vmm_ops;
@@ -202,9 +228,16 @@ struct l1vmm_backend {
 	/* Allocate what the backend needs; its ops, or an ERR_PTR. */
 	const struct l1vmm_backend_ops *(*init)(void);
 	void (*exit)(void);
+	/*
+	 * Set while the backend cannot run guests yet (VMX): its ops are
+	 * incomplete, and module init turns virtualization on and off on
+	 * every CPU once with them, then refuses to load (main.c).
+	 */
+	bool cannot_run_guests;
 };
 
-/* Each backend's, in its directory: l1vmm/svm/setup.c. */
+/* Each backend's, in its directory: l1vmm/svm/setup.c, l1vmm/vmx/setup.c. */
 extern const struct l1vmm_backend l1vmm_svm;
+extern const struct l1vmm_backend l1vmm_vmx;
 
 #endif /* L1VMM_BACKEND_H */

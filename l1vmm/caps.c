@@ -12,6 +12,8 @@
 #include "l1vmm/caps.h"
 #include "l1vmm/kvmclock.h"
 #include "l1vmm/msr_user.h"
+#include "l1vmm/kvm_uapi.h"
+#include "l1vmm/portable/mce.h"
 #include "l1vmm/portable/limits.h"
 #include "l1vmm/vm.h"
 #include "xstate/guest_xsave.h"
@@ -32,15 +34,36 @@ long l1vmm_check_extension(long cap)
 	case KVM_CAP_INTR_SHADOW:
 	case KVM_CAP_DEBUGREGS:
 	case KVM_CAP_GET_TSC_KHZ:
+	case KVM_CAP_IOEVENTFD:
+	case KVM_CAP_IOEVENTFD_ANY_LENGTH:
+	case KVM_CAP_IOEVENTFD_NO_LENGTH:
+		return 1;
+	/*
+	 * As kvm-amd answers them, with or without an in-kernel irqchip; the
+	 * ioctls then answer what KVM answers without one (irq_routing.c).
+	 */
+	case KVM_CAP_IRQFD:
+	case KVM_CAP_IRQFD_RESAMPLE:
+	case KVM_CAP_SIGNAL_MSI:
+		return 1;
+	case KVM_CAP_IRQ_ROUTING:
+		return L1VMM_MAX_IRQ_ROUTES;
 	case KVM_CAP_CHECK_EXTENSION_VM:
 	case KVM_CAP_ENABLE_CAP:
 	case KVM_CAP_ENABLE_CAP_VM:
 	case KVM_CAP_BINARY_STATS_FD:
 	case KVM_CAP_X86_USER_SPACE_MSR:
 	case KVM_CAP_X86_MSR_FILTER:
+	case KVM_CAP_USER_MEMORY2:
+	case KVM_CAP_SET_GUEST_DEBUG:
+	case KVM_CAP_USER_NMI:
 		return 1;
 	case KVM_CAP_SYNC_REGS:
 		return KVM_SYNC_X86_VALID_FIELDS;
+	case KVM_CAP_GET_MSR_FEATURES:
+		return 1;
+	case KVM_CAP_MCE:
+		return L1VMM_MCE_MAX_BANKS;
 	case KVM_CAP_ADJUST_CLOCK:
 		return L1VMM_CLOCK_VALID_FLAGS;
 	case KVM_CAP_XCRS:

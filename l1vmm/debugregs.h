@@ -20,6 +20,11 @@
  *
  * So a guest never reads another guest's or the host's DR0-DR3: while it
  * can read them directly they hold its own values.
+ *
+ * While user space debugs the guest (KVM_SET_GUEST_DEBUG, guest_debug.c)
+ * the guest's MOV DR is always intercepted and emulated, as in KVM, and
+ * with KVM_GUESTDBG_USE_HW_BP the CPU holds user space's DR0-DR3 for every
+ * series (L1VMM_DEBUGREG_USER), the guest's staying in vcpu->db.
  */
 #ifndef L1VMM_DEBUGREGS_H
 #define L1VMM_DEBUGREGS_H
@@ -34,6 +39,7 @@
 /* vcpu->switch_db: why the guest's DR0-DR3 are in the CPU while it runs. */
 #define L1VMM_DEBUGREG_BP_ENABLED	BIT(0)	/* its DR7 enables a breakpoint */
 #define L1VMM_DEBUGREG_WONT_EXIT	BIT(1)	/* its MOV DR is not intercepted */
+#define L1VMM_DEBUGREG_USER		BIT(2)	/* user space's, KVM_GUESTDBG_USE_HW_BP */
 
 /* DR6 and DR7 after RESET and INIT (SDM and APM, "Initial Processor State"). */
 #define L1VMM_DR6_RESET		DR6_RESERVED
@@ -42,6 +48,7 @@
 #define L1VMM_DR7_BP_ENABLE	0xff
 
 void l1vmm_debugregs_reset(struct l1vmm_vcpu *vcpu);
+void l1vmm_debugregs_update_bp_enabled(struct l1vmm_vcpu *vcpu, u64 dr7);
 int l1vmm_handle_dr_access(struct l1vmm_vcpu *vcpu);
 void __l1vmm_debugregs_load(struct l1vmm_vcpu *vcpu);
 void __l1vmm_debugregs_sync(struct l1vmm_vcpu *vcpu);

@@ -72,6 +72,15 @@ static long l1vmm_dev_ioctl(struct file *filp, unsigned int ioctl,
 		return l1vmm_vm_create();
 	case KVM_GET_MSR_INDEX_LIST:
 		return l1vmm_get_msr_index_list((void __user *)arg);
+	case KVM_GET_MSR_FEATURE_INDEX_LIST:
+		return l1vmm_get_msr_feature_index_list((void __user *)arg);
+	case KVM_GET_MSRS:
+		return l1vmm_get_feature_msrs((void __user *)arg);
+	case KVM_X86_GET_MCE_CAP_SUPPORTED: {
+		u64 cap = L1VMM_MCE_CAP_SUPPORTED;
+
+		return copy_to_user((void __user *)arg, &cap, sizeof(cap)) ? -EFAULT : 0;
+	}
 	case KVM_GET_SUPPORTED_CPUID:
 		return get_supported_cpuid((void __user *)arg);
 	case KVM_GET_VCPU_MMAP_SIZE:

@@ -5,10 +5,19 @@
  * entry (user space checks ready_for_interrupt_injection first);
  * request_interrupt_window makes the guest exit with
  * KVM_EXIT_IRQ_WINDOW_OPEN as soon as it can take one; KVM_GET/SET_VCPU_EVENTS
- * read and replace the pending exception, interrupt and interrupt shadow.
+ * read and replace the pending exception, interrupt, interrupt shadow and
+ * NMI state.
  *
- * NMIs are not modelled: there is no KVM_NMI, events report none, and
- * setting one is refused.
+ * NMIs as KVM on AMD without vNMI keeps them (x86.c, process_nmi(),
+ * inject_pending_event(); svm.c, svm_inject_nmi(), iret_interception(),
+ * svm_enable_nmi_window()): KVM_NMI makes one wait (at most two, one if
+ * one is being handled); it is injected before any interrupt when the
+ * guest is not handling one and no interrupt shadow blocks it; from then
+ * NMIs are blocked and IRET is intercepted; the exit comes before the
+ * IRET runs, so they unblock once RIP has moved past it. While one waits
+ * on an IRET seen or on an interrupt shadow, l1vmm single-steps the guest
+ * over the instruction (TF and RF, hidden from user space), and injects
+ * it after the #DB: the NMI window.
  */
 #define pr_fmt(fmt) "l1vmm: " fmt
 
@@ -37,33 +46,186 @@ void l1vmm_queue_exception(struct l1vmm_vcpu *vcpu, u8 vector, bool has_error, u
  */
 void l1vmm_single_step_trap(struct l1vmm_vcpu *vcpu)
 {
-	u64 dr6 = l1vmm_ops->get_dr6(vcpu);
+	u64 dr6;
 
+	/* The step of an NMI window, not the guest's: the full path injects the NMI. */
+	if (unlikely(vcpu->nmi_singlestep) && !l1vmm_nmi_singlestep_done(vcpu))
+		return;
+	/* User space single-steps: KVM_EXIT_DEBUG before the next entry. */
+	if (unlikely(vcpu->guest_debug & KVM_GUESTDBG_SINGLESTEP)) {
+		set_bit(L1VMM_REQ_DEBUG_EXIT, &vcpu->requests);
+		return;
+	}
+	dr6 = l1vmm_ops->get_dr6(vcpu);
 	l1vmm_ops->set_dr6(vcpu, (dr6 & ~DR_TRAP_BITS) | DR_STEP);
 	l1vmm_queue_exception(vcpu, X86_TRAP_DB, false, 0);
 }
 
-/*
- * Before each entry: move a queued KVM_INTERRUPT into the event slot when
- * it is free (an exception or an event being re-delivered goes first), and
- * open the interrupt window if user space asked for it. Like KVM, the
- * window is requested even when interrupts are allowed already: the guest
- * then exits at once.
- */
-void l1vmm_inject_pending(struct l1vmm_vcpu *vcpu)
+/* The IRET intercepted has run once RIP moved on: NMIs unblock (svm_complete_interrupts()). */
+static void nmi_check_iret(struct l1vmm_vcpu *vcpu)
+{
+	if (vcpu->nmi_iret && vcpu->regs[L1VMM_REG_RIP] != vcpu->nmi_iret_rip) {
+		vcpu->nmi_iret = false;
+		vcpu->nmi_masked = false;
+	}
+}
+
+static bool nmi_in_slot(struct l1vmm_vcpu *vcpu)
 {
 	struct l1vmm_event ev;
 
-	if (vcpu->irq_pending) {
-		l1vmm_ops->get_event(vcpu, &ev);
-		if (!ev.valid) {
-			ev = (struct l1vmm_event){
-				.valid = true, .type = L1VMM_EVENT_INTR,
-				.vector = vcpu->irq_vector,
-			};
-			l1vmm_ops->set_event(vcpu, &ev);
-			vcpu->irq_pending = false;
-		}
+	l1vmm_ops->get_event(vcpu, &ev);
+	return ev.valid && ev.type == L1VMM_EVENT_NMI;
+}
+
+/*
+ * The NMI window's single step has not happened: RIP is still on the
+ * instruction that held the NMI back (an exit such as a nested page fault
+ * on its fetch came first). Whatever blocked the NMI still does, even where
+ * L0 reports the interrupt shadow gone after that exit (QEMU's emulator).
+ */
+static bool nmi_step_pending(struct l1vmm_vcpu *vcpu)
+{
+	return vcpu->nmi_singlestep && vcpu->regs[L1VMM_REG_RIP] == vcpu->nmi_singlestep_rip;
+}
+
+/* KVM's svm_inject_nmi(): NMIs blocked until the handler's IRET. */
+static void inject_nmi(struct l1vmm_vcpu *vcpu)
+{
+	struct l1vmm_event ev = {
+		.valid = true, .type = L1VMM_EVENT_NMI, .vector = L1VMM_NMI_VECTOR,
+	};
+
+	l1vmm_ops->set_event(vcpu, &ev);
+	vcpu->nmi_masked = true;
+	l1vmm_ops->set_iret_intercept(vcpu, true);
+}
+
+/*
+ * Into the free event slot, in KVM's order (inject_pending_event()): an NMI
+ * to deliver again, an interrupt from KVM_INTERRUPT (KVM holds it as
+ * injected already), then a waiting NMI the guest can take.
+ */
+static void inject_event(struct l1vmm_vcpu *vcpu)
+{
+	struct l1vmm_event ev;
+
+	l1vmm_ops->get_event(vcpu, &ev);
+	if (ev.valid)
+		return;
+	if (vcpu->nmi_injected) {
+		vcpu->nmi_injected = false;
+		inject_nmi(vcpu);
+	} else if (vcpu->irq_pending) {
+		ev = (struct l1vmm_event){
+			.valid = true, .type = L1VMM_EVENT_INTR, .vector = vcpu->irq_vector,
+		};
+		l1vmm_ops->set_event(vcpu, &ev);
+		vcpu->irq_pending = false;
+	} else if (vcpu->nmi_pending && !vcpu->nmi_masked &&
+		   !l1vmm_ops->get_interrupt_shadow(vcpu) && !nmi_step_pending(vcpu)) {
+		vcpu->nmi_pending--;
+		inject_nmi(vcpu);
+	}
+}
+
+/*
+ * An NMI still waits (svm_enable_nmi_window()): an intercepted IRET will
+ * say when the guest's handler ends; else single-step the guest over what
+ * blocks it (the IRET seen, an interrupt shadow). While an event waits in
+ * the slot, KVM single-steps its delivery too; l1vmm does not (TF would
+ * be pushed on the guest's stack), and injects the NMI at the next exit.
+ */
+static void open_nmi_window(struct l1vmm_vcpu *vcpu)
+{
+	struct l1vmm_event ev;
+	unsigned long rflags;
+
+	if (!vcpu->nmi_pending || vcpu->nmi_singlestep)
+		return;
+	if (vcpu->nmi_masked && !vcpu->nmi_iret)
+		return;
+	l1vmm_ops->get_event(vcpu, &ev);
+	if (ev.valid)
+		return;
+	rflags = l1vmm_ops->get_rflags(vcpu);
+	vcpu->nmi_singlestep_rflags = rflags;
+	vcpu->nmi_singlestep_rip = vcpu->regs[L1VMM_REG_RIP];
+	vcpu->nmi_singlestep = true;
+	l1vmm_ops->set_rflags(vcpu, rflags | X86_EFLAGS_TF | X86_EFLAGS_RF);
+}
+
+/*
+ * The #DB (or an emulated instruction) after the NMI window's single step:
+ * TF and RF go back to what the guest had, unless user space single-steps
+ * (disable_nmi_singlestep()). True when TF stays set: the step is the
+ * guest's or user space's too.
+ */
+bool l1vmm_nmi_singlestep_done(struct l1vmm_vcpu *vcpu)
+{
+	unsigned long rflags = l1vmm_ops->get_rflags(vcpu);
+
+	vcpu->nmi_singlestep = false;
+	if (!(vcpu->guest_debug & KVM_GUESTDBG_SINGLESTEP)) {
+		if (!(vcpu->nmi_singlestep_rflags & X86_EFLAGS_TF))
+			rflags &= ~X86_EFLAGS_TF;
+		if (!(vcpu->nmi_singlestep_rflags & X86_EFLAGS_RF))
+			rflags &= ~X86_EFLAGS_RF;
+		l1vmm_ops->set_rflags(vcpu, rflags);
+	}
+	return rflags & X86_EFLAGS_TF;
+}
+
+/*
+ * The guest's IRET while NMIs are blocked, before it runs
+ * (iret_interception()): the intercept goes, NMIs unblock once RIP moves.
+ */
+int l1vmm_handle_iret(struct l1vmm_vcpu *vcpu)
+{
+	l1vmm_ops->set_iret_intercept(vcpu, false);
+	vcpu->nmi_iret = true;
+	vcpu->nmi_iret_rip = vcpu->regs[L1VMM_REG_RIP];
+	return 1;
+}
+
+/* KVM_NMI (process_nmi()): one more waits, at most two, one while one is handled. */
+int l1vmm_nmi(struct l1vmm_vcpu *vcpu)
+{
+	unsigned int limit = 2;
+
+	nmi_check_iret(vcpu);
+	if (vcpu->nmi_masked || vcpu->nmi_injected || nmi_in_slot(vcpu))
+		limit = 1;
+	vcpu->nmi_pending = min(vcpu->nmi_pending + 1u, limit);
+	return 0;
+}
+
+/* RESET and INIT: no NMI waits or is blocked (the backend drops the IRET intercept). */
+void l1vmm_nmi_reset(struct l1vmm_vcpu *vcpu)
+{
+	vcpu->nmi_pending = 0;
+	vcpu->nmi_injected = false;
+	vcpu->nmi_masked = false;
+	vcpu->nmi_iret = false;
+	vcpu->nmi_singlestep = false;
+}
+
+/*
+ * Before each entry: move an NMI or a queued KVM_INTERRUPT into the event
+ * slot when it is free (an exception or an event being re-delivered goes
+ * first), and open the interrupt window if user space asked for it. Like KVM, the window is requested even when
+ * interrupts are allowed already: the guest then exits at once.
+ */
+void l1vmm_inject_pending(struct l1vmm_vcpu *vcpu)
+{
+	bool nmi = vcpu->nmi_pending || vcpu->nmi_injected || vcpu->nmi_iret;
+
+	if (unlikely(nmi)) {
+		nmi_check_iret(vcpu);
+		inject_event(vcpu);
+		open_nmi_window(vcpu);
+	} else if (vcpu->irq_pending) {
+		inject_event(vcpu);
 	}
 	l1vmm_ops->set_irq_window(vcpu, READ_ONCE(vcpu->run->request_interrupt_window));
 }
@@ -95,6 +257,7 @@ void l1vmm_get_vcpu_events(struct l1vmm_vcpu *vcpu, struct kvm_vcpu_events *even
 	struct l1vmm_event ev;
 
 	memset(events, 0, sizeof(*events));
+	nmi_check_iret(vcpu);
 	l1vmm_ops->get_event(vcpu, &ev);
 	if (ev.valid && ev.type == L1VMM_EVENT_EXCEPTION) {
 		events->exception.injected = 1;
@@ -112,6 +275,10 @@ void l1vmm_get_vcpu_events(struct l1vmm_vcpu *vcpu, struct kvm_vcpu_events *even
 		events->interrupt.injected = 1;
 		events->interrupt.nr = vcpu->irq_vector;
 	}
+	if (vcpu->nmi_injected)
+		events->nmi.injected = 1;
+	events->nmi.pending = vcpu->nmi_pending != 0;
+	events->nmi.masked = vcpu->nmi_masked;
 	/* SVM keeps one shadow bit; KVM reports it as both kinds. */
 	if (l1vmm_ops->get_interrupt_shadow(vcpu))
 		events->interrupt.shadow = KVM_X86_SHADOW_INT_MOV_SS | KVM_X86_SHADOW_INT_STI;
@@ -134,9 +301,6 @@ int l1vmm_set_vcpu_events(struct l1vmm_vcpu *vcpu, const struct kvm_vcpu_events 
 	if (events->flags & ~SUPPORTED_EVENT_FLAGS)
 		return -EINVAL;
 	if ((exc->injected || exc->pending) && (exc->nr > 31 || exc->nr == L1VMM_NMI_VECTOR))
-		return -EINVAL;
-	if (events->nmi.injected || events->nmi.masked ||
-	    ((events->flags & KVM_VCPUEVENT_VALID_NMI_PENDING) && events->nmi.pending))
 		return -EINVAL;
 	if ((events->flags & KVM_VCPUEVENT_VALID_SMM) &&
 	    (events->smi.smm || events->smi.pending || events->smi.smm_inside_nmi ||
@@ -164,5 +328,14 @@ int l1vmm_set_vcpu_events(struct l1vmm_vcpu *vcpu, const struct kvm_vcpu_events 
 	l1vmm_ops->set_event(vcpu, &ev);
 	if (events->flags & KVM_VCPUEVENT_VALID_SHADOW)
 		l1vmm_ops->set_interrupt_shadow(vcpu, intr->shadow);
+
+	/* An injected NMI waits for the slot if an exception or interrupt holds it. */
+	vcpu->nmi_injected = events->nmi.injected;
+	vcpu->nmi_masked = events->nmi.masked;
+	vcpu->nmi_iret = false;
+	l1vmm_ops->set_iret_intercept(vcpu, events->nmi.masked);
+	if (events->flags & KVM_VCPUEVENT_VALID_NMI_PENDING)
+		vcpu->nmi_pending = min_t(unsigned int, events->nmi.pending,
+					  events->nmi.masked || events->nmi.injected ? 1 : 2);
 	return 0;
 }

@@ -133,15 +133,17 @@ void l1vmm_host_machine_check(void)
  * #AC go back to the guest as they came: the intercept only bounds how
  * long a guest can keep the CPU in a delivery loop (CVE-2015-8104,
  * CVE-2015-5307), as each delivery is an exit. The CPU already updated the
- * guest's DR6 for the #DB. A machine check went to the host's handler at
+ * guest's DR6 for the #DB. While user space debugs the guest, #DB and #BP
+ * may be its own (guest_debug.c). A machine check went to the host's handler at
  * the exit (vcpu_run()); the guest continues, as in KVM.
  */
 static int handle_exception(struct l1vmm_vcpu *vcpu)
 {
 	switch (vcpu->exit.exception.vector) {
 	case X86_TRAP_DB:
-		l1vmm_queue_exception(vcpu, X86_TRAP_DB, false, 0);
-		return 1;
+		return l1vmm_handle_db(vcpu);	/* the guest's, or user space's */
+	case X86_TRAP_BP:
+		return l1vmm_handle_bp(vcpu);	/* KVM_GUESTDBG_USE_SW_BP */
 	case X86_TRAP_AC:
 		l1vmm_queue_exception(vcpu, X86_TRAP_AC, true, 0);
 		return 1;
@@ -229,6 +231,7 @@ static const l1vmm_exit_handler exit_handlers[L1VMM_NR_EXIT_REASONS] = {
 	[L1VMM_EXIT_MWAIT]	= handle_nop,
 	[L1VMM_EXIT_PAUSE]	= handle_nop,
 	[L1VMM_EXIT_UD]		= handle_ud,
+	[L1VMM_EXIT_IRET]	= l1vmm_handle_iret,
 };
 
 int l1vmm_handle_exit(struct l1vmm_vcpu *vcpu)

@@ -81,6 +81,21 @@ bool l1vmm_ready_for_interrupt(struct l1vmm_vcpu *vcpu);
 int l1vmm_interrupt(struct l1vmm_vcpu *vcpu, const struct kvm_interrupt *irq);
 void l1vmm_get_vcpu_events(struct l1vmm_vcpu *vcpu, struct kvm_vcpu_events *events);
 int l1vmm_set_vcpu_events(struct l1vmm_vcpu *vcpu, const struct kvm_vcpu_events *events);
+int l1vmm_nmi(struct l1vmm_vcpu *vcpu);
+void l1vmm_nmi_reset(struct l1vmm_vcpu *vcpu);
+bool l1vmm_nmi_singlestep_done(struct l1vmm_vcpu *vcpu);
+int l1vmm_handle_iret(struct l1vmm_vcpu *vcpu);
+
+/* guest_debug.c: KVM_SET_GUEST_DEBUG and KVM_EXIT_DEBUG. */
+int l1vmm_set_guest_debug(struct l1vmm_vcpu *vcpu, const struct kvm_guest_debug *dbg);
+unsigned long l1vmm_get_rflags_user(struct l1vmm_vcpu *vcpu);
+void l1vmm_set_rflags_user(struct l1vmm_vcpu *vcpu, unsigned long rflags);
+void l1vmm_inject_bp(struct l1vmm_vcpu *vcpu);
+int l1vmm_guest_debug_enter(struct l1vmm_vcpu *vcpu);
+void l1vmm_guest_debug_exit(struct l1vmm_vcpu *vcpu);
+int l1vmm_handle_db(struct l1vmm_vcpu *vcpu);
+int l1vmm_handle_bp(struct l1vmm_vcpu *vcpu);
+int l1vmm_emulate_dr_access(struct l1vmm_vcpu *vcpu);
 
 /* pio.c and mmio.c: the exits user space emulates. */
 int l1vmm_handle_io(struct l1vmm_vcpu *vcpu);

@@ -69,8 +69,9 @@ static __always_inline void emulate_hypercall(struct l1vmm_vcpu *vcpu)
 }
 
 /*
- * RDMSR/WRMSR of the MSRs the fastpath keeps; false for any other MSR, or
- * a refused value (the full path then has the last word: msr_user.c).
+ * RDMSR/WRMSR of the MSRs the fastpath keeps, the MTRRs and machine-check
+ * registers out of line (msr_access.h); false for any other MSR, or a
+ * refused value (the full path then has the last word: msr_user.c).
  */
 static __always_inline bool emulate_msr(const struct l1vmm_backend_ops *ops,
 					struct l1vmm_vcpu *vcpu)
@@ -82,9 +83,10 @@ static __always_inline bool emulate_msr(const struct l1vmm_backend_ops *ops,
 
 	if (vcpu->exit.msr.write)
 		return !__l1vmm_set_msr(ops, vcpu, index,
-					(r[L1VMM_REG_RDX] << 32) | (u32)r[L1VMM_REG_RAX]);
+					(r[L1VMM_REG_RDX] << 32) | (u32)r[L1VMM_REG_RAX]) ||
+		       l1vmm_guest_msr_slow(vcpu);
 	if (__l1vmm_get_msr(ops, vcpu, index, data))
-		return false;
+		return l1vmm_guest_msr_slow(vcpu);
 	r[L1VMM_REG_RAX] = (u32)*data;
 	r[L1VMM_REG_RDX] = *data >> 32;
 	return true;

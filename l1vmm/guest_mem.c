@@ -2,52 +2,38 @@
 /*
  * Guest memory for the emulation paths; see guest_mem.h.
  */
-#include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/nospec.h>
+#include <linux/uaccess.h>
 
 #include "l1vmm/backend.h"
 #include "l1vmm/guest_mem.h"
+#include "l1vmm/mmu.h"
 #include "l1vmm/portable/insn_decode.h"
 #include "l1vmm/vcpu.h"
 #include "l1vmm/vm.h"
 
-struct l1vmm_memslot *l1vmm_find_slot(struct l1vmm_vm *vm, u64 gfn)
-{
-	unsigned int i;
-
-	lockdep_assert_held(&vm->lock);
-	for (i = 0; i < L1VMM_MAX_MEMSLOTS; i++) {
-		struct l1vmm_memslot *s = vm->slots[i];
-
-		if (s && gfn >= s->base_gfn && gfn - s->base_gfn < s->npages)
-			return s;
-	}
-	return NULL;
-}
-
-/* Copy within one guest page; vm->lock held. */
+/*
+ * Copy within one guest page, through the VMM's mapping of it as KVM's
+ * kvm_read_guest() does: the vCPU's task runs in the VM's mm (vcpu.c
+ * refuses others), and the user copy faults the page in as user space's
+ * own access would.
+ */
 static int copy_gpa_page(struct l1vmm_vm *vm, u64 gpa, void *buf, unsigned int len,
 			 bool write)
 {
-	struct l1vmm_memslot *slot = l1vmm_find_slot(vm, gpa >> PAGE_SHIFT);
-	unsigned long offset = offset_in_page(gpa);
-	struct page *page;
-	void *va;
+	unsigned long hva;
+	int r;
 
-	if (!slot)
-		return -EFAULT;
-	if (write && (slot->flags & KVM_MEM_READONLY))
-		return -EPERM;
-	page = slot->pages[array_index_nospec((gpa >> PAGE_SHIFT) - slot->base_gfn,
-					      slot->npages)];
-	va = kmap_local_page(page);
+	r = l1vmm_gfn_to_hva(vm, gpa >> PAGE_SHIFT, write, &hva);
+	if (r)
+		return r;
+	hva += offset_in_page(gpa);
 	if (write)
-		memcpy(va + offset, buf, len);
+		r = copy_to_user((void __user *)hva, buf, len);
 	else
-		memcpy(buf, va + offset, len);
-	kunmap_local(va);
-	return 0;
+		r = copy_from_user(buf, (void __user *)hva, len);
+	return r ? -EFAULT : 0;
 }
 
 struct pte_reader {
@@ -97,7 +83,6 @@ static int copy_linear(struct l1vmm_vcpu *vcpu, const struct l1vmm_guest_view *v
 	unsigned int copied = 0;
 	int r = 0;
 
-	mutex_lock(&vcpu->vm->lock);
 	while (copied < len) {
 		unsigned int chunk = min_t(u64, len - copied, PAGE_SIZE - offset_in_page(gva));
 		u64 gpa;
@@ -112,7 +97,6 @@ static int copy_linear(struct l1vmm_vcpu *vcpu, const struct l1vmm_guest_view *v
 		if (!view->long_mode)
 			gva = (u32)gva;
 	}
-	mutex_unlock(&vcpu->vm->lock);
 	if (done)
 		*done = copied;
 	return r;
@@ -122,12 +106,8 @@ int l1vmm_translate_linear(struct l1vmm_vcpu *vcpu, const struct l1vmm_guest_vie
 			   u64 gva, u64 *gpa)
 {
 	struct pte_reader reader = { .vm = vcpu->vm };
-	int r;
 
-	mutex_lock(&vcpu->vm->lock);
-	r = l1vmm_gva_to_gpa(&view->paging, gva, read_pte, &reader, gpa);
-	mutex_unlock(&vcpu->vm->lock);
-	return r;
+	return l1vmm_gva_to_gpa(&view->paging, gva, read_pte, &reader, gpa);
 }
 
 int l1vmm_read_linear(struct l1vmm_vcpu *vcpu, const struct l1vmm_guest_view *view,

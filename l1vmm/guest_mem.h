@@ -2,8 +2,8 @@
 /*
  * Guest memory as the emulation paths see it: guest-physical addresses
  * through the memory slots, and guest linear addresses through the guest's
- * page tables (l1vmm/gva_walk.c). Every function here takes vm->lock
- * itself, so that a slot cannot be unpinned under a copy in progress.
+ * page tables (l1vmm/gva_walk.c). Copies go through the VMM's mapping of
+ * the slot (mmu.h), from the vCPU's task, which runs in the VM's mm.
  */
 #ifndef L1VMM_GUEST_MEM_H
 #define L1VMM_GUEST_MEM_H
@@ -15,9 +15,6 @@
 
 struct l1vmm_vm;
 struct l1vmm_vcpu;
-
-/* The slot holding @gfn, or NULL; the caller holds vm->lock. */
-struct l1vmm_memslot *l1vmm_find_slot(struct l1vmm_vm *vm, u64 gfn);
 
 /*
  * The paging state and segment registers of the vCPU, read once for one

@@ -24,7 +24,6 @@
 #include <linux/kvm.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
-#include <linux/mutex.h>
 #include <linux/sched.h>
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
@@ -32,8 +31,8 @@
 #include <asm/tsc.h>
 
 #include "l1vmm/backend.h"
-#include "l1vmm/guest_mem.h"
 #include "l1vmm/kvmclock.h"
+#include "l1vmm/mmu.h"
 #include "l1vmm/portable/msrs.h"
 #include "l1vmm/vcpu.h"
 #include "l1vmm/vm.h"
@@ -82,11 +81,12 @@ void l1vmm_kvmclock_reset(struct l1vmm_vcpu *vcpu)
 
 /*
  * Copy to or from guest-physical memory, page by page, through the user
- * mapping of the slot that holds each page: 0, or -EFAULT where no slot
- * backs a page, a write meets a read-only slot, or the user mapping
- * faults. The slot is looked up under vm->lock and the copy done after
- * it, so that a fault never waits with the lock held; a slot deleted in
- * between leaves the copy in user memory the process still owns.
+ * mapping of the slot that holds each page (l1vmm_gfn_to_hva()), as
+ * KVM's kvm_read_guest()/kvm_write_guest() do: 0, or -EFAULT where no
+ * slot backs a page, a write meets a read-only slot, or the user mapping
+ * faults. The slot is looked up under the MMU lock and the copy done
+ * after it, so that a fault never waits with a lock held; a slot deleted
+ * in between leaves the copy in user memory the process still owns.
  */
 static int gpa_copy(struct l1vmm_vm *vm, u64 gpa, void *buf, unsigned int len, bool write)
 {
@@ -95,18 +95,11 @@ static int gpa_copy(struct l1vmm_vm *vm, u64 gpa, void *buf, unsigned int len, b
 		return -EFAULT;
 	while (len) {
 		unsigned int n = min_t(unsigned int, len, PAGE_SIZE - offset_in_page(gpa));
-		struct l1vmm_memslot *slot;
-		unsigned long hva = 0;
+		unsigned long hva;
 
-		mutex_lock(&vm->lock);
-		slot = l1vmm_find_slot(vm, gpa >> PAGE_SHIFT);
-		if (slot && !(write && (slot->flags & KVM_MEM_READONLY)))
-			hva = slot->userspace_addr +
-			      (((gpa >> PAGE_SHIFT) - slot->base_gfn) << PAGE_SHIFT) +
-			      offset_in_page(gpa);
-		mutex_unlock(&vm->lock);
-		if (!hva)
+		if (l1vmm_gfn_to_hva(vm, gpa >> PAGE_SHIFT, write, &hva))
 			return -EFAULT;
+		hva += offset_in_page(gpa);
 		if (write ? copy_to_user((void __user *)hva, buf, n) :
 			    copy_from_user(buf, (const void __user *)hva, n))
 			return -EFAULT;

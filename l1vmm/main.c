@@ -20,15 +20,17 @@
 const struct l1vmm_backend_ops *l1vmm_ops __read_mostly;
 
 /*
- * The backends this build has, by the kind cpu_probe.c detects. VMX is
- * detected (and refused with its reason when it lacks what l1vmm needs)
- * but has no backend yet: its slot stays empty.
+ * The backends this build has, by the kind cpu_probe.c detects. The VMX
+ * backend cannot run guests yet: load proves that VMX operation works on
+ * every CPU, then refuses (refuse_until_guests_run()).
  */
 static const struct l1vmm_backend *const backends[] = {
 #ifdef CONFIG_L1VMM_SVM
 	[L1VMM_BACKEND_SVM] = &l1vmm_svm,
 #endif
-	[L1VMM_BACKEND_VMX] = NULL,
+#ifdef CONFIG_L1VMM_VMX
+	[L1VMM_BACKEND_VMX] = &l1vmm_vmx,
+#endif
 };
 static const struct l1vmm_backend *backend;
 
@@ -41,10 +43,11 @@ static bool backend_complete(const struct l1vmm_backend_ops *ops)
 	       ops->set_rflags && ops->get_msr && ops->set_msr && ops->get_event &&
 	       ops->set_event && ops->get_interrupt_shadow && ops->set_interrupt_shadow &&
 	       ops->set_irq_window && ops->get_dr6 && ops->set_dr6 && ops->get_dr7 &&
-	       ops->set_dr7 && ops->set_dr_intercepts && ops->get_cr0 && ops->get_cr4 &&
+	       ops->set_dr7 && ops->set_dr_intercepts && ops->set_exception_intercept &&
+	       ops->set_iret_intercept && ops->get_cr0 && ops->get_cr4 &&
 	       ops->get_cr8 && ops->set_cr8 && ops->prepare_run && ops->flush_tlb &&
 	       ops->entry_ready && ops->begin_entries && ops->enter_once &&
-	       ops->decode_exit && ops->end_entries && ops->run;
+	       ops->decode_exit && ops->end_entries && ops->run && ops->get_exit_info;
 }
 
 /*
@@ -73,6 +76,25 @@ static void describe_build(void)
 		 IS_ENABLED(CONFIG_L1VMM_FASTPATH) ? "on" : "off");
 }
 
+/*
+ * For a backend that cannot run guests yet: turn virtualization on in every
+ * CPU and off again, through the same per-CPU machinery VMs use (hw.h), so
+ * that the refusal says whether the backend's on/off path works.
+ */
+static int refuse_until_guests_run(void)
+{
+	int r = l1vmm_hw_get();
+
+	if (r) {
+		pr_err("not loading: cannot turn %s on in every CPU: %d\n", l1vmm_ops->name, r);
+		return r;
+	}
+	l1vmm_hw_put();
+	pr_err("not loading: the %s backend cannot run guests yet (%s operation works: on and off in every CPU)\n",
+	       l1vmm_ops->name, l1vmm_ops->name);
+	return -EOPNOTSUPP;
+}
+
 static int __init l1vmm_init(void)
 {
 	enum l1vmm_backend_kind kind;
@@ -90,14 +112,21 @@ static int __init l1vmm_init(void)
 	}
 	backend = backends[kind];
 	l1vmm_ops = backend->init();
-	if (!l1vmm_ops)
-		return -ENOMEM;
+	if (IS_ERR_OR_NULL(l1vmm_ops)) {
+		r = l1vmm_ops ? PTR_ERR(l1vmm_ops) : -ENOMEM;
+		l1vmm_ops = NULL;
+		return r;
+	}
+	l1vmm_msr_access_init();
+	if (backend->cannot_run_guests) {
+		r = refuse_until_guests_run();
+		goto exit_backend;
+	}
 	if (WARN_ON(!backend_complete(l1vmm_ops))) {
 		r = -EINVAL;
 		goto exit_backend;
 	}
 	l1vmm_tdp_format = l1vmm_ops->tdp;
-	l1vmm_msr_access_init();
 
 	r = l1vmm_hw_init();
 	if (r)

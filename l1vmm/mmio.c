@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * MMIO: a guest access to guest-physical memory that no slot backs, or a
- * write to a read-only slot, arrives as a second-level page fault, decoded
- * by the backend (struct l1vmm_exit's npf). l1vmm fetches the instruction
- * through the guest's page tables, decodes it (the MOV forms of
+ * MMIO: a second-level page fault (struct l1vmm_exit's npf, decoded by the
+ * backend) that no slot backs, or a write to a read-only slot; faults on
+ * slots are mapped on demand (mmu.c) and never reach user space. l1vmm
+ * fetches the instruction through the guest's page tables, decodes it (the MOV forms of
  * l1vmm/portable/insn_decode.c), and reflects the access to user space as
  * KVM_EXIT_MMIO. A read completes on the next KVM_RUN, when user space has
  * put the data in kvm_run.mmio.data. Anything else is an emulation failure.
@@ -15,6 +15,9 @@
 
 #include "l1vmm/guest_mem.h"
 #include "l1vmm/exit.h"
+#include "l1vmm/ioeventfd.h"
+#include "l1vmm/mmu.h"
+#include "l1vmm/trace.h"
 #include "l1vmm/vm.h"
 
 static int complete_mmio_read(struct l1vmm_vcpu *vcpu)
@@ -23,23 +26,11 @@ static int complete_mmio_read(struct l1vmm_vcpu *vcpu)
 	u64 data = 0;
 
 	memcpy(&data, vcpu->run->mmio.data, insn->mem_size);
+	trace_l1vmm_mmio(L1VMM_TRACE_MMIO_READ, insn->mem_size, vcpu->exit.npf.gpa, &data);
 	vcpu->regs[insn->reg] = l1vmm_insn_load_result(insn, vcpu->regs[insn->reg], data);
 	vcpu->regs_dirty |= BIT(insn->reg);
 	l1vmm_skip_to(vcpu, vcpu->pending.next_rip);
 	return 1;
-}
-
-/* Is @gpa backed by a slot that allows this access after all? */
-static bool backed_by_slot(struct l1vmm_vm *vm, u64 gpa, bool write)
-{
-	struct l1vmm_memslot *slot;
-	bool backed;
-
-	mutex_lock(&vm->lock);
-	slot = l1vmm_find_slot(vm, gpa >> PAGE_SHIFT);
-	backed = slot && !(write && (slot->flags & KVM_MEM_READONLY));
-	mutex_unlock(&vm->lock);
-	return backed;
 }
 
 int l1vmm_handle_npf(struct l1vmm_vcpu *vcpu)
@@ -52,15 +43,12 @@ int l1vmm_handle_npf(struct l1vmm_vcpu *vcpu)
 	struct l1vmm_insn insn;
 	unsigned int n;
 	u64 data;
+	int r;
 
-	/*
-	 * A slot added while this vCPU ran, or a translation flushed late:
-	 * the memory is there now, so flush and retry.
-	 */
-	if (backed_by_slot(vcpu->vm, gpa, e->npf.write)) {
-		set_bit(L1VMM_REQ_TLB_FLUSH, &vcpu->requests);
-		return 1;
-	}
+	/* Memory the guest touches first, or again after an invalidation. */
+	r = l1vmm_tdp_fault(vcpu, gpa, e->npf.write);
+	if (r)
+		return r;
 	/* Code, or the guest's own page tables, in MMIO: not emulated. */
 	if (e->npf.fetch || e->npf.in_walk)
 		return l1vmm_emulation_failure(vcpu, gpa);
@@ -71,6 +59,15 @@ int l1vmm_handle_npf(struct l1vmm_vcpu *vcpu)
 	    e->npf.write != (insn.op != L1VMM_INSN_LOAD))
 		return l1vmm_emulation_failure(vcpu, gpa);
 
+	/* A doorbell: signal its eventfd, retire the write, stay in the guest. */
+	if (insn.op != L1VMM_INSN_LOAD) {
+		data = l1vmm_insn_store_value(&insn, vcpu->regs);
+		if (l1vmm_ioeventfd_write(vcpu->vm, L1VMM_IOBUS_MMIO, gpa, insn.mem_size, data)) {
+			l1vmm_skip_to(vcpu, vcpu->regs[L1VMM_REG_RIP] + insn.len);
+			return 1;
+		}
+	}
+
 	run->exit_reason = KVM_EXIT_MMIO;
 	run->mmio.phys_addr = gpa;
 	run->mmio.len = insn.mem_size;
@@ -78,13 +75,14 @@ int l1vmm_handle_npf(struct l1vmm_vcpu *vcpu)
 	memset(run->mmio.data, 0, sizeof(run->mmio.data));
 	/* As in KVM: a write is retired now, a read when its data has come. */
 	if (run->mmio.is_write) {
-		data = l1vmm_insn_store_value(&insn, vcpu->regs);
 		memcpy(run->mmio.data, &data, insn.mem_size);
+		trace_l1vmm_mmio(L1VMM_TRACE_MMIO_WRITE, insn.mem_size, gpa, &data);
 		l1vmm_skip_to(vcpu, vcpu->regs[L1VMM_REG_RIP] + insn.len);
 	} else {
 		l1vmm_complete_later(vcpu, complete_mmio_read,
 				     vcpu->regs[L1VMM_REG_RIP] + insn.len);
 		vcpu->pending.mmio_read = insn;
+		trace_l1vmm_mmio(L1VMM_TRACE_MMIO_READ_UNSATISFIED, insn.mem_size, gpa, NULL);
 	}
 	return 0;
 }

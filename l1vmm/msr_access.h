@@ -21,6 +21,22 @@ extern u64 l1vmm_spec_ctrl_allowed __read_mostly;
 
 void l1vmm_msr_access_init(void);
 int l1vmm_get_msr_index_list(struct kvm_msr_list __user *ulist);
+int l1vmm_get_msr_feature_index_list(struct kvm_msr_list __user *ulist);
+int l1vmm_get_feature_msrs(struct kvm_msrs __user *umsrs);
+int l1vmm_setup_mce(struct l1vmm_vcpu *vcpu, u64 __user *ucap);
+int l1vmm_set_mce(struct l1vmm_vcpu *vcpu, struct kvm_x86_mce __user *umce);
+
+/*
+ * The MSRs behind the inline cases below (msr_access.c): the MTRRs and the
+ * machine-check registers. Out of line, asked only for an MSR or a value
+ * the inline cases refuse, so that the fastpath's own MSRs cost what they
+ * did; safe with IRQs off. @host: KVM_GET/SET_MSRS, not the guest. 0, or 1
+ * as below. l1vmm_guest_msr_slow(): the guest's RDMSR/WRMSR of one (ECX,
+ * EDX:EAX), true when done, false for its #GP.
+ */
+int l1vmm_get_msr_slow(struct l1vmm_vcpu *vcpu, u32 index, u64 *data, bool host);
+int l1vmm_set_msr_slow(struct l1vmm_vcpu *vcpu, u32 index, u64 data, bool host);
+bool l1vmm_guest_msr_slow(struct l1vmm_vcpu *vcpu);
 int l1vmm_vcpu_msrs(struct l1vmm_vcpu *vcpu, struct kvm_msrs __user *umsrs, bool set);
 
 static inline bool l1vmm_host_has_msr(u32 index)

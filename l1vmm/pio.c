@@ -16,6 +16,8 @@
 
 #include "l1vmm/exit.h"
 #include "l1vmm/guest_mem.h"
+#include "l1vmm/ioeventfd.h"
+#include "l1vmm/trace.h"
 
 static void exit_to_user(struct l1vmm_vcpu *vcpu, bool in, unsigned int size,
 			 unsigned int count)
@@ -38,6 +40,7 @@ static int complete_in(struct l1vmm_vcpu *vcpu)
 	u32 val = 0;
 
 	memcpy(&val, vcpu->pio_data, size);
+	trace_l1vmm_pio(L1VMM_PIO_IN, vcpu->exit.io.port, size, 1, vcpu->pio_data);
 	*rax = l1vmm_merge_reg(*rax, val, size);
 	vcpu->regs_dirty |= BIT(L1VMM_REG_RAX);
 	l1vmm_skip_to(vcpu, vcpu->pending.next_rip);
@@ -110,6 +113,7 @@ static int complete_string_in(struct l1vmm_vcpu *vcpu)
 	typeof(vcpu->pending.string_in) *s = &vcpu->pending.string_in;
 	struct l1vmm_guest_view view;
 
+	trace_l1vmm_pio(L1VMM_PIO_IN, vcpu->exit.io.port, s->size, s->count, vcpu->pio_data);
 	l1vmm_guest_view(vcpu, &view);
 	if (string_copy(vcpu, &view, L1VMM_SEG_ES, L1VMM_REG_RDI, s->size, s->count,
 			s->addr_size, true))
@@ -138,11 +142,42 @@ static void string_operands(struct l1vmm_vcpu *vcpu, const struct l1vmm_guest_vi
 		*addr_size = l1vmm_addr_size(view->code_size, prefixes.addr_size_override);
 }
 
+/*
+ * The items of an OUTS that go the same way as its first: to an ioeventfd
+ * (each one signals it) or to user space. KVM emulates OUTS one item at a
+ * time, each one going its own way; l1vmm, which gives user space a page
+ * at a time, cuts the run where the way changes.
+ */
+static unsigned int string_out_split(struct l1vmm_vcpu *vcpu, unsigned int size,
+				     unsigned int count, bool *to_eventfd)
+{
+	struct l1vmm_vm *vm = vcpu->vm;
+	unsigned int i;
+	u32 val = 0;
+	bool hit;
+
+	*to_eventfd = false;
+	if (likely(!rcu_access_pointer(vm->ioeventfds)))
+		return count;
+	/* Signal only along a run that the first item started on an eventfd. */
+	for (i = 0; i < count; i++) {
+		memcpy(&val, vcpu->pio_data + i * size, size);
+		hit = __l1vmm_ioeventfd_write(vm, L1VMM_IOBUS_PIO, vcpu->exit.io.port, size,
+					      val, !i || *to_eventfd);
+		if (!i)
+			*to_eventfd = hit;
+		else if (hit != *to_eventfd)
+			break;
+	}
+	return i;
+}
+
 static int handle_string_io(struct l1vmm_vcpu *vcpu)
 {
 	const struct l1vmm_exit *e = &vcpu->exit;
 	unsigned int size = e->io.size, addr_size = e->io.addr_size;
 	struct l1vmm_guest_view view;
+	bool to_eventfd;
 	u64 count = 1;
 	int seg;
 
@@ -168,8 +203,12 @@ static int handle_string_io(struct l1vmm_vcpu *vcpu)
 	} else {
 		if (string_copy(vcpu, &view, seg, L1VMM_REG_RSI, size, count, addr_size, false))
 			return l1vmm_emulation_failure(vcpu, 0);
+		count = string_out_split(vcpu, size, count, &to_eventfd);
 		string_advance(vcpu, L1VMM_REG_RSI, size, count, addr_size, e->io.rep,
 			       e->next_rip);
+		if (to_eventfd)
+			return 1;
+		trace_l1vmm_pio(L1VMM_PIO_OUT, e->io.port, size, count, vcpu->pio_data);
 	}
 	exit_to_user(vcpu, e->io.in, size, count);
 	return 0;
@@ -188,7 +227,13 @@ int l1vmm_handle_io(struct l1vmm_vcpu *vcpu)
 		l1vmm_complete_later(vcpu, complete_in, e->next_rip);
 		vcpu->pending.pio_size = e->io.size;
 	} else {
+		if (l1vmm_ioeventfd_write(vcpu->vm, L1VMM_IOBUS_PIO, e->io.port, e->io.size,
+					  vcpu->regs[L1VMM_REG_RAX])) {
+			l1vmm_skip_instruction(vcpu);
+			return 1;
+		}
 		memcpy(vcpu->pio_data, &vcpu->regs[L1VMM_REG_RAX], e->io.size);
+		trace_l1vmm_pio(L1VMM_PIO_OUT, e->io.port, e->io.size, 1, vcpu->pio_data);
 		l1vmm_complete_later(vcpu, complete_out, e->next_rip);
 	}
 	exit_to_user(vcpu, e->io.in, e->io.size, 1);

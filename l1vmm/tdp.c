@@ -63,8 +63,44 @@ void l1vmm_tdp_free(struct l1vmm_tdp *tdp)
 	tdp->root = NULL;
 }
 
-/* The leaf entry for @gfn, allocating tables on the way when @alloc. */
-static u64 *tdp_walk(struct l1vmm_tdp *tdp, u64 gfn, bool alloc)
+/* A table for tdp_walk(): from @cache when there is one, else allocated. */
+static u64 *tdp_alloc_table(struct l1vmm_tdp_cache *cache)
+{
+	if (!cache)
+		return (u64 *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	return cache->nr ? cache->tables[--cache->nr] : NULL;
+}
+
+int l1vmm_tdp_cache_topup(struct l1vmm_tdp_cache *cache, spinlock_t *lock)
+{
+	lockdep_assert_held(lock);
+	while (cache->nr < L1VMM_TDP_CACHE_TABLES) {
+		void *table;
+
+		spin_unlock(lock);
+		table = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+		spin_lock(lock);
+		if (!table)
+			return -ENOMEM;
+		if (cache->nr < L1VMM_TDP_CACHE_TABLES)
+			cache->tables[cache->nr++] = table;
+		else
+			free_page((unsigned long)table);
+	}
+	return 0;
+}
+
+void l1vmm_tdp_cache_free(struct l1vmm_tdp_cache *cache)
+{
+	while (cache->nr)
+		free_page((unsigned long)cache->tables[--cache->nr]);
+}
+
+/*
+ * The leaf entry for @gfn, adding tables on the way when @alloc: from
+ * @cache, or allocated when @cache is NULL.
+ */
+static u64 *tdp_walk(struct l1vmm_tdp *tdp, u64 gfn, bool alloc, struct l1vmm_tdp_cache *cache)
 {
 	u64 *table = tdp->root;
 	int level;
@@ -77,7 +113,7 @@ static u64 *tdp_walk(struct l1vmm_tdp *tdp, u64 gfn, bool alloc)
 
 			if (!alloc)
 				return NULL;
-			next = (u64 *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+			next = tdp_alloc_table(cache);
 			if (!next)
 				return NULL;
 			WRITE_ONCE(*entry, __pa(next) | tdp->format->table);
@@ -87,15 +123,31 @@ static u64 *tdp_walk(struct l1vmm_tdp *tdp, u64 gfn, bool alloc)
 	return &table[tdp_index(gfn, 1)];
 }
 
-int l1vmm_tdp_map(struct l1vmm_tdp *tdp, u64 gfn, u64 pfn, bool writable)
+static int tdp_map(struct l1vmm_tdp *tdp, u64 gfn, u64 pfn, bool writable,
+		   struct l1vmm_tdp_cache *cache)
 {
-	u64 *leaf = tdp_walk(tdp, gfn, true);
+	u64 *leaf = tdp_walk(tdp, gfn, true, cache);
+	bool was_present;
 
 	if (!leaf)
 		return -ENOMEM;
+	was_present = READ_ONCE(*leaf) & tdp->format->present;
 	WRITE_ONCE(*leaf, (pfn << PAGE_SHIFT) | tdp->format->leaf |
 			  (writable ? tdp->format->leaf_writable : 0));
-	return 0;
+	return was_present;
+}
+
+int l1vmm_tdp_map(struct l1vmm_tdp *tdp, u64 gfn, u64 pfn, bool writable)
+{
+	int r = tdp_map(tdp, gfn, pfn, writable, NULL);
+
+	return r < 0 ? r : 0;
+}
+
+int l1vmm_tdp_map_cached(struct l1vmm_tdp *tdp, u64 gfn, u64 pfn, bool writable,
+			 struct l1vmm_tdp_cache *cache)
+{
+	return tdp_map(tdp, gfn, pfn, writable, cache);
 }
 
 static bool table_empty(const u64 *table)
@@ -110,11 +162,11 @@ static bool table_empty(const u64 *table)
 
 /*
  * Clear [@gfn, @end) in @table, a table of @level, and free (onto @freed)
- * the tables below it that become empty. Returns whether @table itself is
- * empty now.
+ * the tables below it that become empty; *@cleared is set when an entry
+ * was there. Returns whether @table itself is empty now.
  */
 static bool tdp_unmap(u64 *table, int level, u64 gfn, u64 end, u64 present,
-		      struct list_head *freed)
+		      struct list_head *freed, bool *cleared)
 {
 	u64 span = 1ull << (9 * (level - 1));	/* pages one entry covers */
 
@@ -123,11 +175,14 @@ static bool tdp_unmap(u64 *table, int level, u64 gfn, u64 end, u64 present,
 		u64 next = min(end, round_down(gfn, span) + span);
 		u64 *child;
 
-		if (level == 1 || !(*entry & present)) {
+		if (!(*entry & present)) {
+			/* Nothing here: skip what the entry covers. */
+		} else if (level == 1) {
 			WRITE_ONCE(*entry, 0);
+			*cleared = true;
 		} else {
 			child = __va(*entry & TDP_ADDR_MASK);
-			if (tdp_unmap(child, level - 1, gfn, next, present, freed)) {
+			if (tdp_unmap(child, level - 1, gfn, next, present, freed, cleared)) {
 				WRITE_ONCE(*entry, 0);
 				list_add(&virt_to_page(child)->lru, freed);
 			}
@@ -137,9 +192,13 @@ static bool tdp_unmap(u64 *table, int level, u64 gfn, u64 end, u64 present,
 	return table_empty(table);
 }
 
-void l1vmm_tdp_unmap_range(struct l1vmm_tdp *tdp, u64 gfn, u64 npages, struct list_head *freed)
+bool l1vmm_tdp_unmap_range(struct l1vmm_tdp *tdp, u64 gfn, u64 npages, struct list_head *freed)
 {
-	tdp_unmap(tdp->root, tdp->format->levels, gfn, gfn + npages, tdp->format->present, freed);
+	bool cleared = false;
+
+	tdp_unmap(tdp->root, tdp->format->levels, gfn, gfn + npages, tdp->format->present, freed,
+		  &cleared);
+	return cleared;
 }
 
 void l1vmm_tdp_free_tables(struct list_head *freed)

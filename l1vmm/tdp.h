@@ -10,13 +10,15 @@
  * Unmapping a range frees the tables it leaves empty, so that a VM's
  * tables never outgrow its slots: they go on a list that the caller frees
  * only after every vCPU has left the guest with a TLB flush pending
- * (vm.c), so that no walk by the CPU reads a freed table. Callers hold
- * the VM's lock.
+ * (mmu.c), so that no walk by the CPU reads a freed table. Callers hold
+ * the VM's MMU lock (a spinlock, mmu.h): the tables a fault adds come from
+ * a cache filled before it (struct l1vmm_tdp_cache).
  */
 #ifndef L1VMM_TDP_H
 #define L1VMM_TDP_H
 
 #include <linux/list.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
 
 /* A 4 KiB table of 512 eight-byte entries, a leaf maps a 4 KiB page. */
@@ -37,11 +39,35 @@ struct l1vmm_tdp {
 /* The backend's format, set at load (main.c) before any VM exists. */
 extern const struct l1vmm_tdp_format *l1vmm_tdp_format;
 
+/* Enough tables for one more leaf at any depth (levels - 1, at most 4). */
+#define L1VMM_TDP_CACHE_TABLES	4
+
+struct l1vmm_tdp_cache {
+	unsigned int nr;
+	void *tables[L1VMM_TDP_CACHE_TABLES];
+};
+
 int l1vmm_tdp_init(struct l1vmm_tdp *tdp);
 void l1vmm_tdp_free(struct l1vmm_tdp *tdp);
+/* Map @gfn, allocating tables (a VM no one else sees yet: probe_l0.c). */
 int l1vmm_tdp_map(struct l1vmm_tdp *tdp, u64 gfn, u64 pfn, bool writable);
-/* Unmap [@gfn, @gfn + @npages); tables left empty go on @freed (page->lru). */
-void l1vmm_tdp_unmap_range(struct l1vmm_tdp *tdp, u64 gfn, u64 npages, struct list_head *freed);
+/*
+ * Map @gfn with tables from @cache, under @lock: 1 when a leaf was there
+ * before (the caller flushes), 0, or -ENOMEM when @cache ran out.
+ */
+int l1vmm_tdp_map_cached(struct l1vmm_tdp *tdp, u64 gfn, u64 pfn, bool writable,
+			 struct l1vmm_tdp_cache *cache);
+/*
+ * Fill @cache, protected by @lock (held; dropped around each allocation):
+ * 0 or -ENOMEM.
+ */
+int l1vmm_tdp_cache_topup(struct l1vmm_tdp_cache *cache, spinlock_t *lock);
+void l1vmm_tdp_cache_free(struct l1vmm_tdp_cache *cache);
+/*
+ * Unmap [@gfn, @gfn + @npages); tables left empty go on @freed (page->lru).
+ * Returns whether a leaf was there (a TLB flush is due).
+ */
+bool l1vmm_tdp_unmap_range(struct l1vmm_tdp *tdp, u64 gfn, u64 npages, struct list_head *freed);
 void l1vmm_tdp_free_tables(struct list_head *freed);
 /*
  * Guest-physical address bits a VM may use: the host's MAXPHYADDR (KVM

@@ -39,6 +39,7 @@
 #include "l1vmm/portable/x86.h"
 #include "l1vmm/portable/sregs_check.h"
 #include "l1vmm/tdp.h"
+#include "l1vmm/trace.h"
 #include "l1vmm/vm.h"
 #include "xstate/fpu.h"
 #include "xstate/guest_xcr0.h"
@@ -88,7 +89,7 @@ static void vcpu_get_regs(struct l1vmm_vcpu *vcpu, struct kvm_regs *r)
 	r->r14 = g[L1VMM_REG_R14];
 	r->r15 = g[L1VMM_REG_R15];
 	r->rip = g[L1VMM_REG_RIP];
-	r->rflags = l1vmm_ops->get_rflags(vcpu);
+	r->rflags = l1vmm_get_rflags_user(vcpu);
 }
 
 static void vcpu_set_regs(struct l1vmm_vcpu *vcpu, const struct kvm_regs *r)
@@ -114,7 +115,7 @@ static void vcpu_set_regs(struct l1vmm_vcpu *vcpu, const struct kvm_regs *r)
 	g[L1VMM_REG_RIP] = r->rip;
 	vcpu->regs_dirty = BIT(L1VMM_NR_REGS) - 1;
 	/* Bit 1 of RFLAGS always reads as 1. */
-	l1vmm_ops->set_rflags(vcpu, r->rflags | X86_EFLAGS_FIXED);
+	l1vmm_set_rflags_user(vcpu, r->rflags | X86_EFLAGS_FIXED);
 }
 
 static int vcpu_set_sregs(struct l1vmm_vcpu *vcpu, const struct kvm_sregs *sregs)
@@ -241,6 +242,16 @@ static int vcpu_run(struct l1vmm_vcpu *vcpu)
 	if (READ_ONCE(run->immediate_exit))
 		return -EINTR;
 
+	/*
+	 * KVM_X86_SET_MCE's shutdown (KVM's KVM_REQ_TRIPLE_FAULT, no INIT),
+	 * after the exit user space completed, as in KVM. Only an ioctl
+	 * between two runs requests it: once per KVM_RUN is enough.
+	 */
+	if (unlikely(test_and_clear_bit(L1VMM_REQ_TRIPLE_FAULT, &vcpu->requests))) {
+		run->exit_reason = KVM_EXIT_SHUTDOWN;
+		return 0;
+	}
+
 	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, true);
 	for (;;) {
 		if (signal_pending(current)) {
@@ -252,6 +263,11 @@ static int vcpu_run(struct l1vmm_vcpu *vcpu)
 		if (unlikely(test_bit(L1VMM_REQ_CLOCK_UPDATE, &vcpu->requests)))
 			l1vmm_kvmclock_update(vcpu);
 		l1vmm_inject_pending(vcpu);
+		if (unlikely(vcpu->guest_debug)) {
+			r = l1vmm_guest_debug_enter(vcpu);
+			if (r <= 0)
+				break;
+		}
 
 		preempt_disable();
 		local_irq_disable();
@@ -276,7 +292,17 @@ static int vcpu_run(struct l1vmm_vcpu *vcpu)
 		l1vmm_debugregs_enter(vcpu);
 		/* Time from here to guest_timing_exit_irqoff() is the guest's. */
 		guest_timing_enter_irqoff();
-		fast = l1vmm_ops->run(vcpu);
+		if (trace_l1vmm_inj_event_enabled())
+			l1vmm_trace_inj_event(vcpu);
+		trace_l1vmm_entry(vcpu);
+		/* Traced, a series is one entry: every exit passes here (trace.h). */
+		if (static_branch_unlikely(&l1vmm_trace_run)) {
+			set_bit(L1VMM_REQ_SINGLE_ENTRY, &vcpu->requests);
+			fast = l1vmm_ops->run(vcpu);
+			clear_bit(L1VMM_REQ_SINGLE_ENTRY, &vcpu->requests);
+		} else {
+			fast = l1vmm_ops->run(vcpu);
+		}
 		l1vmm_debugregs_exit(vcpu);
 		if (unlikely(vcpu->exit.reason == L1VMM_EXIT_EXCEPTION &&
 			     vcpu->exit.exception.vector == X86_TRAP_MC))
@@ -293,7 +319,13 @@ static int vcpu_run(struct l1vmm_vcpu *vcpu)
 		local_irq_enable();
 		preempt_enable();
 
+		if (unlikely(vcpu->dbg_swapped))
+			l1vmm_guest_debug_exit(vcpu);
+		trace_l1vmm_exit(vcpu);
+		trace_l1vmm_fastpath(vcpu, fast);
 		r = fast == L1VMM_FASTPATH_HANDLED ? 1 : l1vmm_handle_exit(vcpu);
+		if (trace_l1vmm_msr_enabled() && vcpu->exit.reason == L1VMM_EXIT_MSR && r > 0)
+			l1vmm_trace_msr_exit(vcpu);
 		if (r <= 0)
 			break;
 		if (READ_ONCE(run->request_interrupt_window) &&
@@ -303,6 +335,9 @@ static int vcpu_run(struct l1vmm_vcpu *vcpu)
 			break;
 		}
 	}
+	/* A signal after user space's DR6 and DR7 went in: the guest's come back. */
+	if (unlikely(vcpu->dbg_swapped))
+		l1vmm_guest_debug_exit(vcpu);
 	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, false);
 	return r;
 }
@@ -491,6 +526,7 @@ static long vcpu_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
 		vcpu_sigset_activate(vcpu);
 		r = vcpu_run(vcpu);
 		vcpu_post_run(vcpu);
+		trace_l1vmm_userspace_exit(vcpu->run->exit_reason, r);
 		vcpu_sigset_deactivate(vcpu);
 		break;
 	case KVM_SET_SIGNAL_MASK:
@@ -512,6 +548,18 @@ static long vcpu_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
 		if (copy_from_user(&irq, argp, sizeof(irq)))
 			break;
 		r = l1vmm_interrupt(vcpu, &irq);
+		break;
+	}
+	case KVM_NMI:
+		r = l1vmm_nmi(vcpu);
+		break;
+	case KVM_SET_GUEST_DEBUG: {
+		struct kvm_guest_debug dbg;
+
+		r = -EFAULT;
+		if (copy_from_user(&dbg, argp, sizeof(dbg)))
+			break;
+		r = l1vmm_set_guest_debug(vcpu, &dbg);
 		break;
 	}
 	case KVM_GET_VCPU_EVENTS: {
@@ -645,6 +693,12 @@ static long vcpu_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
 	case KVM_SET_MSRS:
 		r = l1vmm_vcpu_msrs(vcpu, argp, true);
 		break;
+	case KVM_X86_SETUP_MCE:
+		r = l1vmm_setup_mce(vcpu, argp);
+		break;
+	case KVM_X86_SET_MCE:
+		r = l1vmm_set_mce(vcpu, argp);
+		break;
 	case KVM_SET_CPUID2:
 		r = vcpu_set_cpuid2(vcpu, argp);
 		break;
@@ -740,6 +794,7 @@ void l1vmm_vcpu_reset(struct l1vmm_vcpu *vcpu, bool init)
 	vcpu->regs_dirty = BIT(L1VMM_NR_REGS) - 1;
 	vcpu->pending.complete = NULL;
 	vcpu->irq_pending = false;
+	l1vmm_nmi_reset(vcpu);
 	if (init)
 		l1vmm_xsave_init_event(vcpu);
 	else
@@ -790,6 +845,7 @@ struct l1vmm_vcpu *l1vmm_vcpu_alloc(struct l1vmm_vm *vm, unsigned long id)
 	vcpu->creator = task_pid_nr(current);
 	vcpu->cpu = -1;
 	vcpu->tsc_khz = tsc_khz;
+	l1vmm_mce_init(&vcpu->mce);	/* MCE and MTRRs: RESET and INIT keep them, as KVM */
 	mutex_init(&vcpu->mutex);
 	/* The BSP is vCPU 0, as in KVM without an in-kernel irqchip. */
 	vcpu->apic_base = APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE |
@@ -848,6 +904,8 @@ int l1vmm_vcpu_create(struct l1vmm_vm *vm, unsigned long id)
 	if (fd < 0) {
 		vm->vcpus[--vm->nr_vcpus] = NULL;
 		refcount_dec(&vm->users);
+		/* The MMU notifier may be kicking it (mmu.c): wait for that. */
+		synchronize_rcu();
 		l1vmm_vcpu_free(vcpu);
 	}
 unlock:

@@ -16,6 +16,8 @@
 
 #include "l1vmm/backend.h"
 #include "l1vmm/portable/insn_decode.h"
+#include "l1vmm/portable/mce.h"
+#include "l1vmm/portable/mtrr.h"
 #include "l1vmm/portable/regs.h"
 #include "xstate/egpr.h"
 
@@ -31,6 +33,15 @@ enum l1vmm_vcpu_mode {
 
 /* Deferred work for a vCPU, bits in vcpu->requests, handled before entry. */
 #define L1VMM_REQ_TLB_FLUSH	0
+/* KVM_X86_SET_MCE found a machine check in progress: exit with KVM_EXIT_SHUTDOWN. */
+#define L1VMM_REQ_TRIPLE_FAULT	1
+/* An instruction l1vmm retired under KVM_GUESTDBG_SINGLESTEP: KVM_EXIT_DEBUG. */
+#define L1VMM_REQ_DEBUG_EXIT	2
+/*
+ * Not work: set while the run loop is traced (l1vmm/trace.h), so that the
+ * fastpath ends its series after each exit it handles (exit_requested()).
+ */
+#define L1VMM_REQ_SINGLE_ENTRY	(BITS_PER_LONG - 1)
 /* Write the pvclock page again, with preemption on (kvmclock.h). */
 #define L1VMM_REQ_CLOCK_UPDATE	3
 
@@ -140,6 +151,36 @@ struct l1vmm_vcpu {
 	/* An interrupt from KVM_INTERRUPT, waiting for the event slot. */
 	bool irq_pending;
 	u8 irq_vector;
+	/*
+	 * NMIs, as KVM keeps them (events.c): how many wait (at most two),
+	 * one to deliver again that is not in the event slot yet, whether
+	 * the guest's NMIs are blocked (from delivery until its IRET), the
+	 * IRET seen (NMIs unblock once RIP has moved past it), and the
+	 * single step over what blocks a waiting NMI (the NMI window).
+	 */
+	u8 nmi_pending;
+	bool nmi_injected;
+	bool nmi_masked;
+	bool nmi_iret;
+	bool nmi_singlestep;
+	u64 nmi_iret_rip;
+	unsigned long nmi_singlestep_rflags;
+	unsigned long nmi_singlestep_rip;	/* where the step began */
+	/*
+	 * KVM_SET_GUEST_DEBUG (guest_debug.c): the KVM_GUESTDBG_* flags (0:
+	 * off), user space's DR0-DR3 and DR7 for KVM_GUESTDBG_USE_HW_BP, the
+	 * linear RIP where single-stepping began, and the guest's own DR6
+	 * and DR7 while the VMCB holds user space's (dbg_swapped).
+	 */
+	u32 guest_debug;
+	unsigned long dbg_db[4];
+	u64 dbg_dr7;
+	u64 singlestep_rip;
+	bool dbg_swapped;
+	u64 dbg_guest_dr6;
+	u64 dbg_guest_dr7;
+	u64 dbg_exit_dr6;	/* the VMCB's at the last exit, for KVM_EXIT_DEBUG */
+	u64 dbg_exit_dr7;
 	struct kvm_cpuid_entry2 *cpuid;	/* from KVM_SET_CPUID2, or NULL */
 	unsigned int cpuid_nent;
 	struct fpu_guest guest_fpu;
@@ -149,6 +190,10 @@ struct l1vmm_vcpu {
 	sigset_t sigset;
 	bool sigset_active;
 	void *backend;		/* the backend's per-vCPU state */
+
+	/* Slow-path MSR state, last: away from what the fastpath touches. */
+	struct l1vmm_mtrr mtrr;	/* kept, not applied (portable/mtrr.h) */
+	struct l1vmm_mce mce;	/* machine-check registers (portable/mce.h) */
 	struct l1vmm_kvmclock kvmclock;
 };
 

@@ -12,33 +12,29 @@
 #include <linux/types.h>
 
 #include "l1vmm/portable/limits.h"
+#include "l1vmm/mmu.h"
 #include "l1vmm/tdp.h"
 
+struct l1vmm_ioeventfds;
 struct l1vmm_msr_filter;
 struct l1vmm_vcpu;
 
-struct l1vmm_memslot {
-	u16 id;
-	u32 flags;
-	u64 base_gfn;
-	u64 npages;
-	unsigned long userspace_addr;
-	struct page **pages;	/* pinned for the slot's lifetime */
-};
-
 /* VM counters, read through KVM_GET_STATS_FD on the VM (stats.c). */
 struct l1vmm_vm_stats {
-	u64 remote_tlb_flush_requests;	/* slot changes that flushed every vCPU */
+	u64 remote_tlb_flush_requests;	/* flushes of every vCPU's guest TLB */
 };
 
 struct l1vmm_vm {
 	refcount_t users;	/* the VM file, each vCPU and statistics file */
-	struct mutex lock;	/* slots, vCPU creation, TDP changes */
+	struct mutex lock;	/* slot changes, vCPU creation */
 	struct mm_struct *mm;	/* VM ioctls come from the creator's mm */
-	struct l1vmm_memslot *slots[L1VMM_MAX_MEMSLOTS];
+	struct l1vmm_mmu mmu;	/* the slots; mmu.lock guards tdp */
 	struct l1vmm_tdp tdp;
 	struct l1vmm_vcpu *vcpus[L1VMM_MAX_VCPUS];
 	unsigned int nr_vcpus;
+	/* KVM_IOEVENTFD's table, NULL when empty (ioeventfd.h) */
+	struct mutex ioeventfd_lock;
+	struct l1vmm_ioeventfds __rcu *ioeventfds;
 	/* KVM_CAP_MAX_VCPU_ID: ids below this; 0 until set or first used. */
 	u32 max_vcpu_ids;
 	/* Guest RDMSR/WRMSR shaped by user space (msr_user.c). */

@@ -180,7 +180,7 @@ static const char *const fd_kind_names[NR_FD_KINDS] = { "system", "VM", "vCPU", 
  * Each ioctl: its name, number, the files l1vmm implements it on, whether
  * the argument is a pointer, the errors doc/abi.md documents for it. An ioctl on a file that does not
  * implement it is -ENOTTY ("everything else answers -ENOTTY");
- * EMULATED_CPUID and MSR_FEATURE_INDEX_LIST are such ioctls today.
+ * EMULATED_CPUID is such an ioctl today.
  */
 enum ioc_id {
 	I_KVM_GET_API_VERSION,
@@ -261,8 +261,8 @@ static const struct ioc iocs[NR_IOCS] = {
 		0
 	},
 	[I_KVM_GET_MSR_FEATURE_INDEX_LIST] = {
-		"KVM_GET_MSR_FEATURE_INDEX_LIST", KVM_GET_MSR_FEATURE_INDEX_LIST, 0, true,
-		0
+		"KVM_GET_MSR_FEATURE_INDEX_LIST", KVM_GET_MSR_FEATURE_INDEX_LIST, K(SYS), true,
+		E(E2BIG)
 	},
 	[I_KVM_SET_USER_MEMORY_REGION] = {
 		"KVM_SET_USER_MEMORY_REGION", KVM_SET_USER_MEMORY_REGION, K(VM), true,
@@ -282,7 +282,9 @@ static const struct ioc iocs[NR_IOCS] = {
 	[I_KVM_SET_REGS] = { "KVM_SET_REGS", KVM_SET_REGS, K(VCPU), true, 0 },
 	[I_KVM_GET_SREGS] = { "KVM_GET_SREGS", KVM_GET_SREGS, K(VCPU), true, 0 },
 	[I_KVM_SET_SREGS] = { "KVM_SET_SREGS", KVM_SET_SREGS, K(VCPU), true, E(EINVAL) },
-	[I_KVM_GET_MSRS] = { "KVM_GET_MSRS", KVM_GET_MSRS, K(VCPU), true, E(E2BIG) | E(ENOMEM) },
+	[I_KVM_GET_MSRS] = {
+		"KVM_GET_MSRS", KVM_GET_MSRS, K(SYS) | K(VCPU), true, E(E2BIG) | E(ENOMEM)
+	},
 	[I_KVM_SET_MSRS] = { "KVM_SET_MSRS", KVM_SET_MSRS, K(VCPU), true, E(E2BIG) | E(ENOMEM) },
 	[I_KVM_SET_CPUID2] = {
 		"KVM_SET_CPUID2", KVM_SET_CPUID2, K(VCPU), true,
@@ -547,7 +549,7 @@ static void report(const char *fmt, ...)
 
 #define MEM0_SIZE	(2ul << 20)	/* slot 0 at GPA 0: tables, code, data */
 #define MEM1_SIZE	(8ul << 20)	/* the other slots' memory */
-#define NONE_SIZE	(64ul << 20)	/* reserved, inaccessible: slots that cannot be pinned */
+#define NONE_SIZE	(64ul << 20)	/* reserved, inaccessible: slots whose pages cannot be had */
 #define ARG_SIZE	(32ul << 10)	/* ioctl arguments, then a guard page */
 
 struct slot {

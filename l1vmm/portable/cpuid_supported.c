@@ -8,9 +8,9 @@
  * l1vmm implements what they need: AVX-512, MPX, AMX, APX (their XSAVE
  * components are switched, but l1vmm does not yet offer them); OSXSAVE
  * (the guest's CR4 says; exit.c fills it in at run time, as KVM does);
- * MONITOR/MWAIT (intercepted, not emulated); x2APIC, MCE/MCA, MTRR (MSRs
- * l1vmm does not have); VMX/SVM (no nested virtualization); PCID/INVPCID,
- * PKU, LA57, CET.
+ * MONITOR/MWAIT (intercepted, not emulated); x2APIC (no in-kernel APIC);
+ * VMX/SVM (no nested virtualization); PCID/INVPCID, PKU, LA57, CET. MCE,
+ * MCA and MTRR are offered: l1vmm keeps their MSRs as KVM does.
  */
 #include "l1vmm/portable/cpuid_supported.h"
 #include "xstate/portable/layout.h"
@@ -19,12 +19,13 @@
 #define LEAF1_ECX	(BIT(0) | BIT(1) | BIT(9) | BIT(13) | BIT(19) | BIT(20) | \
 			 BIT(22) | BIT(23) | BIT(25) | BIT(30))
 /*
- * Leaf 1 EDX: FPU, VME, DE, PSE, TSC, MSR, PAE, CX8, APIC, SEP, PGE, CMOV,
- * PAT, PSE36, CLFSH, MMX, FXSR, SSE, SSE2.
+ * Leaf 1 EDX: FPU, VME, DE, PSE, TSC, MSR, PAE, MCE, CX8, APIC, SEP, MTRR,
+ * PGE, MCA, CMOV, PAT, PSE36, CLFSH, MMX, FXSR, SSE, SSE2.
  */
 #define LEAF1_EDX	(BIT(0) | BIT(1) | BIT(2) | BIT(3) | BIT(4) | BIT(5) | BIT(6) | \
-			 BIT(8) | BIT(9) | BIT(11) | BIT(13) | BIT(15) | BIT(16) | \
-			 BIT(17) | BIT(19) | BIT(23) | BIT(24) | BIT(25) | BIT(26))
+			 BIT(7) | BIT(8) | BIT(9) | BIT(11) | BIT(12) | BIT(13) | \
+			 BIT(14) | BIT(15) | BIT(16) | BIT(17) | BIT(19) | BIT(23) | \
+			 BIT(24) | BIT(25) | BIT(26))
 /* Leaf 1 EBX: brand index and CLFLUSH line size; no APIC ID or thread count. */
 #define LEAF1_EBX	0xffffU
 /* Leaf 7.0 EBX: FSGSBASE, BMI1, SMEP, BMI2, ERMS, RDSEED, ADX, SMAP, CLFLUSHOPT, CLWB, SHA. */

@@ -8,8 +8,10 @@
 /* KVM's x86 limits: 1024 vCPUs, with ids below 4 * 1024 (sparse APIC ids). */
 #define L1VMM_MAX_VCPUS		1024
 #define L1VMM_MAX_VCPU_IDS	(4 * L1VMM_MAX_VCPUS)
-#define L1VMM_MAX_MEMSLOTS	32
-/* Slots are pinned while they exist: cap each at 4 GiB (1M pages). */
-#define L1VMM_MAX_SLOT_PAGES	(1UL << 20)
+/* KVM's: KVM_USER_MEM_SLOTS (x86) and KVM_MEM_MAX_NR_PAGES. */
+#define L1VMM_MAX_MEMSLOTS	32764
+#define L1VMM_MAX_SLOT_PAGES	((1UL << 31) - 1)
+/* KVM_CAP_IRQ_ROUTING's answer: KVM's KVM_MAX_IRQ_ROUTES. */
+#define L1VMM_MAX_IRQ_ROUTES	4096
 
 #endif /* L1VMM_LIMITS_H */

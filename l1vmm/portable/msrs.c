@@ -2,6 +2,7 @@
 /*
  * The MSRs l1vmm keeps for guests; see msrs.h.
  */
+#include "l1vmm/portable/mce.h"
 #include "l1vmm/portable/msrs.h"
 #include "l1vmm/portable/x86.h"
 
@@ -20,8 +21,24 @@ const u32 l1vmm_msr_list[] = {
 	L1VMM_MSR_KERNEL_GS_BASE,
 	L1VMM_MSR_SPEC_CTRL,	/* these two only where the host has them */
 	L1VMM_MSR_TSC_AUX,
+	/*
+	 * As KVM, from its emulated MSRs: the MCE registers QEMU saves and
+	 * restores (MCG_CTL even without MCG_CTL_P: user space may write 0).
+	 * The MTRRs are not listed (KVM does not list them either: user space
+	 * knows them from CPUID).
+	 */
+	L1VMM_MSR_MCG_STATUS,
+	L1VMM_MSR_MCG_CTL,
 };
 const unsigned int l1vmm_nr_msrs = ARRAY_SIZE(l1vmm_msr_list);
+
+const u32 l1vmm_feature_msr_list[] = {
+	L1VMM_MSR_AMD64_DE_CFG,
+	L1VMM_MSR_UCODE_REV,
+	L1VMM_MSR_ARCH_CAPABILITIES,
+	L1VMM_MSR_PERF_CAPABILITIES,
+};
+const unsigned int l1vmm_nr_feature_msrs = ARRAY_SIZE(l1vmm_feature_msr_list);
 
 bool l1vmm_msr_known(u32 index)
 {

@@ -24,6 +24,12 @@
 #define L1VMM_MSR_KERNEL_GS_BASE	0xc0000102
 #define L1VMM_MSR_TSC_AUX		0xc0000103
 
+/* The feature MSRs (system-file KVM_GET_MSRS) KVM reports on AMD hosts. */
+#define L1VMM_MSR_UCODE_REV		0x0000008b
+#define L1VMM_MSR_ARCH_CAPABILITIES	0x0000010a
+#define L1VMM_MSR_PERF_CAPABILITIES	0x00000345
+#define L1VMM_MSR_AMD64_DE_CFG		0xc0011029
+
 /* Room for the whole list below. */
 #define L1VMM_MAX_MSRS			16
 
@@ -59,6 +65,13 @@ static inline bool l1vmm_msr_in_backend(u32 index)
 
 extern const u32 l1vmm_msr_list[];
 extern const unsigned int l1vmm_nr_msrs;
+
+/*
+ * KVM_GET_MSR_FEATURE_INDEX_LIST: the feature MSRs, in KVM's order (its
+ * msr_based_features_all[] less what kvm-amd refuses: the VMX MSRs).
+ */
+extern const u32 l1vmm_feature_msr_list[];
+extern const unsigned int l1vmm_nr_feature_msrs;
 
 bool l1vmm_msr_known(u32 index);
 

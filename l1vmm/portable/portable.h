@@ -13,6 +13,7 @@
 #include <linux/bits.h>
 #include <linux/kernel.h>
 #include <linux/string.h>
+#include <linux/nospec.h>
 #else
 #include <stdbool.h>
 #include <stdint.h>
@@ -35,6 +36,8 @@ typedef int64_t s64;
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #endif
+/* No speculation to fence in the host unit tests. */
+#define array_index_nospec(index, size)	(index)
 #endif /* __KERNEL__ */
 
 #endif /* L1VMM_PORTABLE_H */

@@ -53,4 +53,36 @@ static inline u32 svm_reinject_event(u32 exit_int_info)
 	return exit_int_info;
 }
 
+/*
+ * A software event l1vmm injects itself (KVM_GUESTDBG_INJECT_BP, a soft
+ * interrupt from KVM_SET_VCPU_EVENTS): INT n, or INT3's and INTO's
+ * exceptions. l1vmm injects them with RIP already past the instruction,
+ * as their return address (and NextRIP, which the CPU pushes for them
+ * where it has NRIPS).
+ */
+static inline bool svm_event_is_soft(u32 event_inj)
+{
+	u32 type = event_inj & SVM_EVENT_TYPE_MASK;
+	u32 vector = event_inj & SVM_EVENT_VECTOR_MASK;
+
+	if (!(event_inj & SVM_EVENT_VALID))
+		return false;
+	return type == SVM_EVENT_TYPE_SOFT ||
+	       (type == SVM_EVENT_TYPE_EXCEPT &&
+		(vector == SVM_EVENT_VECTOR_BP || vector == SVM_EVENT_VECTOR_OF));
+}
+
+/*
+ * After the first exit of a series that injected the software event
+ * @injected with RIP at @injected_rip: whether the exit interrupted its
+ * delivery (@exit_int_info is that event and RIP has not moved), so that
+ * it must be injected again; svm_reinject_event() dropped it, as there is
+ * no instruction to run again. Only the first exit can: later entries of
+ * the series inject nothing of l1vmm's.
+ */
+static inline bool svm_redeliver_soft(u32 injected, u64 injected_rip, u32 exit_int_info, u64 rip)
+{
+	return svm_event_is_soft(injected) && exit_int_info == injected && rip == injected_rip;
+}
+
 #endif /* L1VMM_SVM_EVENT_INJ_H */

@@ -101,6 +101,15 @@ static noinline enum l1vmm_exit_reason svm_decode_slow_exit(struct l1vmm_vcpu *v
 	struct l1vmm_exit *e = &vcpu->exit;
 
 	e->raw = code;
+	/* The first exit after l1vmm injected a software event: did its delivery end? */
+	if (unlikely(svm->soft_inj)) {
+		if (svm_redeliver_soft(svm->soft_inj, svm->soft_inj_rip, c->exit_int_info,
+				       vmcb->save.rip)) {
+			svm->vmcb->control.event_inj = c->exit_int_info;
+			svm->vmcb->control.event_inj_err = c->exit_int_info_err;
+		}
+		svm->soft_inj = 0;
+	}
 	switch (code) {
 	case SVM_EXIT_INTR:
 	case SVM_EXIT_NMI:
@@ -133,6 +142,7 @@ static noinline enum l1vmm_exit_reason svm_decode_slow_exit(struct l1vmm_vcpu *v
 	case SVM_EXIT_SHUTDOWN:
 		return e->reason = L1VMM_EXIT_SHUTDOWN;
 	case SVM_EXIT_EXCP_BASE + X86_TRAP_DB:
+	case SVM_EXIT_EXCP_BASE + X86_TRAP_BP:
 	case SVM_EXIT_EXCP_BASE + X86_TRAP_AC:
 	case SVM_EXIT_EXCP_BASE + X86_TRAP_MC:
 		e->exception.vector = code - SVM_EXIT_EXCP_BASE;
@@ -161,7 +171,12 @@ static noinline enum l1vmm_exit_reason svm_decode_slow_exit(struct l1vmm_vcpu *v
 		return e->reason = L1VMM_EXIT_UD;
 	case SVM_EXIT_READ_DR0 ... SVM_EXIT_READ_DR0 + 7:
 	case SVM_EXIT_WRITE_DR0 ... SVM_EXIT_WRITE_DR0 + 7:
+		e->dr.index = (code - SVM_EXIT_READ_DR0) & 7;
+		e->dr.write = code >= SVM_EXIT_WRITE_DR0;
+		svm_exit_info(e, c);
 		return e->reason = L1VMM_EXIT_DR_ACCESS;
+	case SVM_EXIT_IRET:
+		return e->reason = L1VMM_EXIT_IRET;
 	case SVM_EXIT_VINTR:
 		svm_set_irq_window(vcpu, false);
 		return e->reason = L1VMM_EXIT_IRQ_WINDOW;
@@ -340,6 +355,12 @@ static __always_inline bool svm_entry_ready(struct l1vmm_vcpu *vcpu, bool first)
 	if (first && unlikely(vmcb->control.event_inj & SVM_EVTINJ_VALID_ERR) &&
 	    !(vmcb->save.cr0 & X86_CR0_PE))
 		vmcb->control.event_inj &= ~SVM_EVTINJ_VALID_ERR;
+	/* A software event returns to RIP: NextRIP says so where the CPU uses it. */
+	if (first && unlikely(svm_event_is_soft(vmcb->control.event_inj))) {
+		svm->soft_inj = vmcb->control.event_inj;
+		svm->soft_inj_rip = vcpu->regs[L1VMM_REG_RIP];
+		vmcb->control.next_rip = svm->soft_inj_rip;
+	}
 
 	if (dirty & BIT(L1VMM_REG_RAX))
 		vmcb->save.rax = vcpu->regs[L1VMM_REG_RAX];
@@ -408,6 +429,33 @@ static __always_inline enum l1vmm_exit_reason svm_decode_run_exit(struct l1vmm_v
 	return svm_decode_exit(vcpu);
 }
 
+/*
+ * The ops' get_exit_info, for the l1vmm_exit tracepoint: the VMCB's record
+ * of the last #VMEXIT, and the guest's RIP there (the full path and the
+ * fastpath move vcpu->regs past the instruction; the VMCB's RIP stays
+ * until the next entry). An entry that did not run (a check refused it,
+ * or VMRUN faulted) left no record: VMEXIT_INVALID.
+ */
+static void svm_get_exit_info(struct l1vmm_vcpu *vcpu, struct l1vmm_exit_info *info)
+{
+	const struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+	const struct vmcb_control_area *c = &vmcb->control;
+	const struct l1vmm_exit *e = &vcpu->exit;
+
+	memset(info, 0, sizeof(*info));
+	info->isa = L1VMM_BACKEND_SVM;
+	info->rip = vmcb->save.rip;
+	if (e->reason == L1VMM_EXIT_FAIL_ENTRY && (e->fail_entry.check || e->fail_entry.faulted)) {
+		info->code = VMEXIT_INVALID;
+		return;
+	}
+	info->code = c->exit_code;
+	info->info1 = c->exit_info_1;
+	info->info2 = c->exit_info_2;
+	info->intr_info = c->exit_int_info;
+	info->error_code = c->exit_int_info_err;
+}
+
 /* The core's run loop with svm_ops: every step above a direct call. */
 static noinline enum l1vmm_fastpath svm_run(struct l1vmm_vcpu *vcpu)
 {
@@ -438,6 +486,8 @@ const struct l1vmm_backend_ops svm_ops = {
 	.get_dr7		= svm_get_dr7,
 	.set_dr7		= svm_set_dr7,
 	.set_dr_intercepts	= svm_set_dr_intercepts,
+	.set_exception_intercept = svm_set_exception_intercept,
+	.set_iret_intercept	= svm_set_iret_intercept,
 	.get_cr0		= svm_get_cr0,
 	.get_cr4		= svm_get_cr4,
 	.get_cr8		= svm_get_cr8,
@@ -450,4 +500,5 @@ const struct l1vmm_backend_ops svm_ops = {
 	.decode_exit		= svm_decode_run_exit,
 	.end_entries		= svm_end_entries,
 	.run			= svm_run,
+	.get_exit_info		= svm_get_exit_info,
 };

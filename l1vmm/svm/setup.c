@@ -210,6 +210,7 @@ void svm_vcpu_reset(struct l1vmm_vcpu *vcpu)
 	svm->vmcb->control.int_state = 0;
 	svm->vmcb->control.event_inj = 0;
 	svm_set_irq_window(vcpu, false);
+	svm_set_iret_intercept(vcpu, false);
 	svm->dirty = CLEAN_ALL;
 }
 

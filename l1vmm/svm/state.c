@@ -206,6 +206,30 @@ void svm_set_dr_intercepts(struct l1vmm_vcpu *vcpu, bool on)
 	mark_dirty(svm, CLEAN_INTERCEPTS);
 }
 
+void svm_set_exception_intercept(struct l1vmm_vcpu *vcpu, u8 vector, bool on)
+{
+	struct svm_vcpu *svm = vcpu->backend;
+	u32 *word = &svm->vmcb->control.intercepts[INTERCEPT_EXCEPTION];
+
+	if (!!(*word & BIT(vector)) == on)
+		return;
+	*word ^= BIT(vector);
+	mark_dirty(svm, CLEAN_INTERCEPTS);
+}
+
+/* As KVM without vNMI: the IRET that ends the guest's NMI handler exits first. */
+void svm_set_iret_intercept(struct l1vmm_vcpu *vcpu, bool on)
+{
+	struct svm_vcpu *svm = vcpu->backend;
+	u32 *word = &svm->vmcb->control.intercepts[INTERCEPT_IRET / 32];
+	u32 mask = BIT(INTERCEPT_IRET % 32);
+
+	if (!!(*word & mask) == on)
+		return;
+	*word ^= mask;
+	mark_dirty(svm, CLEAN_INTERCEPTS);
+}
+
 u64 svm_get_cr8(struct l1vmm_vcpu *vcpu)
 {
 	struct svm_vcpu *svm = vcpu->backend;

@@ -75,6 +75,9 @@ struct svm_vcpu {
 	int asid_cpu;
 	u64 asid_generation;
 	struct svm_series series;	/* the one running now (run.c) */
+	/* A software event the series' first entry injected, and its RIP (event_inj.h). */
+	u32 soft_inj;
+	u64 soft_inj_rip;
 };
 
 DECLARE_PER_CPU(struct svm_cpu, svm_cpus);
@@ -131,6 +134,8 @@ void svm_set_dr6(struct l1vmm_vcpu *vcpu, u64 value);
 u64 svm_get_dr7(struct l1vmm_vcpu *vcpu);
 void svm_set_dr7(struct l1vmm_vcpu *vcpu, u64 value);
 void svm_set_dr_intercepts(struct l1vmm_vcpu *vcpu, bool on);
+void svm_set_exception_intercept(struct l1vmm_vcpu *vcpu, u8 vector, bool on);
+void svm_set_iret_intercept(struct l1vmm_vcpu *vcpu, bool on);
 u64 svm_get_cr8(struct l1vmm_vcpu *vcpu);
 void svm_set_cr8(struct l1vmm_vcpu *vcpu, u64 cr8);
 

@@ -242,16 +242,16 @@ static const char *check_host_state(const struct l1vmm_vmcs_view *v,
 		if (v->host_rip >> 32)
 			return "host RIP bits 63:32 set outside IA-32e mode";
 	}
-	for (i = 0; i < L1VMM_SEG_NR; i++) {
-		if (i != L1VMM_SEG_LDTR &&
+	for (i = 0; i < L1VMM_VMCS_SEG_NR; i++) {
+		if (i != L1VMM_VMCS_SEG_LDTR &&
 		    (v->host_sel[i] & (L1VMM_SEL_RPL_MASK | L1VMM_SEL_TI)))
 			return "host selector with RPL or TI set";
 	}
-	if (!v->host_sel[L1VMM_SEG_CS])
+	if (!v->host_sel[L1VMM_VMCS_SEG_CS])
 		return "host CS selector null";
-	if (!v->host_sel[L1VMM_SEG_TR])
+	if (!v->host_sel[L1VMM_VMCS_SEG_TR])
 		return "host TR selector null";
-	if (!v->host_sel[L1VMM_SEG_SS] && !addr_space_64)
+	if (!v->host_sel[L1VMM_VMCS_SEG_SS] && !addr_space_64)
 		return "host SS selector null without host address-space size";
 	if (noncanonical(v->host_fs_base, vbits))
 		return "host FS base not canonical";
@@ -302,8 +302,8 @@ static u32 seg_dpl(const struct l1vmm_vmcs_seg *s)
 
 static const char *check_cs_ar(const struct l1vmm_vmcs_view *v, bool urg, bool ia32e)
 {
-	const struct l1vmm_vmcs_seg *cs = &v->guest_seg[L1VMM_SEG_CS];
-	const struct l1vmm_vmcs_seg *ss = &v->guest_seg[L1VMM_SEG_SS];
+	const struct l1vmm_vmcs_seg *cs = &v->guest_seg[L1VMM_VMCS_SEG_CS];
+	const struct l1vmm_vmcs_seg *ss = &v->guest_seg[L1VMM_VMCS_SEG_SS];
 	u32 type = cs->ar & L1VMM_AR_TYPE_MASK;
 	bool accessed_code = (type & (L1VMM_AR_TYPE_CODE | L1VMM_AR_TYPE_ACCESSED)) ==
 			     (L1VMM_AR_TYPE_CODE | L1VMM_AR_TYPE_ACCESSED);
@@ -322,13 +322,13 @@ static const char *check_cs_ar(const struct l1vmm_vmcs_view *v, bool urg, bool i
 		return "conforming CS.DPL above SS.DPL";
 	if (ia32e && (cs->ar & L1VMM_AR_L) && (cs->ar & L1VMM_AR_DB))
 		return "CS.L and CS.D both set in IA-32e mode";
-	return check_seg_common(cs, L1VMM_SEG_CS);
+	return check_seg_common(cs, L1VMM_VMCS_SEG_CS);
 }
 
 static const char *check_ss_ar(const struct l1vmm_vmcs_view *v, bool urg)
 {
-	const struct l1vmm_vmcs_seg *ss = &v->guest_seg[L1VMM_SEG_SS];
-	u32 cs_type = v->guest_seg[L1VMM_SEG_CS].ar & L1VMM_AR_TYPE_MASK;
+	const struct l1vmm_vmcs_seg *ss = &v->guest_seg[L1VMM_VMCS_SEG_SS];
+	u32 cs_type = v->guest_seg[L1VMM_VMCS_SEG_CS].ar & L1VMM_AR_TYPE_MASK;
 	u32 type = ss->ar & L1VMM_AR_TYPE_MASK;
 
 	if (!urg && seg_dpl(ss) != (ss->selector & L1VMM_SEL_RPL_MASK))
@@ -342,7 +342,7 @@ static const char *check_ss_ar(const struct l1vmm_vmcs_view *v, bool urg)
 		return "SS type not a read/write accessed data segment";
 	if (!(ss->ar & L1VMM_AR_S))
 		return "SS a system segment";
-	return check_seg_common(ss, L1VMM_SEG_SS);
+	return check_seg_common(ss, L1VMM_VMCS_SEG_SS);
 }
 
 static const char *check_data_seg_ar(const struct l1vmm_vmcs_seg *s, int i, bool urg)
@@ -366,8 +366,8 @@ static const char *check_data_seg_ar(const struct l1vmm_vmcs_seg *s, int i, bool
 
 static const char *check_tr_ldtr_ar(const struct l1vmm_vmcs_view *v, bool ia32e)
 {
-	const struct l1vmm_vmcs_seg *tr = &v->guest_seg[L1VMM_SEG_TR];
-	const struct l1vmm_vmcs_seg *ldtr = &v->guest_seg[L1VMM_SEG_LDTR];
+	const struct l1vmm_vmcs_seg *tr = &v->guest_seg[L1VMM_VMCS_SEG_TR];
+	const struct l1vmm_vmcs_seg *ldtr = &v->guest_seg[L1VMM_VMCS_SEG_LDTR];
 	u32 type = tr->ar & L1VMM_AR_TYPE_MASK;
 	const char *invalid;
 
@@ -378,14 +378,14 @@ static const char *check_tr_ldtr_ar(const struct l1vmm_vmcs_view *v, bool ia32e)
 		return "TR not a system segment";
 	if (!seg_usable(tr))
 		return "TR unusable";
-	invalid = check_seg_common(tr, L1VMM_SEG_TR);
+	invalid = check_seg_common(tr, L1VMM_VMCS_SEG_TR);
 	if (invalid || !seg_usable(ldtr))
 		return invalid;
 	if ((ldtr->ar & L1VMM_AR_TYPE_MASK) != L1VMM_SEG_TYPE_LDT)
 		return "LDTR type not an LDT";
 	if (ldtr->ar & L1VMM_AR_S)
 		return "LDTR not a system segment";
-	return check_seg_common(ldtr, L1VMM_SEG_LDTR);
+	return check_seg_common(ldtr, L1VMM_VMCS_SEG_LDTR);
 }
 
 /* Selectors, bases, limits and access rights of virtual-8086 mode. */
@@ -393,7 +393,7 @@ static const char *check_v86_segs(const struct l1vmm_vmcs_view *v)
 {
 	int i;
 
-	for (i = L1VMM_SEG_ES; i <= L1VMM_SEG_GS; i++) {
+	for (i = L1VMM_VMCS_SEG_ES; i <= L1VMM_VMCS_SEG_GS; i++) {
 		const struct l1vmm_vmcs_seg *s = &v->guest_seg[i];
 
 		if (s->base != (u64)s->selector << V86_SEG_BASE_SHIFT)
@@ -416,12 +416,12 @@ static const char *check_guest_segs(const struct l1vmm_vmcs_view *v,
 	const char *invalid;
 	int i;
 
-	if (seg[L1VMM_SEG_TR].selector & L1VMM_SEL_TI)
+	if (seg[L1VMM_VMCS_SEG_TR].selector & L1VMM_SEL_TI)
 		return "TR selector TI set";
-	if (seg_usable(&seg[L1VMM_SEG_LDTR]) && (seg[L1VMM_SEG_LDTR].selector & L1VMM_SEL_TI))
+	if (seg_usable(&seg[L1VMM_VMCS_SEG_LDTR]) && (seg[L1VMM_VMCS_SEG_LDTR].selector & L1VMM_SEL_TI))
 		return "LDTR selector TI set";
-	if (!v86 && !urg && (seg[L1VMM_SEG_SS].selector & L1VMM_SEL_RPL_MASK) !=
-			    (seg[L1VMM_SEG_CS].selector & L1VMM_SEL_RPL_MASK))
+	if (!v86 && !urg && (seg[L1VMM_VMCS_SEG_SS].selector & L1VMM_SEL_RPL_MASK) !=
+			    (seg[L1VMM_VMCS_SEG_CS].selector & L1VMM_SEL_RPL_MASK))
 		return "SS.RPL differs from CS.RPL";
 	if (v86) {
 		invalid = check_v86_segs(v);
@@ -429,20 +429,20 @@ static const char *check_guest_segs(const struct l1vmm_vmcs_view *v,
 			return invalid;
 	}
 
-	for (i = 0; i < L1VMM_SEG_NR; i++) {
+	for (i = 0; i < L1VMM_VMCS_SEG_NR; i++) {
 		bool usable = seg_usable(&seg[i]);
 
 		switch (i) {
-		case L1VMM_SEG_FS:
-		case L1VMM_SEG_GS:
-		case L1VMM_SEG_TR:
-		case L1VMM_SEG_LDTR:
-			if ((usable || i != L1VMM_SEG_LDTR) &&
+		case L1VMM_VMCS_SEG_FS:
+		case L1VMM_VMCS_SEG_GS:
+		case L1VMM_VMCS_SEG_TR:
+		case L1VMM_VMCS_SEG_LDTR:
+			if ((usable || i != L1VMM_VMCS_SEG_LDTR) &&
 			    noncanonical(seg[i].base, limits->virt_bits))
 				return seg_base_noncanonical[i];
 			break;
 		default:	/* CS, and SS, DS, ES when usable */
-			if ((usable || i == L1VMM_SEG_CS) && (seg[i].base >> 32))
+			if ((usable || i == L1VMM_VMCS_SEG_CS) && (seg[i].base >> 32))
 				return seg_base_high[i];
 		}
 	}
@@ -451,8 +451,8 @@ static const char *check_guest_segs(const struct l1vmm_vmcs_view *v,
 		invalid = check_cs_ar(v, urg, ia32e);
 		if (!invalid)
 			invalid = check_ss_ar(v, urg);
-		for (i = L1VMM_SEG_ES; !invalid && i <= L1VMM_SEG_GS; i++) {
-			if (i != L1VMM_SEG_CS && i != L1VMM_SEG_SS)
+		for (i = L1VMM_VMCS_SEG_ES; !invalid && i <= L1VMM_VMCS_SEG_GS; i++) {
+			if (i != L1VMM_VMCS_SEG_CS && i != L1VMM_VMCS_SEG_SS)
 				invalid = check_data_seg_ar(&seg[i], i, urg);
 		}
 		if (invalid)
@@ -496,7 +496,7 @@ static const char *check_guest_non_reg_state(const struct l1vmm_vmcs_view *v,
 	if (v->guest_activity != L1VMM_ACTIVITY_ACTIVE &&
 	    !(limits->misc & (L1VMM_VMX_MISC_ACTIVITY_HLT << (v->guest_activity - 1))))
 		return "guest activity state not supported by the CPU";
-	if (v->guest_activity == L1VMM_ACTIVITY_HLT && seg_dpl(&v->guest_seg[L1VMM_SEG_SS]))
+	if (v->guest_activity == L1VMM_ACTIVITY_HLT && seg_dpl(&v->guest_seg[L1VMM_VMCS_SEG_SS]))
 		return "guest HLT state with SS.DPL not 0";
 	if (v->guest_activity != L1VMM_ACTIVITY_ACTIVE && sti_or_mov_ss)
 		return "guest not active with blocking by STI or MOV SS";
@@ -533,7 +533,7 @@ static const char *check_guest_state_sdm(const struct l1vmm_vmcs_view *v,
 					 const struct l1vmm_vmcs_limits *limits,
 					 bool urg, bool ia32e)
 {
-	bool cs_l = v->guest_seg[L1VMM_SEG_CS].ar & L1VMM_AR_L;
+	bool cs_l = v->guest_seg[L1VMM_VMCS_SEG_CS].ar & L1VMM_AR_L;
 	u32 info = v->entry_intr_info;
 	const char *invalid;
 

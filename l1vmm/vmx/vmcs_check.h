@@ -128,9 +128,9 @@
 
 /* The segment registers, in the order of their VMCS field encodings. */
 enum l1vmm_vmcs_seg_reg {
-	L1VMM_SEG_ES, L1VMM_SEG_CS, L1VMM_SEG_SS, L1VMM_SEG_DS,
-	L1VMM_SEG_FS, L1VMM_SEG_GS, L1VMM_SEG_LDTR, L1VMM_SEG_TR,
-	L1VMM_SEG_NR,
+	L1VMM_VMCS_SEG_ES, L1VMM_VMCS_SEG_CS, L1VMM_VMCS_SEG_SS, L1VMM_VMCS_SEG_DS,
+	L1VMM_VMCS_SEG_FS, L1VMM_VMCS_SEG_GS, L1VMM_VMCS_SEG_LDTR, L1VMM_VMCS_SEG_TR,
+	L1VMM_VMCS_SEG_NR,
 };
 
 struct l1vmm_vmcs_seg {
@@ -153,16 +153,16 @@ struct l1vmm_vmcs_view {
 	/* guest-state area */
 	u64 guest_cr0, guest_cr3, guest_cr4, guest_dr7, guest_efer;
 	u64 guest_rip, guest_rflags;
-	struct l1vmm_vmcs_seg guest_seg[L1VMM_SEG_NR];
+	struct l1vmm_vmcs_seg guest_seg[L1VMM_VMCS_SEG_NR];
 	u64 guest_gdtr_base, guest_idtr_base;
 	u32 guest_gdtr_limit, guest_idtr_limit;
 	u32 guest_activity, guest_interruptibility;
 	u64 guest_pending_dbg;
 	u64 vmcs_link_pointer;
 
-	/* host-state area; host_sel[L1VMM_SEG_LDTR] is not a field: ignored */
+	/* host-state area; host_sel[L1VMM_VMCS_SEG_LDTR] is not a field: ignored */
 	u64 host_cr0, host_cr3, host_cr4, host_efer, host_rip;
-	u16 host_sel[L1VMM_SEG_NR];
+	u16 host_sel[L1VMM_VMCS_SEG_NR];
 	u64 host_fs_base, host_gs_base, host_tr_base;
 	u64 host_gdtr_base, host_idtr_base;
 };

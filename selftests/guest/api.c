@@ -21,6 +21,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "l1vmm/kvm_uapi.h"
 #include "l1vmm_util.h"
 
 #define MISC_MAJOR	10
@@ -77,6 +78,13 @@ static const struct {
 	{ KVM_CAP_INTR_SHADOW, 1 },
 	{ KVM_CAP_DEBUGREGS, 1 },
 	{ KVM_CAP_GET_TSC_KHZ, 1 },
+	{ KVM_CAP_IOEVENTFD, 1 },
+	{ KVM_CAP_IOEVENTFD_ANY_LENGTH, 1 },
+	{ KVM_CAP_IOEVENTFD_NO_LENGTH, 1 },
+	{ KVM_CAP_IRQFD, 1 },
+	{ KVM_CAP_IRQFD_RESAMPLE, 1 },
+	{ KVM_CAP_SIGNAL_MSI, 1 },
+	{ KVM_CAP_IRQ_ROUTING, 4096 },	/* KVM's KVM_MAX_IRQ_ROUTES */
 	{ KVM_CAP_CHECK_EXTENSION_VM, 1 },
 	{ KVM_CAP_ENABLE_CAP, 1 },
 	{ KVM_CAP_ENABLE_CAP_VM, 1 },
@@ -85,11 +93,16 @@ static const struct {
 	{ KVM_CAP_X86_MSR_FILTER, 1 },
 	{ KVM_CAP_SYNC_REGS, KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS | KVM_SYNC_X86_EVENTS },
 	{ KVM_CAP_ADJUST_CLOCK, KVM_CLOCK_TSC_STABLE | KVM_CLOCK_REALTIME | KVM_CLOCK_HOST_TSC },
+	{ KVM_CAP_GET_MSR_FEATURES, 1 },
+	{ KVM_CAP_MCE, 32 },	/* KVM_MAX_MCE_BANKS */
+	{ KVM_CAP_SET_GUEST_DEBUG, 1 },
+	{ KVM_CAP_USER_NMI, 1 },
 	{ KVM_CAP_XCRS, 1 },	/* on a host with XSAVE, as every test host has */
 	{ KVM_CAP_XSAVE, 1 },
 	/* l1vmm's XCR0 limit (no AMX) always fits struct kvm_xsave. */
 	{ KVM_CAP_XSAVE2, 4096 },
-	{ KVM_CAP_NR_MEMSLOTS, 32 },
+	{ KVM_CAP_NR_MEMSLOTS, 32764 },	/* KVM's KVM_USER_MEM_SLOTS */
+	{ KVM_CAP_USER_MEMORY2, 1 },
 	{ KVM_CAP_NR_VCPUS, -1 },	/* the online CPUs */
 	{ KVM_CAP_MAX_VCPUS, 1024 },
 	{ KVM_CAP_MAX_VCPU_ID, 4096 },
@@ -168,7 +181,6 @@ static void test_unknown_ioctl(void)
  * with a bad pointer. Each one moves to test_bad_pointer when implemented.
  */
 static const unsigned long l1vmm_not_yet[] = {
-	KVM_GET_MSR_FEATURE_INDEX_LIST,
 	KVM_GET_EMULATED_CPUID,
 	KVM_GET_DEVICE_ATTR,
 	KVM_GET_STATS_FD,
@@ -201,6 +213,8 @@ static const struct {
 } pointer_ioctls[] = {
 	{ KVM_GET_MSR_INDEX_LIST, "KVM_GET_MSR_INDEX_LIST", true },
 	{ KVM_GET_SUPPORTED_CPUID, "KVM_GET_SUPPORTED_CPUID", true },
+	{ KVM_GET_MSR_FEATURE_INDEX_LIST, "KVM_GET_MSR_FEATURE_INDEX_LIST", true },
+	{ KVM_GET_MSRS, "KVM_GET_MSRS", true },
 };
 
 static void test_bad_pointer(void)

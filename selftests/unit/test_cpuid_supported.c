@@ -65,7 +65,10 @@ static void test_masks_on_a_host_with_everything(void)
 	ASSERT_EQ(0, find(e, n, 1)->ecx & (1u << 21));		/* no x2APIC */
 	ASSERT_EQ(0, find(e, n, 1)->ecx & (1u << 31));		/* user space's, as in KVM */
 	ASSERT_EQ(1u << 26, find(e, n, 1)->edx & (1u << 26));	/* SSE2 */
-	ASSERT_EQ(0, find(e, n, 1)->edx & (1u << 12));		/* no MTRR */
+	ASSERT_EQ(1u << 12, find(e, n, 1)->edx & (1u << 12));	/* MTRR */
+	ASSERT_EQ(1u << 7, find(e, n, 1)->edx & (1u << 7));	/* MCE */
+	ASSERT_EQ(1u << 14, find(e, n, 1)->edx & (1u << 14));	/* MCA */
+	ASSERT_EQ(1u << 12, find(e, n, 0x80000001)->edx & (1u << 12));	/* AMD's MTRR */
 	ASSERT_EQ(0, find(e, n, 1)->ebx >> 16);			/* no APIC ID */
 	ASSERT_EQ(KVM_CPUID_FLAG_SIGNIFCANT_INDEX, find(e, n, 7)->flags);
 	ASSERT_EQ(1u << 22, find(e, n, 7)->ecx);		/* RDPID only */

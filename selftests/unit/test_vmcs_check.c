@@ -13,14 +13,14 @@
 #include "l1vmm/portable/x86.h"
 #include "l1vmm/vmx/vmcs_check.h"
 
-#define ES L1VMM_SEG_ES
-#define CS L1VMM_SEG_CS
-#define SS L1VMM_SEG_SS
-#define DS L1VMM_SEG_DS
-#define FS L1VMM_SEG_FS
-#define GS L1VMM_SEG_GS
-#define LDTR L1VMM_SEG_LDTR
-#define TR L1VMM_SEG_TR
+#define ES L1VMM_VMCS_SEG_ES
+#define CS L1VMM_VMCS_SEG_CS
+#define SS L1VMM_VMCS_SEG_SS
+#define DS L1VMM_VMCS_SEG_DS
+#define FS L1VMM_VMCS_SEG_FS
+#define GS L1VMM_VMCS_SEG_GS
+#define LDTR L1VMM_VMCS_SEG_LDTR
+#define TR L1VMM_VMCS_SEG_TR
 
 /* The controls every good VMCS here has, on top of the capabilities' default-1 bits. */
 #define PIN	(0x16 | L1VMM_PIN_NMI_EXITING | L1VMM_PIN_VIRTUAL_NMIS)

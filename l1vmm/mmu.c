@@ -1,0 +1,466 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Guest memory slots and the second-level page table filled on demand;
+ * see mmu.h for the model and the lock order.
+ *
+ * A slot costs the same whatever its size: its metadata is one struct, an
+ * entry in the sorted gfn index (slot_index.h) and a node in the interval
+ * tree of user addresses that the notifier searches. Creating one maps
+ * nothing; moving or deleting one unmaps what the guest touched.
+ */
+#define pr_fmt(fmt) "l1vmm: " fmt
+
+#include <linux/mm.h>
+#include <linux/mmu_notifier.h>
+#include <linux/rcupdate.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "l1vmm/mmu.h"
+#include "l1vmm/portable/limits.h"
+#include "l1vmm/vcpu.h"
+#include "l1vmm/vm.h"
+
+static struct l1vmm_memslot *slot_by_gfn(struct l1vmm_mmu *mmu, u64 gfn)
+{
+	long i = l1vmm_slot_index_find(mmu->by_gfn, mmu->nr_slots, gfn);
+
+	return i < 0 ? NULL : mmu->by_gfn[i].slot;
+}
+
+static unsigned long slot_hva_end(const struct l1vmm_memslot *slot)
+{
+	return slot->userspace_addr + (slot->npages << PAGE_SHIFT);
+}
+
+/*
+ * Post a TLB flush to every vCPU and wait until none is left in the guest
+ * with the old translations (l1vmm_vcpu_kick()). Runs from the notifier,
+ * which cannot take vm->lock: the vCPUs are read under RCU, which a vCPU
+ * that is taken back out of the array waits for (vcpu.c).
+ */
+static void flush_all_vcpus(struct l1vmm_vm *vm)
+{
+	unsigned int i, n;
+
+	/* Unlocked, as KVM's counter of the same name: a statistic. */
+	vm->stats.remote_tlb_flush_requests++;
+	rcu_read_lock();
+	n = min_t(unsigned int, READ_ONCE(vm->nr_vcpus), L1VMM_MAX_VCPUS);
+	for (i = 0; i < n; i++) {
+		struct l1vmm_vcpu *vcpu = READ_ONCE(vm->vcpus[i]);
+
+		if (vcpu)
+			l1vmm_vcpu_kick(vcpu, L1VMM_REQ_TLB_FLUSH);
+	}
+	rcu_read_unlock();
+}
+
+/* After the flush: no CPU can walk the tables an unmap freed. */
+static void flush_and_free(struct l1vmm_vm *vm, bool flush, struct list_head *freed)
+{
+	if (flush || !list_empty(freed))
+		flush_all_vcpus(vm);
+	l1vmm_tdp_free_tables(freed);
+}
+
+/* Unmap what the guest touched of @slot; mmu->lock held. */
+static bool slot_zap(struct l1vmm_vm *vm, struct l1vmm_memslot *slot, struct list_head *freed)
+{
+	lockdep_assert_held(&vm->mmu.lock);
+	return l1vmm_tdp_unmap_range(&vm->tdp, slot->base_gfn, slot->npages, freed);
+}
+
+/*
+ * Unmap the guest frames that user addresses [@start, @end) back, in every
+ * slot over them; mmu->lock held. Returns whether a leaf went.
+ */
+static bool zap_hva_range(struct l1vmm_vm *vm, unsigned long start, unsigned long end,
+			  struct list_head *freed)
+{
+	struct interval_tree_node *node;
+	bool cleared = false;
+
+	lockdep_assert_held(&vm->mmu.lock);
+	for (node = interval_tree_iter_first(&vm->mmu.by_hva, start, end - 1); node;
+	     node = interval_tree_iter_next(node, start, end - 1)) {
+		struct l1vmm_memslot *slot = container_of(node, struct l1vmm_memslot, hva);
+		unsigned long from = max(start, slot->userspace_addr);
+		unsigned long to = min(end, slot_hva_end(slot));
+		u64 gfn = slot->base_gfn + ((from - slot->userspace_addr) >> PAGE_SHIFT);
+		u64 gfn_end = slot->base_gfn +
+			      ((to - slot->userspace_addr + PAGE_SIZE - 1) >> PAGE_SHIFT);
+
+		cleared |= l1vmm_tdp_unmap_range(&vm->tdp, gfn, gfn_end - gfn, freed);
+	}
+	return cleared;
+}
+
+static struct l1vmm_vm *notifier_vm(struct mmu_notifier *mn)
+{
+	return container_of(mn, struct l1vmm_vm, mmu.notifier);
+}
+
+/*
+ * The mm is about to change [start, end): unmap it, and flush, before the
+ * pages go (KVM's kvm_mmu_notifier_invalidate_range_start()). Faults that
+ * looked a page up before this retry, until the matching end. Never
+ * sleeps: it also serves the callers that cannot block (the OOM reaper).
+ */
+static int mmu_invalidate_range_start(struct mmu_notifier *mn,
+				      const struct mmu_notifier_range *range)
+{
+	struct l1vmm_vm *vm = notifier_vm(mn);
+	LIST_HEAD(freed);
+	bool flush;
+
+	spin_lock(&vm->mmu.lock);
+	vm->mmu.invalidate_in_progress++;
+	flush = zap_hva_range(vm, range->start, range->end, &freed);
+	spin_unlock(&vm->mmu.lock);
+	flush_and_free(vm, flush, &freed);
+	return 0;
+}
+
+static void mmu_invalidate_range_end(struct mmu_notifier *mn,
+				     const struct mmu_notifier_range *range)
+{
+	struct l1vmm_vm *vm = notifier_vm(mn);
+
+	spin_lock(&vm->mmu.lock);
+	vm->mmu.invalidate_seq++;
+	if (!WARN_ON_ONCE(!vm->mmu.invalidate_in_progress))
+		vm->mmu.invalidate_in_progress--;
+	spin_unlock(&vm->mmu.lock);
+}
+
+/* The mm is going away (exit, or the last VM file closed): unmap it all. */
+static void mmu_release(struct mmu_notifier *mn, struct mm_struct *mm)
+{
+	struct l1vmm_vm *vm = notifier_vm(mn);
+	LIST_HEAD(freed);
+	bool flush = false;
+	unsigned long i;
+
+	spin_lock(&vm->mmu.lock);
+	for (i = 0; i < vm->mmu.nr_slots; i++)
+		flush |= slot_zap(vm, vm->mmu.by_gfn[i].slot, &freed);
+	vm->mmu.invalidate_seq++;
+	spin_unlock(&vm->mmu.lock);
+	flush_and_free(vm, flush, &freed);
+}
+
+static const struct mmu_notifier_ops mmu_notifier_ops = {
+	.invalidate_range_start	= mmu_invalidate_range_start,
+	.invalidate_range_end	= mmu_invalidate_range_end,
+	.release		= mmu_release,
+};
+
+int l1vmm_mmu_init(struct l1vmm_vm *vm)
+{
+	struct l1vmm_mmu *mmu = &vm->mmu;
+	int r;
+
+	spin_lock_init(&mmu->lock);
+	xa_init(&mmu->by_id);
+	mmu->by_hva = RB_ROOT_CACHED;
+	mmu->notifier.ops = &mmu_notifier_ops;
+	r = mmu_notifier_register(&mmu->notifier, vm->mm);
+	if (r)
+		return r;
+	mmu->registered = true;
+	return 0;
+}
+
+void l1vmm_mmu_destroy(struct l1vmm_vm *vm)
+{
+	struct l1vmm_mmu *mmu = &vm->mmu;
+	struct l1vmm_memslot *slot;
+	unsigned long id;
+
+	/* After this no callback runs; it calls mmu_release() if exit has not. */
+	if (mmu->registered)
+		mmu_notifier_unregister(&mmu->notifier, vm->mm);
+	mmu->registered = false;
+	xa_for_each(&mmu->by_id, id, slot)
+		kfree(slot);
+	xa_destroy(&mmu->by_id);
+	kvfree(mmu->by_gfn);
+	mmu->by_gfn = NULL;
+	mmu->nr_slots = 0;
+	l1vmm_tdp_cache_free(&mmu->cache);
+}
+
+/*
+ * Room for one more slot in the gfn index; vm->lock held. A larger array
+ * is filled and swapped in under mmu->lock, the old one freed after.
+ */
+static int index_reserve(struct l1vmm_vm *vm)
+{
+	struct l1vmm_mmu *mmu = &vm->mmu;
+	struct l1vmm_gfn_range *old, *new;
+	unsigned long room;
+
+	lockdep_assert_held(&vm->lock);
+	if (mmu->nr_slots < mmu->room)
+		return 0;
+	room = min_t(unsigned long, max(8UL, mmu->room * 2), L1VMM_MAX_MEMSLOTS);
+	new = kvmalloc_array(room, sizeof(*new), GFP_KERNEL_ACCOUNT);
+	if (!new)
+		return -ENOMEM;
+	spin_lock(&mmu->lock);
+	old = mmu->by_gfn;
+	if (mmu->nr_slots)
+		memcpy(new, old, mmu->nr_slots * sizeof(*new));
+	mmu->by_gfn = new;
+	mmu->room = room;
+	spin_unlock(&mmu->lock);
+	kvfree(old);
+	return 0;
+}
+
+/* Put @slot in both indexes; mmu->lock held, room reserved. */
+static void index_add(struct l1vmm_mmu *mmu, struct l1vmm_memslot *slot)
+{
+	struct l1vmm_gfn_range e = {
+		.base_gfn = slot->base_gfn, .npages = slot->npages, .slot = slot,
+	};
+
+	mmu->nr_slots = l1vmm_slot_index_insert(mmu->by_gfn, mmu->nr_slots, &e);
+	slot->hva.start = slot->userspace_addr;
+	slot->hva.last = slot_hva_end(slot) - 1;
+	interval_tree_insert(&slot->hva, &mmu->by_hva);
+}
+
+static void index_del(struct l1vmm_mmu *mmu, struct l1vmm_memslot *slot)
+{
+	long i = l1vmm_slot_index_find(mmu->by_gfn, mmu->nr_slots, slot->base_gfn);
+
+	if (!WARN_ON_ONCE(i < 0 || mmu->by_gfn[i].slot != slot))
+		mmu->nr_slots = l1vmm_slot_index_remove(mmu->by_gfn, mmu->nr_slots, i);
+	interval_tree_remove(&slot->hva, &mmu->by_hva);
+}
+
+static int slot_create(struct l1vmm_vm *vm, const struct kvm_userspace_memory_region2 *mem)
+{
+	struct l1vmm_mmu *mmu = &vm->mmu;
+	struct l1vmm_memslot *slot;
+	int r;
+
+	r = index_reserve(vm);
+	if (r)
+		return r;
+	slot = kzalloc(sizeof(*slot), GFP_KERNEL_ACCOUNT);
+	if (!slot)
+		return -ENOMEM;
+	slot->id = mem->slot;
+	slot->flags = mem->flags;
+	slot->base_gfn = mem->guest_phys_addr >> PAGE_SHIFT;
+	slot->npages = mem->memory_size >> PAGE_SHIFT;
+	slot->userspace_addr = mem->userspace_addr;
+	r = xa_err(xa_store(&mmu->by_id, slot->id, slot, GFP_KERNEL_ACCOUNT));
+	if (r) {
+		kfree(slot);
+		return r;
+	}
+	spin_lock(&mmu->lock);
+	index_add(mmu, slot);
+	spin_unlock(&mmu->lock);
+	return 0;
+}
+
+/*
+ * Take @slot out of the guest's view: out of the indexes when @gfn is
+ * ~0 (delete), else moved to @gfn. Faults that looked it up retry
+ * (invalidate_seq), and no vCPU keeps a translation of it.
+ */
+static void slot_remap(struct l1vmm_vm *vm, struct l1vmm_memslot *slot, u64 gfn)
+{
+	struct l1vmm_mmu *mmu = &vm->mmu;
+	LIST_HEAD(freed);
+	bool flush;
+
+	spin_lock(&mmu->lock);
+	index_del(mmu, slot);
+	flush = slot_zap(vm, slot, &freed);
+	if (gfn != ~0ull) {
+		slot->base_gfn = gfn;
+		index_add(mmu, slot);
+	}
+	mmu->invalidate_seq++;
+	spin_unlock(&mmu->lock);
+	flush_and_free(vm, flush, &freed);
+}
+
+/*
+ * Errors as in KVM's __kvm_set_memory_region(), in its order. Address
+ * space 0 only: bits 31:16 of the slot name another, and l1vmm has no SMM
+ * (KVM_CAP_MULTI_ADDRESS_SPACE is 0).
+ */
+int l1vmm_set_memory_region(struct l1vmm_vm *vm, const struct kvm_userspace_memory_region2 *mem)
+{
+	u64 gfn = mem->guest_phys_addr >> PAGE_SHIFT;
+	u64 npages = mem->memory_size >> PAGE_SHIFT;
+	struct l1vmm_memslot *old;
+	u32 id = mem->slot;
+	int r;
+
+	/* No dirty logging yet, and no guest_memfd (KVM without it says the same). */
+	if (mem->flags & ~KVM_MEM_READONLY)
+		return -EINVAL;
+	if (id >= L1VMM_MAX_MEMSLOTS)
+		return -EINVAL;
+	if (!PAGE_ALIGNED(mem->memory_size) || !PAGE_ALIGNED(mem->guest_phys_addr) ||
+	    !PAGE_ALIGNED(mem->userspace_addr))
+		return -EINVAL;
+	if (mem->memory_size &&
+	    !access_ok((void __user *)(unsigned long)mem->userspace_addr, mem->memory_size))
+		return -EINVAL;
+	if (mem->guest_phys_addr + mem->memory_size < mem->guest_phys_addr)
+		return -EINVAL;
+	if (npages > L1VMM_MAX_SLOT_PAGES)
+		return -EINVAL;
+
+	mutex_lock(&vm->lock);
+	old = xa_load(&vm->mmu.by_id, id);
+
+	if (!npages) {
+		r = -EINVAL;
+		if (!old)
+			goto out;
+		slot_remap(vm, old, ~0ull);
+		xa_erase(&vm->mmu.by_id, id);
+		kfree(old);
+		r = 0;
+		goto out;
+	}
+
+	if (old) {
+		r = -EINVAL;
+		if (old->npages != npages || old->userspace_addr != mem->userspace_addr ||
+		    ((old->flags ^ mem->flags) & KVM_MEM_READONLY))
+			goto out;
+		r = 0;
+		if (old->base_gfn == gfn)
+			goto out;	/* nothing changes */
+	}
+
+	r = -EEXIST;
+	if (l1vmm_slot_index_overlaps(vm->mmu.by_gfn, vm->mmu.nr_slots, gfn, npages, old))
+		goto out;
+	/* Below MAXPHYADDR, as KVM bounds new and moved slots (kvm_mmu_max_gfn()). */
+	r = -EINVAL;
+	if ((gfn + npages - 1) >> (l1vmm_tdp_gpa_bits() - PAGE_SHIFT))
+		goto out;
+
+	r = 0;
+	if (old)
+		slot_remap(vm, old, gfn);
+	else
+		r = slot_create(vm, mem);
+out:
+	mutex_unlock(&vm->lock);
+	return r;
+}
+
+/*
+ * The page at @hva, referenced, for a fault that @write's or not; a
+ * writable mapping when the caller may map it so (@may_write) and user
+ * space can write it already. As KVM's hva_to_pfn(): a read maps a page
+ * that user space can write writable when it is there without a fault,
+ * else the page as it is (the shared zero page, say) read-only; user
+ * space's later write replaces it through the notifier.
+ */
+static int hva_to_page(unsigned long hva, bool write, bool may_write, struct page **page,
+		       bool *writable)
+{
+	long n;
+
+	*writable = write;
+	if (!write && may_write && get_user_page_fast_only(hva, FOLL_WRITE, page)) {
+		*writable = true;
+		return 0;
+	}
+	n = get_user_pages_unlocked(hva, 1, page, FOLL_HWPOISON | (write ? FOLL_WRITE : 0));
+	if (n == 1)
+		return 0;
+	/* As KVM: SIGBUS for a poisoned page, then back to the run loop. */
+	if (n == -EHWPOISON) {
+		send_sig_mceerr(BUS_MCEERR_AR, (void __user *)hva, PAGE_SHIFT, current);
+		return -EHWPOISON;
+	}
+	return -EFAULT;
+}
+
+int l1vmm_tdp_fault(struct l1vmm_vcpu *vcpu, u64 gpa, bool write)
+{
+	struct l1vmm_vm *vm = vcpu->vm;
+	struct l1vmm_mmu *mmu = &vm->mmu;
+	u64 gfn = gpa >> PAGE_SHIFT;
+	struct l1vmm_memslot *slot;
+	unsigned long hva, seq;
+	bool readonly, writable;
+	struct page *page;
+	int r;
+
+	spin_lock(&mmu->lock);
+	slot = slot_by_gfn(mmu, gfn);
+	if (!slot || (write && (slot->flags & KVM_MEM_READONLY))) {
+		spin_unlock(&mmu->lock);
+		return 0;
+	}
+	hva = slot->userspace_addr + ((gfn - slot->base_gfn) << PAGE_SHIFT);
+	readonly = slot->flags & KVM_MEM_READONLY;
+	seq = mmu->invalidate_seq;
+	r = l1vmm_tdp_cache_topup(&mmu->cache, &mmu->lock);
+	spin_unlock(&mmu->lock);
+	if (r)
+		return r;
+
+	r = hva_to_page(hva, write, !readonly, &page, &writable);
+	if (r == -EHWPOISON)
+		return 1;	/* the signal pending ends KVM_RUN with -EINTR */
+	if (r)
+		return r;
+
+	spin_lock(&mmu->lock);
+	/* An invalidation since the lookup may have unmapped this page: retry. */
+	if (!mmu->invalidate_in_progress && mmu->invalidate_seq == seq) {
+		r = l1vmm_tdp_map_cached(&vm->tdp, gfn, page_to_pfn(page), writable,
+					 &mmu->cache);
+		/* A leaf was there: a stale translation may have faulted. */
+		if (r > 0)
+			set_bit(L1VMM_REQ_TLB_FLUSH, &vcpu->requests);
+	}
+	spin_unlock(&mmu->lock);
+	/* The notifier, not a reference, keeps the mapping right from here. */
+	put_page(page);
+	/* Out of cached tables (another vCPU took them): fault again. */
+	return 1;
+}
+
+int l1vmm_gfn_to_hva(struct l1vmm_vm *vm, u64 gfn, bool write, unsigned long *hva)
+{
+	struct l1vmm_memslot *slot;
+	int r = 0;
+
+	spin_lock(&vm->mmu.lock);
+	slot = slot_by_gfn(&vm->mmu, gfn);
+	if (!slot)
+		r = -EFAULT;
+	else if (write && (slot->flags & KVM_MEM_READONLY))
+		r = -EPERM;
+	else
+		*hva = slot->userspace_addr + ((gfn - slot->base_gfn) << PAGE_SHIFT);
+	spin_unlock(&vm->mmu.lock);
+	return r;
+}
+
+bool l1vmm_gfn_backed(struct l1vmm_vm *vm, u64 gfn, bool write)
+{
+	unsigned long hva;
+
+	return !l1vmm_gfn_to_hva(vm, gfn, write, &hva);
+}
