@@ -15,6 +15,7 @@
 
 #include "l1vmm/exit.h"
 #include "l1vmm/msr_access.h"
+#include "l1vmm/msr_user.h"
 #include "l1vmm/portable/cpuid.h"
 #include "l1vmm/vcpu.h"
 #include "l1vmm/vm.h"
@@ -128,7 +129,8 @@ static __always_inline enum emulated emulate(const struct l1vmm_backend_ops *ops
 		break;
 	case L1VMM_EXIT_MSR:
 		/* A filter or user-space MSR exits: the full path (msr_user.c). */
-		if (unlikely(READ_ONCE(vcpu->vm->msr_user_policy)))
+		if (static_branch_unlikely(&l1vmm_msr_user_in_use) &&
+		    READ_ONCE(vcpu->vm->msr_user_policy))
 			return EMULATE_NOT_MINE;
 		/*
 		 * An MSR the fastpath does not know, or a value it refuses:

@@ -7,11 +7,13 @@
  * KVM_EXIT_X86_WRMSR instead, and user space finishes it).
  *
  * The fastpath leaves every MSR exit to this file while either is in use
- * (vm->msr_user_policy); without them it costs the fastpath one test.
+ * (vm->msr_user_policy); while no VM uses them, a static key makes that
+ * test a NOP.
  */
 #define pr_fmt(fmt) "l1vmm: " fmt
 
 #include <linux/bitops.h>
+#include <linux/jump_label.h>
 #include <linux/kvm.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
@@ -109,10 +111,22 @@ static int filter_add(struct l1vmm_msr_filter *f, const struct kvm_msr_filter_ra
 	return 0;
 }
 
+/*
+ * Some VM has a filter or user-space MSR exits: only then does the MSR
+ * fastpath look at its VM's policy (one NOP there otherwise).
+ */
+DEFINE_STATIC_KEY_FALSE(l1vmm_msr_user_in_use);
+
 static void update_policy(struct l1vmm_vm *vm)
 {
-	WRITE_ONCE(vm->msr_user_policy,
-		   vm->user_space_msr_mask || rcu_access_pointer(vm->msr_filter));
+	bool on = vm->user_space_msr_mask || rcu_access_pointer(vm->msr_filter);
+
+	lockdep_assert_held(&vm->lock);
+	if (on && !vm->msr_user_policy)
+		static_branch_inc(&l1vmm_msr_user_in_use);
+	else if (!on && vm->msr_user_policy)
+		static_branch_dec(&l1vmm_msr_user_in_use);
+	WRITE_ONCE(vm->msr_user_policy, on);
 }
 
 /* KVM_X86_SET_MSR_FILTER: replace the VM's filter; KVM's checks and errors. */
@@ -165,6 +179,8 @@ int l1vmm_set_user_space_msr(struct l1vmm_vm *vm, u64 reasons)
 
 void l1vmm_msr_filter_free(struct l1vmm_vm *vm)
 {
+	if (vm->msr_user_policy)
+		static_branch_dec(&l1vmm_msr_user_in_use);
 	filter_free(rcu_dereference_protected(vm->msr_filter, true));
 }
 
