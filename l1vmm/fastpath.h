@@ -57,9 +57,8 @@ static __always_inline void emulate_cpuid(const struct l1vmm_backend_ops *ops,
 /*
  * KVM's hypercall convention: number in RAX, result in RAX. l1vmm offers
  * none of KVM's hypercalls, so every number answers -KVM_ENOSYS; from CPL > 0
- * the answer is -KVM_EPERM, as in KVM (doc/abi.md, "kvmclock", says what
- * KVM 6.1 answers for its own numbers and why l1vmm has none). The
- * backend read the CPL and the mode at the exit.
+ * the answer is -KVM_EPERM, as in KVM. The backend read the CPL and the
+ * mode at the exit.
  */
 static __always_inline void emulate_hypercall(struct l1vmm_vcpu *vcpu)
 {
@@ -70,9 +69,9 @@ static __always_inline void emulate_hypercall(struct l1vmm_vcpu *vcpu)
 }
 
 /*
- * RDMSR/WRMSR of the MSRs the fastpath keeps, the MTRRs and machine-check
- * registers out of line (msr_access.h); false for any other MSR, or a
- * refused value (the full path then has the last word: msr_user.c).
+ * RDMSR/WRMSR of the MSRs l1vmm keeps, the MTRRs and machine-check
+ * registers out of line (msr_access.h); any other MSR, or a refused value,
+ * is a #GP in the guest (KVM with ignore_msrs=0 does the same).
  */
 static __always_inline bool emulate_msr(const struct l1vmm_backend_ops *ops,
 					struct l1vmm_vcpu *vcpu)
@@ -132,13 +131,8 @@ static __always_inline enum emulated emulate(const struct l1vmm_backend_ops *ops
 		if (static_branch_unlikely(&l1vmm_msr_user_in_use) &&
 		    READ_ONCE(vcpu->vm->msr_user_policy))
 			return EMULATE_NOT_MINE;
-		/*
-		 * An MSR the fastpath does not know, or a value it refuses:
-		 * the full path decides (kvmclock's MSRs write guest memory,
-		 * which only it may; for the others it queues the #GP).
-		 */
 		if (!emulate_msr(ops, vcpu))
-			return EMULATE_NOT_MINE;
+			goto gp;
 		break;
 	case L1VMM_EXIT_XSETBV:
 		if (!l1vmm_emulate_xsetbv(vcpu))

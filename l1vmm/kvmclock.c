@@ -17,7 +17,9 @@
  *
  * The guest's memory is written through the slot's user mapping with
  * copy_to_user(), as KVM's kvm_write_guest() does: only in process
- * context with preemption on, never from the fastpath.
+ * context with preemption on. The fastpath's WRMSR (IRQs off) only
+ * records the MSR and asks for the write, which vcpu_run() does before
+ * the guest's next instruction.
  */
 #define pr_fmt(fmt) "l1vmm: " fmt
 
@@ -76,6 +78,7 @@ void l1vmm_kvmclock_reset(struct l1vmm_vcpu *vcpu)
 {
 	vcpu->kvmclock.system_time = 0;
 	vcpu->kvmclock.cpu = -1;
+	vcpu->kvmclock.wall_clock_pending = false;
 	clear_bit(L1VMM_REQ_CLOCK_UPDATE, &vcpu->requests);
 }
 
@@ -164,6 +167,10 @@ void l1vmm_kvmclock_update(struct l1vmm_vcpu *vcpu)
 	int cpu;
 
 	clear_bit(L1VMM_REQ_CLOCK_UPDATE, &vcpu->requests);
+	if (kc->wall_clock_pending) {
+		kc->wall_clock_pending = false;
+		write_wall_clock(vm, READ_ONCE(vm->wall_clock));
+	}
 	if (!(kc->system_time & L1VMM_KVMCLOCK_ENABLE))
 		return;
 	if (offset_in_page(gpa) + sizeof(t) > PAGE_SIZE)
@@ -225,7 +232,7 @@ int l1vmm_kvmclock_get_msr(struct l1vmm_vcpu *vcpu, u32 index, u64 *data)
  * slot backs is accepted and nothing is written there), from the guest
  * and from user space (QEMU writes 0 to the old ones at every reset).
  */
-int l1vmm_kvmclock_set_msr(struct l1vmm_vcpu *vcpu, u32 index, u64 data)
+int l1vmm_kvmclock_set_msr(struct l1vmm_vcpu *vcpu, u32 index, u64 data, bool write_now)
 {
 	switch (index) {
 	case L1VMM_MSR_KVM_SYSTEM_TIME:
@@ -237,7 +244,12 @@ int l1vmm_kvmclock_set_msr(struct l1vmm_vcpu *vcpu, u32 index, u64 data)
 	case L1VMM_MSR_KVM_WALL_CLOCK:
 	case L1VMM_MSR_KVM_WALL_CLOCK_NEW:
 		WRITE_ONCE(vcpu->vm->wall_clock, data);
-		write_wall_clock(vcpu->vm, data);
+		if (write_now) {
+			write_wall_clock(vcpu->vm, data);
+		} else {
+			vcpu->kvmclock.wall_clock_pending = true;
+			set_bit(L1VMM_REQ_CLOCK_UPDATE, &vcpu->requests);
+		}
 		return 0;
 	default:
 		return 1;

@@ -32,12 +32,15 @@ void l1vmm_kvmclock_vm_init(struct l1vmm_vm *vm);
 void l1vmm_kvmclock_reset(struct l1vmm_vcpu *vcpu);
 
 /*
- * RDMSR/WRMSR and KVM_GET/SET_MSRS of the kvmclock MSRs, for the full path
- * and the ioctls only (they may write guest memory): 0, or 1 for an MSR
- * that is not one of them.
+ * RDMSR/WRMSR and KVM_GET/SET_MSRS of the kvmclock MSRs: 0, or 1 for an
+ * MSR that is not one of them. Safe with IRQs off: with @write_now false
+ * (the fastpath) the wall clock's guest memory write waits for the vCPU's
+ * next pass through vcpu_run() (L1VMM_REQ_CLOCK_UPDATE), which comes
+ * before the guest runs again; with @write_now (process context) it is
+ * done at once.
  */
 int l1vmm_kvmclock_get_msr(struct l1vmm_vcpu *vcpu, u32 index, u64 *data);
-int l1vmm_kvmclock_set_msr(struct l1vmm_vcpu *vcpu, u32 index, u64 data);
+int l1vmm_kvmclock_set_msr(struct l1vmm_vcpu *vcpu, u32 index, u64 data, bool write_now);
 
 /* KVM_GET_CLOCK and KVM_SET_CLOCK on the VM file. */
 int l1vmm_vm_get_clock(struct l1vmm_vm *vm, struct kvm_clock_data __user *udata);

@@ -115,7 +115,7 @@ int l1vmm_get_msr_slow(struct l1vmm_vcpu *vcpu, u32 index, u64 *data, bool host)
 		return l1vmm_mtrr_get(&vcpu->mtrr, index, data, guest_maxphyaddr(vcpu));
 	if (l1vmm_mce_msr(index))
 		return l1vmm_mce_get(&vcpu->mce, index, data, host);
-	return 1;
+	return l1vmm_kvmclock_get_msr(vcpu, index, data);
 }
 
 int l1vmm_set_msr_slow(struct l1vmm_vcpu *vcpu, u32 index, u64 data, bool host)
@@ -128,7 +128,8 @@ int l1vmm_set_msr_slow(struct l1vmm_vcpu *vcpu, u32 index, u64 data, bool host)
 	 */
 	if (l1vmm_mce_msr(index))
 		return l1vmm_mce_set(&vcpu->mce, index, data, host, false);
-	return 1;
+	/* The guest's from the fastpath, IRQs off: guest memory waits (kvmclock.c). */
+	return l1vmm_kvmclock_set_msr(vcpu, index, data, host);
 }
 
 bool l1vmm_guest_msr_slow(struct l1vmm_vcpu *vcpu)

@@ -113,9 +113,8 @@ static __always_inline int __l1vmm_set_msr(const struct l1vmm_backend_ops *ops,
 }
 
 /*
- * The full path's and the ioctls' MSRs: the fastpath's, then, out of line,
- * those that may write guest memory (kvmclock.c), which the fastpath
- * leaves to the full path.
+ * The full path's and the ioctls' MSRs: the fastpath's, then kvmclock's
+ * (out of line), whose guest memory writes are done at once here.
  */
 static inline int l1vmm_get_msr(struct l1vmm_vcpu *vcpu, u32 index, u64 *data)
 {
@@ -128,7 +127,7 @@ static inline int l1vmm_set_msr(struct l1vmm_vcpu *vcpu, u32 index, u64 data)
 {
 	if (!__l1vmm_set_msr(l1vmm_ops, vcpu, index, data))
 		return 0;
-	return l1vmm_kvmclock_set_msr(vcpu, index, data);
+	return l1vmm_kvmclock_set_msr(vcpu, index, data, true);
 }
 
 #endif /* L1VMM_MSR_ACCESS_H */

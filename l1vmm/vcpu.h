@@ -110,6 +110,7 @@ struct l1vmm_kvmclock {
 	u64 system_time;	/* MSR_KVM_SYSTEM_TIME(_NEW): the page's GPA | enable */
 	int cpu;		/* the host CPU of the last update, -1 before */
 	unsigned long next_sync;	/* jiffies: the periodic update is due */
+	bool wall_clock_pending;	/* a guest WRMSR's wall clock to write */
 };
 
 struct l1vmm_vcpu {
