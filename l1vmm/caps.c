@@ -10,6 +10,7 @@
 #include <asm/cpufeature.h>
 
 #include "l1vmm/caps.h"
+#include "l1vmm/kvmclock.h"
 #include "l1vmm/msr_user.h"
 #include "l1vmm/kvm_uapi.h"
 #include "l1vmm/portable/mce.h"
@@ -63,6 +64,8 @@ long l1vmm_check_extension(long cap)
 		return 1;
 	case KVM_CAP_MCE:
 		return L1VMM_MCE_MAX_BANKS;
+	case KVM_CAP_ADJUST_CLOCK:
+		return L1VMM_CLOCK_VALID_FLAGS;
 	case KVM_CAP_XCRS:
 	case KVM_CAP_XSAVE:
 		return boot_cpu_has(X86_FEATURE_OSXSAVE);

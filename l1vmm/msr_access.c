@@ -75,10 +75,10 @@ int l1vmm_vcpu_msrs(struct l1vmm_vcpu *vcpu, struct kvm_msrs __user *umsrs, bool
 	return r;
 }
 
-/* KVM_GET_MSR_INDEX_LIST: l1vmm's MSRs that this host has. */
+/* KVM_GET_MSR_INDEX_LIST: l1vmm's MSRs that this host has, then kvmclock's. */
 int l1vmm_get_msr_index_list(struct kvm_msr_list __user *ulist)
 {
-	u32 indices[L1VMM_MAX_MSRS];
+	u32 indices[L1VMM_MAX_MSRS + L1VMM_KVMCLOCK_NR_MSRS];
 	struct kvm_msr_list list;
 	unsigned int i;
 	u32 n = 0;
@@ -86,6 +86,8 @@ int l1vmm_get_msr_index_list(struct kvm_msr_list __user *ulist)
 	for (i = 0; i < l1vmm_nr_msrs; i++)
 		if (l1vmm_host_has_msr(l1vmm_msr_list[i]))
 			indices[n++] = l1vmm_msr_list[i];
+	for (i = 0; i < L1VMM_KVMCLOCK_NR_MSRS; i++)
+		indices[n++] = l1vmm_kvmclock_msrs[i];
 	if (copy_from_user(&list, ulist, sizeof(list)))
 		return -EFAULT;
 	if (copy_to_user(&ulist->nmsrs, &n, sizeof(n)))
@@ -113,7 +115,7 @@ int l1vmm_get_msr_slow(struct l1vmm_vcpu *vcpu, u32 index, u64 *data, bool host)
 		return l1vmm_mtrr_get(&vcpu->mtrr, index, data, guest_maxphyaddr(vcpu));
 	if (l1vmm_mce_msr(index))
 		return l1vmm_mce_get(&vcpu->mce, index, data, host);
-	return 1;
+	return l1vmm_kvmclock_get_msr(vcpu, index, data);
 }
 
 int l1vmm_set_msr_slow(struct l1vmm_vcpu *vcpu, u32 index, u64 data, bool host)
@@ -126,7 +128,8 @@ int l1vmm_set_msr_slow(struct l1vmm_vcpu *vcpu, u32 index, u64 data, bool host)
 	 */
 	if (l1vmm_mce_msr(index))
 		return l1vmm_mce_set(&vcpu->mce, index, data, host, false);
-	return 1;
+	/* The guest's from the fastpath, IRQs off: guest memory waits (kvmclock.c). */
+	return l1vmm_kvmclock_set_msr(vcpu, index, data, host);
 }
 
 bool l1vmm_guest_msr_slow(struct l1vmm_vcpu *vcpu)

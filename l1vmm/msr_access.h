@@ -12,6 +12,7 @@
 #include <asm/processor-flags.h>
 
 #include "l1vmm/backend.h"
+#include "l1vmm/kvmclock.h"
 #include "l1vmm/portable/msrs.h"
 #include "l1vmm/vcpu.h"
 
@@ -111,14 +112,22 @@ static __always_inline int __l1vmm_set_msr(const struct l1vmm_backend_ops *ops,
 	}
 }
 
+/*
+ * The full path's and the ioctls' MSRs: the fastpath's, then kvmclock's
+ * (out of line), whose guest memory writes are done at once here.
+ */
 static inline int l1vmm_get_msr(struct l1vmm_vcpu *vcpu, u32 index, u64 *data)
 {
-	return __l1vmm_get_msr(l1vmm_ops, vcpu, index, data);
+	if (!__l1vmm_get_msr(l1vmm_ops, vcpu, index, data))
+		return 0;
+	return l1vmm_kvmclock_get_msr(vcpu, index, data);
 }
 
 static inline int l1vmm_set_msr(struct l1vmm_vcpu *vcpu, u32 index, u64 data)
 {
-	return __l1vmm_set_msr(l1vmm_ops, vcpu, index, data);
+	if (!__l1vmm_set_msr(l1vmm_ops, vcpu, index, data))
+		return 0;
+	return l1vmm_kvmclock_set_msr(vcpu, index, data, true);
 }
 
 /*

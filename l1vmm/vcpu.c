@@ -32,6 +32,7 @@
 #include "l1vmm/exit.h"
 #include "l1vmm/guest_mem.h"
 #include "l1vmm/hw.h"
+#include "l1vmm/kvmclock.h"
 #include "l1vmm/msr_access.h"
 #include "l1vmm/portable/cpuid.h"
 #include "l1vmm/portable/msrs.h"
@@ -259,6 +260,8 @@ static int vcpu_run(struct l1vmm_vcpu *vcpu)
 			break;
 		}
 		cond_resched();
+		if (unlikely(test_bit(L1VMM_REQ_CLOCK_UPDATE, &vcpu->requests)))
+			l1vmm_kvmclock_update(vcpu);
 		l1vmm_inject_pending(vcpu);
 		if (unlikely(vcpu->guest_debug)) {
 			r = l1vmm_guest_debug_enter(vcpu);
@@ -275,8 +278,12 @@ static int vcpu_run(struct l1vmm_vcpu *vcpu)
 		 * the request, or the kicker sees IN_GUEST and sends the IPI.
 		 */
 		smp_store_mb(vcpu->mode, L1VMM_IN_GUEST_MODE);
-		/* A signal or reschedule since the checks above: not one more entry. */
-		if (unlikely(l1vmm_task_work_pending())) {
+		/*
+		 * A signal or reschedule since the checks above, or a
+		 * pvclock page to write for this CPU: not one more entry.
+		 */
+		if (unlikely(l1vmm_task_work_pending() ||
+			     l1vmm_kvmclock_stale(vcpu, smp_processor_id()))) {
 			WRITE_ONCE(vcpu->mode, L1VMM_OUTSIDE_GUEST_MODE);
 			local_irq_enable();
 			preempt_enable();
@@ -794,6 +801,7 @@ void l1vmm_vcpu_reset(struct l1vmm_vcpu *vcpu, bool init)
 		l1vmm_xcr0_reset(vcpu);
 	l1vmm_ops->vcpu_reset(vcpu);
 	l1vmm_debugregs_reset(vcpu);
+	l1vmm_kvmclock_reset(vcpu);
 }
 
 /* Called when the VM goes away; no vCPU file is open any more. */

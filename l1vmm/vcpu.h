@@ -42,6 +42,8 @@ enum l1vmm_vcpu_mode {
  * fastpath ends its series after each exit it handles (exit_requested()).
  */
 #define L1VMM_REQ_SINGLE_ENTRY	(BITS_PER_LONG - 1)
+/* Write the pvclock page again, with preemption on (kvmclock.h). */
+#define L1VMM_REQ_CLOCK_UPDATE	3
 
 
 /*
@@ -101,6 +103,14 @@ struct l1vmm_vcpu_stats {
 	u64 egpr_shadow_bad;
 	u64 egpr_store_before_spec_ctrl;
 #endif
+};
+
+/* kvmclock (kvmclock.c): the guest's system-time MSR and its page. */
+struct l1vmm_kvmclock {
+	u64 system_time;	/* MSR_KVM_SYSTEM_TIME(_NEW): the page's GPA | enable */
+	int cpu;		/* the host CPU of the last update, -1 before */
+	unsigned long next_sync;	/* jiffies: the periodic update is due */
+	bool wall_clock_pending;	/* a guest WRMSR's wall clock to write */
 };
 
 struct l1vmm_vcpu {
@@ -185,6 +195,7 @@ struct l1vmm_vcpu {
 	/* Slow-path MSR state, last: away from what the fastpath touches. */
 	struct l1vmm_mtrr mtrr;	/* kept, not applied (portable/mtrr.h) */
 	struct l1vmm_mce mce;	/* machine-check registers (portable/mce.h) */
+	struct l1vmm_kvmclock kvmclock;
 };
 
 

@@ -18,6 +18,7 @@
 #include "l1vmm/caps.h"
 #include "l1vmm/exit.h"
 #include "l1vmm/hw.h"
+#include "l1vmm/kvmclock.h"
 #include "l1vmm/ioeventfd.h"
 #include "l1vmm/irq_routing.h"
 #include "l1vmm/msr_user.h"
@@ -91,6 +92,10 @@ static long vm_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
 	case KVM_GET_TSC_KHZ:
 		/* The rate new vCPUs start with: the host's, no TSC scaling. */
 		return tsc_khz;
+	case KVM_GET_CLOCK:
+		return l1vmm_vm_get_clock(vm, argp);
+	case KVM_SET_CLOCK:
+		return l1vmm_vm_set_clock(vm, argp);
 	case KVM_IOEVENTFD: {
 		struct kvm_ioeventfd data;
 
@@ -171,6 +176,7 @@ struct l1vmm_vm *l1vmm_vm_alloc(void)
 	r = l1vmm_mmu_init(vm);
 	if (r)
 		goto drop_mm;
+	l1vmm_kvmclock_vm_init(vm);
 	return vm;
 
 drop_mm:

@@ -43,6 +43,9 @@ struct l1vmm_vm {
 	bool msr_user_policy;		/* either is set: no MSR fastpath */
 	pid_t creator;		/* for the statistics' id string */
 	struct l1vmm_vm_stats stats;
+	/* kvmclock (kvmclock.c): the guest's clock minus the host's, in ns. */
+	s64 kvmclock_offset;
+	u64 wall_clock;		/* MSR_KVM_WALL_CLOCK(_NEW) as last written */
 };
 
 

@@ -7,7 +7,10 @@
  * The guest (selftests/lib/demo_guest.h) greets through an emulated serial
  * port, reads CPUID leaf 0x40000000, makes a hypercall and halts. Port I/O
  * and HLT come to this program as exits; CPUID and the hypercall are
- * handled inside the hypervisor and never reach user space.
+ * handled inside the hypervisor and never reach user space. As on KVM, the
+ * guest's CPUID is the table this program set (KVM_SET_CPUID2: here its own
+ * "l1vm" signature), not the "KVMKVMKVM" leaf the device offers in
+ * KVM_GET_SUPPORTED_CPUID, which the demo shows beside it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +21,26 @@
 
 #define MEM_SIZE	(2ul << 20)
 #define CODE_GPA	0x10000
+
+/* The signature of leaf 0x40000000 in the device's KVM_GET_SUPPORTED_CPUID, or "". */
+static void offered_signature(int sys_fd, char sig[13])
+{
+	static struct {
+		struct kvm_cpuid2 hdr;
+		struct kvm_cpuid_entry2 e[256];
+	} c = { .hdr.nent = 256 };
+	unsigned int i;
+
+	ASSERT_IOCTL_OK(sys_fd, KVM_GET_SUPPORTED_CPUID, &c);
+	memset(sig, 0, 13);
+	for (i = 0; i < c.hdr.nent; i++) {
+		if (c.e[i].function != 0x40000000)
+			continue;
+		memcpy(sig, &c.e[i].ebx, 4);
+		memcpy(sig + 4, &c.e[i].ecx, 4);
+		memcpy(sig + 8, &c.e[i].edx, 4);
+	}
+}
 
 static void demo(void)
 {
@@ -30,6 +53,7 @@ static void demo(void)
 	};
 	unsigned int io_exits = 0, serial_bytes = 0, other_exits = 0;
 	uint32_t sig = 0, lo = 0, hi = 0;
+	char offered[13];
 	struct test_guest g;
 	unsigned int reason;
 
@@ -64,7 +88,10 @@ static void demo(void)
 		}
 	}
 	fflush(stdout);
-	printf("%s: CPUID 0x40000000: EBX = %#x \"%.4s\"\n", dev_path(), sig, (char *)&sig);
+	offered_signature(g.vm.sys_fd, offered);
+	printf("%s: CPUID 0x40000000: EBX = %#x \"%.4s\" (from the table set here)\n",
+	       dev_path(), sig, (char *)&sig);
+	printf("%s: KVM_GET_SUPPORTED_CPUID 0x40000000: \"%s\"\n", dev_path(), offered);
 	printf("%s: hypercall %d returned %lld\n", dev_path(), DEMO_HYPERCALL_NR,
 	       (long long)(int64_t)(((uint64_t)hi << 32) | lo));
 	printf("%s: last exit: %s\n", dev_path(), exit_reason_name(reason));

@@ -54,6 +54,21 @@
 #define XSTATE1_EAX		(BIT(0) | BIT(1) | BIT(2))
 #define LAST_EXT_LEAF		0x80000008
 
+/*
+ * KVM's paravirtual leaves (Documentation/virt/kvm/x86/cpuid.rst), last, in
+ * KVM's order. 0x40000001 EAX: what l1vmm implements (kvmclock.c):
+ * CLOCKSOURCE (bit 0) and CLOCKSOURCE2 (3), the kvmclock MSRs;
+ * NOP_IO_DELAY (1), a hint that port 0x80 needs no delay, which holds for
+ * every l1vmm guest; CLOCKSOURCE_STABLE_BIT (24), which KVM offers
+ * unconditionally: it says the guest may trust PVCLOCK_TSC_STABLE_BIT
+ * where the pvclock page sets it, and l1vmm's never does. Not async page
+ * faults, steal time, PV EOI, PV unhalt, PV TLB flush, PV IPIs, poll
+ * control, PV sched yield: l1vmm has none of them.
+ */
+#define KVM_PV_SIGNATURE_LEAF	0x40000000
+#define KVM_PV_FEATURES_LEAF	0x40000001
+#define KVM_PV_FEATURES		(BIT(0) | BIT(1) | BIT(3) | BIT(24))
+
 static struct kvm_cpuid_entry2 *add(struct kvm_cpuid_entry2 *e, u32 function, u32 index,
 				    bool indexed, const struct l1vmm_cpuid_regs *r)
 {
@@ -104,6 +119,19 @@ static struct kvm_cpuid_entry2 *add_xstate(struct kvm_cpuid_entry2 *e, l1vmm_hos
 	return e;
 }
 
+/* "KVMKVMKVM\0\0\0" in EBX, ECX, EDX; EAX the last PV leaf. */
+static struct kvm_cpuid_entry2 *add_kvm_leaves(struct kvm_cpuid_entry2 *e)
+{
+	struct l1vmm_cpuid_regs r = {
+		.eax = KVM_PV_FEATURES_LEAF,
+		.ebx = 0x4b4d564b, .ecx = 0x564b4d56, .edx = 0x0000004d,
+	};
+
+	e = add(e, KVM_PV_SIGNATURE_LEAF, 0, false, &r);
+	r = (struct l1vmm_cpuid_regs){ .eax = KVM_PV_FEATURES };
+	return add(e, KVM_PV_FEATURES_LEAF, 0, false, &r);
+}
+
 unsigned int l1vmm_supported_cpuid(l1vmm_host_cpuid_fn host, unsigned int gpa_bits,
 				   u64 xcr0, struct kvm_cpuid_entry2 *out)
 {
@@ -146,7 +174,7 @@ unsigned int l1vmm_supported_cpuid(l1vmm_host_cpuid_fn host, unsigned int gpa_bi
 
 	host(0x80000000, 0, &r);
 	if (r.eax < 0x80000001)
-		return e - out;
+		return add_kvm_leaves(e) - out;
 	max_ext = min_u32(r.eax, LAST_EXT_LEAF);
 	r.eax = max_ext;
 	e = add(e, 0x80000000, 0, false, &r);
@@ -171,5 +199,5 @@ unsigned int l1vmm_supported_cpuid(l1vmm_host_cpuid_fn host, unsigned int gpa_bi
 		};
 		e = add(e, 0x80000008, 0, false, &r);
 	}
-	return e - out;
+	return add_kvm_leaves(e) - out;
 }

@@ -92,9 +92,38 @@ static void test_small_host(void)
 	fake_max_basic = 1;
 	fake_max_ext = 0x80000000;
 	n = l1vmm_supported_cpuid(all_ones_host, 48, XCR0_AVX, e);
-	ASSERT_EQ(2, n);
+	ASSERT_EQ(4, n);	/* leaves 0, 1 and KVM's two */
 	ASSERT_EQ(1, find(e, n, 0)->eax);
 	ASSERT_EQ(0, (long)(uintptr_t)l1vmm_cpuid_find(e, n, 7, 0));
+	ASSERT_EQ(0x40000001, find(e, n, 0x40000000)->eax);
+}
+
+/*
+ * KVM's leaves, last as in KVM: the signature, and the features l1vmm
+ * implements (kvmclock, NOP_IO_DELAY, the stable bit), nothing else.
+ */
+static void test_kvm_leaves(void)
+{
+	struct kvm_cpuid_entry2 e[L1VMM_SUPPORTED_CPUID_MAX];
+	const struct kvm_cpuid_entry2 *s, *f;
+	char sig[13] = { 0 };
+	unsigned int n;
+
+	fake_max_basic = 0x10;
+	fake_max_ext = 0x80000021;
+	n = l1vmm_supported_cpuid(all_ones_host, 48, XCR0_AVX, e);
+	TEST_ASSERT(n >= 2 && n <= L1VMM_SUPPORTED_CPUID_MAX, "%u entries", n);
+	s = find(e, n, 0x40000000);
+	f = find(e, n, 0x40000001);
+	TEST_ASSERT(s == &e[n - 2] && f == &e[n - 1], "KVM's leaves are not last");
+	ASSERT_EQ(0x40000001, s->eax);
+	memcpy(sig, &s->ebx, 4);
+	memcpy(sig + 4, &s->ecx, 4);
+	memcpy(sig + 8, &s->edx, 4);
+	ASSERT_STREQ("KVMKVMKVM", sig);
+	ASSERT_EQ(0, s->flags);
+	ASSERT_EQ((1u << 0) | (1u << 1) | (1u << 3) | (1u << 24), f->eax);
+	ASSERT_EQ(0, f->ebx | f->ecx | f->edx);
 }
 
 /* With l1vmm's XCR0 limit: XSAVE and AVX, and leaf 0xD describing them. */
@@ -141,6 +170,7 @@ static const struct ktap_case tests[] = {
 	KTAP_CASE(test_masks_on_a_host_with_everything),
 	KTAP_CASE(test_xsave_and_avx),
 	KTAP_CASE(test_small_host),
+	KTAP_CASE(test_kvm_leaves),
 };
 
 int main(void)
