@@ -21,6 +21,8 @@
 #define L1VMM_MSR_LSTAR			0xc0000082
 #define L1VMM_MSR_CSTAR			0xc0000083
 #define L1VMM_MSR_SFMASK		0xc0000084
+#define L1VMM_MSR_FS_BASE		0xc0000100
+#define L1VMM_MSR_GS_BASE		0xc0000101
 #define L1VMM_MSR_KERNEL_GS_BASE	0xc0000102
 #define L1VMM_MSR_TSC_AUX		0xc0000103
 
@@ -38,8 +40,9 @@
 
 /*
  * Whether the backend stores MSR @index: every MSR of l1vmm_msr_list but
- * SPEC_CTRL and TSC_AUX, which the core keeps (the unit test checks that
- * the two agree). The backend only stores them: which MSRs exist and which
+ * SPEC_CTRL and TSC_AUX, which the core keeps, and FS_BASE and GS_BASE,
+ * which are segment state (KVM_GET/SET_SREGS) and, as in KVM, not listed
+ * (the unit test checks that the two agree). The backend only stores them: which MSRs exist and which
  * values are refused is the core's (msr_access.h). Inline: the fastpath's
  * RDMSR and WRMSR exits ask.
  */
@@ -56,6 +59,8 @@ static inline bool l1vmm_msr_in_backend(u32 index)
 	case L1VMM_MSR_LSTAR:
 	case L1VMM_MSR_CSTAR:
 	case L1VMM_MSR_SFMASK:
+	case L1VMM_MSR_FS_BASE:
+	case L1VMM_MSR_GS_BASE:
 	case L1VMM_MSR_KERNEL_GS_BASE:
 		return true;
 	default:
@@ -101,7 +106,7 @@ static inline bool l1vmm_pat_valid(u64 val)
 }
 
 /*
- * May MSR @index take @val? Non-canonical LSTAR/CSTAR/KERNEL_GS_BASE and
+ * May MSR @index take @val? Non-canonical LSTAR/CSTAR/FS/GS/KERNEL_GS_BASE and
  * PAT entries that are not a memory type are refused, as in KVM (for user
  * space and the guest alike). EFER has its own rule above. Inline: the
  * fastpath's WRMSR exit asks.
@@ -111,6 +116,8 @@ static inline bool l1vmm_msr_value_valid(u32 index, u64 val)
 	switch (index) {
 	case L1VMM_MSR_LSTAR:
 	case L1VMM_MSR_CSTAR:
+	case L1VMM_MSR_FS_BASE:
+	case L1VMM_MSR_GS_BASE:
 	case L1VMM_MSR_KERNEL_GS_BASE:
 	case L1VMM_MSR_SYSENTER_ESP:
 	case L1VMM_MSR_SYSENTER_EIP:

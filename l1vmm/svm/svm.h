@@ -203,6 +203,10 @@ static __always_inline u64 svm_get_msr(struct l1vmm_vcpu *vcpu, u32 index)
 		return save->cstar;
 	case L1VMM_MSR_SFMASK:
 		return save->sfmask;
+	case L1VMM_MSR_FS_BASE:
+		return save->fs.base;
+	case L1VMM_MSR_GS_BASE:
+		return save->gs.base;
 	case L1VMM_MSR_KERNEL_GS_BASE:
 		return save->kernel_gs_base;
 	default:
@@ -211,7 +215,7 @@ static __always_inline u64 svm_get_msr(struct l1vmm_vcpu *vcpu, u32 index)
 }
 
 /*
- * The syscall, SYSENTER and KernelGsBase MSRs are VMLOAD/VMSAVE state: the
+ * The syscall, SYSENTER, FS/GS base and KernelGsBase MSRs are VMLOAD/VMSAVE state: the
  * VMCB copy is current around every entry and is not covered by clean bits.
  * The core checked @index and @data (msr_access.h). Inline: the fastpath's
  * WRMSR exit runs it.
@@ -256,6 +260,12 @@ static __always_inline void svm_set_msr(struct l1vmm_vcpu *vcpu, u32 index, u64 
 		break;
 	case L1VMM_MSR_SFMASK:
 		save->sfmask = data;
+		break;
+	case L1VMM_MSR_FS_BASE:
+		save->fs.base = data;
+		break;
+	case L1VMM_MSR_GS_BASE:
+		save->gs.base = data;
 		break;
 	case L1VMM_MSR_KERNEL_GS_BASE:
 		save->kernel_gs_base = data;

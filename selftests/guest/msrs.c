@@ -23,6 +23,8 @@
 #define MSR_LSTAR		0xc0000082
 #define MSR_CSTAR		0xc0000083
 #define MSR_SFMASK		0xc0000084
+#define MSR_FS_BASE		0xc0000100
+#define MSR_GS_BASE		0xc0000101
 #define MSR_KERNEL_GS_BASE	0xc0000102
 #define MSR_TSC_AUX		0xc0000103
 #define MSR_SPEC_CTRL		0x48
@@ -201,6 +203,60 @@ static void test_guest_rdmsr_wrmsr(void)
 	guest_stop(&g);
 }
 
+/* Is @index in KVM_GET_MSR_INDEX_LIST? */
+static bool index_list_has(int sys_fd, uint32_t index)
+{
+	struct {
+		struct kvm_msr_list hdr;
+		uint32_t indices[1024];
+	} list = { .hdr.nmsrs = 1024 };
+	unsigned int i;
+
+	ASSERT_IOCTL_OK(sys_fd, KVM_GET_MSR_INDEX_LIST, &list);
+	for (i = 0; i < list.hdr.nmsrs; i++)
+		if (list.indices[i] == index)
+			return true;
+	return false;
+}
+
+/*
+ * FS and GS base as MSRs (every 64-bit kernel writes GS base with WRMSR
+ * early on): the guest's WRMSR shows in KVM_GET_SREGS and KVM_GET_MSRS, a
+ * non-canonical base is refused, and neither is in KVM_GET_MSR_INDEX_LIST.
+ */
+static void test_fs_gs_base(void)
+{
+	static const unsigned char code[] = {
+		0x66, 0xb9, 0x01, 0x01, 0x00, 0xc0,	/* mov ecx, GS_BASE */
+		0x66, 0xb8, 0x00, 0x30, 0x22, 0x11,	/* mov eax, 0x11223000 */
+		0x66, 0xba, 0x00, 0x00, 0x00, 0x00,	/* mov edx, 0 */
+		0x0f, 0x30,				/* wrmsr */
+		0xf4,					/* hlt */
+	};
+	struct kvm_sregs sregs;
+	struct test_guest g;
+	struct msrs m;
+
+	gp_guest_start(&g, code, sizeof(code));
+	ASSERT_EQ(KVM_EXIT_HLT, vcpu_run(&g.vcpu));
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_SREGS, &sregs);
+	ASSERT_EQ(0x11223000, sregs.gs.base);
+
+	memset(&m, 0, sizeof(m));
+	m.e[0] = (struct kvm_msr_entry) { .index = MSR_FS_BASE, .data = 0x00007f0000002000ull };
+	m.e[1] = (struct kvm_msr_entry) { .index = MSR_GS_BASE, .data = 0x8000000000000000ull };
+	ASSERT_EQ(1, msrs_io(g.vcpu.fd, KVM_SET_MSRS, &m, 2));
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_SREGS, &sregs);
+	ASSERT_EQ(0x00007f0000002000ull, sregs.fs.base);
+	ASSERT_EQ(0x11223000, sregs.gs.base);
+	m.e[0] = (struct kvm_msr_entry) { .index = MSR_GS_BASE };
+	ASSERT_EQ(1, msrs_io(g.vcpu.fd, KVM_GET_MSRS, &m, 1));
+	ASSERT_EQ(0x11223000, m.e[0].data);
+	TEST_ASSERT(!index_list_has(g.vm.sys_fd, MSR_FS_BASE) &&
+		    !index_list_has(g.vm.sys_fd, MSR_GS_BASE), "FS/GS base in the index list");
+	guest_stop(&g);
+}
+
 /* The guest's own handler sees the #GP, for an unknown MSR and a bad value. */
 static void test_guest_msr_gp(void)
 {
@@ -371,6 +427,7 @@ static const struct ktap_case tests[] = {
 	KTAP_CASE(test_l1vmm_msr_details),
 	KTAP_CASE(test_set_stops_at_refusal),
 	KTAP_CASE(test_guest_rdmsr_wrmsr),
+	KTAP_CASE(test_fs_gs_base),
 	KTAP_CASE(test_guest_msr_gp),
 };
 
