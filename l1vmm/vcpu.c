@@ -289,6 +289,13 @@ static int vcpu_run(struct l1vmm_vcpu *vcpu)
 			preempt_enable();
 			continue;
 		}
+		/*
+		 * A reschedule since the swap in (faulting guest memory in
+		 * sleeps) left the guest's FPU state in memory, not in the
+		 * registers: load it, as KVM's vcpu_enter_guest() does.
+		 */
+		if (test_thread_flag(TIF_NEED_FPU_LOAD))
+			switch_fpu_return();
 		l1vmm_debugregs_enter(vcpu);
 		/* Time from here to guest_timing_exit_irqoff() is the guest's. */
 		guest_timing_enter_irqoff();

@@ -277,7 +277,7 @@ static const struct ioc iocs[NR_IOCS] = {
 		"KVM_SET_IDENTITY_MAP_ADDR", KVM_SET_IDENTITY_MAP_ADDR, K(VM), true,
 		0
 	},
-	[I_KVM_RUN] = { "KVM_RUN", KVM_RUN, K(VCPU), false, E(EINTR) | E(EINVAL) },
+	[I_KVM_RUN] = { "KVM_RUN", KVM_RUN, K(VCPU), false, E(EINTR) | E(EINVAL) | E(EFAULT) },
 	[I_KVM_GET_REGS] = { "KVM_GET_REGS", KVM_GET_REGS, K(VCPU), true, 0 },
 	[I_KVM_SET_REGS] = { "KVM_SET_REGS", KVM_SET_REGS, K(VCPU), true, 0 },
 	[I_KVM_GET_SREGS] = { "KVM_GET_SREGS", KVM_GET_SREGS, K(VCPU), true, 0 },
