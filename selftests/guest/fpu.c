@@ -5,7 +5,10 @@
  * reads back; the host's own SSE state is not disturbed. Runs against
  * l1vmm and KVM (fpu@kvm).
  */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -80,9 +83,69 @@ static void test_guest_fpu_reaches_get(void)
 	guest_stop(&g);
 }
 
+/*
+ * The guest's XMM1 survives in-kernel exits while another thread competes
+ * for the CPU: RDPMC exits return through the run loop, where the task may
+ * be rescheduled; the guest's FPU state must be back in the registers at
+ * the next entry. The guest checks XMM1 after each of ROUNDS exits and
+ * reports a mismatch on port 0x13.
+ */
+#define ROUNDS		20000
+#define STR(x)		#x
+#define XSTR(x)		STR(x)
+GUEST_CODE(fpu_keep, ".code64",
+	"movq %rbx, %xmm1\n\t"
+	"mov $" XSTR(ROUNDS) ", %esi\n\t"
+	"1: xor %ecx, %ecx\n\t"
+	"rdpmc\n\t"
+	"movq %xmm1, %rax\n\t"
+	"cmp %rax, %rbx\n\t"
+	"jne 2f\n\t"
+	"dec %esi\n\t"
+	"jnz 1b\n\t"
+	"hlt\n\t"
+	"2: out %eax, $0x13\n\t"
+	"hlt\n\t");
+
+static void *spin(void *arg)
+{
+	int *stop = arg;
+
+	while (!__atomic_load_n(stop, __ATOMIC_RELAXED))
+		;
+	return NULL;
+}
+
+static void test_fpu_survives_reschedule(void)
+{
+	int stop = 0;
+	struct kvm_regs regs;
+	struct test_guest g;
+	cpu_set_t cpu0;
+	pthread_t t;
+
+	CPU_ZERO(&cpu0);
+	CPU_SET(0, &cpu0);
+	TEST_ASSERT(!sched_setaffinity(0, sizeof(cpu0), &cpu0), "sched_setaffinity");
+	guest_start_long_mode(&g, MEM_SIZE, CODE_GPA, fpu_keep, GUEST_CODE_SIZE(fpu_keep));
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_REGS, &regs);
+	regs.rbx = 0x0badc0de12345678ull;
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_SET_REGS, &regs);
+	TEST_ASSERT(!pthread_create(&t, NULL, spin, &stop), "pthread_create");
+	pthread_setaffinity_np(t, sizeof(cpu0), &cpu0);
+	vcpu_run(&g.vcpu);
+	__atomic_store_n(&stop, 1, __ATOMIC_SEQ_CST);
+	pthread_join(t, NULL);
+	TEST_ASSERT(g.vcpu.run->exit_reason == KVM_EXIT_HLT,
+		    "the guest's XMM1 changed across an exit (%s)",
+		    exit_reason_name(g.vcpu.run->exit_reason));
+	guest_stop(&g);
+}
+
 static const struct ktap_case tests[] = {
 	KTAP_CASE(test_set_fpu_reaches_guest),
 	KTAP_CASE(test_guest_fpu_reaches_get),
+	KTAP_CASE_TIMEOUT(test_fpu_survives_reschedule, 120),
 };
 
 int main(void)
