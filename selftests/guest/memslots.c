@@ -310,6 +310,9 @@ static void test_thousand_vms_no_leak(void)
 	read_counters(&after);
 	ktap_info("1000 VMs: MemFree %+ld kB, SUnreclaim %+ld kB",
 		  after.free_kb - before.free_kb, after.slab_kb - before.slab_kb);
+	/* KVM's own memory is not under test: its numbers are shown, not held. */
+	if (!dev_is_l1vmm())
+		return;
 	TEST_ASSERT(before.free_kb - after.free_kb <= 2048,
 		    "MemFree fell by %ld kB over 1000 VMs", before.free_kb - after.free_kb);
 	TEST_ASSERT(after.slab_kb - before.slab_kb <= 512,
