@@ -38,7 +38,7 @@ GUEST_LIB := $(KTAP_LIB) selftests/lib/l1vmm_util.c selftests/lib/kvm_vm.c
 SELFTEST_HDR := $(wildcard selftests/lib/*.h)
 
 .PHONY: all module kdir install uninstall udev-install udev-uninstall dkms-source dkms-install \
-	dkms-uninstall deps deps-vm vm-image vm-up vm-test vm-down check-vm check-installed bench bench-matrix fuzz check check-bochs check-egpr unit selftests run clean help checkpatch \
+	dkms-uninstall deps deps-vm vm-image vm-up vm-test vm-down check-vm check-installed bench bench-matrix fuzz check check-bochs check-egpr check-kvm-selftests unit selftests run clean help checkpatch \
 	config oldconfig olddefconfig defconfig savedefconfig
 
 all: module
@@ -50,6 +50,7 @@ help:
 	@echo "make check-bochs  the Bochs tier of the in-guest selftests only"
 	@echo "make check-egpr   the EGPR shadow tier (R16-R31 switching) only"
 	@echo "make check-vm     the libvirt tier (dev image, DKMS, libvirt domain) only"
+	@echo "make check-kvm-selftests  Linux's KVM selftests on l1vmm and KVM (table in the log) only"
 	@echo "make vm-image   the Debian dev image with l1vmm through DKMS (build/vm/)"
 	@echo "make vm-up | vm-test [SUITES=...] | vm-down"
 	@echo "                that image as a libvirt domain (LIBVIRT_URI=...)"
@@ -215,7 +216,20 @@ check: deps deps-vm
 	@$(EGPR_TIER)
 	@$(BOCHS_TIER)
 	@$(VM_TIER)
+	@$(KVM_SELFTESTS_TIER)
 	@scripts/ktap-summary $(RESULTS)/*.log
+
+# The KVM selftests tier (doc/testing.md): Linux 6.1's x86 KVM selftests,
+# built from Debian's linux-source-6.1 (scripts/build-kvm-selftests), each
+# run against l1vmm as /dev/kvm and against KVM in one QEMU guest; the log
+# holds the table of both results. A build that fails leaves a failing result.
+KVM_SELFTESTS_TIER = if scripts/build-kvm-selftests >$(RESULTS)/build-kvm-selftests.txt 2>&1; then \
+		scripts/vmrun --suite kvm-selftests --memory 2048 --timeout 1200 --kver $(GUEST_KVER) \
+			--out $(RESULTS)/kvm-selftests.log; \
+	else \
+		tail -5 $(RESULTS)/build-kvm-selftests.txt; \
+		echo "not ok 1 scripts/build-kvm-selftests failed" >$(RESULTS)/kvm-selftests.log; \
+	fi
 
 # The FUZZ tier (doc/fuzzing.md): 3 minutes of fuzzing against l1vmm and 1
 # against KVM in one QEMU guest, seeded from the commit; the log says how
@@ -288,6 +302,12 @@ check-egpr: deps
 	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)
 	@$(MAKE) --no-print-directory selftests KDIR=$(GUEST_KDIR)
 	@$(EGPR_TIER)
+	@scripts/ktap-summary $(RESULTS)/*.log
+
+check-kvm-selftests: deps
+	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)
+	@$(MAKE) --no-print-directory module selftests KDIR=$(GUEST_KDIR)
+	@$(KVM_SELFTESTS_TIER)
 	@scripts/ktap-summary $(RESULTS)/*.log
 
 check-bochs: deps
