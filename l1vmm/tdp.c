@@ -201,6 +201,43 @@ bool l1vmm_tdp_unmap_range(struct l1vmm_tdp *tdp, u64 gfn, u64 npages, struct li
 	return cleared;
 }
 
+/*
+ * Take the write permission from the leaves in [@gfn, @end) of @table, a
+ * table of @level: the guest's next write there faults. Returns whether
+ * a leaf lost it (a TLB flush is due).
+ */
+static bool tdp_write_protect(const struct l1vmm_tdp_format *f, u64 *table, int level, u64 gfn,
+			      u64 end)
+{
+	u64 span = 1ull << (9 * (level - 1));
+	bool changed = false;
+
+	while (gfn < end) {
+		u64 *entry = &table[tdp_index(gfn, level)];
+		u64 next = min(end, round_down(gfn, span) + span);
+		u64 e = READ_ONCE(*entry);
+
+		if (!(e & f->present)) {
+			/* Nothing mapped here. */
+		} else if (level == 1) {
+			if (e & f->leaf_writable) {
+				WRITE_ONCE(*entry, e & ~f->leaf_writable);
+				changed = true;
+			}
+		} else {
+			changed |= tdp_write_protect(f, __va(e & TDP_ADDR_MASK), level - 1, gfn,
+						     next);
+		}
+		gfn = next;
+	}
+	return changed;
+}
+
+bool l1vmm_tdp_write_protect_range(struct l1vmm_tdp *tdp, u64 gfn, u64 npages)
+{
+	return tdp_write_protect(tdp->format, tdp->root, tdp->format->levels, gfn, gfn + npages);
+}
+
 void l1vmm_tdp_free_tables(struct list_head *freed)
 {
 	struct page *page, *next;

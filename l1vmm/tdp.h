@@ -70,6 +70,11 @@ void l1vmm_tdp_cache_free(struct l1vmm_tdp_cache *cache);
 bool l1vmm_tdp_unmap_range(struct l1vmm_tdp *tdp, u64 gfn, u64 npages, struct list_head *freed);
 void l1vmm_tdp_free_tables(struct list_head *freed);
 /*
+ * Make the leaves in [@gfn, @gfn + @npages) read-only (dirty logging):
+ * whether one was writable (a TLB flush is due).
+ */
+bool l1vmm_tdp_write_protect_range(struct l1vmm_tdp *tdp, u64 gfn, u64 npages);
+/*
  * Guest-physical address bits a VM may use: the host's MAXPHYADDR (KVM
  * bounds memory slots the same way), within what the tables translate.
  */

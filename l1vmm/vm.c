@@ -78,7 +78,23 @@ static long vm_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
 
 		if (copy_from_user(&cap, argp, sizeof(cap)))
 			return -EFAULT;
+		if (cap.cap == KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2)
+			return l1vmm_enable_manual_dirty_log(vm, &cap);
 		return l1vmm_vm_enable_cap(vm, &cap);
+	}
+	case KVM_GET_DIRTY_LOG: {
+		struct kvm_dirty_log log;
+
+		if (copy_from_user(&log, argp, sizeof(log)))
+			return -EFAULT;
+		return l1vmm_get_dirty_log(vm, &log);
+	}
+	case KVM_CLEAR_DIRTY_LOG: {
+		struct kvm_clear_dirty_log log;
+
+		if (copy_from_user(&log, argp, sizeof(log)))
+			return -EFAULT;
+		return l1vmm_clear_dirty_log(vm, &log);
 	}
 	case KVM_GET_STATS_FD:
 		return l1vmm_vm_stats_fd(vm);
