@@ -330,15 +330,16 @@ static void slot_remap(struct l1vmm_vm *vm, struct l1vmm_memslot *slot, u64 gfn)
  * A slot that stays: moved to @gfn (unmapped, as slot_remap()) and/or with
  * dirty logging turned on or off (KVM's KVM_MR_MOVE, KVM_MR_FLAGS_ONLY).
  * A slot that keeps logging keeps its bitmap, as in KVM. Turning logging
- * on write-protects what the guest mapped, and flushes, unless every bit
- * starts set (KVM_DIRTY_LOG_INITIALLY_SET); turning it off leaves the
- * pages read-only until the guest's next write maps them writable again.
+ * on or off unmaps what the guest mapped, and flushes: with logging a
+ * page is mapped 4 KiB and writable only once logged, without it large
+ * pages come back.
  */
 static int slot_update(struct l1vmm_vm *vm, struct l1vmm_memslot *slot, u64 gfn, u32 flags)
 {
 	bool log = flags & KVM_MEM_LOG_DIRTY_PAGES;
 	unsigned long *bitmap = NULL, *old_bitmap = NULL;
 	struct l1vmm_mmu *mmu = &vm->mmu;
+	LIST_HEAD(freed);
 	bool flush = false;
 
 	if (log && !slot->dirty_bitmap) {
@@ -350,19 +351,17 @@ static int slot_update(struct l1vmm_vm *vm, struct l1vmm_memslot *slot, u64 gfn,
 		slot_remap(vm, slot, gfn);
 
 	spin_lock(&mmu->lock);
+	if (log != !!slot->dirty_bitmap)
+		flush = slot_zap(vm, slot, &freed);
 	slot->flags = flags;
 	if (!log) {
 		old_bitmap = slot->dirty_bitmap;
 		slot->dirty_bitmap = NULL;
 	} else if (bitmap) {
 		slot->dirty_bitmap = bitmap;
-		if (!(mmu->manual_dirty_log_protect & KVM_DIRTY_LOG_INITIALLY_SET))
-			flush = l1vmm_tdp_write_protect_range(&vm->tdp, slot->base_gfn,
-							      slot->npages);
 	}
 	spin_unlock(&mmu->lock);
-	if (flush)
-		flush_all_vcpus(vm);
+	flush_and_free(vm, flush, &freed);
 	kvfree(old_bitmap);
 	return 0;
 }
@@ -467,6 +466,60 @@ static int hva_to_page(unsigned long hva, bool write, bool may_write, struct pag
 	return -EFAULT;
 }
 
+/*
+ * The size the VMM maps @hva with, as KVM's host_pfn_mapping_level(): 2
+ * for a 2 MiB page or larger (THP, hugetlbfs), else 1. Read without a
+ * lock, as GUP-fast reads (IRQs off keep the tables from being freed);
+ * the caller holds mmu->lock with no invalidation since its look-up, so
+ * what it reads is what the notifier will tell it about when it changes.
+ */
+static int host_mapping_level(struct mm_struct *mm, unsigned long hva)
+{
+	unsigned long flags;
+	int level = 1;
+	pgd_t pgd;
+	p4d_t p4d;
+	pud_t pud;
+	pmd_t pmd;
+
+	local_irq_save(flags);
+	pgd = READ_ONCE(*pgd_offset(mm, hva));
+	if (pgd_none(pgd))
+		goto out;
+	p4d = READ_ONCE(*p4d_offset(&pgd, hva));
+	if (p4d_none(p4d) || !p4d_present(p4d))
+		goto out;
+	pud = READ_ONCE(*pud_offset(&p4d, hva));
+	if (pud_none(pud) || !pud_present(pud))
+		goto out;
+	if (pud_large(pud)) {
+		level = 2;	/* no 1 GiB nested leaves yet: 2 MiB of it */
+		goto out;
+	}
+	pmd = READ_ONCE(*pmd_offset(&pud, hva));
+	if (pmd_present(pmd) && pmd_large(pmd))
+		level = 2;
+out:
+	local_irq_restore(flags);
+	return level;
+}
+
+/*
+ * Whether the 2 MiB around @gfn can be one nested leaf: inside @slot, at
+ * the same offset in a 2 MiB page of guest and user addresses, and not
+ * logged (dirty logging counts 4 KiB pages). mmu->lock held.
+ */
+static bool slot_allows_large(const struct l1vmm_memslot *slot, u64 gfn)
+{
+	u64 first = round_down(gfn, L1VMM_TDP_LARGE_PAGES);
+
+	return !slot->dirty_bitmap &&
+	       !(((slot->userspace_addr >> PAGE_SHIFT) ^ slot->base_gfn) &
+		 (L1VMM_TDP_LARGE_PAGES - 1)) &&
+	       first >= slot->base_gfn &&
+	       first + L1VMM_TDP_LARGE_PAGES <= slot->base_gfn + slot->npages;
+}
+
 int l1vmm_tdp_fault(struct l1vmm_vcpu *vcpu, u64 gpa, bool write)
 {
 	struct l1vmm_vm *vm = vcpu->vm;
@@ -512,8 +565,17 @@ int l1vmm_tdp_fault(struct l1vmm_vcpu *vcpu, u64 gpa, bool write)
 			if (write)
 				set_bit(gfn - slot->base_gfn, slot->dirty_bitmap);
 		}
-		r = l1vmm_tdp_map_cached(&vm->tdp, gfn, page_to_pfn(page), writable,
-					 &mmu->cache);
+		r = -EEXIST;
+		/* A large page behind a large enough part of the slot: map it whole. */
+		if (slot_allows_large(slot, gfn) && host_mapping_level(vm->mm, hva) > 1)
+			r = l1vmm_tdp_map_cached(&vm->tdp,
+						 round_down(gfn, L1VMM_TDP_LARGE_PAGES),
+						 round_down(page_to_pfn(page),
+							    L1VMM_TDP_LARGE_PAGES),
+						 writable, 2, &mmu->cache);
+		if (r == -EEXIST)
+			r = l1vmm_tdp_map_cached(&vm->tdp, gfn, page_to_pfn(page), writable, 1,
+						 &mmu->cache);
 		/* A leaf was there: a stale translation may have faulted. */
 		if (r > 0)
 			set_bit(L1VMM_REQ_TLB_FLUSH, &vcpu->requests);

@@ -186,6 +186,9 @@ struct l1vmm_vm *l1vmm_vm_alloc(void)
 	r = l1vmm_tdp_init(&vm->tdp);
 	if (r)
 		goto free_vm;
+	BUILD_BUG_ON(offsetof(struct l1vmm_vm_stats, pages_2m) !=
+		     offsetof(struct l1vmm_vm_stats, pages_4k) + sizeof(u64));
+	vm->tdp.nr_leaves = &vm->stats.pages_4k;
 	mmgrab(current->mm);
 	vm->mm = current->mm;
 	vm->creator = task_pid_nr(current);
