@@ -507,13 +507,14 @@ out:
 /*
  * Whether the 2 MiB around @gfn can be one nested leaf: inside @slot, at
  * the same offset in a 2 MiB page of guest and user addresses, and not
- * logged (dirty logging counts 4 KiB pages). mmu->lock held.
+ * logged (dirty logging counts 4 KiB pages), in a format that has large
+ * leaves. mmu->lock held.
  */
 static bool slot_allows_large(const struct l1vmm_memslot *slot, u64 gfn)
 {
 	u64 first = round_down(gfn, L1VMM_TDP_LARGE_PAGES);
 
-	return !slot->dirty_bitmap &&
+	return l1vmm_tdp_format->large && !slot->dirty_bitmap &&
 	       !(((slot->userspace_addr >> PAGE_SHIFT) ^ slot->base_gfn) &
 		 (L1VMM_TDP_LARGE_PAGES - 1)) &&
 	       first >= slot->base_gfn &&
