@@ -585,6 +585,7 @@ int main(int argc, char **argv)
 	const char *conditions = "", *out = NULL;
 	static struct result res[MAX_ROWS];
 	unsigned long count = 1000;
+	unsigned long long t0, t1;
 	unsigned int n;
 	FILE *f;
 	int c;
@@ -617,8 +618,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "COUNT must be 1..%lu\n", MAX_COUNT);
 		return 2;
 	}
+	t0 = __rdtsc();
 	n = measure_all(count, res);
+	t1 = __rdtsc();
 	n += measure_memory(&res[n]);
+	/* What each part costs the run (instructions under -icount). */
+	fprintf(stderr, "l1vmm-bench: %s: exit kinds %llu ticks, guest memory %llu ticks\n",
+		dev_path(), t1 - t0, __rdtsc() - t1);
 	f = out ? fopen(out, "w") : stdout;
 	TEST_ASSERT(f, "cannot write %s", out);
 	write_csv(f, conditions, res, n);
