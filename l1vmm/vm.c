@@ -6,6 +6,7 @@
 #define pr_fmt(fmt) "l1vmm: " fmt
 
 #include <linux/anon_inodes.h>
+#include <linux/compat.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
@@ -87,6 +88,9 @@ static long vm_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
 
 		if (copy_from_user(&log, argp, sizeof(log)))
 			return -EFAULT;
+		/* As KVM's compat ioctl: a 32-bit caller's pointer is 32 bits. */
+		if (in_compat_syscall())
+			log.dirty_bitmap = compat_ptr((u32)log.padding2);
 		return l1vmm_get_dirty_log(vm, &log);
 	}
 	case KVM_CLEAR_DIRTY_LOG: {
@@ -94,6 +98,8 @@ static long vm_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
 
 		if (copy_from_user(&log, argp, sizeof(log)))
 			return -EFAULT;
+		if (in_compat_syscall())
+			log.dirty_bitmap = compat_ptr((u32)log.padding2);
 		return l1vmm_clear_dirty_log(vm, &log);
 	}
 	case KVM_GET_STATS_FD:
