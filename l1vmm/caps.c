@@ -12,6 +12,7 @@
 #include "l1vmm/caps.h"
 #include "l1vmm/kvmclock.h"
 #include "l1vmm/msr_user.h"
+#include "l1vmm/mmu.h"
 #include "l1vmm/kvm_uapi.h"
 #include "l1vmm/portable/mce.h"
 #include "l1vmm/portable/limits.h"
@@ -71,6 +72,8 @@ long l1vmm_check_extension(long cap)
 		return boot_cpu_has(X86_FEATURE_OSXSAVE);
 	case KVM_CAP_XSAVE2:
 		return l1vmm_xsave_uabi_size();
+	case KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2:
+		return L1VMM_DIRTY_LOG_MANUAL_CAPS;
 	case KVM_CAP_NR_MEMSLOTS:
 		return L1VMM_MAX_MEMSLOTS;
 	case KVM_CAP_NR_VCPUS:

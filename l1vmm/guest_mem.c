@@ -29,11 +29,12 @@ static int copy_gpa_page(struct l1vmm_vm *vm, u64 gpa, void *buf, unsigned int l
 	if (r)
 		return r;
 	hva += offset_in_page(gpa);
-	if (write)
-		r = copy_to_user((void __user *)hva, buf, len);
-	else
-		r = copy_from_user(buf, (void __user *)hva, len);
-	return r ? -EFAULT : 0;
+	if (!write)
+		return copy_from_user(buf, (void __user *)hva, len) ? -EFAULT : 0;
+	if (copy_to_user((void __user *)hva, buf, len))
+		return -EFAULT;
+	l1vmm_mark_page_dirty(vm, gpa >> PAGE_SHIFT);
+	return 0;
 }
 
 struct pte_reader {

@@ -106,6 +106,8 @@ static int gpa_copy(struct l1vmm_vm *vm, u64 gpa, void *buf, unsigned int len, b
 		if (write ? copy_to_user((void __user *)hva, buf, n) :
 			    copy_from_user(buf, (const void __user *)hva, n))
 			return -EFAULT;
+		if (write)
+			l1vmm_mark_page_dirty(vm, gpa >> PAGE_SHIFT);
 		gpa += n;
 		buf += n;
 		len -= n;

@@ -184,8 +184,10 @@ void l1vmm_mmu_destroy(struct l1vmm_vm *vm)
 	if (mmu->registered)
 		mmu_notifier_unregister(&mmu->notifier, vm->mm);
 	mmu->registered = false;
-	xa_for_each(&mmu->by_id, id, slot)
+	xa_for_each(&mmu->by_id, id, slot) {
+		kvfree(slot->dirty_bitmap);
 		kfree(slot);
+	}
 	xa_destroy(&mmu->by_id);
 	kvfree(mmu->by_gfn);
 	mmu->by_gfn = NULL;
@@ -243,6 +245,28 @@ static void index_del(struct l1vmm_mmu *mmu, struct l1vmm_memslot *slot)
 	interval_tree_remove(&slot->hva, &mmu->by_hva);
 }
 
+/* The bytes of a slot's dirty bitmap, as KVM's kvm_dirty_bitmap_bytes(). */
+static unsigned long dirty_bitmap_bytes(u64 npages)
+{
+	return ALIGN(npages, BITS_PER_LONG) / 8;
+}
+
+/*
+ * A dirty bitmap for @npages pages and its copy, as KVM allocates it: all
+ * set when user space asked for KVM_DIRTY_LOG_INITIALLY_SET (the pages
+ * are then write-protected by KVM_CLEAR_DIRTY_LOG, not here). vm->lock.
+ */
+static unsigned long *dirty_bitmap_alloc(struct l1vmm_vm *vm, u64 npages)
+{
+	unsigned long *bitmap;
+
+	lockdep_assert_held(&vm->lock);
+	bitmap = kvcalloc(2, dirty_bitmap_bytes(npages), GFP_KERNEL_ACCOUNT);
+	if (bitmap && (vm->mmu.manual_dirty_log_protect & KVM_DIRTY_LOG_INITIALLY_SET))
+		bitmap_set(bitmap, 0, npages);
+	return bitmap;
+}
+
 static int slot_create(struct l1vmm_vm *vm, const struct kvm_userspace_memory_region2 *mem)
 {
 	struct l1vmm_mmu *mmu = &vm->mmu;
@@ -255,6 +279,13 @@ static int slot_create(struct l1vmm_vm *vm, const struct kvm_userspace_memory_re
 	slot = kzalloc(sizeof(*slot), GFP_KERNEL_ACCOUNT);
 	if (!slot)
 		return -ENOMEM;
+	if (mem->flags & KVM_MEM_LOG_DIRTY_PAGES) {
+		slot->dirty_bitmap = dirty_bitmap_alloc(vm, mem->memory_size >> PAGE_SHIFT);
+		if (!slot->dirty_bitmap) {
+			kfree(slot);
+			return -ENOMEM;
+		}
+	}
 	slot->id = mem->slot;
 	slot->flags = mem->flags;
 	slot->base_gfn = mem->guest_phys_addr >> PAGE_SHIFT;
@@ -262,6 +293,7 @@ static int slot_create(struct l1vmm_vm *vm, const struct kvm_userspace_memory_re
 	slot->userspace_addr = mem->userspace_addr;
 	r = xa_err(xa_store(&mmu->by_id, slot->id, slot, GFP_KERNEL_ACCOUNT));
 	if (r) {
+		kvfree(slot->dirty_bitmap);
 		kfree(slot);
 		return r;
 	}
@@ -295,6 +327,46 @@ static void slot_remap(struct l1vmm_vm *vm, struct l1vmm_memslot *slot, u64 gfn)
 }
 
 /*
+ * A slot that stays: moved to @gfn (unmapped, as slot_remap()) and/or with
+ * dirty logging turned on or off (KVM's KVM_MR_MOVE, KVM_MR_FLAGS_ONLY).
+ * A slot that keeps logging keeps its bitmap, as in KVM. Turning logging
+ * on or off unmaps what the guest mapped, and flushes: with logging a
+ * page is mapped 4 KiB and writable only once logged, without it large
+ * pages come back.
+ */
+static int slot_update(struct l1vmm_vm *vm, struct l1vmm_memslot *slot, u64 gfn, u32 flags)
+{
+	bool log = flags & KVM_MEM_LOG_DIRTY_PAGES;
+	unsigned long *bitmap = NULL, *old_bitmap = NULL;
+	struct l1vmm_mmu *mmu = &vm->mmu;
+	LIST_HEAD(freed);
+	bool flush = false;
+
+	if (log && !slot->dirty_bitmap) {
+		bitmap = dirty_bitmap_alloc(vm, slot->npages);
+		if (!bitmap)
+			return -ENOMEM;
+	}
+	if (gfn != slot->base_gfn)
+		slot_remap(vm, slot, gfn);
+
+	spin_lock(&mmu->lock);
+	if (log != !!slot->dirty_bitmap)
+		flush = slot_zap(vm, slot, &freed);
+	slot->flags = flags;
+	if (!log) {
+		old_bitmap = slot->dirty_bitmap;
+		slot->dirty_bitmap = NULL;
+	} else if (bitmap) {
+		slot->dirty_bitmap = bitmap;
+	}
+	spin_unlock(&mmu->lock);
+	flush_and_free(vm, flush, &freed);
+	kvfree(old_bitmap);
+	return 0;
+}
+
+/*
  * Errors as in KVM's __kvm_set_memory_region(), in its order. Address
  * space 0 only: bits 31:16 of the slot name another, and l1vmm has no SMM
  * (KVM_CAP_MULTI_ADDRESS_SPACE is 0).
@@ -307,8 +379,8 @@ int l1vmm_set_memory_region(struct l1vmm_vm *vm, const struct kvm_userspace_memo
 	u32 id = mem->slot;
 	int r;
 
-	/* No dirty logging yet, and no guest_memfd (KVM without it says the same). */
-	if (mem->flags & ~KVM_MEM_READONLY)
+	/* No guest_memfd (KVM without it says the same). */
+	if (mem->flags & ~(KVM_MEM_LOG_DIRTY_PAGES | KVM_MEM_READONLY))
 		return -EINVAL;
 	if (id >= L1VMM_MAX_MEMSLOTS)
 		return -EINVAL;
@@ -332,6 +404,7 @@ int l1vmm_set_memory_region(struct l1vmm_vm *vm, const struct kvm_userspace_memo
 			goto out;
 		slot_remap(vm, old, ~0ull);
 		xa_erase(&vm->mmu.by_id, id);
+		kvfree(old->dirty_bitmap);
 		kfree(old);
 		r = 0;
 		goto out;
@@ -343,7 +416,7 @@ int l1vmm_set_memory_region(struct l1vmm_vm *vm, const struct kvm_userspace_memo
 		    ((old->flags ^ mem->flags) & KVM_MEM_READONLY))
 			goto out;
 		r = 0;
-		if (old->base_gfn == gfn)
+		if (old->base_gfn == gfn && old->flags == mem->flags)
 			goto out;	/* nothing changes */
 	}
 
@@ -355,9 +428,8 @@ int l1vmm_set_memory_region(struct l1vmm_vm *vm, const struct kvm_userspace_memo
 	if ((gfn + npages - 1) >> (l1vmm_tdp_gpa_bits() - PAGE_SHIFT))
 		goto out;
 
-	r = 0;
 	if (old)
-		slot_remap(vm, old, gfn);
+		r = slot_update(vm, old, gfn, mem->flags);
 	else
 		r = slot_create(vm, mem);
 out:
@@ -379,7 +451,7 @@ static int hva_to_page(unsigned long hva, bool write, bool may_write, struct pag
 	long n;
 
 	*writable = write;
-	if (!write && may_write && get_user_page_fast_only(hva, FOLL_WRITE, page)) {
+	if (may_write && get_user_page_fast_only(hva, FOLL_WRITE, page)) {
 		*writable = true;
 		return 0;
 	}
@@ -392,6 +464,61 @@ static int hva_to_page(unsigned long hva, bool write, bool may_write, struct pag
 		return -EHWPOISON;
 	}
 	return -EFAULT;
+}
+
+/*
+ * The size the VMM maps @hva with, as KVM's host_pfn_mapping_level(): 2
+ * for a 2 MiB page or larger (THP, hugetlbfs), else 1. Read without a
+ * lock, as GUP-fast reads (IRQs off keep the tables from being freed);
+ * the caller holds mmu->lock with no invalidation since its look-up, so
+ * what it reads is what the notifier will tell it about when it changes.
+ */
+static int host_mapping_level(struct mm_struct *mm, unsigned long hva)
+{
+	unsigned long flags;
+	int level = 1;
+	pgd_t pgd;
+	p4d_t p4d;
+	pud_t pud;
+	pmd_t pmd;
+
+	local_irq_save(flags);
+	pgd = READ_ONCE(*pgd_offset(mm, hva));
+	if (pgd_none(pgd))
+		goto out;
+	p4d = READ_ONCE(*p4d_offset(&pgd, hva));
+	if (p4d_none(p4d) || !p4d_present(p4d))
+		goto out;
+	pud = READ_ONCE(*pud_offset(&p4d, hva));
+	if (pud_none(pud) || !pud_present(pud))
+		goto out;
+	if (pud_large(pud)) {
+		level = 2;	/* no 1 GiB nested leaves yet: 2 MiB of it */
+		goto out;
+	}
+	pmd = READ_ONCE(*pmd_offset(&pud, hva));
+	if (pmd_present(pmd) && pmd_large(pmd))
+		level = 2;
+out:
+	local_irq_restore(flags);
+	return level;
+}
+
+/*
+ * Whether the 2 MiB around @gfn can be one nested leaf: inside @slot, at
+ * the same offset in a 2 MiB page of guest and user addresses, and not
+ * logged (dirty logging counts 4 KiB pages), in a format that has large
+ * leaves. mmu->lock held.
+ */
+static bool slot_allows_large(const struct l1vmm_memslot *slot, u64 gfn)
+{
+	u64 first = round_down(gfn, L1VMM_TDP_LARGE_PAGES);
+
+	return l1vmm_tdp_format->large && !slot->dirty_bitmap &&
+	       !(((slot->userspace_addr >> PAGE_SHIFT) ^ slot->base_gfn) &
+		 (L1VMM_TDP_LARGE_PAGES - 1)) &&
+	       first >= slot->base_gfn &&
+	       first + L1VMM_TDP_LARGE_PAGES <= slot->base_gfn + slot->npages;
 }
 
 int l1vmm_tdp_fault(struct l1vmm_vcpu *vcpu, u64 gpa, bool write)
@@ -428,8 +555,28 @@ int l1vmm_tdp_fault(struct l1vmm_vcpu *vcpu, u64 gpa, bool write)
 	spin_lock(&mmu->lock);
 	/* An invalidation since the lookup may have unmapped this page: retry. */
 	if (!mmu->invalidate_in_progress && mmu->invalidate_seq == seq) {
-		r = l1vmm_tdp_map_cached(&vm->tdp, gfn, page_to_pfn(page), writable,
-					 &mmu->cache);
+		/*
+		 * Dirty logging: writable only for a write, logged before the
+		 * guest can make it. An unchanged count says @slot is still
+		 * there (deleting one counts); its logging is read now, after
+		 * any change of flags that raced the look-up.
+		 */
+		if (slot->dirty_bitmap) {
+			writable = write;
+			if (write)
+				set_bit(gfn - slot->base_gfn, slot->dirty_bitmap);
+		}
+		r = -EEXIST;
+		/* A large page behind a large enough part of the slot: map it whole. */
+		if (slot_allows_large(slot, gfn) && host_mapping_level(vm->mm, hva) > 1)
+			r = l1vmm_tdp_map_cached(&vm->tdp,
+						 round_down(gfn, L1VMM_TDP_LARGE_PAGES),
+						 round_down(page_to_pfn(page),
+							    L1VMM_TDP_LARGE_PAGES),
+						 writable, 2, &mmu->cache);
+		if (r == -EEXIST)
+			r = l1vmm_tdp_map_cached(&vm->tdp, gfn, page_to_pfn(page), writable, 1,
+						 &mmu->cache);
 		/* A leaf was there: a stale translation may have faulted. */
 		if (r > 0)
 			set_bit(L1VMM_REQ_TLB_FLUSH, &vcpu->requests);
@@ -463,4 +610,175 @@ bool l1vmm_gfn_backed(struct l1vmm_vm *vm, u64 gfn, bool write)
 	unsigned long hva;
 
 	return !l1vmm_gfn_to_hva(vm, gfn, write, &hva);
+}
+
+void l1vmm_mark_page_dirty(struct l1vmm_vm *vm, u64 gfn)
+{
+	struct l1vmm_memslot *slot;
+
+	spin_lock(&vm->mmu.lock);
+	slot = slot_by_gfn(&vm->mmu, gfn);
+	if (slot && slot->dirty_bitmap)
+		set_bit(gfn - slot->base_gfn, slot->dirty_bitmap);
+	spin_unlock(&vm->mmu.lock);
+}
+
+/*
+ * Write-protect the pages of @slot whose bits are set in @mask, the bitmap
+ * word of pages @offset to @offset + 63 (KVM's
+ * kvm_arch_mmu_enable_log_dirty_pt_masked()); mmu->lock held.
+ */
+static void write_protect_mask(struct l1vmm_vm *vm, struct l1vmm_memslot *slot, u64 offset,
+			       unsigned long mask)
+{
+	lockdep_assert_held(&vm->mmu.lock);
+	while (mask) {
+		unsigned int first = __ffs(mask);
+		unsigned long rest = mask >> first;
+		unsigned int n = ~rest ? __ffs(~rest) : BITS_PER_LONG - first;
+
+		l1vmm_tdp_write_protect_range(&vm->tdp, slot->base_gfn + offset + first, n);
+		mask = first + n < BITS_PER_LONG ? mask & ~GENMASK(first + n - 1, 0) : 0;
+	}
+}
+
+/* KVM_ADDRESS_SPACE_NUM on x86: address space 1 (SMM) has no slots here. */
+#define KVM_X86_ADDRESS_SPACES	2
+
+/*
+ * The slot that KVM_GET/CLEAR_DIRTY_LOG name, vm->lock held: -EINVAL for
+ * an id KVM never has, -ENOENT for none or one without logging.
+ */
+static int dirty_log_slot_id_check(u32 id)
+{
+	return (id >> 16) >= KVM_X86_ADDRESS_SPACES || (u16)id >= L1VMM_MAX_MEMSLOTS ?
+	       -EINVAL : 0;
+}
+
+static struct l1vmm_memslot *dirty_log_slot(struct l1vmm_vm *vm, u32 id)
+{
+	struct l1vmm_memslot *slot;
+
+	lockdep_assert_held(&vm->lock);
+	slot = id >> 16 ? NULL : xa_load(&vm->mmu.by_id, id);
+	return slot && slot->dirty_bitmap ? slot : NULL;
+}
+
+/*
+ * As KVM's kvm_get_dirty_log_protect(): without manual protection, take
+ * each word of the bitmap, write-protect its pages, flush every vCPU's
+ * TLB, and only then give the words to user space, so that a write after
+ * the answer faults and is logged for the next one. With it, copy the
+ * bitmap as it is; KVM_CLEAR_DIRTY_LOG protects.
+ */
+int l1vmm_get_dirty_log(struct l1vmm_vm *vm, const struct kvm_dirty_log *log)
+{
+	struct l1vmm_mmu *mmu = &vm->mmu;
+	unsigned long *bitmap, *buf, n, i;
+	struct l1vmm_memslot *slot;
+	bool flush = false;
+	int r;
+
+	r = dirty_log_slot_id_check(log->slot);
+	if (r)
+		return r;
+	mutex_lock(&vm->lock);
+	slot = dirty_log_slot(vm, log->slot);
+	r = -ENOENT;
+	if (!slot)
+		goto out;
+	n = dirty_bitmap_bytes(slot->npages);
+	bitmap = slot->dirty_bitmap;
+	buf = bitmap;
+	if (!mmu->manual_dirty_log_protect) {
+		buf = bitmap + n / sizeof(long);
+		memset(buf, 0, n);
+		spin_lock(&mmu->lock);
+		for (i = 0; i < n / sizeof(long); i++) {
+			if (!READ_ONCE(bitmap[i]))
+				continue;
+			flush = true;
+			buf[i] = xchg(&bitmap[i], 0);
+			write_protect_mask(vm, slot, i * BITS_PER_LONG, buf[i]);
+		}
+		spin_unlock(&mmu->lock);
+	}
+	if (flush)
+		flush_all_vcpus(vm);
+	r = copy_to_user(log->dirty_bitmap, buf, n) ? -EFAULT : 0;
+out:
+	mutex_unlock(&vm->lock);
+	return r;
+}
+
+/*
+ * As KVM's kvm_clear_dirty_log_protect(): clear the bits user space names
+ * that are set, write-protect those pages, flush. The range starts on a
+ * 64-page boundary and is a multiple of 64 pages unless it ends the slot.
+ */
+int l1vmm_clear_dirty_log(struct l1vmm_vm *vm, const struct kvm_clear_dirty_log *log)
+{
+	struct l1vmm_mmu *mmu = &vm->mmu;
+	unsigned long *bitmap, *buf, i, words;
+	struct l1vmm_memslot *slot;
+	bool flush = false;
+	u64 offset;
+	int r;
+
+	r = dirty_log_slot_id_check(log->slot);
+	if (r)
+		return r;
+	if (log->first_page & 63)
+		return -EINVAL;
+	mutex_lock(&vm->lock);
+	slot = dirty_log_slot(vm, log->slot);
+	r = -ENOENT;
+	if (!slot)
+		goto out;
+	r = -EINVAL;
+	if (log->first_page > slot->npages || log->num_pages > slot->npages - log->first_page ||
+	    (log->num_pages < slot->npages - log->first_page && (log->num_pages & 63)))
+		goto out;
+	bitmap = slot->dirty_bitmap;
+	buf = bitmap + dirty_bitmap_bytes(slot->npages) / sizeof(long);
+	r = -EFAULT;
+	if (copy_from_user(buf, log->dirty_bitmap, ALIGN(log->num_pages, BITS_PER_LONG) / 8))
+		goto out;
+	r = 0;
+	spin_lock(&mmu->lock);
+	words = DIV_ROUND_UP(log->num_pages, BITS_PER_LONG);
+	for (i = 0, offset = log->first_page; i < words; i++, offset += BITS_PER_LONG) {
+		atomic_long_t *word = (atomic_long_t *)&bitmap[offset / BITS_PER_LONG];
+		unsigned long mask = buf[i];
+
+		if (!mask)
+			continue;
+		/* Only the bits that were set: none past the slot's end. */
+		mask &= atomic_long_fetch_andnot(mask, word);
+		if (mask) {
+			flush = true;
+			write_protect_mask(vm, slot, offset, mask);
+		}
+	}
+	spin_unlock(&mmu->lock);
+	if (flush)
+		flush_all_vcpus(vm);
+out:
+	mutex_unlock(&vm->lock);
+	return r;
+}
+
+/* As KVM: INITIALLY_SET only with MANUAL_PROTECT_ENABLE; 0 turns both off. */
+int l1vmm_enable_manual_dirty_log(struct l1vmm_vm *vm, const struct kvm_enable_cap *cap)
+{
+	u64 allowed = KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE;
+
+	if (cap->args[0] & KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE)
+		allowed = L1VMM_DIRTY_LOG_MANUAL_CAPS;
+	if (cap->flags || (cap->args[0] & ~allowed))
+		return -EINVAL;
+	mutex_lock(&vm->lock);
+	vm->mmu.manual_dirty_log_protect = cap->args[0];
+	mutex_unlock(&vm->lock);
+	return 0;
 }

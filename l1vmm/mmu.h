@@ -39,6 +39,13 @@ struct l1vmm_memslot {
 	u64 npages;
 	unsigned long userspace_addr;
 	struct interval_tree_node hva;	/* [userspace_addr, end - 1] */
+	/*
+	 * KVM_MEM_LOG_DIRTY_PAGES: a bit per page, then room for as many
+	 * more (the copy KVM_GET/CLEAR_DIRTY_LOG work on); NULL without
+	 * logging. The pointer changes under vm->lock and mmu->lock, bits
+	 * are set and taken under mmu->lock.
+	 */
+	unsigned long *dirty_bitmap;
 };
 
 struct l1vmm_mmu {
@@ -53,9 +60,15 @@ struct l1vmm_mmu {
 	unsigned long invalidate_seq;
 	long invalidate_in_progress;
 	struct l1vmm_tdp_cache cache;
+	/* KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2's args[0]; under vm->lock. */
+	u64 manual_dirty_log_protect;
 	struct mmu_notifier notifier;
 	bool registered;
 };
+
+/* What KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 offers, as KVM's own constant. */
+#define L1VMM_DIRTY_LOG_MANUAL_CAPS \
+	(KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE | KVM_DIRTY_LOG_INITIALLY_SET)
 
 /* Register on current->mm, the VM's; 0 or an errno. */
 int l1vmm_mmu_init(struct l1vmm_vm *vm);
@@ -84,5 +97,18 @@ int l1vmm_gfn_to_hva(struct l1vmm_vm *vm, u64 gfn, bool write, unsigned long *hv
 
 /* Whether a slot holds @gfn (and allows a write when @write). */
 bool l1vmm_gfn_backed(struct l1vmm_vm *vm, u64 gfn, bool write);
+
+/*
+ * Dirty logging, as KVM's: a write-protected nested PTE faults on the
+ * guest's first write, which sets the page's bit before mapping it
+ * writable (doc/design.md). KVM_GET_DIRTY_LOG, KVM_CLEAR_DIRTY_LOG and
+ * KVM_ENABLE_CAP(KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2), with KVM's errnos.
+ */
+int l1vmm_get_dirty_log(struct l1vmm_vm *vm, const struct kvm_dirty_log *log);
+int l1vmm_clear_dirty_log(struct l1vmm_vm *vm, const struct kvm_clear_dirty_log *log);
+int l1vmm_enable_manual_dirty_log(struct l1vmm_vm *vm, const struct kvm_enable_cap *cap);
+
+/* The kernel wrote guest page @gfn through its user mapping: log it. */
+void l1vmm_mark_page_dirty(struct l1vmm_vm *vm, u64 gfn);
 
 #endif /* L1VMM_MMU_H */

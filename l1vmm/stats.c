@@ -47,8 +47,13 @@ static const struct stat_def vcpu_stats[] = {
 #endif
 };
 
+#define INSTANT		(KVM_STATS_TYPE_INSTANT | KVM_STATS_UNIT_NONE | KVM_STATS_BASE_POW10)
+#define VM_INSTANT(field)	{ #field, offsetof(struct l1vmm_vm_stats, field), INSTANT }
+
 static const struct stat_def vm_stats[] = {
 	VM_STAT(remote_tlb_flush_requests),
+	VM_INSTANT(pages_4k),
+	VM_INSTANT(pages_2m),
 };
 
 struct stats_desc {

@@ -22,6 +22,7 @@ static unsigned int tdp_index(u64 gfn, int level)
 int l1vmm_tdp_init(struct l1vmm_tdp *tdp)
 {
 	tdp->format = l1vmm_tdp_format;
+	tdp->nr_leaves = NULL;
 	tdp->root = (u64 *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
 	if (!tdp->root)
 		return -ENOMEM;
@@ -44,22 +45,33 @@ unsigned int l1vmm_tdp_gpa_bits(void)
 	return l1vmm_tdp_gpa_bits_for(l1vmm_tdp_format->levels);
 }
 
-static void tdp_free_table(u64 *table, int level, u64 present)
+/* Whether @e, an entry of a table of @level, points at a table below. */
+static bool tdp_is_table(const struct l1vmm_tdp_format *f, u64 e, int level)
+{
+	return level > 1 && (e & f->present) && !(e & f->large);
+}
+
+/* A leaf of @level was added (+1) or went (-1): the VM's pages_4k/_2m. */
+static void tdp_count(struct l1vmm_tdp *tdp, int level, int n)
+{
+	if (tdp->nr_leaves && level <= L1VMM_TDP_MAX_LEAF_LEVEL)
+		tdp->nr_leaves[level - 1] += n;
+}
+
+static void tdp_free_table(const struct l1vmm_tdp_format *f, u64 *table, int level)
 {
 	unsigned int i;
 
-	if (level > 1) {
-		for (i = 0; i < TDP_ENTRIES; i++)
-			if (table[i] & present)
-				tdp_free_table(__va(table[i] & TDP_ADDR_MASK), level - 1, present);
-	}
+	for (i = 0; i < TDP_ENTRIES; i++)
+		if (tdp_is_table(f, table[i], level))
+			tdp_free_table(f, __va(table[i] & TDP_ADDR_MASK), level - 1);
 	free_page((unsigned long)table);
 }
 
 void l1vmm_tdp_free(struct l1vmm_tdp *tdp)
 {
 	if (tdp->root)
-		tdp_free_table(tdp->root, tdp->format->levels, tdp->format->present);
+		tdp_free_table(tdp->format, tdp->root, tdp->format->levels);
 	tdp->root = NULL;
 }
 
@@ -97,57 +109,72 @@ void l1vmm_tdp_cache_free(struct l1vmm_tdp_cache *cache)
 }
 
 /*
- * The leaf entry for @gfn, adding tables on the way when @alloc: from
- * @cache, or allocated when @cache is NULL.
+ * The entry of @level for @gfn, adding tables on the way: from @cache, or
+ * allocated when @cache is NULL. A large leaf above @level gives way to a
+ * table (*@split): the rest of what it mapped faults in again, and the
+ * caller flushes. NULL when out of tables.
  */
-static u64 *tdp_walk(struct l1vmm_tdp *tdp, u64 gfn, bool alloc, struct l1vmm_tdp_cache *cache)
+static u64 *tdp_walk(struct l1vmm_tdp *tdp, u64 gfn, int target, struct l1vmm_tdp_cache *cache,
+		     bool *split)
 {
+	const struct l1vmm_tdp_format *f = tdp->format;
 	u64 *table = tdp->root;
 	int level;
 
-	for (level = tdp->format->levels; level > 1; level--) {
+	for (level = f->levels; level > target; level--) {
 		u64 *entry = &table[tdp_index(gfn, level)];
+		u64 e = READ_ONCE(*entry);
 
-		if (!(READ_ONCE(*entry) & tdp->format->present)) {
-			u64 *next;
+		if (!tdp_is_table(f, e, level)) {
+			u64 *next = tdp_alloc_table(cache);
 
-			if (!alloc)
-				return NULL;
-			next = tdp_alloc_table(cache);
 			if (!next)
 				return NULL;
-			WRITE_ONCE(*entry, __pa(next) | tdp->format->table);
+			if (e & f->present) {
+				tdp_count(tdp, level, -1);
+				*split = true;
+			}
+			WRITE_ONCE(*entry, __pa(next) | f->table);
 		}
 		table = __va(READ_ONCE(*entry) & TDP_ADDR_MASK);
 	}
-	return &table[tdp_index(gfn, 1)];
+	return &table[tdp_index(gfn, target)];
 }
 
-static int tdp_map(struct l1vmm_tdp *tdp, u64 gfn, u64 pfn, bool writable,
+static int tdp_map(struct l1vmm_tdp *tdp, u64 gfn, u64 pfn, bool writable, int level,
 		   struct l1vmm_tdp_cache *cache)
 {
-	u64 *leaf = tdp_walk(tdp, gfn, true, cache);
-	bool was_present;
+	const struct l1vmm_tdp_format *f = tdp->format;
+	bool split = false;
+	u64 *leaf, old;
 
+	if (WARN_ON_ONCE(level < 1 || level > L1VMM_TDP_MAX_LEAF_LEVEL))
+		return -EINVAL;
+	leaf = tdp_walk(tdp, gfn, level, cache, &split);
 	if (!leaf)
 		return -ENOMEM;
-	was_present = READ_ONCE(*leaf) & tdp->format->present;
-	WRITE_ONCE(*leaf, (pfn << PAGE_SHIFT) | tdp->format->leaf |
-			  (writable ? tdp->format->leaf_writable : 0));
-	return was_present;
+	old = READ_ONCE(*leaf);
+	/* Tables of small pages there: keep them, the caller maps small. */
+	if (tdp_is_table(f, old, level))
+		return -EEXIST;
+	if (!(old & f->present))
+		tdp_count(tdp, level, 1);
+	WRITE_ONCE(*leaf, (pfn << PAGE_SHIFT) | f->leaf | (level > 1 ? f->large : 0) |
+			  (writable ? f->leaf_writable : 0));
+	return split || (old & f->present);
 }
 
 int l1vmm_tdp_map(struct l1vmm_tdp *tdp, u64 gfn, u64 pfn, bool writable)
 {
-	int r = tdp_map(tdp, gfn, pfn, writable, NULL);
+	int r = tdp_map(tdp, gfn, pfn, writable, 1, NULL);
 
 	return r < 0 ? r : 0;
 }
 
-int l1vmm_tdp_map_cached(struct l1vmm_tdp *tdp, u64 gfn, u64 pfn, bool writable,
+int l1vmm_tdp_map_cached(struct l1vmm_tdp *tdp, u64 gfn, u64 pfn, bool writable, int level,
 			 struct l1vmm_tdp_cache *cache)
 {
-	return tdp_map(tdp, gfn, pfn, writable, cache);
+	return tdp_map(tdp, gfn, pfn, writable, level, cache);
 }
 
 static bool table_empty(const u64 *table)
@@ -165,9 +192,10 @@ static bool table_empty(const u64 *table)
  * the tables below it that become empty; *@cleared is set when an entry
  * was there. Returns whether @table itself is empty now.
  */
-static bool tdp_unmap(u64 *table, int level, u64 gfn, u64 end, u64 present,
+static bool tdp_unmap(struct l1vmm_tdp *tdp, u64 *table, int level, u64 gfn, u64 end,
 		      struct list_head *freed, bool *cleared)
 {
+	u64 present = tdp->format->present;
 	u64 span = 1ull << (9 * (level - 1));	/* pages one entry covers */
 
 	while (gfn < end) {
@@ -177,12 +205,14 @@ static bool tdp_unmap(u64 *table, int level, u64 gfn, u64 end, u64 present,
 
 		if (!(*entry & present)) {
 			/* Nothing here: skip what the entry covers. */
-		} else if (level == 1) {
+		} else if (!tdp_is_table(tdp->format, *entry, level)) {
+			/* A leaf: a large one goes whole, however little of it is asked. */
 			WRITE_ONCE(*entry, 0);
+			tdp_count(tdp, level, -1);
 			*cleared = true;
 		} else {
 			child = __va(*entry & TDP_ADDR_MASK);
-			if (tdp_unmap(child, level - 1, gfn, next, present, freed, cleared)) {
+			if (tdp_unmap(tdp, child, level - 1, gfn, next, freed, cleared)) {
 				WRITE_ONCE(*entry, 0);
 				list_add(&virt_to_page(child)->lru, freed);
 			}
@@ -196,9 +226,45 @@ bool l1vmm_tdp_unmap_range(struct l1vmm_tdp *tdp, u64 gfn, u64 npages, struct li
 {
 	bool cleared = false;
 
-	tdp_unmap(tdp->root, tdp->format->levels, gfn, gfn + npages, tdp->format->present, freed,
-		  &cleared);
+	tdp_unmap(tdp, tdp->root, tdp->format->levels, gfn, gfn + npages, freed, &cleared);
 	return cleared;
+}
+
+/*
+ * Take the write permission from the leaves in [@gfn, @end) of @table, a
+ * table of @level: the guest's next write there faults. Returns whether
+ * a leaf lost it (a TLB flush is due).
+ */
+static bool tdp_write_protect(const struct l1vmm_tdp_format *f, u64 *table, int level, u64 gfn,
+			      u64 end)
+{
+	u64 span = 1ull << (9 * (level - 1));
+	bool changed = false;
+
+	while (gfn < end) {
+		u64 *entry = &table[tdp_index(gfn, level)];
+		u64 next = min(end, round_down(gfn, span) + span);
+		u64 e = READ_ONCE(*entry);
+
+		if (!(e & f->present)) {
+			/* Nothing mapped here. */
+		} else if (!tdp_is_table(f, e, level)) {
+			if (e & f->leaf_writable) {
+				WRITE_ONCE(*entry, e & ~f->leaf_writable);
+				changed = true;
+			}
+		} else {
+			changed |= tdp_write_protect(f, __va(e & TDP_ADDR_MASK), level - 1, gfn,
+						     next);
+		}
+		gfn = next;
+	}
+	return changed;
+}
+
+bool l1vmm_tdp_write_protect_range(struct l1vmm_tdp *tdp, u64 gfn, u64 npages)
+{
+	return tdp_write_protect(tdp->format, tdp->root, tdp->format->levels, gfn, gfn + npages);
 }
 
 void l1vmm_tdp_free_tables(struct list_head *freed)

@@ -27,13 +27,21 @@ struct l1vmm_tdp_format {
 	u64 table;		/* an entry pointing at the next table */
 	u64 leaf;		/* a leaf the guest may read and execute */
 	u64 leaf_writable;	/* added to a leaf the guest may write */
+	u64 large;		/* added to a leaf above level 1 (a 2 MiB page) */
 	int levels;		/* 4, or 5 */
 };
+
+/* Leaves of 4 KiB (level 1) and 2 MiB (level 2); no 1 GiB ones yet. */
+#define L1VMM_TDP_MAX_LEAF_LEVEL	2
+/* The 4 KiB pages a level-2 leaf maps. */
+#define L1VMM_TDP_LARGE_PAGES		512
 
 struct l1vmm_tdp {
 	const struct l1vmm_tdp_format *format;
 	u64 *root;
 	u64 root_pa;
+	/* Leaves mapped now, by level (KVM's pages_4k, pages_2m), or NULL. */
+	u64 *nr_leaves;
 };
 
 /* The backend's format, set at load (main.c) before any VM exists. */
@@ -52,10 +60,13 @@ void l1vmm_tdp_free(struct l1vmm_tdp *tdp);
 /* Map @gfn, allocating tables (a VM no one else sees yet: probe_l0.c). */
 int l1vmm_tdp_map(struct l1vmm_tdp *tdp, u64 gfn, u64 pfn, bool writable);
 /*
- * Map @gfn with tables from @cache, under @lock: 1 when a leaf was there
- * before (the caller flushes), 0, or -ENOMEM when @cache ran out.
+ * Map @gfn with a leaf of @level (1: 4 KiB; 2: 2 MiB, @gfn and @pfn
+ * aligned to it) with tables from @cache, under @lock: 1 when a leaf was
+ * there before or a larger one gave way (the caller flushes), 0, -ENOMEM
+ * when @cache ran out, or -EEXIST when tables of smaller leaves are where
+ * a large one would go (map small instead).
  */
-int l1vmm_tdp_map_cached(struct l1vmm_tdp *tdp, u64 gfn, u64 pfn, bool writable,
+int l1vmm_tdp_map_cached(struct l1vmm_tdp *tdp, u64 gfn, u64 pfn, bool writable, int level,
 			 struct l1vmm_tdp_cache *cache);
 /*
  * Fill @cache, protected by @lock (held; dropped around each allocation):
@@ -69,6 +80,11 @@ void l1vmm_tdp_cache_free(struct l1vmm_tdp_cache *cache);
  */
 bool l1vmm_tdp_unmap_range(struct l1vmm_tdp *tdp, u64 gfn, u64 npages, struct list_head *freed);
 void l1vmm_tdp_free_tables(struct list_head *freed);
+/*
+ * Make the leaves in [@gfn, @gfn + @npages) read-only (dirty logging):
+ * whether one was writable (a TLB flush is due).
+ */
+bool l1vmm_tdp_write_protect_range(struct l1vmm_tdp *tdp, u64 gfn, u64 npages);
 /*
  * Guest-physical address bits a VM may use: the host's MAXPHYADDR (KVM
  * bounds memory slots the same way), within what the tables translate.

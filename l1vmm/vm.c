@@ -6,6 +6,7 @@
 #define pr_fmt(fmt) "l1vmm: " fmt
 
 #include <linux/anon_inodes.h>
+#include <linux/compat.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
@@ -78,7 +79,28 @@ static long vm_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
 
 		if (copy_from_user(&cap, argp, sizeof(cap)))
 			return -EFAULT;
+		if (cap.cap == KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2)
+			return l1vmm_enable_manual_dirty_log(vm, &cap);
 		return l1vmm_vm_enable_cap(vm, &cap);
+	}
+	case KVM_GET_DIRTY_LOG: {
+		struct kvm_dirty_log log;
+
+		if (copy_from_user(&log, argp, sizeof(log)))
+			return -EFAULT;
+		/* As KVM's compat ioctl: a 32-bit caller's pointer is 32 bits. */
+		if (in_compat_syscall())
+			log.dirty_bitmap = compat_ptr((u32)log.padding2);
+		return l1vmm_get_dirty_log(vm, &log);
+	}
+	case KVM_CLEAR_DIRTY_LOG: {
+		struct kvm_clear_dirty_log log;
+
+		if (copy_from_user(&log, argp, sizeof(log)))
+			return -EFAULT;
+		if (in_compat_syscall())
+			log.dirty_bitmap = compat_ptr((u32)log.padding2);
+		return l1vmm_clear_dirty_log(vm, &log);
 	}
 	case KVM_GET_STATS_FD:
 		return l1vmm_vm_stats_fd(vm);
@@ -170,6 +192,9 @@ struct l1vmm_vm *l1vmm_vm_alloc(void)
 	r = l1vmm_tdp_init(&vm->tdp);
 	if (r)
 		goto free_vm;
+	BUILD_BUG_ON(offsetof(struct l1vmm_vm_stats, pages_2m) !=
+		     offsetof(struct l1vmm_vm_stats, pages_4k) + sizeof(u64));
+	vm->tdp.nr_leaves = &vm->stats.pages_4k;
 	mmgrab(current->mm);
 	vm->mm = current->mm;
 	vm->creator = task_pid_nr(current);

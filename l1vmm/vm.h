@@ -22,6 +22,9 @@ struct l1vmm_vcpu;
 /* VM counters, read through KVM_GET_STATS_FD on the VM (stats.c). */
 struct l1vmm_vm_stats {
 	u64 remote_tlb_flush_requests;	/* flushes of every vCPU's guest TLB */
+	/* Nested leaves mapped now, by size (tdp.h's nr_leaves), as KVM's. */
+	u64 pages_4k;
+	u64 pages_2m;
 };
 
 struct l1vmm_vm {

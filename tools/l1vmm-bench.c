@@ -23,11 +23,27 @@
  * fresh VM for each of the other configurations in configs[], in rows
  * named KIND@CONFIG, COUNT / 4 times each (the figures do not vary under
  * -icount).
+ *
+ * Then guest memory (issue 19), rows named after what they measure, in
+ * TSC ticks (instructions under -icount) per operation: creating and
+ * deleting a slot of 64 MiB, 1 GiB and 4 GiB of memory that is not there
+ * yet (slot_create_64M ...), a guest's first touch of a 4 KiB page
+ * (touch_4K: 4 x 256 pages of small-page memory) and of a 2 MiB page
+ * (touch_2M: 4 x 4 pages of MADV_HUGEPAGE memory), the same for memory
+ * user space wrote first (..._populated: the hypervisor's part alone,
+ * without the host's allocation and zeroing), and the memory a 4 GiB
+ * guest that touched 16 MiB holds while idle (idle4G_16M_kB: kB, from a
+ * memory cgroup of its own: guest pages, tables, the VM's structures).
  */
+#define _GNU_SOURCE
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <x86intrin.h>
 
 #include "kvm_vm.h"
 
@@ -166,7 +182,8 @@ static const struct config configs[] = {
 	{ "nocpuid", "no CPUID table, CR4.OSXSAVE=0, XCR0=x87 (reset)", false, false, XCR0_RESET },
 };
 #define NR_CONFIGS	KTAP_ARRAY_SIZE(configs)
-#define MAX_ROWS	(NR_KINDS * NR_CONFIGS)
+#define MEM_ROWS	11
+#define MAX_ROWS	(NR_KINDS * NR_CONFIGS + MEM_ROWS)
 
 /* What the device counts per vCPU; l1vmm's names, KVM has "exits" too. */
 static const char *const stat_names[] = {
@@ -282,6 +299,186 @@ static unsigned int measure_all(unsigned long count, struct result *res)
 	return n;
 }
 
+/* --- guest memory -------------------------------------------------------------- */
+
+#define MIB		(1ull << 20)
+#define GIB		(1ull << 30)
+#define TOUCH_GPA	(256 * MIB)	/* slot 1, inside the identity map */
+#define TOUCH_PORT	0x81
+#define MEM_REPS	4
+
+/* Touch RCX bytes from RDI on, RDX apart; then OUT TOUCH_PORT. */
+GUEST_CODE(touch_code, ".code64",
+	"1: movb $1, (%rdi)\n\t"
+	"add %rdx, %rdi\n\t"
+	"dec %rcx\n\t"
+	"jnz 1b\n\t"
+	"out %al, $0x81\n\t"
+	"hlt");
+
+/* @size bytes at an @align boundary; munmap(*@base, @size + @align) after. */
+static void *bench_map(uint64_t size, uint64_t align, int advice, void **base)
+{
+	unsigned char *p = mmap(NULL, size + align, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	TEST_ASSERT(p != MAP_FAILED, "mmap %llu bytes", (unsigned long long)size);
+	*base = p;
+	p = (unsigned char *)(((uintptr_t)p + align - 1) & ~(uintptr_t)(align - 1));
+	if (advice >= 0)
+		madvise(p, size, advice);
+	return p;
+}
+
+static void set_row(struct result *r, const char *kind, unsigned long long *t, unsigned long n)
+{
+	unsigned int i;
+
+	qsort(t, n, sizeof(*t), cmp_u64);
+	snprintf(r->kind, sizeof(r->kind), "%s", kind);
+	r->count = n;
+	r->min = t[0];
+	r->max = t[n - 1];
+	r->median = t[n / 2];
+	for (i = 0; i < NR_STATS; i++)
+		r->per_rt[i] = -1;
+}
+
+/* Create and delete a slot of @size, @reps times each. */
+static unsigned int measure_slot(struct result *res, uint64_t size, const char *name)
+{
+	unsigned long long create[MEM_REPS], del[MEM_REPS];
+	void *base, *mem = bench_map(size, 4096, -1, &base);
+	char kind[32];
+	struct test_vm vm;
+	unsigned int i;
+
+	vm_create(&vm);
+	for (i = 0; i < MEM_REPS; i++) {
+		unsigned long long t0, t1, t2;
+
+		t0 = __rdtsc();
+		ASSERT_EQ(0, vm_set_region(&vm, 1, 4 * GIB, size, (uintptr_t)mem, 0));
+		t1 = __rdtsc();
+		ASSERT_EQ(0, vm_set_region(&vm, 1, 0, 0, 0, 0));
+		t2 = __rdtsc();
+		create[i] = t1 - t0;
+		del[i] = t2 - t1;
+	}
+	vm_close(&vm);
+	munmap(base, size + 4096);
+	snprintf(kind, sizeof(kind), "slot_create_%s", name);
+	set_row(&res[0], kind, create, MEM_REPS);
+	snprintf(kind, sizeof(kind), "slot_delete_%s", name);
+	set_row(&res[1], kind, del, MEM_REPS);
+	return 2;
+}
+
+/*
+ * The guest touches @pages pages of @page bytes in a fresh slot, @reps
+ * times; the row is the cost per page, KVM_RUN's own entry and exit
+ * spread over them. @populate: user space writes the memory first.
+ */
+static unsigned int measure_touch(struct result *res, uint64_t page, unsigned int pages,
+				  bool populate, const char *kind)
+{
+	uint64_t size = page * pages;
+	unsigned long long t[MEM_REPS];
+	struct test_guest g;
+	unsigned int i;
+
+	guest_start_long_mode(&g, 2 * MIB, CODE_GPA, touch_code, GUEST_CODE_SIZE(touch_code));
+	for (i = 0; i < MEM_REPS; i++) {
+		void *base, *mem = bench_map(size, 2 * MIB,
+					     page > 4096 ? MADV_HUGEPAGE : MADV_NOHUGEPAGE, &base);
+		unsigned long long t0;
+		struct kvm_regs regs;
+
+		if (populate)
+			memset(mem, 2, size);
+		ASSERT_EQ(0, vm_set_region(&g.vm, 1, TOUCH_GPA, size, (uintptr_t)mem, 0));
+		ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_REGS, &regs);
+		regs.rip = CODE_GPA;
+		regs.rdi = TOUCH_GPA;
+		regs.rcx = pages;
+		regs.rdx = page;
+		ASSERT_IOCTL_OK(g.vcpu.fd, KVM_SET_REGS, &regs);
+		t0 = __rdtsc();
+		ASSERT_EQ(KVM_EXIT_IO, vcpu_run(&g.vcpu));
+		t[i] = (__rdtsc() - t0) / pages;
+		ASSERT_EQ(TOUCH_PORT, g.vcpu.run->io.port);
+		ASSERT_EQ(0, vm_set_region(&g.vm, 1, 0, 0, 0, 0));
+		munmap(base, size + 2 * MIB);
+	}
+	guest_stop(&g);
+	set_row(res, kind, t, MEM_REPS);
+	return 1;
+}
+
+/*
+ * In a child in a memory cgroup of its own: what a 4 GiB guest that
+ * touched 16 MiB holds, idle. Returns the kB, or -1 (no cgroup).
+ */
+static long idle_guest_kb(void)
+{
+	int fds[2];
+	long kb = -1;
+	pid_t pid;
+
+	if (pipe(fds))
+		return -1;
+	pid = fork();
+	if (!pid) {
+		struct test_guest g;
+		struct kvm_regs regs;
+		long before;
+
+		memcg_enter("l1vmm-bench");
+		before = memcg_current_kb();
+		guest_start_long_mode(&g, 4 * GIB, CODE_GPA, touch_code,
+				      GUEST_CODE_SIZE(touch_code));
+		ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_REGS, &regs);
+		regs.rdi = 16 * MIB;
+		regs.rcx = 16 * MIB / 4096;
+		regs.rdx = 4096;
+		ASSERT_IOCTL_OK(g.vcpu.fd, KVM_SET_REGS, &regs);
+		ASSERT_EQ(KVM_EXIT_IO, vcpu_run(&g.vcpu));
+		kb = memcg_current_kb() - before;
+		if (write(fds[1], &kb, sizeof(kb)) != sizeof(kb))
+			_exit(1);
+		guest_stop(&g);
+		_exit(0);
+	}
+	close(fds[1]);
+	if (pid < 0 || read(fds[0], &kb, sizeof(kb)) != sizeof(kb))
+		kb = -1;
+	close(fds[0]);
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+	return kb;
+}
+
+static unsigned int measure_memory(struct result *res)
+{
+	unsigned int n = 0;
+	long kb;
+
+	n += measure_slot(&res[n], 64 * MIB, "64M");
+	n += measure_slot(&res[n], GIB, "1G");
+	n += measure_slot(&res[n], 4 * GIB, "4G");
+	n += measure_touch(&res[n], 4096, 256, false, "touch_4K");
+	n += measure_touch(&res[n], 2 * MIB, 4, false, "touch_2M");
+	n += measure_touch(&res[n], 4096, 256, true, "touch_4K_populated");
+	n += measure_touch(&res[n], 2 * MIB, 4, true, "touch_2M_populated");
+	kb = idle_guest_kb();
+	if (kb >= 0) {
+		unsigned long long v = kb;
+
+		set_row(&res[n++], "idle4G_16M_kB", &v, 1);
+	}
+	return n;
+}
+
 static void write_csv(FILE *f, const char *conditions, const struct result *res, unsigned int n)
 {
 	unsigned int i, j;
@@ -388,6 +585,7 @@ int main(int argc, char **argv)
 	const char *conditions = "", *out = NULL;
 	static struct result res[MAX_ROWS];
 	unsigned long count = 1000;
+	unsigned long long t0, t1;
 	unsigned int n;
 	FILE *f;
 	int c;
@@ -420,7 +618,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "COUNT must be 1..%lu\n", MAX_COUNT);
 		return 2;
 	}
+	t0 = __rdtsc();
 	n = measure_all(count, res);
+	t1 = __rdtsc();
+	n += measure_memory(&res[n]);
+	/* What each part costs the run (instructions under -icount). */
+	fprintf(stderr, "l1vmm-bench: %s: exit kinds %llu ticks, guest memory %llu ticks\n",
+		dev_path(), t1 - t0, __rdtsc() - t1);
 	f = out ? fopen(out, "w") : stdout;
 	TEST_ASSERT(f, "cannot write %s", out);
 	write_csv(f, conditions, res, n);

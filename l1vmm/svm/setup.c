@@ -68,6 +68,7 @@ struct l1vmm_tdp_format svm_npt_format = {
 	.table		= _PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED,
 	.leaf		= _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED,
 	.leaf_writable	= _PAGE_RW | _PAGE_DIRTY,
+	.large		= _PAGE_PSE,
 };
 
 static void set_intercept(struct vmcb_control_area *c, unsigned int bit)

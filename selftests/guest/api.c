@@ -102,6 +102,7 @@ static const struct {
 	/* l1vmm's XCR0 limit (no AMX) always fits struct kvm_xsave. */
 	{ KVM_CAP_XSAVE2, 4096 },
 	{ KVM_CAP_NR_MEMSLOTS, 32764 },	/* KVM's KVM_USER_MEM_SLOTS */
+	{ KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2, 3 },	/* MANUAL_PROTECT_ENABLE | INITIALLY_SET */
 	{ KVM_CAP_USER_MEMORY2, 1 },
 	{ KVM_CAP_NR_VCPUS, -1 },	/* the online CPUs */
 	{ KVM_CAP_MAX_VCPUS, 1024 },
