@@ -64,6 +64,14 @@ long l1vmm_check_extension(long cap)
 	case KVM_CAP_SYS_ATTRIBUTES:
 	case KVM_CAP_DISABLE_QUIRKS:
 		return 1;
+	/* The MMU notifier keeps the nested tables in step with the VMM's mapping. */
+	case KVM_CAP_SYNC_MMU:
+	/*
+	 * User space's single step as KVM's since 2.6.33: TF hidden from
+	 * KVM_GET_REGS and kept across a KVM_SET_REGS at the same RIP.
+	 */
+	case KVM_CAP_X86_ROBUST_SINGLESTEP:
+		return 1;
 	case KVM_CAP_DISABLE_QUIRKS2:
 		/* Only the quirks l1vmm has (vm.h): KVM answers all it knows. */
 		return L1VMM_QUIRKS;

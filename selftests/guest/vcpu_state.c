@@ -29,6 +29,7 @@
 #define DR6_BS		(1ull << 14)
 #define CR0_PG		(1ull << 31)
 #define CR4_PAE		(1ull << 5)
+#define X86_EFLAGS_TF	(1ull << 8)
 
 #define QUIRKS_L1VMM	(KVM_X86_QUIRK_OUT_7E_INC_RIP | KVM_X86_QUIRK_MWAIT_NEVER_UD_FAULTS)
 #define QUIRKS_KVM61	0x7full
@@ -62,6 +63,12 @@ GUEST_CODE(monitor_mwait, ".code16",
 	"monitor\n\t"
 	"mwait\n\t"
 	"out %al, $0x11\n\t"
+	"hlt\n\t");
+
+GUEST_CODE(nops, ".code16",
+	"nop\n\t"
+	"nop\n\t"
+	"nop\n\t"
 	"hlt\n\t");
 
 GUEST_CODE(pae_code, ".code32",
@@ -123,6 +130,8 @@ static void test_caps(void)
 	ASSERT_EQ(1, dev_ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_SREGS2));
 	ASSERT_EQ(1, dev_ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_SYS_ATTRIBUTES));
 	ASSERT_EQ(1, dev_ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_DISABLE_QUIRKS));
+	/* The MMU notifier: changes to the VMM's mapping reach the guest (memchurn). */
+	ASSERT_EQ(1, dev_ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_SYNC_MMU));
 	quirks = dev_ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_DISABLE_QUIRKS2);
 	ASSERT_EQ(dev_is_l1vmm() ? QUIRKS_L1VMM : QUIRKS_KVM61, quirks);
 	close(fd);
@@ -514,6 +523,47 @@ static void test_quirk_mwait(void)
 	guest_stop(&g);
 }
 
+static void assert_step_exit(struct test_vcpu *vcpu, uint64_t rip)
+{
+	ASSERT_EQ(KVM_EXIT_DEBUG, vcpu_run(vcpu));
+	ASSERT_EQ(1, vcpu->run->debug.arch.exception);
+	ASSERT_EQ(rip, vcpu_rip(vcpu));
+}
+
+/*
+ * KVM_CAP_X86_ROBUST_SINGLESTEP: user space's single step is hidden from
+ * KVM_GET_REGS and survives a KVM_SET_REGS at the RIP where it was set (as
+ * QEMU writes the registers back before it resumes); set at another RIP
+ * without setting the step again, it ends, as in KVM.
+ */
+static void test_robust_singlestep(void)
+{
+	struct kvm_guest_debug dbg = {
+		.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP,
+	};
+	struct kvm_regs regs;
+	struct test_guest g;
+
+	start_guest(&g, nops, GUEST_CODE_SIZE(nops));
+	ASSERT_EQ(1, dev_ioctl(g.vm.sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_X86_ROBUST_SINGLESTEP));
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_SET_GUEST_DEBUG, &dbg);
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_REGS, &regs);
+	ASSERT_EQ(0, regs.rflags & X86_EFLAGS_TF);
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_SET_REGS, &regs);
+	assert_step_exit(&g.vcpu, CODE_GPA + 1);
+
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_SET_GUEST_DEBUG, &dbg);
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_REGS, &regs);
+	ASSERT_EQ(0, regs.rflags & X86_EFLAGS_TF);
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_SET_REGS, &regs);
+	assert_step_exit(&g.vcpu, CODE_GPA + 2);
+
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_REGS, &regs);
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_SET_REGS, &regs);
+	ASSERT_EQ(KVM_EXIT_HLT, vcpu_run(&g.vcpu));
+	guest_stop(&g);
+}
+
 static const struct ktap_case tests[] = {
 	KTAP_CASE(test_caps),
 	KTAP_CASE(test_sys_attr),
@@ -527,6 +577,7 @@ static const struct ktap_case tests[] = {
 	KTAP_CASE(test_sregs2_pae),
 	KTAP_CASE(test_quirk_out_7e),
 	KTAP_CASE(test_quirk_mwait),
+	KTAP_CASE(test_robust_singlestep),
 };
 
 int main(void)
