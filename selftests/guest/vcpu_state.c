@@ -219,6 +219,9 @@ static void set_pending(struct test_vcpu *vcpu, uint8_t nr, uint64_t payload)
 /* A pending #PF keeps its CR2 until it is delivered. */
 static void test_payload_pf(void)
 {
+	struct kvm_guest_debug inject_db = {
+		.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_INJECT_DB,
+	};
 	struct kvm_vcpu_events ev;
 	struct test_guest g;
 
@@ -236,6 +239,9 @@ static void test_payload_pf(void)
 	ASSERT_EQ(1, ev.exception_has_payload);
 	ASSERT_EQ(0x12345678, ev.exception_payload);
 	ASSERT_EQ(0, get_cr2(&g.vcpu));
+
+	/* Nothing more can be injected on top of it. */
+	ASSERT_IOCTL_ERRNO(g.vcpu.fd, KVM_SET_GUEST_DEBUG, &inject_db, EBUSY);
 
 	ASSERT_EQ(0x12345678, vcpu_run_out32(&g.vcpu, REPORT_PORT));
 	ASSERT_EQ(0x12345678, get_cr2(&g.vcpu));
@@ -311,6 +317,9 @@ static void test_payload_injected(void)
 
 static void test_triple_fault_event(void)
 {
+	struct kvm_guest_debug inject_db = {
+		.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_INJECT_DB,
+	};
 	struct kvm_vcpu_events ev;
 	struct test_guest g;
 
@@ -329,6 +338,7 @@ static void test_triple_fault_event(void)
 	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_SET_VCPU_EVENTS, &ev);
 	get_events(&g.vcpu, &ev);
 	ASSERT_EQ(1, ev.triple_fault.pending);
+	ASSERT_IOCTL_ERRNO(g.vcpu.fd, KVM_SET_GUEST_DEBUG, &inject_db, EBUSY);
 	ASSERT_EQ(KVM_EXIT_SHUTDOWN, vcpu_run(&g.vcpu));
 	get_events(&g.vcpu, &ev);
 	ASSERT_EQ(0, ev.triple_fault.pending);
