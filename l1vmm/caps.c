@@ -72,6 +72,11 @@ long l1vmm_check_extension(long cap)
 	 */
 	case KVM_CAP_X86_ROBUST_SINGLESTEP:
 		return 1;
+	/* The ring's page in the vCPU mmap (coalesced_mmio.h). */
+	case KVM_CAP_COALESCED_MMIO:
+		return KVM_COALESCED_MMIO_PAGE_OFFSET;
+	case KVM_CAP_COALESCED_PIO:
+		return 1;
 	case KVM_CAP_DISABLE_QUIRKS2:
 		/* Only the quirks l1vmm has (vm.h): KVM answers all it knows. */
 		return L1VMM_QUIRKS;

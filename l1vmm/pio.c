@@ -16,6 +16,7 @@
 
 #include "l1vmm/exit.h"
 #include "l1vmm/guest_mem.h"
+#include "l1vmm/coalesced_mmio.h"
 #include "l1vmm/ioeventfd.h"
 #include "l1vmm/trace.h"
 #include "l1vmm/vm.h"
@@ -229,7 +230,9 @@ int l1vmm_handle_io(struct l1vmm_vcpu *vcpu)
 		vcpu->pending.pio_size = e->io.size;
 	} else {
 		if (l1vmm_ioeventfd_write(vcpu->vm, L1VMM_IOBUS_PIO, e->io.port, e->io.size,
-					  vcpu->regs[L1VMM_REG_RAX])) {
+					  vcpu->regs[L1VMM_REG_RAX]) ||
+		    l1vmm_coalesced_write(vcpu->vm, L1VMM_IOBUS_PIO, e->io.port, e->io.size,
+					  &vcpu->regs[L1VMM_REG_RAX])) {
 			l1vmm_skip_instruction(vcpu);
 			return 1;
 		}

@@ -23,8 +23,11 @@
 
 struct l1vmm_vm;
 
-/* The vCPU mmap: struct kvm_run, then the PIO data page, as in KVM. */
-#define L1VMM_VCPU_MMAP_PAGES	2
+/*
+ * The vCPU mmap: struct kvm_run, the PIO data page, the VM's coalesced-MMIO
+ * ring, as in KVM.
+ */
+#define L1VMM_VCPU_MMAP_PAGES	3
 
 enum l1vmm_vcpu_mode {
 	L1VMM_OUTSIDE_GUEST_MODE,

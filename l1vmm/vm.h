@@ -9,6 +9,7 @@
 #include <linux/kvm.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
+#include <linux/spinlock.h>
 #include <linux/refcount.h>
 #include <linux/types.h>
 
@@ -16,6 +17,8 @@
 #include "l1vmm/mmu.h"
 #include "l1vmm/tdp.h"
 
+struct kvm_coalesced_mmio_ring;
+struct l1vmm_coalesced_zones;
 struct l1vmm_ioeventfds;
 struct l1vmm_msr_filter;
 struct l1vmm_vcpu;
@@ -52,6 +55,11 @@ struct l1vmm_vm {
 	 * KVM_CAP_X86_TRIPLE_FAULT_EVENT (events.c), and the
 	 * KVM_X86_QUIRK_* bits KVM_CAP_DISABLE_QUIRKS(2) turned off.
 	 */
+	/* Coalesced MMIO and PIO (coalesced_mmio.h): the ring page, the zones. */
+	struct kvm_coalesced_mmio_ring *coalesced_ring;
+	spinlock_t ring_lock;
+	struct mutex coalesced_lock;
+	struct l1vmm_coalesced_zones __rcu *coalesced_zones;
 	bool exception_payload_enabled;
 	bool triple_fault_event;
 	u64 disabled_quirks;

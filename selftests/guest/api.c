@@ -103,6 +103,8 @@ static const struct {
 	{ KVM_CAP_SYS_ATTRIBUTES, 1 },
 	{ KVM_CAP_DISABLE_QUIRKS, 1 },
 	{ KVM_CAP_SYNC_MMU, 1 },
+	{ KVM_CAP_COALESCED_MMIO, KVM_COALESCED_MMIO_PAGE_OFFSET },
+	{ KVM_CAP_COALESCED_PIO, 1 },
 	{ KVM_CAP_X86_ROBUST_SINGLESTEP, 1 },
 	/* The quirks l1vmm has (vcpu_state.c): KVM answers all it knows. */
 	{ KVM_CAP_DISABLE_QUIRKS2, KVM_X86_QUIRK_OUT_7E_INC_RIP |
