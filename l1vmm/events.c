@@ -234,6 +234,9 @@ static void deliver_payload(struct l1vmm_vcpu *vcpu)
 	vcpu->exc.payload = 0;
 }
 
+/* DR7.GD: MOV DR raises #DB; the CPU clears it when it delivers a #DB. */
+#define DR7_GENERAL_DETECT	BIT(13)
+
 /*
  * The exception user space left pending goes into the event slot before
  * anything else, as in KVM's kvm_check_and_inject_events(): a fault with
@@ -242,9 +245,6 @@ static void deliver_payload(struct l1vmm_vcpu *vcpu)
  * while the slot holds an event (one an access user space completed
  * raised): the guest takes that first.
  */
-/* DR7.GD: MOV DR raises #DB; the CPU clears it when it delivers a #DB. */
-#define DR7_GENERAL_DETECT	BIT(13)
-
 static void inject_pending_exception(struct l1vmm_vcpu *vcpu)
 {
 	struct l1vmm_event ev;
@@ -376,9 +376,8 @@ void l1vmm_get_vcpu_events(struct l1vmm_vcpu *vcpu, struct kvm_vcpu_events *even
  */
 int l1vmm_set_vcpu_events(struct l1vmm_vcpu *vcpu, const struct kvm_vcpu_events *events)
 {
-	struct kvm_vcpu_events e = *events;
-	typeof(e.exception) *ex = &e.exception;
-	const typeof(e.exception) *exc = ex;
+	struct kvm_vcpu_events e = *events;	/* the exception's flags change */
+	typeof(e.exception) *exc = &e.exception;
 	const typeof(events->interrupt) *intr = &events->interrupt;
 	struct l1vmm_vm *vm = vcpu->vm;
 	struct l1vmm_event ev = { 0 };
@@ -394,12 +393,12 @@ int l1vmm_set_vcpu_events(struct l1vmm_vcpu *vcpu, const struct kvm_vcpu_events 
 	if (events->flags & KVM_VCPUEVENT_VALID_PAYLOAD) {
 		if (!vm->exception_payload_enabled)
 			return -EINVAL;
-		if (ex->pending)
-			ex->injected = 0;
+		if (exc->pending)
+			exc->injected = 0;
 		else
 			has_payload = false;
 	} else {
-		ex->pending = 0;
+		exc->pending = 0;
 		has_payload = false;
 	}
 	if ((events->flags & KVM_VCPUEVENT_VALID_TRIPLE_FAULT) && !vm->triple_fault_event)
