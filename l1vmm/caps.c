@@ -59,6 +59,28 @@ long l1vmm_check_extension(long cap)
 	case KVM_CAP_SET_GUEST_DEBUG:
 	case KVM_CAP_USER_NMI:
 		return 1;
+	case KVM_CAP_EXCEPTION_PAYLOAD:
+	case KVM_CAP_X86_TRIPLE_FAULT_EVENT:
+	case KVM_CAP_SREGS2:
+	case KVM_CAP_SYS_ATTRIBUTES:
+	case KVM_CAP_DISABLE_QUIRKS:
+		return 1;
+	/* The MMU notifier keeps the nested tables in step with the VMM's mapping. */
+	case KVM_CAP_SYNC_MMU:
+	/*
+	 * User space's single step as KVM's since 2.6.33: TF hidden from
+	 * KVM_GET_REGS and kept across a KVM_SET_REGS at the same RIP.
+	 */
+	case KVM_CAP_X86_ROBUST_SINGLESTEP:
+		return 1;
+	/* The ring's page in the vCPU mmap (coalesced_mmio.h). */
+	case KVM_CAP_COALESCED_MMIO:
+		return KVM_COALESCED_MMIO_PAGE_OFFSET;
+	case KVM_CAP_COALESCED_PIO:
+		return 1;
+	case KVM_CAP_DISABLE_QUIRKS2:
+		/* Only the quirks l1vmm has (vm.h): KVM answers all it knows. */
+		return L1VMM_QUIRKS;
 	case KVM_CAP_SYNC_REGS:
 		return KVM_SYNC_X86_VALID_FIELDS;
 	case KVM_CAP_GET_MSR_FEATURES:
@@ -116,6 +138,28 @@ int l1vmm_vm_enable_cap(struct l1vmm_vm *vm, const struct kvm_enable_cap *cap)
 		break;
 	case KVM_CAP_X86_USER_SPACE_MSR:
 		r = l1vmm_set_user_space_msr(vm, cap->args[0]);
+		break;
+	/* As KVM: any value, no lock; non-zero turns it on. */
+	case KVM_CAP_EXCEPTION_PAYLOAD:
+		WRITE_ONCE(vm->exception_payload_enabled, !!cap->args[0]);
+		r = 0;
+		break;
+	case KVM_CAP_X86_TRIPLE_FAULT_EVENT:
+		WRITE_ONCE(vm->triple_fault_event, !!cap->args[0]);
+		r = 0;
+		break;
+	/*
+	 * As KVM: the mask replaces the last one; the first version takes
+	 * any bits (those of quirks l1vmm lacks change nothing), the second
+	 * only bits of quirks it reports.
+	 */
+	case KVM_CAP_DISABLE_QUIRKS2:
+		if (cap->args[0] & ~L1VMM_QUIRKS)
+			break;
+		fallthrough;
+	case KVM_CAP_DISABLE_QUIRKS:
+		WRITE_ONCE(vm->disabled_quirks, cap->args[0]);
+		r = 0;
 		break;
 	}
 	return r;

@@ -54,6 +54,32 @@ static int get_supported_cpuid(struct kvm_cpuid2 __user *ucpuid)
 	return copy_to_user(ucpuid, &cpuid, sizeof(cpuid)) ? -EFAULT : 0;
 }
 
+/*
+ * KVM_CAP_SYS_ATTRIBUTES: KVM_HAS_DEVICE_ATTR and KVM_GET_DEVICE_ATTR on the
+ * system file. As KVM's kvm_x86_dev_has_attr() and kvm_x86_dev_get_attr():
+ * group 0 only, one attribute, KVM_X86_XCOMP_GUEST_SUPP (the XSAVE
+ * components a guest may use: l1vmm's supported XCR0, as CPUID 0xD.0
+ * reports it); -ENXIO for any other group or attribute.
+ */
+static int dev_attr(void __user *argp, bool get)
+{
+	struct kvm_device_attr attr;
+	u64 __user *uaddr;
+
+	if (copy_from_user(&attr, argp, sizeof(attr)))
+		return -EFAULT;
+	if (attr.group)
+		return -ENXIO;
+	if (attr.attr != KVM_X86_XCOMP_GUEST_SUPP)
+		return -ENXIO;
+	if (!get)
+		return 0;
+	uaddr = u64_to_user_ptr(attr.addr);
+	if ((unsigned long)attr.addr != attr.addr)
+		return -EFAULT;
+	return put_user(l1vmm_supported_xcr0(), uaddr) ? -EFAULT : 0;
+}
+
 static long l1vmm_dev_ioctl(struct file *filp, unsigned int ioctl,
 			    unsigned long arg)
 {
@@ -87,6 +113,10 @@ static long l1vmm_dev_ioctl(struct file *filp, unsigned int ioctl,
 		if (arg)
 			return -EINVAL;
 		return L1VMM_VCPU_MMAP_PAGES * PAGE_SIZE;
+	case KVM_HAS_DEVICE_ATTR:
+		return dev_attr((void __user *)arg, false);
+	case KVM_GET_DEVICE_ATTR:
+		return dev_attr((void __user *)arg, true);
 	default:
 		return -ENOTTY;
 	}

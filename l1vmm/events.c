@@ -26,7 +26,9 @@
 
 #include "l1vmm/debugregs.h"
 #include "l1vmm/exit.h"
+#include "l1vmm/portable/exc_payload.h"
 #include "l1vmm/portable/x86.h"
+#include "l1vmm/vm.h"
 
 
 void l1vmm_queue_exception(struct l1vmm_vcpu *vcpu, u8 vector, bool has_error, u32 error)
@@ -211,6 +213,59 @@ void l1vmm_nmi_reset(struct l1vmm_vcpu *vcpu)
 }
 
 /*
+ * The payload of the pending exception goes where the CPU would have put
+ * it (kvm_deliver_exception_payload()): CR2 for a #PF, DR6 for a #DB.
+ */
+static void deliver_payload(struct l1vmm_vcpu *vcpu)
+{
+	struct kvm_sregs sregs;
+
+	if (!vcpu->exc.has_payload)
+		return;
+	if (vcpu->exc.vector == X86_TRAP_DB) {
+		l1vmm_ops->set_dr6(vcpu, l1vmm_dr6_deliver_payload(l1vmm_ops->get_dr6(vcpu),
+								   vcpu->exc.payload));
+	} else if (vcpu->exc.vector == X86_TRAP_PF) {
+		l1vmm_ops->get_sregs(vcpu, &sregs);
+		sregs.cr2 = vcpu->exc.payload;
+		l1vmm_ops->set_sregs(vcpu, &sregs);
+	}
+	vcpu->exc.has_payload = false;
+	vcpu->exc.payload = 0;
+}
+
+/* DR7.GD: MOV DR raises #DB; the CPU clears it when it delivers a #DB. */
+#define DR7_GENERAL_DETECT	BIT(13)
+
+/*
+ * The exception user space left pending goes into the event slot before
+ * anything else, as in KVM's kvm_check_and_inject_events(): a fault with
+ * RFLAGS.RF set in the image pushed, a #DB with its payload in DR6 and
+ * DR7.GD cleared, then the payload of any other one delivered. It waits
+ * while the slot holds an event (one an access user space completed
+ * raised): the guest takes that first.
+ */
+static void inject_pending_exception(struct l1vmm_vcpu *vcpu)
+{
+	struct l1vmm_event ev;
+	u64 dr7;
+
+	l1vmm_ops->get_event(vcpu, &ev);
+	if (ev.valid)
+		return;
+	if (l1vmm_exception_is_fault(vcpu->exc.vector))
+		l1vmm_ops->set_rflags(vcpu, l1vmm_ops->get_rflags(vcpu) | X86_EFLAGS_RF);
+	if (vcpu->exc.vector == X86_TRAP_DB) {
+		dr7 = l1vmm_ops->get_dr7(vcpu);
+		if (dr7 & DR7_GENERAL_DETECT)
+			l1vmm_ops->set_dr7(vcpu, dr7 & ~DR7_GENERAL_DETECT);
+	}
+	deliver_payload(vcpu);
+	vcpu->exc.pending = false;
+	l1vmm_queue_exception(vcpu, vcpu->exc.vector, vcpu->exc.has_error, vcpu->exc.error);
+}
+
+/*
  * Before each entry: move an NMI or a queued KVM_INTERRUPT into the event
  * slot when it is free (an exception or an event being re-delivered goes
  * first), and open the interrupt window if user space asked for it. Like KVM, the window is requested even when
@@ -220,6 +275,8 @@ void l1vmm_inject_pending(struct l1vmm_vcpu *vcpu)
 {
 	bool nmi = vcpu->nmi_pending || vcpu->nmi_injected || vcpu->nmi_iret;
 
+	if (unlikely(vcpu->exc.pending))
+		inject_pending_exception(vcpu);
 	if (unlikely(nmi)) {
 		nmi_check_iret(vcpu);
 		inject_event(vcpu);
@@ -259,6 +316,22 @@ void l1vmm_get_vcpu_events(struct l1vmm_vcpu *vcpu, struct kvm_vcpu_events *even
 	memset(events, 0, sizeof(*events));
 	nmi_check_iret(vcpu);
 	l1vmm_ops->get_event(vcpu, &ev);
+	if (vcpu->exc.pending) {
+		/*
+		 * As KVM: without KVM_CAP_EXCEPTION_PAYLOAD the payload is
+		 * delivered now, and the exception reported as injected too.
+		 */
+		if (!vcpu->vm->exception_payload_enabled)
+			deliver_payload(vcpu);
+		events->exception.pending = 1;
+		events->exception.injected = !vcpu->vm->exception_payload_enabled;
+		events->exception.nr = vcpu->exc.vector;
+		events->exception.has_error_code = vcpu->exc.has_error;
+		events->exception.error_code = vcpu->exc.error;
+		events->exception_has_payload = vcpu->exc.has_payload;
+	}
+	/* KVM reports the last payload set until one is delivered. */
+	events->exception_payload = vcpu->exc.payload;
 	if (ev.valid && ev.type == L1VMM_EVENT_EXCEPTION) {
 		events->exception.injected = 1;
 		events->exception.nr = ev.vector;
@@ -284,21 +357,51 @@ void l1vmm_get_vcpu_events(struct l1vmm_vcpu *vcpu, struct kvm_vcpu_events *even
 		events->interrupt.shadow = KVM_X86_SHADOW_INT_MOV_SS | KVM_X86_SHADOW_INT_STI;
 	events->flags = KVM_VCPUEVENT_VALID_NMI_PENDING | KVM_VCPUEVENT_VALID_SHADOW |
 			KVM_VCPUEVENT_VALID_SMM;
+	if (vcpu->vm->exception_payload_enabled)
+		events->flags |= KVM_VCPUEVENT_VALID_PAYLOAD;
+	if (vcpu->vm->triple_fault_event) {
+		events->triple_fault.pending = test_bit(L1VMM_REQ_TRIPLE_FAULT, &vcpu->requests);
+		events->flags |= KVM_VCPUEVENT_VALID_TRIPLE_FAULT;
+	}
 }
 
 #define SUPPORTED_EVENT_FLAGS	(KVM_VCPUEVENT_VALID_NMI_PENDING | \
 				 KVM_VCPUEVENT_VALID_SIPI_VECTOR | \
-				 KVM_VCPUEVENT_VALID_SHADOW | KVM_VCPUEVENT_VALID_SMM)
+				 KVM_VCPUEVENT_VALID_SHADOW | KVM_VCPUEVENT_VALID_SMM | \
+				 KVM_VCPUEVENT_VALID_PAYLOAD | KVM_VCPUEVENT_VALID_TRIPLE_FAULT)
 
-/* Everything is checked before anything changes. */
+/*
+ * Everything is checked before anything changes (KVM checks the triple
+ * fault's capability last, after the rest is set).
+ */
 int l1vmm_set_vcpu_events(struct l1vmm_vcpu *vcpu, const struct kvm_vcpu_events *events)
 {
-	const typeof(events->exception) *exc = &events->exception;
+	struct kvm_vcpu_events e = *events;	/* the exception's flags change */
+	typeof(e.exception) *exc = &e.exception;
 	const typeof(events->interrupt) *intr = &events->interrupt;
+	struct l1vmm_vm *vm = vcpu->vm;
 	struct l1vmm_event ev = { 0 };
+	bool has_payload = events->exception_has_payload;
 
-	/* Payloads and triple faults need capabilities l1vmm does not offer. */
 	if (events->flags & ~SUPPORTED_EVENT_FLAGS)
+		return -EINVAL;
+	/*
+	 * As KVM: with KVM_VCPUEVENT_VALID_PAYLOAD, a pending exception wins
+	 * over an injected one and only it has a payload; without it, there
+	 * is no pending exception (user space conflates the two).
+	 */
+	if (events->flags & KVM_VCPUEVENT_VALID_PAYLOAD) {
+		if (!vm->exception_payload_enabled)
+			return -EINVAL;
+		if (exc->pending)
+			exc->injected = 0;
+		else
+			has_payload = false;
+	} else {
+		exc->pending = 0;
+		has_payload = false;
+	}
+	if ((events->flags & KVM_VCPUEVENT_VALID_TRIPLE_FAULT) && !vm->triple_fault_event)
 		return -EINVAL;
 	if ((exc->injected || exc->pending) && (exc->nr > 31 || exc->nr == L1VMM_NMI_VECTOR))
 		return -EINVAL;
@@ -310,7 +413,19 @@ int l1vmm_set_vcpu_events(struct l1vmm_vcpu *vcpu, const struct kvm_vcpu_events 
 		return -EINVAL;	/* one event slot: only a hardware interrupt can wait */
 
 	vcpu->irq_pending = false;
-	if (exc->injected || exc->pending) {
+	vcpu->exc.pending = exc->pending;
+	vcpu->exc.payload = events->exception_payload;
+	if (exc->pending) {
+		vcpu->exc.vector = exc->nr;
+		vcpu->exc.has_error = exc->has_error_code;
+		vcpu->exc.error = exc->error_code;
+		vcpu->exc.has_payload = has_payload;
+		/* It waits outside the slot; a hardware interrupt waits behind it. */
+		if (intr->injected) {
+			vcpu->irq_pending = true;
+			vcpu->irq_vector = intr->nr;
+		}
+	} else if (exc->injected) {
 		ev = (struct l1vmm_event){
 			.valid = true, .type = L1VMM_EVENT_EXCEPTION, .vector = exc->nr,
 			.has_error = exc->has_error_code, .error = exc->error_code,
@@ -337,5 +452,11 @@ int l1vmm_set_vcpu_events(struct l1vmm_vcpu *vcpu, const struct kvm_vcpu_events 
 	if (events->flags & KVM_VCPUEVENT_VALID_NMI_PENDING)
 		vcpu->nmi_pending = min_t(unsigned int, events->nmi.pending,
 					  events->nmi.masked || events->nmi.injected ? 1 : 2);
+	if (events->flags & KVM_VCPUEVENT_VALID_TRIPLE_FAULT) {
+		if (events->triple_fault.pending)
+			set_bit(L1VMM_REQ_TRIPLE_FAULT, &vcpu->requests);
+		else
+			clear_bit(L1VMM_REQ_TRIPLE_FAULT, &vcpu->requests);
+	}
 	return 0;
 }

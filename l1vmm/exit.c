@@ -193,6 +193,27 @@ static int handle_nop(struct l1vmm_vcpu *vcpu)
 	return 1;
 }
 
+/*
+ * MONITOR and MWAIT: no-ops (handle_nop()) while the MWAIT_NEVER_UD_FAULTS
+ * quirk is on; with it off, #UD unless the guest's CPUID offers MWAIT, as
+ * KVM's kvm_emulate_monitor_mwait().
+ */
+#define CPUID_1_ECX_MWAIT	BIT(3)
+
+static int handle_mwait(struct l1vmm_vcpu *vcpu)
+{
+	const struct kvm_cpuid_entry2 *leaf1;
+
+	if (!l1vmm_has_quirk(vcpu->vm, KVM_X86_QUIRK_MWAIT_NEVER_UD_FAULTS)) {
+		leaf1 = l1vmm_cpuid_find(vcpu->cpuid, vcpu->cpuid_nent, 1, 0);
+		if (!leaf1 || !(leaf1->ecx & CPUID_1_ECX_MWAIT)) {
+			l1vmm_queue_exception(vcpu, X86_TRAP_UD, false, 0);
+			return 1;
+		}
+	}
+	return handle_nop(vcpu);
+}
+
 /* The SVM/VMX instructions (no nested virtualization for L2), RSM, RDPRU. */
 static int handle_ud(struct l1vmm_vcpu *vcpu)
 {
@@ -228,7 +249,7 @@ static const l1vmm_exit_handler exit_handlers[L1VMM_NR_EXIT_REASONS] = {
 	[L1VMM_EXIT_EXCEPTION]	= handle_exception,
 	[L1VMM_EXIT_RDPMC]	= handle_rdpmc,
 	[L1VMM_EXIT_WBINVD]	= handle_nop,
-	[L1VMM_EXIT_MWAIT]	= handle_nop,
+	[L1VMM_EXIT_MWAIT]	= handle_mwait,
 	[L1VMM_EXIT_PAUSE]	= handle_nop,
 	[L1VMM_EXIT_UD]		= handle_ud,
 	[L1VMM_EXIT_IRET]	= l1vmm_handle_iret,

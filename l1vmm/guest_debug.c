@@ -106,7 +106,9 @@ int l1vmm_set_guest_debug(struct l1vmm_vcpu *vcpu, const struct kvm_guest_debug 
 
 	if (dbg->control & (KVM_GUESTDBG_INJECT_DB | KVM_GUESTDBG_INJECT_BP)) {
 		l1vmm_ops->get_event(vcpu, &ev);
-		if (ev.valid && ev.type == L1VMM_EVENT_EXCEPTION)
+		/* KVM's kvm_is_exception_pending(): a triple fault counts. */
+		if ((ev.valid && ev.type == L1VMM_EVENT_EXCEPTION) || vcpu->exc.pending ||
+		    test_bit(L1VMM_REQ_TRIPLE_FAULT, &vcpu->requests))
 			return -EBUSY;
 		/*
 		 * An NMI or interrupt being delivered again waits behind the

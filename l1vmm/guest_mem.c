@@ -37,6 +37,13 @@ static int copy_gpa_page(struct l1vmm_vm *vm, u64 gpa, void *buf, unsigned int l
 	return 0;
 }
 
+int l1vmm_read_gpa(struct l1vmm_vm *vm, u64 gpa, void *buf, unsigned int len)
+{
+	if (offset_in_page(gpa) + len > PAGE_SIZE)
+		return -EFAULT;
+	return copy_gpa_page(vm, gpa, buf, len, false);
+}
+
 struct pte_reader {
 	struct l1vmm_vm *vm;
 };

@@ -32,6 +32,9 @@ void l1vmm_guest_view(struct l1vmm_vcpu *vcpu, struct l1vmm_guest_view *view);
 /* The linear address of @offset in segment @seg (L1VMM_SEG_*). */
 u64 l1vmm_linear(const struct l1vmm_guest_view *view, int seg, u64 offset);
 
+/* Read guest-physical memory within one page: 0 or -EFAULT (no slot). */
+int l1vmm_read_gpa(struct l1vmm_vm *vm, u64 gpa, void *buf, unsigned int len);
+
 /*
  * The guest-physical address of linear address @gva: 0, or -EFAULT when
  * the guest does not map it or a table on the way is not backed by a slot.

@@ -15,6 +15,7 @@
 
 #include "l1vmm/guest_mem.h"
 #include "l1vmm/exit.h"
+#include "l1vmm/coalesced_mmio.h"
 #include "l1vmm/ioeventfd.h"
 #include "l1vmm/mmu.h"
 #include "l1vmm/trace.h"
@@ -62,7 +63,8 @@ int l1vmm_handle_npf(struct l1vmm_vcpu *vcpu)
 	/* A doorbell: signal its eventfd, retire the write, stay in the guest. */
 	if (insn.op != L1VMM_INSN_LOAD) {
 		data = l1vmm_insn_store_value(&insn, vcpu->regs);
-		if (l1vmm_ioeventfd_write(vcpu->vm, L1VMM_IOBUS_MMIO, gpa, insn.mem_size, data)) {
+		if (l1vmm_ioeventfd_write(vcpu->vm, L1VMM_IOBUS_MMIO, gpa, insn.mem_size, data) ||
+		    l1vmm_coalesced_write(vcpu->vm, L1VMM_IOBUS_MMIO, gpa, insn.mem_size, &data)) {
 			l1vmm_skip_to(vcpu, vcpu->regs[L1VMM_REG_RIP] + insn.len);
 			return 1;
 		}

@@ -16,8 +16,10 @@
 
 #include "l1vmm/exit.h"
 #include "l1vmm/guest_mem.h"
+#include "l1vmm/coalesced_mmio.h"
 #include "l1vmm/ioeventfd.h"
 #include "l1vmm/trace.h"
+#include "l1vmm/vm.h"
 
 static void exit_to_user(struct l1vmm_vcpu *vcpu, bool in, unsigned int size,
 			 unsigned int count)
@@ -228,13 +230,22 @@ int l1vmm_handle_io(struct l1vmm_vcpu *vcpu)
 		vcpu->pending.pio_size = e->io.size;
 	} else {
 		if (l1vmm_ioeventfd_write(vcpu->vm, L1VMM_IOBUS_PIO, e->io.port, e->io.size,
-					  vcpu->regs[L1VMM_REG_RAX])) {
+					  vcpu->regs[L1VMM_REG_RAX]) ||
+		    l1vmm_coalesced_write(vcpu->vm, L1VMM_IOBUS_PIO, e->io.port, e->io.size,
+					  &vcpu->regs[L1VMM_REG_RAX])) {
 			l1vmm_skip_instruction(vcpu);
 			return 1;
 		}
 		memcpy(vcpu->pio_data, &vcpu->regs[L1VMM_REG_RAX], e->io.size);
 		trace_l1vmm_pio(L1VMM_PIO_OUT, e->io.port, e->io.size, 1, vcpu->pio_data);
-		l1vmm_complete_later(vcpu, complete_out, e->next_rip);
+		/*
+		 * KVM's OUT_7E_INC_RIP quirk (kvm_fast_pio_out()): an OUT to
+		 * port 0x7e retires before user space sees it, RIP past it.
+		 */
+		if (e->io.port == 0x7e && l1vmm_has_quirk(vcpu->vm, KVM_X86_QUIRK_OUT_7E_INC_RIP))
+			l1vmm_skip_instruction(vcpu);
+		else
+			l1vmm_complete_later(vcpu, complete_out, e->next_rip);
 	}
 	exit_to_user(vcpu, e->io.in, e->io.size, 1);
 	return 0;

@@ -37,6 +37,7 @@
 #include "l1vmm/portable/cpuid.h"
 #include "l1vmm/portable/msrs.h"
 #include "l1vmm/portable/x86.h"
+#include "l1vmm/portable/exc_payload.h"
 #include "l1vmm/portable/sregs_check.h"
 #include "l1vmm/tdp.h"
 #include "l1vmm/trace.h"
@@ -118,6 +119,33 @@ static void vcpu_set_regs(struct l1vmm_vcpu *vcpu, const struct kvm_regs *r)
 	l1vmm_set_rflags_user(vcpu, r->rflags | X86_EFLAGS_FIXED);
 }
 
+/* MAXPHYADDR from the guest's CPUID, 36 without one (KVM's cpuid_maxphyaddr()). */
+static unsigned int guest_maxphyaddr(struct l1vmm_vcpu *vcpu)
+{
+	const struct kvm_cpuid_entry2 *e;
+
+	e = l1vmm_cpuid_find(vcpu->cpuid, vcpu->cpuid_nent, 0x80000008, 0);
+	return e ? e->eax & 0xff : 36;
+}
+
+/*
+ * The PDPTEs as the CPU would load them from CR3 (KVM's load_pdptrs() under
+ * nested paging), kept until the next entry. Where the guest's table is not
+ * in a slot or a present entry has reserved bits, the last ones loaded
+ * stay, as in KVM.
+ */
+static void vcpu_load_pdptrs(struct l1vmm_vcpu *vcpu, u64 cr3)
+{
+	u64 pdpte[4];
+
+	if (l1vmm_read_gpa(vcpu->vm, cr3 & ~0x1fULL, pdpte, sizeof(pdpte)))
+		return;
+	if (!l1vmm_pdptes_valid(pdpte, guest_maxphyaddr(vcpu)))
+		return;
+	memcpy(vcpu->pdptrs, pdpte, sizeof(pdpte));
+	vcpu->pdptrs_cached = true;
+}
+
 static int vcpu_set_sregs(struct l1vmm_vcpu *vcpu, const struct kvm_sregs *sregs)
 {
 	struct l1vmm_sregs_view view = {
@@ -139,6 +167,9 @@ static int vcpu_set_sregs(struct l1vmm_vcpu *vcpu, const struct kvm_sregs *sregs
 	/* KVM ignores a CR8 with reserved bits here (its kvm_set_cr8() fails). */
 	if (!(sregs->cr8 & ~L1VMM_CR8_TPR))
 		l1vmm_ops->set_cr8(vcpu, sregs->cr8);
+	/* KVM loads the PDPTEs from memory again (__set_sregs_common()). */
+	if (l1vmm_pae_paging(sregs->cr0, sregs->cr4, sregs->efer))
+		vcpu_load_pdptrs(vcpu, sregs->cr3);
 	return 0;
 }
 
@@ -147,6 +178,55 @@ static void vcpu_get_sregs(struct l1vmm_vcpu *vcpu, struct kvm_sregs *sregs)
 	memset(sregs, 0, sizeof(*sregs));
 	l1vmm_ops->get_sregs(vcpu, sregs);
 	sregs->apic_base = vcpu->apic_base;
+}
+
+/*
+ * KVM_SREGS2: struct kvm_sregs up to apic_base, then flags and the four
+ * PDPTEs of PAE paging in place of the interrupt bitmap.
+ */
+static_assert(offsetof(struct kvm_sregs2, flags) == offsetof(struct kvm_sregs, interrupt_bitmap));
+
+/*
+ * KVM_GET_SREGS2: under PAE paging, the PDPTEs with
+ * KVM_SREGS2_FLAGS_PDPTRS_VALID: those KVM_SET_SREGS2 gave or last loaded,
+ * until the next entry; after it, those in memory again (KVM reads them
+ * once after each exit, and keeps the old ones if that fails).
+ */
+static void vcpu_get_sregs2(struct l1vmm_vcpu *vcpu, struct kvm_sregs2 *sregs2)
+{
+	struct kvm_sregs *sregs = (struct kvm_sregs *)sregs2;
+
+	memset(sregs2, 0, sizeof(*sregs2));
+	l1vmm_ops->get_sregs(vcpu, sregs);
+	sregs->apic_base = vcpu->apic_base;
+	if (!l1vmm_pae_paging(sregs2->cr0, sregs2->cr4, sregs2->efer))
+		return;
+	if (!vcpu->pdptrs_cached) {
+		vcpu_load_pdptrs(vcpu, sregs2->cr3);
+		vcpu->pdptrs_cached = true;
+	}
+	memcpy(sregs2->pdptrs, vcpu->pdptrs, sizeof(sregs2->pdptrs));
+	sregs2->flags = KVM_SREGS2_FLAGS_PDPTRS_VALID;
+}
+
+/* KVM_SET_SREGS2: PDPTEs only for PAE paging, no other flag (KVM's __set_sregs2()). */
+static int vcpu_set_sregs2(struct l1vmm_vcpu *vcpu, const struct kvm_sregs2 *sregs2)
+{
+	bool pdptrs = sregs2->flags & KVM_SREGS2_FLAGS_PDPTRS_VALID;
+	struct kvm_sregs sregs = { 0 };
+	int r;
+
+	if (sregs2->flags & ~KVM_SREGS2_FLAGS_PDPTRS_VALID)
+		return -EINVAL;
+	if (pdptrs && !l1vmm_pae_paging(sregs2->cr0, sregs2->cr4, sregs2->efer))
+		return -EINVAL;
+	memcpy(&sregs, sregs2, offsetof(struct kvm_sregs, interrupt_bitmap));
+	r = vcpu_set_sregs(vcpu, &sregs);
+	if (r || !pdptrs)
+		return r;
+	memcpy(vcpu->pdptrs, sregs2->pdptrs, sizeof(vcpu->pdptrs));
+	vcpu->pdptrs_cached = true;
+	return 0;
 }
 
 /*
@@ -311,6 +391,8 @@ static int vcpu_run(struct l1vmm_vcpu *vcpu)
 			fast = l1vmm_ops->run(vcpu);
 		}
 		l1vmm_debugregs_exit(vcpu);
+		/* The guest ran: KVM_GET_SREGS2 reads its PDPTEs from memory again. */
+		vcpu->pdptrs_cached = false;
 		if (unlikely(vcpu->exit.reason == L1VMM_EXIT_EXCEPTION &&
 			     vcpu->exit.exception.vector == X86_TRAP_MC))
 			l1vmm_host_machine_check();
@@ -694,6 +776,27 @@ static long vcpu_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
 		r = vcpu_set_sregs(vcpu, &sregs);
 		break;
 	}
+	case KVM_GET_SREGS2: {
+		struct kvm_sregs2 *sregs2 = kmalloc(sizeof(*sregs2), GFP_KERNEL_ACCOUNT);
+
+		r = -ENOMEM;
+		if (!sregs2)
+			break;
+		vcpu_get_sregs2(vcpu, sregs2);
+		r = copy_to_user(argp, sregs2, sizeof(*sregs2)) ? -EFAULT : 0;
+		kfree(sregs2);
+		break;
+	}
+	case KVM_SET_SREGS2: {
+		struct kvm_sregs2 *sregs2 = memdup_user(argp, sizeof(*sregs2));
+
+		r = PTR_ERR_OR_ZERO(sregs2);
+		if (r)
+			break;
+		r = vcpu_set_sregs2(vcpu, sregs2);
+		kfree(sregs2);
+		break;
+	}
 	case KVM_GET_MSRS:
 		r = l1vmm_vcpu_msrs(vcpu, argp, false);
 		break;
@@ -748,6 +851,9 @@ static vm_fault_t vcpu_fault(struct vm_fault *vmf)
 	case KVM_PIO_PAGE_OFFSET:
 		page = virt_to_page(vcpu->pio_data);
 		break;
+	case KVM_COALESCED_MMIO_PAGE_OFFSET:
+		page = virt_to_page(vcpu->vm->coalesced_ring);
+		break;
 	default:
 		return VM_FAULT_SIGBUS;
 	}
@@ -801,6 +907,8 @@ void l1vmm_vcpu_reset(struct l1vmm_vcpu *vcpu, bool init)
 	vcpu->regs_dirty = BIT(L1VMM_NR_REGS) - 1;
 	vcpu->pending.complete = NULL;
 	vcpu->irq_pending = false;
+	vcpu->exc.pending = false;
+	vcpu->pdptrs_cached = false;
 	l1vmm_nmi_reset(vcpu);
 	if (init)
 		l1vmm_xsave_init_event(vcpu);

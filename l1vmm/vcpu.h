@@ -23,8 +23,11 @@
 
 struct l1vmm_vm;
 
-/* The vCPU mmap: struct kvm_run, then the PIO data page, as in KVM. */
-#define L1VMM_VCPU_MMAP_PAGES	2
+/*
+ * The vCPU mmap: struct kvm_run, the PIO data page, the VM's coalesced-MMIO
+ * ring, as in KVM.
+ */
+#define L1VMM_VCPU_MMAP_PAGES	3
 
 enum l1vmm_vcpu_mode {
 	L1VMM_OUTSIDE_GUEST_MODE,
@@ -182,6 +185,26 @@ struct l1vmm_vcpu {
 	u64 dbg_guest_dr7;
 	u64 dbg_exit_dr6;	/* the VMCB's at the last exit, for KVM_EXIT_DEBUG */
 	u64 dbg_exit_dr7;
+	/*
+	 * An exception user space left pending (KVM_SET_VCPU_EVENTS with
+	 * KVM_VCPUEVENT_VALID_PAYLOAD): not in the event slot yet, its
+	 * payload (CR2 of a #PF, DR6 bits of a #DB) not yet delivered
+	 * (events.c).
+	 */
+	struct {
+		bool pending;
+		bool has_error;
+		bool has_payload;
+		u8 vector;
+		u32 error;
+		u64 payload;
+	} exc;
+	/*
+	 * The PAE PDPTEs KVM_GET_SREGS2 reports: cached from KVM_SET_SREGS2
+	 * or from guest memory until the next entry (vcpu.c).
+	 */
+	bool pdptrs_cached;
+	u64 pdptrs[4];
 	struct kvm_cpuid_entry2 *cpuid;	/* from KVM_SET_CPUID2, or NULL */
 	unsigned int cpuid_nent;
 	struct fpu_guest guest_fpu;

@@ -20,6 +20,7 @@
 #include "l1vmm/exit.h"
 #include "l1vmm/hw.h"
 #include "l1vmm/kvmclock.h"
+#include "l1vmm/coalesced_mmio.h"
 #include "l1vmm/ioeventfd.h"
 #include "l1vmm/irq_routing.h"
 #include "l1vmm/msr_user.h"
@@ -125,6 +126,16 @@ static long vm_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
 			return -EFAULT;
 		return l1vmm_ioeventfd_ioctl(vm, &data);
 	}
+	case KVM_REGISTER_COALESCED_MMIO:
+	case KVM_UNREGISTER_COALESCED_MMIO: {
+		struct kvm_coalesced_mmio_zone zone;
+
+		if (copy_from_user(&zone, argp, sizeof(zone)))
+			return -EFAULT;
+		if (ioctl == KVM_REGISTER_COALESCED_MMIO)
+			return l1vmm_coalesced_register(vm, &zone);
+		return l1vmm_coalesced_unregister(vm, &zone);
+	}
 	case KVM_IRQFD:
 	case KVM_SET_GSI_ROUTING:
 	case KVM_SIGNAL_MSI:
@@ -161,6 +172,7 @@ static void vm_free(struct l1vmm_vm *vm)
 	for (i = 0; i < vm->nr_vcpus; i++)
 		l1vmm_vcpu_free(vm->vcpus[i]);
 	l1vmm_ioeventfd_free(vm);
+	l1vmm_coalesced_free(vm);
 	l1vmm_tdp_free(&vm->tdp);
 	l1vmm_msr_filter_free(vm);
 	mmdrop(vm->mm);
@@ -189,9 +201,12 @@ struct l1vmm_vm *l1vmm_vm_alloc(void)
 	refcount_set(&vm->users, 1);
 	mutex_init(&vm->lock);
 	mutex_init(&vm->ioeventfd_lock);
-	r = l1vmm_tdp_init(&vm->tdp);
+	r = l1vmm_coalesced_init(vm);
 	if (r)
 		goto free_vm;
+	r = l1vmm_tdp_init(&vm->tdp);
+	if (r)
+		goto free_ring;
 	BUILD_BUG_ON(offsetof(struct l1vmm_vm_stats, pages_2m) !=
 		     offsetof(struct l1vmm_vm_stats, pages_4k) + sizeof(u64));
 	vm->tdp.nr_leaves = &vm->stats.pages_4k;
@@ -207,6 +222,8 @@ struct l1vmm_vm *l1vmm_vm_alloc(void)
 drop_mm:
 	mmdrop(vm->mm);
 	l1vmm_tdp_free(&vm->tdp);
+free_ring:
+	l1vmm_coalesced_free(vm);
 free_vm:
 	kvfree(vm);
 put_hw:

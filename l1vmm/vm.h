@@ -6,8 +6,10 @@
 #ifndef L1VMM_VM_H
 #define L1VMM_VM_H
 
+#include <linux/kvm.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
+#include <linux/spinlock.h>
 #include <linux/refcount.h>
 #include <linux/types.h>
 
@@ -15,6 +17,8 @@
 #include "l1vmm/mmu.h"
 #include "l1vmm/tdp.h"
 
+struct kvm_coalesced_mmio_ring;
+struct l1vmm_coalesced_zones;
 struct l1vmm_ioeventfds;
 struct l1vmm_msr_filter;
 struct l1vmm_vcpu;
@@ -49,8 +53,37 @@ struct l1vmm_vm {
 	/* kvmclock (kvmclock.c): the guest's clock minus the host's, in ns. */
 	s64 kvmclock_offset;
 	u64 wall_clock;		/* MSR_KVM_WALL_CLOCK(_NEW) as last written */
+	/*
+	 * KVM_ENABLE_CAP switches (caps.c): KVM_CAP_EXCEPTION_PAYLOAD,
+	 * KVM_CAP_X86_TRIPLE_FAULT_EVENT (events.c), and the
+	 * KVM_X86_QUIRK_* bits KVM_CAP_DISABLE_QUIRKS(2) turned off.
+	 */
+	/* Coalesced MMIO and PIO (coalesced_mmio.h): the ring page, the zones. */
+	struct kvm_coalesced_mmio_ring *coalesced_ring;
+	spinlock_t ring_lock;
+	struct mutex coalesced_lock;
+	struct l1vmm_coalesced_zones __rcu *coalesced_zones;
+	bool exception_payload_enabled;
+	bool triple_fault_event;
+	u64 disabled_quirks;
 };
 
+/*
+ * KVM's quirks that l1vmm has, each on until KVM_CAP_DISABLE_QUIRKS(2)
+ * turns it off: OUT to port 0x7e retires before the exit to user space
+ * (pio.c), MONITOR and MWAIT are no-ops whatever the guest's CPUID says
+ * (exit.c). The others need an in-kernel local APIC (LINT0_REENABLED,
+ * LAPIC_MMIO_HOLE), or behave in l1vmm as in KVM with the quirk off
+ * (CD_NW_CLEARED: the guest's CR0.CD and NW reach the CPU;
+ * MISC_ENABLE_NO_MWAIT: no IA32_MISC_ENABLE; FIX_HYPERCALL_INSN: VMCALL
+ * is #UD): doc/abi.md.
+ */
+#define L1VMM_QUIRKS	(KVM_X86_QUIRK_OUT_7E_INC_RIP | KVM_X86_QUIRK_MWAIT_NEVER_UD_FAULTS)
+
+static inline bool l1vmm_has_quirk(const struct l1vmm_vm *vm, u64 quirk)
+{
+	return !(READ_ONCE(vm->disabled_quirks) & quirk);
+}
 
 struct l1vmm_vm *l1vmm_vm_alloc(void);
 int l1vmm_vm_create(void);

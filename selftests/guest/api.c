@@ -97,6 +97,18 @@ static const struct {
 	{ KVM_CAP_MCE, 32 },	/* KVM_MAX_MCE_BANKS */
 	{ KVM_CAP_SET_GUEST_DEBUG, 1 },
 	{ KVM_CAP_USER_NMI, 1 },
+	{ KVM_CAP_EXCEPTION_PAYLOAD, 1 },
+	{ KVM_CAP_X86_TRIPLE_FAULT_EVENT, 1 },
+	{ KVM_CAP_SREGS2, 1 },
+	{ KVM_CAP_SYS_ATTRIBUTES, 1 },
+	{ KVM_CAP_DISABLE_QUIRKS, 1 },
+	{ KVM_CAP_SYNC_MMU, 1 },
+	{ KVM_CAP_COALESCED_MMIO, KVM_COALESCED_MMIO_PAGE_OFFSET },
+	{ KVM_CAP_COALESCED_PIO, 1 },
+	{ KVM_CAP_X86_ROBUST_SINGLESTEP, 1 },
+	/* The quirks l1vmm has (vcpu_state.c): KVM answers all it knows. */
+	{ KVM_CAP_DISABLE_QUIRKS2, KVM_X86_QUIRK_OUT_7E_INC_RIP |
+				   KVM_X86_QUIRK_MWAIT_NEVER_UD_FAULTS },
 	{ KVM_CAP_XCRS, 1 },	/* on a host with XSAVE, as every test host has */
 	{ KVM_CAP_XSAVE, 1 },
 	/* l1vmm's XCR0 limit (no AMX) always fits struct kvm_xsave. */
@@ -183,7 +195,6 @@ static void test_unknown_ioctl(void)
  */
 static const unsigned long l1vmm_not_yet[] = {
 	KVM_GET_EMULATED_CPUID,
-	KVM_GET_DEVICE_ATTR,
 	KVM_GET_STATS_FD,
 };
 
@@ -216,6 +227,8 @@ static const struct {
 	{ KVM_GET_SUPPORTED_CPUID, "KVM_GET_SUPPORTED_CPUID", true },
 	{ KVM_GET_MSR_FEATURE_INDEX_LIST, "KVM_GET_MSR_FEATURE_INDEX_LIST", true },
 	{ KVM_GET_MSRS, "KVM_GET_MSRS", true },
+	{ KVM_GET_DEVICE_ATTR, "KVM_GET_DEVICE_ATTR", true },
+	{ KVM_HAS_DEVICE_ATTR, "KVM_HAS_DEVICE_ATTR", true },
 };
 
 static void test_bad_pointer(void)
