@@ -103,6 +103,16 @@ int l1vmm_ioapic_set_irq(struct l1vmm_ioapic *io, unsigned int pin, unsigned int
 	return set_line(io, pin, io->line[pin] != 0, out);
 }
 
+void l1vmm_ioapic_clear_source(struct l1vmm_ioapic *io, unsigned int source)
+{
+	unsigned int i;
+
+	if (source >= 8 * sizeof(unsigned long))
+		return;
+	for (i = 0; i < L1VMM_IOAPIC_NUM_PINS; i++)
+		io->line[i] &= ~(1UL << source);
+}
+
 static u32 read_indirect(const struct l1vmm_ioapic *io)
 {
 	u32 sel = io->s.ioregsel, pin;

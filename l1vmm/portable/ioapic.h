@@ -95,6 +95,9 @@ void l1vmm_ioapic_mmio_write(struct l1vmm_ioapic *io, u32 off, unsigned int len,
 int l1vmm_ioapic_set_irq(struct l1vmm_ioapic *io, unsigned int pin, unsigned int source,
 			 bool level, struct l1vmm_ioapic_out *out);
 
+/* Forget @source's assertions without changing the IRR (KVM's kvm_ioapic_clear_all()). */
+void l1vmm_ioapic_clear_source(struct l1vmm_ioapic *io, unsigned int source);
+
 /*
  * The message for @pin went to @ret local APICs (-1: none matched, as KVM's
  * kvm_irq_delivery_to_apic()): a level pin waits for EOI unless it was 0.

@@ -191,6 +191,12 @@ static void test_edge(void)
 	l1vmm_ioapic_eoi(&io, 0x34, false, false, &out);
 	ASSERT_EQ(BIT(4), out.acked);
 	ASSERT_EQ(0, out.deliver);
+	/* A source forgotten: its assertion no longer holds the line. */
+	l1vmm_ioapic_set_irq(&io, 4, 2, true, &out);
+	l1vmm_ioapic_clear_source(&io, 2);
+	ASSERT_EQ(BIT(4), io.s.irr);			/* the IRR is left alone */
+	ASSERT_EQ(1, l1vmm_ioapic_set_irq(&io, 4, 0, false, &out));
+	ASSERT_EQ(0, io.s.irr);
 	/* Bad pin or source. */
 	ASSERT_EQ(-EINVAL, l1vmm_ioapic_set_irq(&io, 24, 0, true, &out));
 	ASSERT_EQ(-EINVAL, l1vmm_ioapic_set_irq(&io, 0, 8 * sizeof(long), true, &out));
