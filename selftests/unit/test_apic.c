@@ -4,10 +4,13 @@
  * Host unit test of the local APIC register file (l1vmm/portable/apic.c)
  * against what KVM 6.1 does (arch/x86/kvm/lapic.c).
  */
+#include <linux/kvm.h>
+
 #include "ktap.h"
 #include "l1vmm/portable/apic.h"
 
-_Static_assert(sizeof(((struct l1vmm_apic *)0)->regs) == 1024, "kvm_lapic_state is 1 KiB");
+_Static_assert(sizeof(((struct l1vmm_apic *)0)->regs) == sizeof(struct kvm_lapic_state),
+	       "the register page is struct kvm_lapic_state");
 
 #define ENABLE		L1VMM_APIC_BASE_ENABLE
 #define X2APIC		L1VMM_APIC_BASE_X2APIC

@@ -4,8 +4,22 @@
  * Host unit test of the I/O APIC (l1vmm/portable/ioapic.c) against what
  * KVM 6.1 does (arch/x86/kvm/ioapic.c).
  */
+#include <stddef.h>
+#include <linux/kvm.h>
+
 #include "ktap.h"
 #include "l1vmm/portable/ioapic.h"
+
+#define SAME_FIELD(f)							\
+	_Static_assert(offsetof(struct l1vmm_ioapic_state, f) ==		\
+		       offsetof(struct kvm_ioapic_state, f), #f)
+_Static_assert(sizeof(struct l1vmm_ioapic_state) == sizeof(struct kvm_ioapic_state), "size");
+_Static_assert(L1VMM_IOAPIC_NUM_PINS == KVM_IOAPIC_NUM_PINS, "pins");
+SAME_FIELD(base_address);
+SAME_FIELD(ioregsel);
+SAME_FIELD(id);
+SAME_FIELD(irr);
+SAME_FIELD(redirtbl);
 
 #define LEVEL		L1VMM_IOAPIC_LEVEL
 #define MASKED		L1VMM_IOAPIC_MASKED
@@ -44,6 +58,32 @@ static void program(struct l1vmm_ioapic *io, unsigned int pin, u64 e)
 	wr(io, 0x11 + 2 * pin, e >> 32);
 	wr(io, 0x10 + 2 * pin, (u32)e);
 	memset(&out, 0, sizeof(out));
+}
+
+/* The entry bits are where the uAPI's bitfields put them. */
+static void test_layout(void)
+{
+	struct kvm_ioapic_state k;
+
+	memset(&k, 0, sizeof(k));
+	k.redirtbl[0].fields.vector = 0xff;
+	ASSERT_EQ(L1VMM_IOAPIC_VECTOR, k.redirtbl[0].bits);
+	k.redirtbl[1].fields.delivery_mode = 7;
+	ASSERT_EQ(7ULL << L1VMM_IOAPIC_DM_SHIFT, k.redirtbl[1].bits);
+	k.redirtbl[2].fields.dest_mode = 1;
+	ASSERT_EQ(L1VMM_IOAPIC_LOGICAL, k.redirtbl[2].bits);
+	k.redirtbl[3].fields.delivery_status = 1;
+	ASSERT_EQ(L1VMM_IOAPIC_DELIV_STATUS, k.redirtbl[3].bits);
+	k.redirtbl[4].fields.polarity = 1;
+	ASSERT_EQ(L1VMM_IOAPIC_POLARITY, k.redirtbl[4].bits);
+	k.redirtbl[5].fields.remote_irr = 1;
+	ASSERT_EQ(L1VMM_IOAPIC_REMOTE_IRR, k.redirtbl[5].bits);
+	k.redirtbl[6].fields.trig_mode = 1;
+	ASSERT_EQ(L1VMM_IOAPIC_LEVEL, k.redirtbl[6].bits);
+	k.redirtbl[7].fields.mask = 1;
+	ASSERT_EQ(L1VMM_IOAPIC_MASKED, k.redirtbl[7].bits);
+	k.redirtbl[8].fields.dest_id = 0xff;
+	ASSERT_EQ(0xffULL << L1VMM_IOAPIC_DEST_SHIFT, k.redirtbl[8].bits);
 }
 
 static void test_registers(void)
@@ -406,6 +446,7 @@ static void test_handled_vectors(void)
 }
 
 static const struct ktap_case tests[] = {
+	KTAP_CASE(test_layout),
 	KTAP_CASE(test_registers),
 	KTAP_CASE(test_redirection),
 	KTAP_CASE(test_entry_irq),

@@ -4,8 +4,32 @@
  * Host unit test of the dual 8259A (l1vmm/portable/pic.c) against what
  * KVM 6.1 does (arch/x86/kvm/i8259.c).
  */
+#include <stddef.h>
+#include <linux/kvm.h>
+
 #include "ktap.h"
 #include "l1vmm/portable/pic.h"
+
+#define SAME_FIELD(f)							\
+	_Static_assert(offsetof(struct l1vmm_pic_chip, f) ==		\
+		       offsetof(struct kvm_pic_state, f), #f)
+_Static_assert(sizeof(struct l1vmm_pic_chip) == sizeof(struct kvm_pic_state), "size");
+SAME_FIELD(last_irr);
+SAME_FIELD(irr);
+SAME_FIELD(imr);
+SAME_FIELD(isr);
+SAME_FIELD(priority_add);
+SAME_FIELD(irq_base);
+SAME_FIELD(read_reg_select);
+SAME_FIELD(poll);
+SAME_FIELD(special_mask);
+SAME_FIELD(init_state);
+SAME_FIELD(auto_eoi);
+SAME_FIELD(rotate_on_auto_eoi);
+SAME_FIELD(special_fully_nested_mode);
+SAME_FIELD(init4);
+SAME_FIELD(elcr);
+SAME_FIELD(elcr_mask);
 
 #define M		0x20
 #define S		0xa0
