@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -412,6 +413,33 @@ static void ksm_restore(const struct ksm_saved *s)
 	write_long(KSM_DIR "sleep_millisecs", s->sleep_millisecs);
 }
 
+/* KSM on, scanning every 10 ms; the old settings in @s. */
+static void ksm_start(struct ksm_saved *s)
+{
+	s->run = read_long(KSM_DIR "run");
+	s->pages_to_scan = read_long(KSM_DIR "pages_to_scan");
+	s->sleep_millisecs = read_long(KSM_DIR "sleep_millisecs");
+	write_long(KSM_DIR "pages_to_scan", 1000);
+	write_long(KSM_DIR "sleep_millisecs", 10);
+	write_long(KSM_DIR "run", 1);
+}
+
+/* Two pages of the same contents, KSM-mergeable, as slot 1. */
+static unsigned char *ksm_pages(struct test_guest *g)
+{
+	unsigned char *mem;
+	unsigned int i;
+
+	mem = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	TEST_ASSERT(mem != MAP_FAILED, "mmap: %s", ktap_errno_name(errno));
+	ASSERT_EQ(0, madvise(mem, 2 * PAGE, MADV_NOHUGEPAGE));
+	for (i = 0; i < PAGE / 4; i++)
+		((uint32_t *)mem)[i] = ((uint32_t *)(mem + PAGE))[i] = 0x5a5a0000 + i;
+	ASSERT_EQ(0, madvise(mem, 2 * PAGE, MADV_MERGEABLE));
+	ASSERT_EQ(0, vm_set_region(&g->vm, 1, DATA_GPA, 2 * PAGE, (uintptr_t)mem, 0));
+	return mem;
+}
+
 /*
  * Two guest pages with the same contents, both mapped writable for the
  * guest, are merged by KSM into one write-protected page: the guest reads
@@ -426,19 +454,12 @@ static void test_ksm_merge_unmerge(void)
 	uint64_t t0, pfn_a, pfn_b;
 	unsigned char *mem;
 	long sharing = 0;
-	unsigned int i;
 
 	if (access(KSM_DIR "run", W_OK))
 		ktap_skip("no KSM in this kernel (%s: %s)", KSM_DIR "run",
 			  ktap_errno_name(errno));
 	start(&g, cmd_code, GUEST_CODE_SIZE(cmd_code));
-	mem = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	TEST_ASSERT(mem != MAP_FAILED, "mmap: %s", ktap_errno_name(errno));
-	ASSERT_EQ(0, madvise(mem, 2 * PAGE, MADV_NOHUGEPAGE));
-	for (i = 0; i < PAGE / 4; i++)
-		((uint32_t *)mem)[i] = ((uint32_t *)(mem + PAGE))[i] = 0x5a5a0000 + i;
-	ASSERT_EQ(0, madvise(mem, 2 * PAGE, MADV_MERGEABLE));
-	ASSERT_EQ(0, vm_set_region(&g.vm, 1, DATA_GPA, 2 * PAGE, (uintptr_t)mem, 0));
+	mem = ksm_pages(&g);
 
 	/* The guest maps both pages writable; the contents stay the same. */
 	ASSERT_EQ(0x5a5a0000, g_read(&g, a));
@@ -448,12 +469,7 @@ static void test_ksm_merge_unmerge(void)
 	TEST_ASSERT(PM_PFN(pagemap_entry(mem)) != PM_PFN(pagemap_entry(mem + PAGE)) ||
 		    !PM_PFN(pagemap_entry(mem)), "the pages are one before KSM ran");
 
-	saved.run = read_long(KSM_DIR "run");
-	saved.pages_to_scan = read_long(KSM_DIR "pages_to_scan");
-	saved.sleep_millisecs = read_long(KSM_DIR "sleep_millisecs");
-	write_long(KSM_DIR "pages_to_scan", 1000);
-	write_long(KSM_DIR "sleep_millisecs", 10);
-	write_long(KSM_DIR "run", 1);
+	ksm_start(&saved);
 	t0 = now_ms();
 	do {
 		usleep(10000);
@@ -491,6 +507,101 @@ static void test_ksm_merge_unmerge(void)
 	ASSERT_EQ(0xcccc, *(uint32_t *)(mem + PAGE + 12));
 	ASSERT_EQ(0x5a5a0003, *(uint32_t *)(mem + 12));
 	guest_stop(&g);
+	munmap(mem, 2 * PAGE);
+}
+
+/*
+ * A guest that keeps writing the first word of page A (slot 1) away from
+ * what page B holds and back, checking both each time (OUT 0x11 with the
+ * value read when one is wrong), then waits with the two pages equal, for
+ * KSM to merge them; every 16 times it reports (OUT 0x10).
+ */
+GUEST_CODE(ksm_loop_code, ".code64",
+	"1: movl $0x77777777, 0x400000\n\t"
+	"mov 0x400000, %eax\n\t"
+	"cmp $0x77777777, %eax\n\t"
+	"jne 8f\n\t"
+	"mov 0x401000, %eax\n\t"
+	"cmp $0x5a5a0000, %eax\n\t"
+	"jne 8f\n\t"
+	"movl $0x5a5a0000, 0x400000\n\t"
+	"mov 0x400000, %eax\n\t"
+	"cmp $0x5a5a0000, %eax\n\t"
+	"jne 8f\n\t"
+	"mov $20000, %ecx\n"
+	"2: loop 2b\n\t"
+	"inc %edx\n\t"
+	"test $15, %dl\n\t"
+	"jne 1b\n\t"
+	"out %eax, $0x10\n\t"
+	"jmp 1b\n"
+	"8: out %eax, $0x11\n\t"
+	"jmp 8b");
+
+#define KSM_LOOP_GPA	(CODE_GPA + 0x1000)
+
+/*
+ * KSM merges the two pages while a vCPU keeps unmerging them with its
+ * writes: the guest never sees its write in the other page, nor an old
+ * value in its own. Then the two still go their own ways.
+ */
+static void test_ksm_churn(void)
+{
+	unsigned long merges = 0, samples = 0;
+	struct ksm_saved saved;
+	struct kvm_regs regs;
+	bool merged = false;
+	unsigned char *mem;
+	struct walker w;
+	uint64_t t0;
+
+	if (access(KSM_DIR "run", W_OK))
+		ktap_skip("no KSM in this kernel (%s: %s)", KSM_DIR "run",
+			  ktap_errno_name(errno));
+	memset(&w, 0, sizeof(w));
+	start(&w.g, cmd_code, GUEST_CODE_SIZE(cmd_code));
+	memcpy(w.g.mem + KSM_LOOP_GPA, ksm_loop_code, GUEST_CODE_SIZE(ksm_loop_code));
+	mem = ksm_pages(&w.g);
+	ASSERT_IOCTL_OK(w.g.vcpu.fd, KVM_GET_REGS, &regs);
+	regs.rip = KSM_LOOP_GPA;
+	ASSERT_IOCTL_OK(w.g.vcpu.fd, KVM_SET_REGS, &regs);
+	ASSERT_EQ(0, pthread_create(&w.thread, NULL, walker_thread, &w));
+	TEST_ASSERT(walker_wait(&w, 2), "the guest did not get going");
+
+	ksm_start(&saved);
+	t0 = now_ms();
+	while (now_ms() - t0 < 3000 && merges < 5 && !w.stale && !w.error) {
+		uint64_t pfn = PM_PFN(pagemap_entry(mem));
+		bool m = pfn && pfn == PM_PFN(pagemap_entry(mem + PAGE));
+
+		merges += m && !merged;
+		merged = m;
+		samples++;
+		usleep(1000);
+	}
+	ksm_restore(&saved);
+	atomic_store(&w.stop, true);
+	ASSERT_EQ(0, pthread_join(w.thread, NULL));
+	ktap_info("%lu merges seen in %llu ms (%lu samples), %lu x 16 guest rounds", merges,
+		  (unsigned long long)(now_ms() - t0), samples,
+		  (unsigned long)atomic_load(&w.reports));
+	TEST_ASSERT(!w.stale, "the guest read %#x", w.stale_value);
+	TEST_ASSERT(!w.error, "KVM_RUN: %s", ktap_errno_name((int)-w.error));
+	TEST_ASSERT(merges, "KSM merged nothing in 3 s");
+
+	/* Stopped after its report, pages equal: on to the command loop. */
+	ASSERT_EQ(0x5a5a0000, *(uint32_t *)mem);
+	ASSERT_IOCTL_OK(w.g.vcpu.fd, KVM_GET_REGS, &regs);
+	regs.rip = CODE_GPA;
+	ASSERT_IOCTL_OK(w.g.vcpu.fd, KVM_SET_REGS, &regs);
+	*(uint32_t *)(mem + PAGE + 12) = 0xb3;
+	ASSERT_EQ(0xb3, g_read(&w.g, PAGE + 12));
+	ASSERT_EQ(0x5a5a0003, g_read(&w.g, 12));
+	ASSERT_EQ(0, g_write(&w.g, 16, 0xa4));
+	ASSERT_EQ(0xa4, *(uint32_t *)(mem + 16));
+	ASSERT_EQ(0x5a5a0004, *(uint32_t *)(mem + PAGE + 16));
+	ASSERT_EQ(0x5a5a0004, g_read(&w.g, PAGE + 16));
+	guest_stop(&w.g);
 	munmap(mem, 2 * PAGE);
 }
 
@@ -745,6 +856,20 @@ static const char *swap_setup(void)
 	return NULL;
 }
 
+/*
+ * Stay on this CPU: MADV_PAGEOUT drains only this CPU's batches of pages
+ * on their way to the LRU lists (new pages, and the ones an earlier call
+ * kept), and takes no page still in another CPU's.
+ */
+static void stay_on_this_cpu(void)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(sched_getcpu(), &set);
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(set), &set));
+}
+
 static void swap_teardown(void)
 {
 	TEST_ASSERT(!swapoff(ZRAM), "swapoff " ZRAM ": %s", ktap_errno_name(errno));
@@ -797,6 +922,7 @@ static void test_swap_out(void)
 	why = swap_setup();
 	if (why)
 		ktap_skip("no swap: %s", why);
+	stay_on_this_cpu();
 	start(&g, cmd_code, GUEST_CODE_SIZE(cmd_code));
 	mem = map_aligned(n * PAGE, MADV_NOHUGEPAGE, &base, &len);
 	for (p = 0; p < n; p++)
@@ -990,6 +1116,7 @@ static void test_migrate_walker(void)
 
 static const struct ktap_case tests[] = {
 	KTAP_CASE(test_ksm_merge_unmerge),
+	KTAP_CASE(test_ksm_churn),
 	KTAP_CASE(test_thp_collapse),
 	KTAP_CASE(test_thp_split_mprotect),
 	KTAP_CASE(test_thp_churn_walker),
