@@ -74,6 +74,25 @@ static bool slot_zap(struct l1vmm_vm *vm, struct l1vmm_memslot *slot, struct lis
 }
 
 /*
+ * The guest frames of @slot that user addresses [@start, @end) back, the
+ * range overlapping the slot: the first in *@gfn, how many returned.
+ */
+static u64 slot_hva_gfns(const struct l1vmm_memslot *slot, unsigned long start,
+			 unsigned long end, u64 *gfn)
+{
+	unsigned long from = max(start, slot->userspace_addr);
+	unsigned long to = min(end, slot_hva_end(slot));
+
+	*gfn = slot->base_gfn + ((from - slot->userspace_addr) >> PAGE_SHIFT);
+	return slot->base_gfn + ((to - slot->userspace_addr + PAGE_SIZE - 1) >> PAGE_SHIFT) -
+	       *gfn;
+}
+
+#define for_each_slot_over_hva(vm, node, start, end)					\
+	for (node = interval_tree_iter_first(&(vm)->mmu.by_hva, start, (end) - 1); node;	\
+	     node = interval_tree_iter_next(node, start, (end) - 1))
+
+/*
  * Unmap the guest frames that user addresses [@start, @end) back, in every
  * slot over them; mmu->lock held. Returns whether a leaf went.
  */
@@ -82,20 +101,39 @@ static bool zap_hva_range(struct l1vmm_vm *vm, unsigned long start, unsigned lon
 {
 	struct interval_tree_node *node;
 	bool cleared = false;
+	u64 gfn, n;
 
 	lockdep_assert_held(&vm->mmu.lock);
-	for (node = interval_tree_iter_first(&vm->mmu.by_hva, start, end - 1); node;
-	     node = interval_tree_iter_next(node, start, end - 1)) {
-		struct l1vmm_memslot *slot = container_of(node, struct l1vmm_memslot, hva);
-		unsigned long from = max(start, slot->userspace_addr);
-		unsigned long to = min(end, slot_hva_end(slot));
-		u64 gfn = slot->base_gfn + ((from - slot->userspace_addr) >> PAGE_SHIFT);
-		u64 gfn_end = slot->base_gfn +
-			      ((to - slot->userspace_addr + PAGE_SIZE - 1) >> PAGE_SHIFT);
-
-		cleared |= l1vmm_tdp_unmap_range(&vm->tdp, gfn, gfn_end - gfn, freed);
+	for_each_slot_over_hva(vm, node, start, end) {
+		n = slot_hva_gfns(container_of(node, struct l1vmm_memslot, hva), start, end, &gfn);
+		cleared |= l1vmm_tdp_unmap_range(&vm->tdp, gfn, n, freed);
 	}
 	return cleared;
+}
+
+/*
+ * Page aging, as KVM's kvm_age_gfn() and kvm_test_age_gfn(): whether the
+ * guest used a frame that user addresses [@start, @end) back since its
+ * accessed bit was last cleared, clearing the bits when @clear. Reclaim
+ * asks before it takes a page, so it keeps what the guest uses, as on
+ * KVM; a mapped leaf starts out accessed.
+ */
+static bool age_hva_range(struct l1vmm_vm *vm, unsigned long start, unsigned long end,
+			  bool clear)
+{
+	struct interval_tree_node *node;
+	bool young = false;
+	u64 gfn, n;
+
+	spin_lock(&vm->mmu.lock);
+	for_each_slot_over_hva(vm, node, start, end) {
+		n = slot_hva_gfns(container_of(node, struct l1vmm_memslot, hva), start, end, &gfn);
+		young |= l1vmm_tdp_age_range(&vm->tdp, gfn, n, clear);
+		if (young && !clear)
+			break;
+	}
+	spin_unlock(&vm->mmu.lock);
+	return young;
 }
 
 static struct l1vmm_vm *notifier_vm(struct mmu_notifier *mn)
@@ -152,9 +190,41 @@ static void mmu_release(struct mmu_notifier *mn, struct mm_struct *mm)
 	flush_and_free(vm, flush, &freed);
 }
 
+/*
+ * Called with the VMM's page-table lock held (a spinlock): the flush
+ * waits for the vCPUs, never sleeps. It makes a vCPU walk the tables
+ * again on its next use, which sets the bit again (a cached translation
+ * does not), as KVM flushes here.
+ */
+static int mmu_clear_flush_young(struct mmu_notifier *mn, struct mm_struct *mm,
+				 unsigned long start, unsigned long end)
+{
+	struct l1vmm_vm *vm = notifier_vm(mn);
+	bool young = age_hva_range(vm, start, end, true);
+
+	if (young)
+		flush_all_vcpus(vm);
+	return young;
+}
+
+/* As KVM's: without the flush (MGLRU, idle page tracking). */
+static int mmu_clear_young(struct mmu_notifier *mn, struct mm_struct *mm, unsigned long start,
+			   unsigned long end)
+{
+	return age_hva_range(notifier_vm(mn), start, end, true);
+}
+
+static int mmu_test_young(struct mmu_notifier *mn, struct mm_struct *mm, unsigned long address)
+{
+	return age_hva_range(notifier_vm(mn), address, address + 1, false);
+}
+
 static const struct mmu_notifier_ops mmu_notifier_ops = {
 	.invalidate_range_start	= mmu_invalidate_range_start,
 	.invalidate_range_end	= mmu_invalidate_range_end,
+	.clear_flush_young	= mmu_clear_flush_young,
+	.clear_young		= mmu_clear_young,
+	.test_young		= mmu_test_young,
 	.release		= mmu_release,
 };
 

@@ -267,6 +267,45 @@ bool l1vmm_tdp_write_protect_range(struct l1vmm_tdp *tdp, u64 gfn, u64 npages)
 	return tdp_write_protect(tdp->format, tdp->root, tdp->format->levels, gfn, gfn + npages);
 }
 
+/*
+ * Whether a leaf in [@gfn, @end) of @table, a table of @level, has the
+ * accessed bit; with @clear, clear it in every leaf (atomically: the CPU
+ * may set bits of the entry at the same time), else stop at the first.
+ */
+static bool tdp_age(const struct l1vmm_tdp_format *f, u64 *table, int level, u64 gfn, u64 end,
+		    bool clear)
+{
+	u64 span = 1ull << (9 * (level - 1));
+	bool young = false;
+
+	while (gfn < end && (clear || !young)) {
+		u64 *entry = &table[tdp_index(gfn, level)];
+		u64 next = min(end, round_down(gfn, span) + span);
+		u64 e = READ_ONCE(*entry);
+
+		if (!(e & f->present)) {
+			/* Nothing mapped here. */
+		} else if (!tdp_is_table(f, e, level)) {
+			if (e & f->accessed) {
+				young = true;
+				if (clear)
+					clear_bit(__ffs64(f->accessed), (unsigned long *)entry);
+			}
+		} else {
+			young |= tdp_age(f, __va(e & TDP_ADDR_MASK), level - 1, gfn, next, clear);
+		}
+		gfn = next;
+	}
+	return young;
+}
+
+bool l1vmm_tdp_age_range(struct l1vmm_tdp *tdp, u64 gfn, u64 npages, bool clear)
+{
+	if (!tdp->format->accessed)
+		return false;
+	return tdp_age(tdp->format, tdp->root, tdp->format->levels, gfn, gfn + npages, clear);
+}
+
 void l1vmm_tdp_free_tables(struct list_head *freed)
 {
 	struct page *page, *next;

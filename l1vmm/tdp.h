@@ -28,6 +28,7 @@ struct l1vmm_tdp_format {
 	u64 leaf;		/* a leaf the guest may read and execute */
 	u64 leaf_writable;	/* added to a leaf the guest may write */
 	u64 large;		/* added to a leaf above level 1 (a 2 MiB page) */
+	u64 accessed;		/* set by the CPU in a leaf it walks to, or 0 (page aging) */
 	int levels;		/* 4, or 5 */
 };
 
@@ -85,6 +86,12 @@ void l1vmm_tdp_free_tables(struct list_head *freed);
  * whether one was writable (a TLB flush is due).
  */
 bool l1vmm_tdp_write_protect_range(struct l1vmm_tdp *tdp, u64 gfn, u64 npages);
+/*
+ * Page aging: whether a leaf in [@gfn, @gfn + @npages) has its accessed
+ * bit set; with @clear, clear them all (a TLB flush makes the CPU set
+ * them again on the next use). False for a format without the bit.
+ */
+bool l1vmm_tdp_age_range(struct l1vmm_tdp *tdp, u64 gfn, u64 npages, bool clear);
 /*
  * Guest-physical address bits a VM may use: the host's MAXPHYADDR (KVM
  * bounds memory slots the same way), within what the tables translate.

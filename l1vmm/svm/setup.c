@@ -61,7 +61,8 @@ static struct page *iopm, *msrpm;
  * NPT entries are the host's long-mode page-table entries, with the host's
  * depth (4 levels, or 5 under LA57). Guest accesses through NPT are user
  * accesses (AMD APM, "Nested Paging"), so every level carries U/S, and
- * leaves carry A and D so the CPU never has to write them back.
+ * leaves carry A and D so the CPU never has to write them back, until
+ * page aging clears A: the CPU sets it again on the next walk.
  */
 struct l1vmm_tdp_format svm_npt_format = {
 	.present	= _PAGE_PRESENT,
@@ -69,6 +70,7 @@ struct l1vmm_tdp_format svm_npt_format = {
 	.leaf		= _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED,
 	.leaf_writable	= _PAGE_RW | _PAGE_DIRTY,
 	.large		= _PAGE_PSE,
+	.accessed	= _PAGE_ACCESSED,
 };
 
 static void set_intercept(struct vmcb_control_area *c, unsigned int bit)
