@@ -211,6 +211,7 @@ check: deps deps-vm
 	@$(MAKE) --no-print-directory $(UNIT_TESTS) module selftests KDIR=$(GUEST_KDIR)
 	@$(RUN_UNIT)
 	@scripts/vmrun --suite main --timeout 1500 --kver $(GUEST_KVER) --out $(RESULTS)/qemu-main.log
+	@$(HUGEPAGES_1G_TIER)
 	@$(FUZZ_TIER)
 	@scripts/vmrun --suite nosvm --novirt --kver $(GUEST_KVER) --out $(RESULTS)/qemu-nosvm.log
 	@$(EGPR_TIER)
@@ -230,6 +231,11 @@ KVM_SELFTESTS_TIER = if scripts/build-kvm-selftests >$(RESULTS)/build-kvm-selfte
 		tail -5 $(RESULTS)/build-kvm-selftests.txt; \
 		echo "not ok 1 scripts/build-kvm-selftests failed" >$(RESULTS)/kvm-selftests.log; \
 	fi
+
+# The 1 GiB pages tier (doc/testing.md): hugepages with a 1 GiB huge page
+# reserved at boot, which the main suite's 1 GiB guest cannot have.
+HUGEPAGES_1G_TIER = scripts/vmrun --suite hugepages-1g --memory 2560 --append hugepagesz=1G \
+	--append hugepages=1 --kver $(GUEST_KVER) --out $(RESULTS)/qemu-hugepages-1g.log
 
 # The FUZZ tier (doc/fuzzing.md): 3 minutes of fuzzing against l1vmm and 1
 # against KVM in one QEMU guest, seeded from the commit; the log says how

@@ -537,11 +537,12 @@ static int hva_to_page(unsigned long hva, bool write, bool may_write, struct pag
 }
 
 /*
- * The size the VMM maps @hva with, as KVM's host_pfn_mapping_level(): 2
- * for a 2 MiB page or larger (THP, hugetlbfs), else 1. Read without a
- * lock, as GUP-fast reads (IRQs off keep the tables from being freed);
- * the caller holds mmu->lock with no invalidation since its look-up, so
- * what it reads is what the notifier will tell it about when it changes.
+ * The size the VMM maps @hva with, as KVM's host_pfn_mapping_level(): 3
+ * for a 1 GiB page (hugetlbfs), 2 for a 2 MiB one (THP, hugetlbfs), else
+ * 1. Read without a lock, as GUP-fast reads (IRQs off keep the tables
+ * from being freed); the caller holds mmu->lock with no invalidation since
+ * its look-up, so what it reads is what the notifier will tell it about
+ * when it changes.
  */
 static int host_mapping_level(struct mm_struct *mm, unsigned long hva)
 {
@@ -563,7 +564,7 @@ static int host_mapping_level(struct mm_struct *mm, unsigned long hva)
 	if (pud_none(pud) || !pud_present(pud))
 		goto out;
 	if (pud_large(pud)) {
-		level = 2;	/* no 1 GiB nested leaves yet: 2 MiB of it */
+		level = 3;
 		goto out;
 	}
 	pmd = READ_ONCE(*pmd_offset(&pud, hva));
@@ -575,20 +576,28 @@ out:
 }
 
 /*
- * Whether the 2 MiB around @gfn can be one nested leaf: inside @slot, at
- * the same offset in a 2 MiB page of guest and user addresses, and not
- * logged (dirty logging counts 4 KiB pages), in a format that has large
- * leaves. mmu->lock held.
+ * The largest nested leaf that may map @gfn of @slot (at @hva), as KVM's
+ * kvm_mmu_max_mapping_level(): what the format has, no larger than the
+ * VMM's own page, at the same offset in a page of that size in guest and
+ * user addresses with all of it in the slot, and 4 KiB on a logged slot
+ * (dirty logging counts 4 KiB pages). mmu->lock held, after the retry
+ * check.
  */
-static bool slot_allows_large(const struct l1vmm_memslot *slot, u64 gfn)
+static int fault_level(struct l1vmm_vm *vm, const struct l1vmm_memslot *slot, u64 gfn,
+		       unsigned long hva)
 {
-	u64 first = round_down(gfn, L1VMM_TDP_LARGE_PAGES);
+	const struct l1vmm_tdp_format *f = vm->tdp.format;
+	int level;
 
-	return l1vmm_tdp_format->large && !slot->dirty_bitmap &&
-	       !(((slot->userspace_addr >> PAGE_SHIFT) ^ slot->base_gfn) &
-		 (L1VMM_TDP_LARGE_PAGES - 1)) &&
-	       first >= slot->base_gfn &&
-	       first + L1VMM_TDP_LARGE_PAGES <= slot->base_gfn + slot->npages;
+	lockdep_assert_held(&vm->mmu.lock);
+	if (!f->large || slot->dirty_bitmap)
+		return 1;
+	level = l1vmm_slot_max_leaf_level(slot->base_gfn, slot->npages,
+					  slot->userspace_addr >> PAGE_SHIFT, gfn,
+					  f->max_leaf_level);
+	if (level > 1)
+		level = min(level, host_mapping_level(vm->mm, hva));
+	return level;
 }
 
 int l1vmm_tdp_fault(struct l1vmm_vcpu *vcpu, u64 gpa, bool write)
@@ -600,7 +609,7 @@ int l1vmm_tdp_fault(struct l1vmm_vcpu *vcpu, u64 gpa, bool write)
 	unsigned long hva, seq;
 	bool readonly, writable;
 	struct page *page;
-	int r;
+	int level, r;
 
 	spin_lock(&mmu->lock);
 	slot = slot_by_gfn(mmu, gfn);
@@ -636,17 +645,19 @@ int l1vmm_tdp_fault(struct l1vmm_vcpu *vcpu, u64 gpa, bool write)
 			if (write)
 				set_bit(gfn - slot->base_gfn, slot->dirty_bitmap);
 		}
-		r = -EEXIST;
-		/* A large page behind a large enough part of the slot: map it whole. */
-		if (slot_allows_large(slot, gfn) && host_mapping_level(vm->mm, hva) > 1)
-			r = l1vmm_tdp_map_cached(&vm->tdp,
-						 round_down(gfn, L1VMM_TDP_LARGE_PAGES),
-						 round_down(page_to_pfn(page),
-							    L1VMM_TDP_LARGE_PAGES),
-						 writable, 2, &mmu->cache);
-		if (r == -EEXIST)
-			r = l1vmm_tdp_map_cached(&vm->tdp, gfn, page_to_pfn(page), writable, 1,
-						 &mmu->cache);
+		/*
+		 * A large page behind a large enough part of the slot: map it
+		 * whole, or smaller where tables of smaller leaves already are.
+		 */
+		for (level = fault_level(vm, slot, gfn, hva); ; level--) {
+			u64 pages = L1VMM_TDP_LEVEL_PAGES(level);
+
+			r = l1vmm_tdp_map_cached(&vm->tdp, round_down(gfn, pages),
+						 round_down(page_to_pfn(page), pages), writable,
+						 level, &mmu->cache);
+			if (r != -EEXIST || level == 1)
+				break;
+		}
 		/* A leaf was there: a stale translation may have faulted. */
 		if (r > 0)
 			set_bit(L1VMM_REQ_TLB_FLUSH, &vcpu->requests);

@@ -54,6 +54,7 @@ static const struct stat_def vm_stats[] = {
 	VM_STAT(remote_tlb_flush_requests),
 	VM_INSTANT(pages_4k),
 	VM_INSTANT(pages_2m),
+	VM_INSTANT(pages_1g),
 };
 
 struct stats_desc {

@@ -51,7 +51,7 @@ static bool tdp_is_table(const struct l1vmm_tdp_format *f, u64 e, int level)
 	return level > 1 && (e & f->present) && !(e & f->large);
 }
 
-/* A leaf of @level was added (+1) or went (-1): the VM's pages_4k/_2m. */
+/* A leaf of @level was added (+1) or went (-1): the VM's pages_4k/_2m/_1g. */
 static void tdp_count(struct l1vmm_tdp *tdp, int level, int n)
 {
 	if (tdp->nr_leaves && level <= L1VMM_TDP_MAX_LEAF_LEVEL)
@@ -148,7 +148,7 @@ static int tdp_map(struct l1vmm_tdp *tdp, u64 gfn, u64 pfn, bool writable, int l
 	bool split = false;
 	u64 *leaf, old;
 
-	if (WARN_ON_ONCE(level < 1 || level > L1VMM_TDP_MAX_LEAF_LEVEL))
+	if (WARN_ON_ONCE(level < 1 || level > (f->large ? f->max_leaf_level : 1)))
 		return -EINVAL;
 	leaf = tdp_walk(tdp, gfn, level, cache, &split);
 	if (!leaf)
@@ -196,7 +196,7 @@ static bool tdp_unmap(struct l1vmm_tdp *tdp, u64 *table, int level, u64 gfn, u64
 		      struct list_head *freed, bool *cleared)
 {
 	u64 present = tdp->format->present;
-	u64 span = 1ull << (9 * (level - 1));	/* pages one entry covers */
+	u64 span = L1VMM_TDP_LEVEL_PAGES(level);	/* pages one entry covers */
 
 	while (gfn < end) {
 		u64 *entry = &table[tdp_index(gfn, level)];
@@ -238,7 +238,7 @@ bool l1vmm_tdp_unmap_range(struct l1vmm_tdp *tdp, u64 gfn, u64 npages, struct li
 static bool tdp_write_protect(const struct l1vmm_tdp_format *f, u64 *table, int level, u64 gfn,
 			      u64 end)
 {
-	u64 span = 1ull << (9 * (level - 1));
+	u64 span = L1VMM_TDP_LEVEL_PAGES(level);
 	bool changed = false;
 
 	while (gfn < end) {
@@ -275,7 +275,7 @@ bool l1vmm_tdp_write_protect_range(struct l1vmm_tdp *tdp, u64 gfn, u64 npages)
 static bool tdp_age(const struct l1vmm_tdp_format *f, u64 *table, int level, u64 gfn, u64 end,
 		    bool clear)
 {
-	u64 span = 1ull << (9 * (level - 1));
+	u64 span = L1VMM_TDP_LEVEL_PAGES(level);
 	bool young = false;
 
 	while (gfn < end && (clear || !young)) {

@@ -27,21 +27,22 @@ struct l1vmm_tdp_format {
 	u64 table;		/* an entry pointing at the next table */
 	u64 leaf;		/* a leaf the guest may read and execute */
 	u64 leaf_writable;	/* added to a leaf the guest may write */
-	u64 large;		/* added to a leaf above level 1 (a 2 MiB page) */
+	u64 large;		/* added to a leaf above level 1 (2 MiB, 1 GiB) */
 	u64 accessed;		/* set by the CPU in a leaf it walks to, or 0 (page aging) */
 	int levels;		/* 4, or 5 */
+	int max_leaf_level;	/* 2 (with large), or 3 where the CPU maps 1 GiB leaves */
 };
 
-/* Leaves of 4 KiB (level 1) and 2 MiB (level 2); no 1 GiB ones yet. */
-#define L1VMM_TDP_MAX_LEAF_LEVEL	2
-/* The 4 KiB pages a level-2 leaf maps. */
-#define L1VMM_TDP_LARGE_PAGES		512
+/* Leaves of 4 KiB (level 1), 2 MiB (level 2) and 1 GiB (level 3). */
+#define L1VMM_TDP_MAX_LEAF_LEVEL	3
+/* The 4 KiB pages a leaf of @level maps. */
+#define L1VMM_TDP_LEVEL_PAGES(level)	(1ull << (9 * ((level) - 1)))
 
 struct l1vmm_tdp {
 	const struct l1vmm_tdp_format *format;
 	u64 *root;
 	u64 root_pa;
-	/* Leaves mapped now, by level (KVM's pages_4k, pages_2m), or NULL. */
+	/* Leaves mapped now, by level (KVM's pages_4k, _2m, _1g), or NULL. */
 	u64 *nr_leaves;
 };
 
@@ -61,11 +62,12 @@ void l1vmm_tdp_free(struct l1vmm_tdp *tdp);
 /* Map @gfn, allocating tables (a VM no one else sees yet: probe_l0.c). */
 int l1vmm_tdp_map(struct l1vmm_tdp *tdp, u64 gfn, u64 pfn, bool writable);
 /*
- * Map @gfn with a leaf of @level (1: 4 KiB; 2: 2 MiB, @gfn and @pfn
- * aligned to it) with tables from @cache, under @lock: 1 when a leaf was
- * there before or a larger one gave way (the caller flushes), 0, -ENOMEM
- * when @cache ran out, or -EEXIST when tables of smaller leaves are where
- * a large one would go (map small instead).
+ * Map @gfn with a leaf of @level (1: 4 KiB; 2: 2 MiB; 3: 1 GiB, up to
+ * the format's max_leaf_level; @gfn and @pfn aligned to it) with tables
+ * from @cache, under @lock: 1 when a leaf was there before or a larger one
+ * gave way (the caller flushes), 0, -ENOMEM when @cache ran out, or
+ * -EEXIST when tables of smaller leaves are where a large one would go
+ * (map smaller instead).
  */
 int l1vmm_tdp_map_cached(struct l1vmm_tdp *tdp, u64 gfn, u64 pfn, bool writable, int level,
 			 struct l1vmm_tdp_cache *cache);

@@ -209,6 +209,8 @@ struct l1vmm_vm *l1vmm_vm_alloc(void)
 		goto free_ring;
 	BUILD_BUG_ON(offsetof(struct l1vmm_vm_stats, pages_2m) !=
 		     offsetof(struct l1vmm_vm_stats, pages_4k) + sizeof(u64));
+	BUILD_BUG_ON(offsetof(struct l1vmm_vm_stats, pages_1g) !=
+		     offsetof(struct l1vmm_vm_stats, pages_4k) + 2 * sizeof(u64));
 	vm->tdp.nr_leaves = &vm->stats.pages_4k;
 	mmgrab(current->mm);
 	vm->mm = current->mm;

@@ -29,6 +29,7 @@ struct l1vmm_vm_stats {
 	/* Nested leaves mapped now, by size (tdp.h's nr_leaves), as KVM's. */
 	u64 pages_4k;
 	u64 pages_2m;
+	u64 pages_1g;
 };
 
 struct l1vmm_vm {

@@ -66,3 +66,18 @@ unsigned long l1vmm_slot_index_remove(struct l1vmm_gfn_range *r, unsigned long n
 	memmove(&r[i], &r[i + 1], (n - i - 1) * sizeof(*r));
 	return n - 1;
 }
+
+int l1vmm_slot_max_leaf_level(u64 base_gfn, u64 npages, u64 user_pfn, u64 gfn, int max_level)
+{
+	int level;
+
+	for (level = max_level; level > 1; level--) {
+		u64 pages = 1ull << (9 * (level - 1));
+		u64 first = gfn & ~(pages - 1);
+
+		if (!((base_gfn ^ user_pfn) & (pages - 1)) && first >= base_gfn &&
+		    first + pages <= base_gfn + npages)
+			break;
+	}
+	return level;
+}

@@ -39,4 +39,14 @@ unsigned long l1vmm_slot_index_insert(struct l1vmm_gfn_range *r, unsigned long n
 unsigned long l1vmm_slot_index_remove(struct l1vmm_gfn_range *r, unsigned long n,
 				      unsigned long i);
 
+/*
+ * The largest nested leaf, as a level (1: 4 KiB, 2: 2 MiB, 3: 1 GiB; at
+ * most @max_level), that may map @gfn of the slot of @npages frames at
+ * @base_gfn whose user address is frame @user_pfn, as KVM's lpage_info
+ * does: guest and user frames at the same offset in a page of that size,
+ * and the whole page inside the slot. The caller bounds @max_level by the
+ * format, the VMM's own mapping and dirty logging.
+ */
+int l1vmm_slot_max_leaf_level(u64 base_gfn, u64 npages, u64 user_pfn, u64 gfn, int max_level);
+
 #endif /* L1VMM_SLOT_INDEX_H */

@@ -259,6 +259,12 @@ static const struct l1vmm_backend_ops *svm_init(void)
 	svm_nr_asids = cpuid_ebx(SVM_CPUID_FUNC);
 	svm_switch_spec_ctrl = l1vmm_host_has_msr(L1VMM_MSR_SPEC_CTRL);
 	svm_npt_format.levels = pgtable_l5_enabled() ? 5 : 4;
+	/*
+	 * A 1 GiB nested leaf is a PDPE with PS, which NPT walks as the
+	 * host's paging does: only where the CPU (L0's CPUID) has GBPAGES,
+	 * as KVM's max_huge_page_level.
+	 */
+	svm_npt_format.max_leaf_level = boot_cpu_has(X86_FEATURE_GBPAGES) ? 3 : 2;
 	if (l0_quirks < 0)
 		l0_quirks = boot_cpu_has(X86_FEATURE_HYPERVISOR) &&
 			    hypervisor_cpuid_base("TCGTCGTCGTCG", 0);

@@ -4,7 +4,8 @@
  * Host unit test of the sorted memory-slot index
  * (l1vmm/portable/slot_index.c): lookup at the edges of each range,
  * overlap checks (a slot being moved does not overlap itself), insertion
- * in order, removal, and thousands of slots checked against a linear scan.
+ * in order, removal, and thousands of slots checked against a linear scan;
+ * the largest nested leaf a slot's geometry allows (4 KiB, 2 MiB, 1 GiB).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -139,12 +140,48 @@ static void test_many(void)
 	}
 }
 
+#define P2M	512ull		/* frames in 2 MiB */
+#define P1G	(512ull * 512)	/* frames in 1 GiB */
+
+/* The largest leaf a slot allows: alignment of guest and user frames, whole page inside. */
+static void test_max_leaf_level(void)
+{
+	/* 1 GiB at 1 GiB, user address 1 GiB aligned: one 1 GiB leaf anywhere in it. */
+	ASSERT_EQ(3, l1vmm_slot_max_leaf_level(P1G, P1G, 7 * P1G, P1G, 3));
+	ASSERT_EQ(3, l1vmm_slot_max_leaf_level(P1G, P1G, 7 * P1G, 2 * P1G - 1, 3));
+	/* The format or the VMM's mapping bounds it. */
+	ASSERT_EQ(2, l1vmm_slot_max_leaf_level(P1G, P1G, 7 * P1G, P1G + 5, 2));
+	ASSERT_EQ(1, l1vmm_slot_max_leaf_level(P1G, P1G, 7 * P1G, P1G + 5, 1));
+	/* One frame short of the whole GiB: 2 MiB, except in its last 2 MiB. */
+	ASSERT_EQ(2, l1vmm_slot_max_leaf_level(P1G, P1G - 1, 7 * P1G, P1G, 3));
+	ASSERT_EQ(1, l1vmm_slot_max_leaf_level(P1G, P1G - 1, 7 * P1G, 2 * P1G - 2, 3));
+	/* User address 2 MiB off a 1 GiB boundary: 2 MiB leaves only. */
+	ASSERT_EQ(2, l1vmm_slot_max_leaf_level(P1G, P1G, 7 * P1G + P2M, P1G + 3, 3));
+	/* Slot starting 2 MiB into the GiB, same offset in user space: 2 MiB. */
+	ASSERT_EQ(2, l1vmm_slot_max_leaf_level(P1G + P2M, P1G - P2M, 7 * P1G + P2M,
+					       P1G + P2M, 3));
+	/* 4 KiB off in user space: 4 KiB only. */
+	ASSERT_EQ(1, l1vmm_slot_max_leaf_level(P1G, P1G, 7 * P1G + 1, P1G + P2M, 3));
+	/* A 2 GiB slot at 1 GiB: both of its GiBs. */
+	ASSERT_EQ(3, l1vmm_slot_max_leaf_level(P1G, 2 * P1G, 0, P1G, 3));
+	ASSERT_EQ(3, l1vmm_slot_max_leaf_level(P1G, 2 * P1G, 0, 3 * P1G - 1, 3));
+	/* A GiB inside a slot, which covers the GiBs before and after it in part. */
+	ASSERT_EQ(2, l1vmm_slot_max_leaf_level(P1G - P2M, P1G + 2 * P2M, P1G - P2M, P1G - 1,
+					       3));
+	ASSERT_EQ(3, l1vmm_slot_max_leaf_level(P1G - P2M, P1G + 2 * P2M, P1G - P2M, P1G, 3));
+	ASSERT_EQ(2, l1vmm_slot_max_leaf_level(P1G - P2M, P1G + 2 * P2M, P1G - P2M, 2 * P1G,
+					       3));
+	ASSERT_EQ(2, l1vmm_slot_max_leaf_level(P1G - P2M, P1G + 2 * P2M, P1G - P2M,
+					       2 * P1G + P2M - 1, 3));
+}
+
 static const struct ktap_case tests[] = {
 	KTAP_CASE(test_empty),
 	KTAP_CASE(test_find_edges),
 	KTAP_CASE(test_overlaps),
 	KTAP_CASE(test_remove),
 	KTAP_CASE(test_many),
+	KTAP_CASE(test_max_leaf_level),
 };
 
 int main(void)
