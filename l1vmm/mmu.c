@@ -590,11 +590,11 @@ static int fault_level(struct l1vmm_vm *vm, const struct l1vmm_memslot *slot, u6
 	int level;
 
 	lockdep_assert_held(&vm->mmu.lock);
-	if (!f->large || slot->dirty_bitmap)
+	if (!f->large || f->max_leaf_level < 2 || slot->dirty_bitmap)
 		return 1;
 	level = l1vmm_slot_max_leaf_level(slot->base_gfn, slot->npages,
 					  slot->userspace_addr >> PAGE_SHIFT, gfn,
-					  f->max_leaf_level);
+					  min(f->max_leaf_level, L1VMM_TDP_MAX_LEAF_LEVEL));
 	if (level > 1)
 		level = min(level, host_mapping_level(vm->mm, hva));
 	return level;

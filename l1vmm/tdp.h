@@ -30,7 +30,7 @@ struct l1vmm_tdp_format {
 	u64 large;		/* added to a leaf above level 1 (2 MiB, 1 GiB) */
 	u64 accessed;		/* set by the CPU in a leaf it walks to, or 0 (page aging) */
 	int levels;		/* 4, or 5 */
-	int max_leaf_level;	/* 2 (with large), or 3 where the CPU maps 1 GiB leaves */
+	int max_leaf_level;	/* with large: 2, or 3 where the CPU maps 1 GiB leaves */
 };
 
 /* Leaves of 4 KiB (level 1), 2 MiB (level 2) and 1 GiB (level 3). */
