@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <linux/kvm.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "l1vmm_util.h"
@@ -126,15 +127,62 @@ static void load_use_unload(void)
  * per-CPU page-list batch (252 kB), VmallocUsed not at all. A leak of 5 kB
  * of slab or one page of vmalloc per cycle fails; smaller leaks need
  * kmemleak, which Debian's kernel does not have.
+ *
+ * MemFree also falls now and then by a few MiB at once while the rest of
+ * the guest runs (seen in about one run in ten, with and without l1vmm's
+ * changes), and a kernel thread started meanwhile takes a 16 kB vmalloc'd
+ * stack: a leak grows again in a second window of as many cycles, a
+ * one-off does not, so a counter fails only when it grew in both.
  */
 #define LEAK_CYCLES		20
 #define MEMFREE_TOLERANCE_KB	512
 #define SLAB_TOLERANCE_KB	96
 #define VMALLOC_TOLERANCE_KB	16
 
-static void test_load_unload_no_leak(void)
+/* The page cache and reclaimable slab given back, then the counters. */
+static void settle_and_read(struct mem_counters *c)
+{
+	int fd;
+
+	sync();
+	fd = open("/proc/sys/vm/drop_caches", O_WRONLY);
+	if (fd >= 0) {
+		if (write(fd, "3", 1) != 1)
+			ktap_info("drop_caches: %s", strerror(errno));
+		close(fd);
+	}
+	read_counters(c);
+}
+
+/*
+ * LEAK_CYCLES loads and unloads: whether one counter moved past its
+ * tolerance (the MemFree fall, slab and vmalloc growth, in @grew).
+ */
+static bool leak_window(long grew[3])
 {
 	struct mem_counters before, after;
+	int i;
+
+	settle_and_read(&before);
+	for (i = 0; i < LEAK_CYCLES; i++)
+		load_use_unload();
+	settle_and_read(&after);
+	grew[0] = before.free_kb - after.free_kb;
+	grew[1] = after.slab_unreclaimable_kb - before.slab_unreclaimable_kb;
+	grew[2] = after.vmalloc_kb - before.vmalloc_kb;
+	ktap_info("%d cycles: MemFree %+ld kB, SUnreclaim %+ld kB, VmallocUsed %+ld kB",
+		  LEAK_CYCLES, -grew[0], grew[1], grew[2]);
+	return grew[0] > MEMFREE_TOLERANCE_KB || grew[1] > SLAB_TOLERANCE_KB ||
+	       grew[2] > VMALLOC_TOLERANCE_KB;
+}
+
+static void test_load_unload_no_leak(void)
+{
+	static const int tolerance_kb[3] = {
+		MEMFREE_TOLERANCE_KB, SLAB_TOLERANCE_KB, VMALLOC_TOLERANCE_KB,
+	};
+	static const char *const what[3] = { "MemFree fell", "SUnreclaim grew", "VmallocUsed grew" };
+	long grew[3], again[3] = { 0, 0, 0 };
 	int i;
 
 	ensure_unloaded();
@@ -142,26 +190,14 @@ static void test_load_unload_no_leak(void)
 	for (i = 0; i < 2; i++)
 		load_use_unload();
 
-	read_counters(&before);
-	for (i = 0; i < LEAK_CYCLES; i++)
-		load_use_unload();
-	read_counters(&after);
+	if (leak_window(grew))
+		leak_window(again);
 	ensure_loaded();
 
-	ktap_info("%d cycles: MemFree %+ld kB, SUnreclaim %+ld kB, VmallocUsed %+ld kB",
-		  LEAK_CYCLES, after.free_kb - before.free_kb,
-		  after.slab_unreclaimable_kb - before.slab_unreclaimable_kb,
-		  after.vmalloc_kb - before.vmalloc_kb);
-	TEST_ASSERT(before.free_kb - after.free_kb <= MEMFREE_TOLERANCE_KB,
-		    "MemFree fell by %ld kB, tolerance %d kB",
-		    before.free_kb - after.free_kb, MEMFREE_TOLERANCE_KB);
-	TEST_ASSERT(after.slab_unreclaimable_kb - before.slab_unreclaimable_kb <=
-		    SLAB_TOLERANCE_KB, "SUnreclaim grew by %ld kB, tolerance %d kB",
-		    after.slab_unreclaimable_kb - before.slab_unreclaimable_kb,
-		    SLAB_TOLERANCE_KB);
-	TEST_ASSERT(after.vmalloc_kb - before.vmalloc_kb <= VMALLOC_TOLERANCE_KB,
-		    "VmallocUsed grew by %ld kB, tolerance %d kB",
-		    after.vmalloc_kb - before.vmalloc_kb, VMALLOC_TOLERANCE_KB);
+	for (i = 0; i < 3; i++)
+		TEST_ASSERT(grew[i] <= tolerance_kb[i] || again[i] <= tolerance_kb[i],
+			    "%s by %ld kB, then by %ld kB, tolerance %d kB",
+			    what[i], grew[i], again[i], tolerance_kb[i]);
 }
 
 /* KVM's modules for this CPU, in load order; unload in reverse. */
