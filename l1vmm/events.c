@@ -26,6 +26,7 @@
 
 #include "l1vmm/debugregs.h"
 #include "l1vmm/exit.h"
+#include "l1vmm/irqchip.h"
 #include "l1vmm/portable/exc_payload.h"
 #include "l1vmm/portable/x86.h"
 #include "l1vmm/vm.h"
@@ -284,7 +285,11 @@ void l1vmm_inject_pending(struct l1vmm_vcpu *vcpu)
 	} else if (vcpu->irq_pending) {
 		inject_event(vcpu);
 	}
-	l1vmm_ops->set_irq_window(vcpu, READ_ONCE(vcpu->run->request_interrupt_window));
+	/* The in-kernel APIC's interrupt, or its window; user space's request is ignored. */
+	if (vcpu->lapic)
+		l1vmm_lapic_inject(vcpu);
+	else
+		l1vmm_ops->set_irq_window(vcpu, READ_ONCE(vcpu->run->request_interrupt_window));
 }
 
 /* RFLAGS.IF set, no interrupt shadow, nothing waiting to be injected. */

@@ -19,6 +19,7 @@
 
 struct kvm_coalesced_mmio_ring;
 struct l1vmm_coalesced_zones;
+struct l1vmm_irqchip;
 struct l1vmm_ioeventfds;
 struct l1vmm_msr_filter;
 struct l1vmm_vcpu;
@@ -63,6 +64,8 @@ struct l1vmm_vm {
 	spinlock_t ring_lock;
 	struct mutex coalesced_lock;
 	struct l1vmm_coalesced_zones __rcu *coalesced_zones;
+	/* KVM_CREATE_IRQCHIP's PIC, IOAPIC and routes (irqchip.h), or NULL. */
+	struct l1vmm_irqchip *irqchip;
 	bool exception_payload_enabled;
 	bool triple_fault_event;
 	u64 disabled_quirks;
