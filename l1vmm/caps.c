@@ -46,6 +46,7 @@ long l1vmm_check_extension(long cap)
 	/* The in-kernel irqchip (irqchip.c). */
 	case KVM_CAP_IRQCHIP:
 	case KVM_CAP_IRQ_INJECT_STATUS:
+	case KVM_CAP_SET_BOOT_CPU_ID:
 		return 1;
 	case KVM_CAP_IRQFD:
 	case KVM_CAP_IRQFD_RESAMPLE:

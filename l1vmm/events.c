@@ -457,6 +457,9 @@ int l1vmm_set_vcpu_events(struct l1vmm_vcpu *vcpu, const struct kvm_vcpu_events 
 	if (events->flags & KVM_VCPUEVENT_VALID_NMI_PENDING)
 		vcpu->nmi_pending = min_t(unsigned int, events->nmi.pending,
 					  events->nmi.masked || events->nmi.injected ? 1 : 2);
+	/* The vector a SIPI_RECEIVED state starts at (KVM keeps it in the APIC). */
+	if ((events->flags & KVM_VCPUEVENT_VALID_SIPI_VECTOR) && vcpu->lapic)
+		l1vmm_lapic_set_sipi_vector(vcpu, events->sipi_vector);
 	if (events->flags & KVM_VCPUEVENT_VALID_TRIPLE_FAULT) {
 		if (events->triple_fault.pending)
 			set_bit(L1VMM_REQ_TRIPLE_FAULT, &vcpu->requests);

@@ -34,6 +34,10 @@
 #include "l1vmm/vm.h"
 
 #define MSR_TSC_DEADLINE	0x000006e0
+
+/* Bits of lapic->pending_events. */
+#define LAPIC_INIT		0
+#define LAPIC_SIPI		1
 #define CPUID_1_ECX_X2APIC	BIT(21)
 #define CPUID_1_ECX_TSC_DEADLINE BIT(24)
 
@@ -94,10 +98,21 @@ static int lapic_accept(struct l1vmm_vcpu *vcpu, const struct l1vmm_apic_irq *ir
 		atomic_inc(&vcpu->lapic->nmi_queued);
 		lapic_kick(vcpu);
 		return 1;
+	case L1VMM_APIC_ACC_INIT:
+		set_bit(LAPIC_INIT, &vcpu->lapic->pending_events);
+		lapic_kick(vcpu);
+		return 1;
+	case L1VMM_APIC_ACC_SIPI:
+		vcpu->lapic->sipi_vector = irq->vector;
+		/* The vector before the bit: accept_events() reads them in that order. */
+		smp_wmb();
+		set_bit(LAPIC_SIPI, &vcpu->lapic->pending_events);
+		lapic_kick(vcpu);
+		return 1;
 	case L1VMM_APIC_ACC_DROPPED:
 		return 0;
 	default:
-		/* SMI, INIT, SIPI and KVM's PV unhalt: taken, not acted on. */
+		/* SMI and KVM's PV unhalt: taken, not acted on. */
 		return 1;
 	}
 }
@@ -415,6 +430,20 @@ int l1vmm_irqchip_signal_msi(struct l1vmm_vm *vm, const struct kvm_msi *msi)
 }
 
 /* --- The VM's ioctls --- */
+
+/* KVM_SET_BOOT_CPU_ID: before the first vCPU (KVM's -EBUSY after), taken as a u32. */
+int l1vmm_set_boot_cpu_id(struct l1vmm_vm *vm, unsigned long id)
+{
+	int r = 0;
+
+	mutex_lock(&vm->lock);
+	if (vm->nr_vcpus)
+		r = -EBUSY;
+	else
+		vm->bsp_vcpu_id = id;
+	mutex_unlock(&vm->lock);
+	return r;
+}
 
 /* KVM_CREATE_IRQCHIP: KVM's checks under the VM's lock (x86.c). */
 int l1vmm_irqchip_create(struct l1vmm_vm *vm)
@@ -885,19 +914,63 @@ void l1vmm_lapic_after_exit(struct l1vmm_vcpu *vcpu)
 	spin_unlock_irqrestore(&vcpu->vm->irqchip->lock, flags);
 }
 
+static bool is_bsp(struct l1vmm_vcpu *vcpu)
+{
+	return vcpu->id == vcpu->vm->bsp_vcpu_id;
+}
+
+/* The real-mode start of a SIPI's vector: CS = vector << 8, IP 0 (KVM's deliver_sipi_vector). */
+static void deliver_sipi(struct l1vmm_vcpu *vcpu, u8 vector)
+{
+	struct kvm_sregs sregs;
+
+	l1vmm_ops->get_sregs(vcpu, &sregs);
+	sregs.cs.selector = vector << 8;
+	sregs.cs.base = (u64)vector << 12;
+	l1vmm_ops->set_sregs(vcpu, &sregs);
+	vcpu->regs[L1VMM_REG_RIP] = 0;
+	vcpu->regs_dirty |= BIT(L1VMM_REG_RIP);
+}
+
 /*
- * Would a halted vCPU wake (KVM's kvm_vcpu_has_events() for what l1vmm
- * has): an NMI, or an interrupt it can take with RFLAGS.IF set. Runs on
- * the vCPU's thread, as the condition of its wait.
+ * An INIT or SIPI other vCPUs sent (KVM's kvm_apic_accept_events()): INIT
+ * puts the vCPU in its INIT state, the BSP runnable and the others
+ * waiting for a SIPI; a SIPI starts a waiting vCPU at its vector, and is
+ * dropped otherwise. The guest's FPU state is loaded (INIT clears parts).
  */
-static bool lapic_wakes(struct l1vmm_vcpu *vcpu)
+static void accept_events(struct l1vmm_vcpu *vcpu)
+{
+	struct l1vmm_lapic *l = vcpu->lapic;
+	unsigned long pe;
+
+	if (!READ_ONCE(l->pending_events))
+		return;
+	pe = xchg(&l->pending_events, 0);
+	if (test_bit(LAPIC_INIT, &pe)) {
+		l1vmm_vcpu_reset(vcpu, true);
+		l->mp_state = is_bsp(vcpu) ? KVM_MP_STATE_RUNNABLE : KVM_MP_STATE_INIT_RECEIVED;
+	}
+	if (test_bit(LAPIC_SIPI, &pe) && l->mp_state == KVM_MP_STATE_INIT_RECEIVED) {
+		/* Pairs with the smp_wmb() of the sender: the bit, then the vector. */
+		smp_rmb();
+		deliver_sipi(vcpu, READ_ONCE(l->sipi_vector));
+		l->mp_state = KVM_MP_STATE_RUNNABLE;
+	}
+}
+
+/* KVM_SET_VCPU_EVENTS with KVM_VCPUEVENT_VALID_SIPI_VECTOR. */
+void l1vmm_lapic_set_sipi_vector(struct l1vmm_vcpu *vcpu, u8 vector)
+{
+	vcpu->lapic->sipi_vector = vector;
+}
+
+/* Can a halted vCPU take something: an NMI, or an interrupt with RFLAGS.IF set? */
+static bool halt_ends(struct l1vmm_vcpu *vcpu)
 {
 	struct l1vmm_lapic *l = vcpu->lapic;
 	unsigned long flags;
 	bool r;
 
-	if (l->mp_state != KVM_MP_STATE_HALTED && l->mp_state != KVM_MP_STATE_AP_RESET_HOLD)
-		return l->mp_state == KVM_MP_STATE_RUNNABLE;
 	if (atomic_read(&l->nmi_queued) || vcpu->nmi_pending)
 		return true;
 	spin_lock_irqsave(&vcpu->vm->irqchip->lock, flags);
@@ -909,9 +982,32 @@ static bool lapic_wakes(struct l1vmm_vcpu *vcpu)
 }
 
 /*
- * Top of the entry loop: NMIs other APICs sent, the timer, and for a
- * halted vCPU the sleep until something wakes it (KVM's vcpu_block()).
- * 1 to go on; -EINTR with KVM_EXIT_INTR for a signal.
+ * The condition a vCPU that does not run waits for (KVM's
+ * kvm_arch_vcpu_runnable()): an INIT or SIPI, or, halted, something it
+ * can take. Runs on the vCPU's thread.
+ */
+static bool lapic_wakes(struct l1vmm_vcpu *vcpu)
+{
+	struct l1vmm_lapic *l = vcpu->lapic;
+
+	if (READ_ONCE(l->pending_events))
+		return true;
+	switch (l->mp_state) {
+	case KVM_MP_STATE_RUNNABLE:
+		return true;
+	case KVM_MP_STATE_HALTED:
+	case KVM_MP_STATE_AP_RESET_HOLD:
+		return halt_ends(vcpu);
+	default:
+		return false;	/* UNINITIALIZED, INIT_RECEIVED: a SIPI, or user space */
+	}
+}
+
+/*
+ * Top of the entry loop: INIT and SIPI, the timer, and for a vCPU that
+ * does not run (halted, waiting for a SIPI) the sleep until something
+ * wakes it (KVM's vcpu_block()); then NMIs other APICs sent. 1 to go on;
+ * -EINTR with KVM_EXIT_INTR for a signal.
  */
 int l1vmm_lapic_before_entry(struct l1vmm_vcpu *vcpu)
 {
@@ -920,21 +1016,49 @@ int l1vmm_lapic_before_entry(struct l1vmm_vcpu *vcpu)
 	int n;
 
 	clear_bit(L1VMM_REQ_EVENT, &vcpu->requests);
+	accept_events(vcpu);
 	spin_lock_irqsave(&vcpu->vm->irqchip->lock, flags);
 	timer_check(vcpu);
 	spin_unlock_irqrestore(&vcpu->vm->irqchip->lock, flags);
-	if (l->mp_state != KVM_MP_STATE_RUNNABLE) {
+	while (l->mp_state != KVM_MP_STATE_RUNNABLE) {
 		if (wait_event_interruptible(l->wq, lapic_wakes(vcpu))) {
 			vcpu->run->exit_reason = KVM_EXIT_INTR;
 			return -EINTR;
 		}
-		l->halt_wakeups++;
-		l->mp_state = KVM_MP_STATE_RUNNABLE;
 		clear_bit(L1VMM_REQ_EVENT, &vcpu->requests);
+		accept_events(vcpu);
+		if ((l->mp_state == KVM_MP_STATE_HALTED ||
+		     l->mp_state == KVM_MP_STATE_AP_RESET_HOLD) && halt_ends(vcpu)) {
+			l->halt_wakeups++;
+			l->mp_state = KVM_MP_STATE_RUNNABLE;
+		}
 	}
 	for (n = atomic_xchg(&l->nmi_queued, 0); n > 0; n--)
 		l1vmm_nmi(vcpu);
 	return 1;
+}
+
+/*
+ * KVM_RUN of a vCPU that never ran and waits for INIT and SIPI (KVM's
+ * UNINITIALIZED case in kvm_arch_vcpu_ioctl_run()): sleep until one comes,
+ * take it, and return -EAGAIN for user space to run again; -EINTR for
+ * immediate_exit or a signal.
+ */
+int l1vmm_lapic_run_uninit(struct l1vmm_vcpu *vcpu)
+{
+	struct l1vmm_lapic *l = vcpu->lapic;
+
+	if (READ_ONCE(vcpu->run->immediate_exit))
+		return -EINTR;
+	if (wait_event_interruptible(l->wq, READ_ONCE(l->pending_events) ||
+				     l->mp_state != KVM_MP_STATE_UNINITIALIZED)) {
+		vcpu->run->exit_reason = KVM_EXIT_INTR;
+		return -EINTR;
+	}
+	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, true);
+	accept_events(vcpu);
+	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, false);
+	return -EAGAIN;
 }
 
 /* HLT with the APIC in the kernel: the vCPU sleeps at its next entry (KVM's __kvm_emulate_halt()). */
@@ -961,7 +1085,7 @@ int l1vmm_lapic_create(struct l1vmm_vcpu *vcpu)
 	hrtimer_init(&l->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_HARD);
 	l->timer.function = timer_fn;
 	/* As KVM: the BSP runs, the others wait for INIT and SIPI. */
-	l->mp_state = vcpu->id == 0 ? KVM_MP_STATE_RUNNABLE : KVM_MP_STATE_UNINITIALIZED;
+	l->mp_state = is_bsp(vcpu) ? KVM_MP_STATE_RUNNABLE : KVM_MP_STATE_UNINITIALIZED;
 	vcpu->lapic = l;
 	return 0;
 }
@@ -976,7 +1100,7 @@ void l1vmm_lapic_free(struct l1vmm_vcpu *vcpu)
 	vcpu->lapic = NULL;
 }
 
-/* RESET or INIT of the APIC (KVM's kvm_lapic_reset()); the BSP is vCPU 0. */
+/* RESET or INIT of the APIC (KVM's kvm_lapic_reset()); KVM_SET_BOOT_CPU_ID names the BSP. */
 void l1vmm_lapic_reset(struct l1vmm_vcpu *vcpu, bool init)
 {
 	struct l1vmm_lapic *l = vcpu->lapic;
@@ -984,7 +1108,7 @@ void l1vmm_lapic_reset(struct l1vmm_vcpu *vcpu, bool init)
 
 	spin_lock_irqsave(&vcpu->vm->irqchip->lock, flags);
 	l->apic.tsc_deadline = cpuid_1_ecx(vcpu) & CPUID_1_ECX_TSC_DEADLINE;
-	l1vmm_apic_reset(&l->apic, init, vcpu->id == 0);
+	l1vmm_apic_reset(&l->apic, init, is_bsp(vcpu));
 	timer_arm(vcpu);
 	spin_unlock_irqrestore(&vcpu->vm->irqchip->lock, flags);
 	clear_bit(0, &l->timer_fired);
@@ -1001,6 +1125,7 @@ void l1vmm_lapic_update_cpuid(struct l1vmm_vcpu *vcpu)
 	spin_unlock_irqrestore(&vcpu->vm->irqchip->lock, flags);
 }
 
+/* KVM_SET_MP_STATE (KVM's kvm_arch_vcpu_ioctl_set_mpstate()). */
 static int set_mp_state(struct l1vmm_vcpu *vcpu, u32 state)
 {
 	switch (state) {
@@ -1008,13 +1133,19 @@ static int set_mp_state(struct l1vmm_vcpu *vcpu, u32 state)
 	case KVM_MP_STATE_UNINITIALIZED:
 	case KVM_MP_STATE_HALTED:
 	case KVM_MP_STATE_AP_RESET_HOLD:
+	case KVM_MP_STATE_INIT_RECEIVED:
 		vcpu->lapic->mp_state = state;
-		set_bit(L1VMM_REQ_EVENT, &vcpu->requests);
-		return 0;
+		break;
+	case KVM_MP_STATE_SIPI_RECEIVED:
+		/* Waiting for INIT's end, with a SIPI of the vector user space set. */
+		vcpu->lapic->mp_state = KVM_MP_STATE_INIT_RECEIVED;
+		set_bit(LAPIC_SIPI, &vcpu->lapic->pending_events);
+		break;
 	default:
-		/* INIT_RECEIVED and SIPI_RECEIVED wait for INIT/SIPI support. */
 		return -EINVAL;
 	}
+	set_bit(L1VMM_REQ_EVENT, &vcpu->requests);
+	return 0;
 }
 
 /* The vCPU ioctls the local APIC answers; -ENOTTY for the others. */
@@ -1049,6 +1180,12 @@ long l1vmm_lapic_ioctl(struct l1vmm_vcpu *vcpu, unsigned int ioctl, void __user 
 		kfree(s);
 		return r;
 	case KVM_GET_MP_STATE:
+		/* As KVM, INIT and SIPI sent are taken first, with the guest's FPU state in. */
+		if (READ_ONCE(vcpu->lapic->pending_events)) {
+			fpu_swap_kvm_fpstate(&vcpu->guest_fpu, true);
+			accept_events(vcpu);
+			fpu_swap_kvm_fpstate(&vcpu->guest_fpu, false);
+		}
 		mp.mp_state = vcpu->lapic->mp_state;
 		return copy_to_user(argp, &mp, sizeof(mp)) ? -EFAULT : 0;
 	case KVM_SET_MP_STATE:

@@ -73,6 +73,9 @@ struct l1vmm_lapic {
 	struct hrtimer timer;
 	unsigned long timer_fired;	/* bit 0: the hrtimer ran since last looked at */
 	atomic_t nmi_queued;		/* NMIs sent by other APICs or the IOAPIC */
+	/* INIT and SIPI sent to it, for the vCPU to act on (KVM's pending_events). */
+	unsigned long pending_events;
+	u8 sipi_vector;
 	wait_queue_head_t wq;		/* a halted vCPU sleeps here */
 	u32 mp_state;			/* KVM_MP_STATE_RUNNABLE or _HALTED */
 	u64 halt_wakeups;		/* sleeps in HLT that ended with a wake-up */
@@ -80,6 +83,7 @@ struct l1vmm_lapic {
 
 /* VM side. */
 int l1vmm_irqchip_create(struct l1vmm_vm *vm);
+int l1vmm_set_boot_cpu_id(struct l1vmm_vm *vm, unsigned long id);
 void l1vmm_irqchip_free(struct l1vmm_vm *vm);
 long l1vmm_irqchip_vm_ioctl(struct l1vmm_vm *vm, unsigned int ioctl, void __user *argp);
 int l1vmm_irqchip_set_routing(struct l1vmm_vm *vm, const struct kvm_irq_routing_entry *ue,
@@ -93,9 +97,16 @@ void l1vmm_lapic_reset(struct l1vmm_vcpu *vcpu, bool init);
 void l1vmm_lapic_update_cpuid(struct l1vmm_vcpu *vcpu);
 long l1vmm_lapic_ioctl(struct l1vmm_vcpu *vcpu, unsigned int ioctl, void __user *argp);
 int l1vmm_lapic_before_entry(struct l1vmm_vcpu *vcpu);
+void l1vmm_lapic_set_sipi_vector(struct l1vmm_vcpu *vcpu, u8 vector);
 void l1vmm_lapic_inject(struct l1vmm_vcpu *vcpu);
 void l1vmm_lapic_after_exit(struct l1vmm_vcpu *vcpu);
 int l1vmm_lapic_halt(struct l1vmm_vcpu *vcpu);
+int l1vmm_lapic_run_uninit(struct l1vmm_vcpu *vcpu);
+
+static inline bool l1vmm_lapic_uninit(const struct l1vmm_lapic *l)
+{
+	return READ_ONCE(l->mp_state) == KVM_MP_STATE_UNINITIALIZED;
+}
 bool l1vmm_lapic_mmio(struct l1vmm_vcpu *vcpu, u64 gpa, bool write, unsigned int len,
 		      u64 *data);
 bool l1vmm_irqchip_pio(struct l1vmm_vcpu *vcpu, u16 port, bool in, unsigned int size,

@@ -315,6 +315,9 @@ static int vcpu_run(struct l1vmm_vcpu *vcpu)
 	enum l1vmm_fastpath fast;
 	int r;
 
+	/* KVM's first check: a vCPU waiting for INIT and SIPI only waits. */
+	if (vcpu->lapic && l1vmm_lapic_uninit(vcpu->lapic))
+		return l1vmm_lapic_run_uninit(vcpu);
 	r = vcpu_run_input(vcpu);
 	if (r)
 		return r;

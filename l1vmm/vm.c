@@ -139,6 +139,8 @@ static long vm_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
 	}
 	case KVM_CREATE_IRQCHIP:
 		return l1vmm_irqchip_create(vm);
+	case KVM_SET_BOOT_CPU_ID:
+		return l1vmm_set_boot_cpu_id(vm, arg);
 	case KVM_IRQ_LINE:
 	case KVM_IRQ_LINE_STATUS:
 	case KVM_GET_IRQCHIP:

@@ -66,6 +66,7 @@ struct l1vmm_vm {
 	struct l1vmm_coalesced_zones __rcu *coalesced_zones;
 	/* KVM_CREATE_IRQCHIP's PIC, IOAPIC and routes (irqchip.h), or NULL. */
 	struct l1vmm_irqchip *irqchip;
+	u32 bsp_vcpu_id;	/* KVM_SET_BOOT_CPU_ID: the BSP with the irqchip */
 	bool exception_payload_enabled;
 	bool triple_fault_event;
 	u64 disabled_quirks;

@@ -5,8 +5,10 @@
  * EOI, TPR, the timer one-shot, periodic and TSC-deadline, HLT sleeping
  * in the kernel until an interrupt), the IOAPIC (edge and level pins with
  * KVM_IRQ_LINE_STATUS, remote IRR and EOI), MSIs (KVM_SIGNAL_MSI, MSI
- * routes), ExtINT from the PIC through LINT0, and a fixed IPI that wakes
- * another vCPU halted in the kernel. The guests run in 32-bit protected
+ * routes), ExtINT from the PIC through LINT0, a fixed IPI that wakes
+ * another vCPU halted in the kernel, an NMI IPI, lowest-priority delivery,
+ * INIT/SIPI bring-up of a second vCPU (and the same through
+ * KVM_SET_MP_STATE), KVM_SET_BOOT_CPU_ID. The guests run in 32-bit protected
  * mode and report each interrupt they take on port 0xe4. Runs against
  * l1vmm and KVM (irqchip@kvm).
  */
@@ -37,8 +39,14 @@
 
 GUEST_CODE(handlers, ".code32",
 	XAPIC_STUB(40) XAPIC_STUB(41) XAPIC_STUB(42) XAPIC_STUB(44) XAPIC_STUB(46)
-	XAPIC_STUB(47) XAPIC_STUB(50) XAPIC_STUB(51) XAPIC_STUB(4a)
+	XAPIC_STUB(47) XAPIC_STUB(50) XAPIC_STUB(51) XAPIC_STUB(4a) XAPIC_STUB(4b) XAPIC_STUB(4c)
 	X2APIC_STUB(45) X2APIC_STUB(48) X2APIC_STUB(49)
+	"h02: push %eax\n\t"
+	"incl 0x7000\n\t"
+	"mov $0x02, %eax\n\t"
+	"out %eax, $0xe4\n\t"
+	"pop %eax\n\t"
+	"iret\n\t"
 	"h63: push %eax\n\t"
 	"mov $0x63, %eax\n\t"
 	"out %eax, $0xe4\n\t"
@@ -69,7 +77,7 @@ GUEST_CODE(handlers, ".code32",
 GUEST_LABEL(h40); GUEST_LABEL(h41); GUEST_LABEL(h42); GUEST_LABEL(h44);
 GUEST_LABEL(h45); GUEST_LABEL(h46); GUEST_LABEL(h47); GUEST_LABEL(h48);
 GUEST_LABEL(h49); GUEST_LABEL(h4a); GUEST_LABEL(h50); GUEST_LABEL(h51);
-GUEST_LABEL(h63);
+GUEST_LABEL(h63); GUEST_LABEL(h02); GUEST_LABEL(h4b); GUEST_LABEL(h4c);
 
 /* Enable the xAPIC with LVT0 masked (the PIC stays out), IF on. */
 #define XAPIC_ON							\
@@ -222,6 +230,49 @@ GUEST_CODE(ap_guest, ".code32",
 	WAIT_COUNT(1)
 	"out %eax, $0xe1\n\t");
 
+/*
+ * vCPU 0 sends an NMI to APIC ID 1, then lowest-priority vectors 0x4b and
+ * 0x4c to logical destination 3 (both vCPUs, flat model): KVM's vector
+ * hashing gives 0x4b to the second candidate, 0x4c to the first.
+ */
+GUEST_CODE(bsp_mp_guest, ".code32",
+	XAPIC_ON
+	XAPIC_W(0xd0, 0x01000000)
+	"out %eax, $0xe0\n\t"
+	XAPIC_W(0x310, 0x01000000)
+	XAPIC_W(0x300, 0x400)
+	"out %eax, $0xe1\n\t"
+	XAPIC_W(0x310, 0x03000000)
+	XAPIC_W(0x300, 0x94b)
+	"out %eax, $0xe2\n\t"
+	XAPIC_W(0x300, 0x94c)
+	"nop\n\t"
+	"out %eax, $0xe3\n\t");
+
+GUEST_CODE(ap_mp_guest, ".code32",
+	XAPIC_ON
+	XAPIC_W(0xd0, 0x02000000)
+	"out %eax, $0xe0\n\t"
+	WAIT_COUNT(1)
+	"out %eax, $0xe1\n\t"
+	WAIT_COUNT(2)
+	"out %eax, $0xe2\n\t");
+
+/* vCPU 0 starts vCPU 1 with INIT and a SIPI of vector 0x30. */
+GUEST_CODE(bsp_init_sipi_guest, ".code32",
+	XAPIC_ON
+	XAPIC_W(0x310, 0x01000000)
+	XAPIC_W(0x300, 0x4500)
+	XAPIC_W(0x300, 0x4630)
+	"out %eax, $0xe1\n\t");
+
+/* The AP's real-mode start at 0x30000 (CS 0x3000, IP 0). */
+GUEST_CODE(sipi_target, ".code16",
+	"mov %cs, %ax\n\t"
+	"out %ax, $0xe9\n\t"
+	"1: hlt\n\t"
+	"jmp 1b\n\t");
+
 static void set_gate(unsigned char *mem, unsigned int vec, const unsigned char *stub)
 {
 	uint32_t off = HANDLERS_GPA + (uint32_t)(stub - handlers);
@@ -261,6 +312,9 @@ static void start_guest(struct test_guest *g, const void *code, size_t len)
 	set_gate(g->mem, 0x50, h50);
 	set_gate(g->mem, 0x51, h51);
 	set_gate(g->mem, 0x63, h63);
+	set_gate(g->mem, 0x02, h02);
+	set_gate(g->mem, 0x4b, h4b);
+	set_gate(g->mem, 0x4c, h4c);
 	setup_idt(&g->vcpu);
 }
 
@@ -299,6 +353,17 @@ static uint32_t run_out32(const char *file, int line, struct test_vcpu *vcpu, in
 	run_watched(file, line, vcpu);
 	__assert_io_exit(file, line, vcpu, KVM_EXIT_IO_OUT, port, 4);
 	return *(uint32_t *)vcpu_io_data(vcpu);
+}
+
+/* KVM_RUN to a 2-byte OUT to port 0xe9 (the SIPI target's); returns its value. */
+static uint16_t vcpu_run_out32_16(struct test_vcpu *vcpu)
+{
+	uint16_t v;
+
+	run_watched(__FILE__, __LINE__, vcpu);
+	ASSERT_IO_EXIT(vcpu, KVM_EXIT_IO_OUT, 0xe9, 2);
+	memcpy(&v, vcpu_io_data(vcpu), 2);
+	return v;
 }
 
 /* The guest's next report: an interrupt it took (@vector), or a step marker. */
@@ -600,12 +665,174 @@ static void test_ipi_wakes_halted_vcpu(void)
 	guest_stop(&g);
 }
 
+/* A second vCPU in protected mode beside g's, runnable. */
+static void add_ap(struct test_guest *g, struct test_vcpu *ap, const void *code, size_t len)
+{
+	struct kvm_mp_state mp = { .mp_state = KVM_MP_STATE_RUNNABLE };
+	struct kvm_sregs sregs;
+	struct kvm_regs regs;
+
+	memcpy(g->mem + AP_CODE_GPA, code, len);
+	vcpu_create(&g->vm, 1, ap);
+	ASSERT_IOCTL_OK(g->vcpu.fd, KVM_GET_SREGS, &sregs);
+	sregs.apic_base = 0xfee00800;
+	ASSERT_IOCTL_OK(ap->fd, KVM_SET_SREGS, &sregs);
+	ASSERT_IOCTL_OK(g->vcpu.fd, KVM_GET_REGS, &regs);
+	regs.rip = AP_CODE_GPA;
+	regs.rsp = MEM_SIZE - 0x1000;
+	ASSERT_IOCTL_OK(ap->fd, KVM_SET_REGS, &regs);
+	ASSERT_IOCTL_OK(ap->fd, KVM_SET_MP_STATE, &mp);
+}
+
+/* Runs a vCPU in a thread, recording the OUTs it makes, until @n of them. */
+struct recorder {
+	struct test_vcpu *vcpu;
+	unsigned int n, got;
+	uint16_t port[8];
+	uint32_t data[8];
+	int error;
+};
+
+static void *record_outs(void *arg)
+{
+	struct recorder *r = arg;
+
+	while (r->got < r->n) {
+		if (ioctl(r->vcpu->fd, KVM_RUN, 0)) {
+			/* A vCPU waiting for INIT/SIPI returns when one came: run it again. */
+			if (errno == EAGAIN)
+				continue;
+			r->error = errno;
+			break;
+		}
+		if (r->vcpu->run->exit_reason != KVM_EXIT_IO) {
+			r->error = -(int)r->vcpu->run->exit_reason;
+			break;
+		}
+		r->port[r->got] = r->vcpu->run->io.port;
+		r->data[r->got] = 0;
+		memcpy(&r->data[r->got], vcpu_io_data(r->vcpu), r->vcpu->run->io.size);
+		r->got++;
+	}
+	return NULL;
+}
+
+static void test_nmi_and_lowest_priority(void)
+{
+	struct recorder r = { .n = 4 };
+	struct test_guest g;
+	struct test_vcpu ap;
+	pthread_t t;
+
+	start_guest(&g, bsp_mp_guest, GUEST_CODE_SIZE(bsp_mp_guest));
+	add_ap(&g, &ap, ap_mp_guest, GUEST_CODE_SIZE(ap_mp_guest));
+	r.vcpu = &ap;
+	ASSERT_STEP(&ap, 0xe0);
+	TEST_ASSERT(!pthread_create(&t, NULL, record_outs, &r), "pthread_create");
+	ASSERT_STEP(&g.vcpu, 0xe0);
+	usleep(20000);
+	ASSERT_STEP(&g.vcpu, 0xe1);
+	usleep(20000);
+	ASSERT_STEP(&g.vcpu, 0xe2);
+	ASSERT_TOOK(&g.vcpu, 0x4c);
+	ASSERT_STEP(&g.vcpu, 0xe3);
+	pthread_join(t, NULL);
+	ASSERT_EQ(0, r.error);
+	ASSERT_EQ(4, r.got);
+	ASSERT_EQ(REPORT_PORT, r.port[0]);
+	ASSERT_EQ(0x02, r.data[0]);		/* the NMI woke it */
+	ASSERT_EQ(0xe1, r.port[1]);
+	ASSERT_EQ(REPORT_PORT, r.port[2]);
+	ASSERT_EQ(0x4b, r.data[2]);
+	ASSERT_EQ(0xe2, r.port[3]);
+	vcpu_close(&ap);
+	guest_stop(&g);
+}
+
+static void test_init_sipi(void)
+{
+	struct kvm_vcpu_events ev;
+	struct recorder r = { .n = 1 };
+	struct kvm_mp_state mp;
+	struct kvm_sregs sregs;
+	struct test_guest g;
+	struct test_vcpu ap;
+	pthread_t t;
+
+	start_guest(&g, bsp_init_sipi_guest, GUEST_CODE_SIZE(bsp_init_sipi_guest));
+	memcpy(g.mem + 0x30000, sipi_target, GUEST_CODE_SIZE(sipi_target));
+	vcpu_create(&g.vm, 1, &ap);
+	ASSERT_IOCTL_OK(ap.fd, KVM_GET_MP_STATE, &mp);
+	ASSERT_EQ(KVM_MP_STATE_UNINITIALIZED, mp.mp_state);
+	/* It sleeps in KVM_RUN until the SIPI. */
+	r.vcpu = &ap;
+	TEST_ASSERT(!pthread_create(&t, NULL, record_outs, &r), "pthread_create");
+	usleep(20000);
+	ASSERT_STEP(&g.vcpu, 0xe1);
+	pthread_join(t, NULL);
+	ASSERT_EQ(0, r.error);
+	ASSERT_EQ(0xe9, r.port[0]);
+	ASSERT_EQ(0x3000, r.data[0]);
+	ASSERT_IOCTL_OK(ap.fd, KVM_GET_SREGS, &sregs);
+	ASSERT_EQ(0x30000, sregs.cs.base);
+	ASSERT_EQ(0xfee00800, sregs.apic_base);
+	ASSERT_IOCTL_OK(ap.fd, KVM_GET_MP_STATE, &mp);
+	ASSERT_EQ(KVM_MP_STATE_RUNNABLE, mp.mp_state);
+
+	/* The same from user space: INIT_RECEIVED waits, SIPI_RECEIVED starts it. */
+	mp.mp_state = KVM_MP_STATE_INIT_RECEIVED;
+	ASSERT_IOCTL_OK(ap.fd, KVM_SET_MP_STATE, &mp);
+	ASSERT_IOCTL_OK(ap.fd, KVM_GET_MP_STATE, &mp);
+	ASSERT_EQ(KVM_MP_STATE_INIT_RECEIVED, mp.mp_state);
+	ASSERT_IOCTL_OK(ap.fd, KVM_GET_VCPU_EVENTS, &ev);
+	ev.flags = KVM_VCPUEVENT_VALID_SIPI_VECTOR;
+	ev.sipi_vector = 0x30;
+	ASSERT_IOCTL_OK(ap.fd, KVM_SET_VCPU_EVENTS, &ev);
+	mp.mp_state = KVM_MP_STATE_SIPI_RECEIVED;
+	ASSERT_IOCTL_OK(ap.fd, KVM_SET_MP_STATE, &mp);
+	ASSERT_EQ(0x3000, vcpu_run_out32_16(&ap));
+	ASSERT_IOCTL_OK(ap.fd, KVM_GET_MP_STATE, &mp);
+	ASSERT_EQ(KVM_MP_STATE_RUNNABLE, mp.mp_state);
+	vcpu_close(&ap);
+	guest_stop(&g);
+}
+
+static void test_boot_cpu_id(void)
+{
+	struct kvm_mp_state mp;
+	struct kvm_sregs sregs;
+	struct test_vcpu v0, v1;
+	struct test_vm vm;
+
+	vm_create(&vm);
+	ASSERT_EQ(1, dev_ioctl(vm.sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_SET_BOOT_CPU_ID));
+	ASSERT_IOCTL_OK(vm.fd, KVM_CREATE_IRQCHIP, 0);
+	ASSERT_IOCTL_OK(vm.fd, KVM_SET_BOOT_CPU_ID, 1);
+	vcpu_create(&vm, 0, &v0);
+	ASSERT_IOCTL_ERRNO(vm.fd, KVM_SET_BOOT_CPU_ID, 0, EBUSY);
+	vcpu_create(&vm, 1, &v1);
+	ASSERT_IOCTL_OK(v0.fd, KVM_GET_MP_STATE, &mp);
+	ASSERT_EQ(KVM_MP_STATE_UNINITIALIZED, mp.mp_state);
+	ASSERT_IOCTL_OK(v1.fd, KVM_GET_MP_STATE, &mp);
+	ASSERT_EQ(KVM_MP_STATE_RUNNABLE, mp.mp_state);
+	ASSERT_IOCTL_OK(v0.fd, KVM_GET_SREGS, &sregs);
+	ASSERT_EQ(0xfee00800, sregs.apic_base);
+	ASSERT_IOCTL_OK(v1.fd, KVM_GET_SREGS, &sregs);
+	ASSERT_EQ(0xfee00900, sregs.apic_base);
+	vcpu_close(&v1);
+	vcpu_close(&v0);
+	vm_close(&vm);
+}
+
 static const struct ktap_case tests[] = {
 	KTAP_CASE(test_create_irqchip),
 	KTAP_CASE(test_xapic),
 	KTAP_CASE(test_ioapic_pic_msi),
 	KTAP_CASE(test_x2apic_tsc_deadline),
 	KTAP_CASE(test_ipi_wakes_halted_vcpu),
+	KTAP_CASE(test_nmi_and_lowest_priority),
+	KTAP_CASE(test_init_sipi),
+	KTAP_CASE(test_boot_cpu_id),
 };
 
 int main(void)
