@@ -46,6 +46,8 @@ long l1vmm_irq_routing_ioctl(struct l1vmm_vm *vm, unsigned int ioctl, void __use
 
 		if (copy_from_user(&data, argp, sizeof(data)))
 			return -EFAULT;
+		if (vm->irqchip)
+			return l1vmm_irqfd(vm, &data);
 		return irqfd(&data);
 	}
 	case KVM_SET_GSI_ROUTING: {

@@ -33,6 +33,8 @@ struct l1vmm_insn;
 #define L1VMM_MAX_IRQ_ROUTES	4096
 /* KVM_USERSPACE_IRQ_SOURCE_ID: KVM_IRQ_LINE's source. */
 #define L1VMM_USERSPACE_SOURCE	0
+/* KVM_IRQFD_RESAMPLE_IRQ_SOURCE_ID: what resampling irqfds assert. */
+#define L1VMM_RESAMPLE_SOURCE	1
 
 /* One GSI route as KVM_SET_GSI_ROUTING gave it, checked. */
 struct l1vmm_irq_route {
@@ -64,6 +66,7 @@ struct l1vmm_irqchip {
 	/* After an EOI storm the IOAPIC re-delivers later (KVM's eoi_inject). */
 	struct delayed_work eoi_inject;
 	struct l1vmm_vm *vm;
+	struct list_head resamplers;	/* irqfds with a resamplefd, under lock */
 };
 
 /* A vCPU's local APIC, with the VM's irqchip (vcpu->lapic). */
@@ -89,6 +92,8 @@ long l1vmm_irqchip_vm_ioctl(struct l1vmm_vm *vm, unsigned int ioctl, void __user
 int l1vmm_irqchip_set_routing(struct l1vmm_vm *vm, const struct kvm_irq_routing_entry *ue,
 			      unsigned int nr);
 int l1vmm_irqchip_signal_msi(struct l1vmm_vm *vm, const struct kvm_msi *msi);
+int l1vmm_irqfd(struct l1vmm_vm *vm, const struct kvm_irqfd *args);
+void l1vmm_irqfd_release(struct l1vmm_vm *vm);
 
 /* vCPU side: nothing here is called for a vCPU without a local APIC. */
 int l1vmm_lapic_create(struct l1vmm_vcpu *vcpu);

@@ -179,6 +179,7 @@ static void vm_free(struct l1vmm_vm *vm)
 
 	/* First: the notifier may kick the vCPUs until it is gone. */
 	l1vmm_mmu_destroy(vm);
+	l1vmm_irqfd_release(vm);
 	l1vmm_irqchip_free(vm);
 	for (i = 0; i < vm->nr_vcpus; i++)
 		l1vmm_vcpu_free(vm->vcpus[i]);
@@ -212,6 +213,8 @@ struct l1vmm_vm *l1vmm_vm_alloc(void)
 	refcount_set(&vm->users, 1);
 	mutex_init(&vm->lock);
 	mutex_init(&vm->ioeventfd_lock);
+	spin_lock_init(&vm->irqfd_lock);
+	INIT_LIST_HEAD(&vm->irqfds);
 	r = l1vmm_coalesced_init(vm);
 	if (r)
 		goto free_vm;

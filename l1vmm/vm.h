@@ -67,6 +67,10 @@ struct l1vmm_vm {
 	/* KVM_CREATE_IRQCHIP's PIC, IOAPIC and routes (irqchip.h), or NULL. */
 	struct l1vmm_irqchip *irqchip;
 	u32 bsp_vcpu_id;	/* KVM_SET_BOOT_CPU_ID: the BSP with the irqchip */
+	/* KVM_IRQFD's irqfds (irqchip.c), and how many are not freed yet. */
+	spinlock_t irqfd_lock;
+	struct list_head irqfds;
+	atomic_t nr_irqfds;
 	bool exception_payload_enabled;
 	bool triple_fault_event;
 	u64 disabled_quirks;

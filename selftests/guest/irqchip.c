@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -40,6 +41,7 @@
 GUEST_CODE(handlers, ".code32",
 	XAPIC_STUB(40) XAPIC_STUB(41) XAPIC_STUB(42) XAPIC_STUB(44) XAPIC_STUB(46)
 	XAPIC_STUB(47) XAPIC_STUB(50) XAPIC_STUB(51) XAPIC_STUB(4a) XAPIC_STUB(4b) XAPIC_STUB(4c)
+	XAPIC_STUB(53) XAPIC_STUB(54)
 	X2APIC_STUB(45) X2APIC_STUB(48) X2APIC_STUB(49)
 	"h02: push %eax\n\t"
 	"incl 0x7000\n\t"
@@ -77,6 +79,7 @@ GUEST_CODE(handlers, ".code32",
 GUEST_LABEL(h40); GUEST_LABEL(h41); GUEST_LABEL(h42); GUEST_LABEL(h44);
 GUEST_LABEL(h45); GUEST_LABEL(h46); GUEST_LABEL(h47); GUEST_LABEL(h48);
 GUEST_LABEL(h49); GUEST_LABEL(h4a); GUEST_LABEL(h50); GUEST_LABEL(h51);
+GUEST_LABEL(h53); GUEST_LABEL(h54);
 GUEST_LABEL(h63); GUEST_LABEL(h02); GUEST_LABEL(h4b); GUEST_LABEL(h4c);
 
 /* Enable the xAPIC with LVT0 masked (the PIC stays out), IF on. */
@@ -222,6 +225,24 @@ GUEST_CODE(bsp_guest, ".code32",
 	XAPIC_W(0x300, 0x4a)
 	"out %eax, $0xe1\n\t");
 
+/* IOAPIC pin 9: vector 0x53, edge; pin 10: vector 0x54, level. */
+GUEST_CODE(irqfd_guest, ".code32",
+	XAPIC_ON
+	"mov $0xfec00000, %esi\n\t"
+	"mov $0x22, %eax\n\t"
+	"mov %eax, (%esi)\n\t"
+	"mov $0x53, %eax\n\t"
+	"mov %eax, 0x10(%esi)\n\t"
+	"mov $0x24, %eax\n\t"
+	"mov %eax, (%esi)\n\t"
+	"mov $0x8054, %eax\n\t"
+	"mov %eax, 0x10(%esi)\n\t"
+	"out %eax, $0xe0\n\t"
+	WAIT_COUNT(1)
+	"out %eax, $0xe1\n\t"
+	WAIT_COUNT(2)
+	"out %eax, $0xe2\n\t");
+
 /* vCPU 1 waits in HLT for it. */
 GUEST_CODE(ap_guest, ".code32",
 	XAPIC_ON
@@ -313,6 +334,8 @@ static void start_guest(struct test_guest *g, const void *code, size_t len)
 	set_gate(g->mem, 0x51, h51);
 	set_gate(g->mem, 0x63, h63);
 	set_gate(g->mem, 0x02, h02);
+	set_gate(g->mem, 0x53, h53);
+	set_gate(g->mem, 0x54, h54);
 	set_gate(g->mem, 0x4b, h4b);
 	set_gate(g->mem, 0x4c, h4c);
 	setup_idt(&g->vcpu);
@@ -824,6 +847,61 @@ static void test_boot_cpu_id(void)
 	vm_close(&vm);
 }
 
+static void test_irqfd(void)
+{
+	struct kvm_irqchip chip = { .chip_id = KVM_IRQCHIP_IOAPIC };
+	struct kvm_irqfd fd = { .gsi = 9 };
+	struct test_guest g;
+	uint64_t one = 1, cnt = 0;
+	int efd, rfd, efd2;
+
+	start_guest(&g, irqfd_guest, GUEST_CODE_SIZE(irqfd_guest));
+	efd = eventfd(0, 0);
+	efd2 = eventfd(0, 0);
+	rfd = eventfd(0, EFD_NONBLOCK);
+	TEST_ASSERT(efd >= 0 && efd2 >= 0 && rfd >= 0, "eventfd");
+	ASSERT_STEP(&g.vcpu, 0xe0);
+
+	/* An edge GSI: each signal is one interrupt, the vCPU woken from HLT. */
+	fd.fd = efd;
+	ASSERT_IOCTL_OK(g.vm.fd, KVM_IRQFD, &fd);
+	ASSERT_IOCTL_ERRNO(g.vm.fd, KVM_IRQFD, &fd, EBUSY);
+	ASSERT_EQ(8, write(efd, &one, 8));
+	ASSERT_TOOK(&g.vcpu, 0x53);
+	ASSERT_STEP(&g.vcpu, 0xe1);
+
+	/* A level GSI with resample: asserted until the EOI, then lowered and rfd signalled. */
+	fd = (struct kvm_irqfd){ .fd = efd2, .gsi = 10, .flags = KVM_IRQFD_FLAG_RESAMPLE,
+				 .resamplefd = rfd };
+	ASSERT_IOCTL_OK(g.vm.fd, KVM_IRQFD, &fd);
+	ASSERT_EQ(8, write(efd2, &one, 8));
+	ASSERT_TOOK(&g.vcpu, 0x54);
+	ASSERT_EQ(-1, read(rfd, &cnt, 8));		/* no EOI yet */
+	ASSERT_STEP(&g.vcpu, 0xe2);
+	ASSERT_EQ(8, read(rfd, &cnt, 8));
+	ASSERT_EQ(1, cnt);
+	ASSERT_IOCTL_OK(g.vm.fd, KVM_GET_IRQCHIP, &chip);
+	ASSERT_EQ(0, chip.chip.ioapic.irr & (1 << 10));
+	ASSERT_EQ(0, chip.chip.ioapic.redirtbl[10].bits & (1ull << 14));
+
+	/* KVM's errors; deassign takes the eventfd and GSI, and finds nothing twice. */
+	fd = (struct kvm_irqfd){ .fd = -1, .gsi = 11 };
+	ASSERT_IOCTL_ERRNO(g.vm.fd, KVM_IRQFD, &fd, EBADF);
+	fd.fd = g.vm.fd;
+	ASSERT_IOCTL_ERRNO(g.vm.fd, KVM_IRQFD, &fd, EINVAL);
+	fd = (struct kvm_irqfd){ .fd = efd, .gsi = 9, .flags = 4 };
+	ASSERT_IOCTL_ERRNO(g.vm.fd, KVM_IRQFD, &fd, EINVAL);
+	fd.flags = KVM_IRQFD_FLAG_DEASSIGN;
+	ASSERT_IOCTL_OK(g.vm.fd, KVM_IRQFD, &fd);
+	ASSERT_IOCTL_OK(g.vm.fd, KVM_IRQFD, &fd);
+	fd.flags = 0;
+	ASSERT_IOCTL_OK(g.vm.fd, KVM_IRQFD, &fd);	/* assignable again */
+	close(efd);					/* EPOLLHUP: it goes */
+	close(efd2);
+	close(rfd);
+	guest_stop(&g);
+}
+
 static const struct ktap_case tests[] = {
 	KTAP_CASE(test_create_irqchip),
 	KTAP_CASE(test_xapic),
@@ -833,6 +911,7 @@ static const struct ktap_case tests[] = {
 	KTAP_CASE(test_nmi_and_lowest_priority),
 	KTAP_CASE(test_init_sipi),
 	KTAP_CASE(test_boot_cpu_id),
+	KTAP_CASE(test_irqfd),
 };
 
 int main(void)
