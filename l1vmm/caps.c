@@ -43,6 +43,11 @@ long l1vmm_check_extension(long cap)
 	 * As kvm-amd answers them, with or without an in-kernel irqchip; the
 	 * ioctls then answer what KVM answers without one (irq_routing.c).
 	 */
+	/* The in-kernel irqchip (irqchip.c). */
+	case KVM_CAP_IRQCHIP:
+	case KVM_CAP_IRQ_INJECT_STATUS:
+	case KVM_CAP_SET_BOOT_CPU_ID:
+		return 1;
 	case KVM_CAP_IRQFD:
 	case KVM_CAP_IRQFD_RESAMPLE:
 	case KVM_CAP_SIGNAL_MSI:

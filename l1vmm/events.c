@@ -26,6 +26,7 @@
 
 #include "l1vmm/debugregs.h"
 #include "l1vmm/exit.h"
+#include "l1vmm/irqchip.h"
 #include "l1vmm/portable/exc_payload.h"
 #include "l1vmm/portable/x86.h"
 #include "l1vmm/vm.h"
@@ -284,7 +285,11 @@ void l1vmm_inject_pending(struct l1vmm_vcpu *vcpu)
 	} else if (vcpu->irq_pending) {
 		inject_event(vcpu);
 	}
-	l1vmm_ops->set_irq_window(vcpu, READ_ONCE(vcpu->run->request_interrupt_window));
+	/* The in-kernel APIC's interrupt, or its window; user space's request is ignored. */
+	if (vcpu->lapic)
+		l1vmm_lapic_inject(vcpu);
+	else
+		l1vmm_ops->set_irq_window(vcpu, READ_ONCE(vcpu->run->request_interrupt_window));
 }
 
 /* RFLAGS.IF set, no interrupt shadow, nothing waiting to be injected. */
@@ -452,6 +457,9 @@ int l1vmm_set_vcpu_events(struct l1vmm_vcpu *vcpu, const struct kvm_vcpu_events 
 	if (events->flags & KVM_VCPUEVENT_VALID_NMI_PENDING)
 		vcpu->nmi_pending = min_t(unsigned int, events->nmi.pending,
 					  events->nmi.masked || events->nmi.injected ? 1 : 2);
+	/* The vector a SIPI_RECEIVED state starts at (KVM keeps it in the APIC). */
+	if ((events->flags & KVM_VCPUEVENT_VALID_SIPI_VECTOR) && vcpu->lapic)
+		l1vmm_lapic_set_sipi_vector(vcpu, events->sipi_vector);
 	if (events->flags & KVM_VCPUEVENT_VALID_TRIPLE_FAULT) {
 		if (events->triple_fault.pending)
 			set_bit(L1VMM_REQ_TRIPLE_FAULT, &vcpu->requests);

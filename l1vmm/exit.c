@@ -15,6 +15,7 @@
 #include "l1vmm/debugregs.h"
 #include "l1vmm/exit.h"
 #include "l1vmm/fastpath.h"
+#include "l1vmm/irqchip.h"
 #include "l1vmm/msr_user.h"
 #include "l1vmm/vm.h"
 
@@ -72,6 +73,8 @@ static int handle_intr(struct l1vmm_vcpu *vcpu)
 
 static int handle_hlt(struct l1vmm_vcpu *vcpu)
 {
+	if (vcpu->lapic)
+		return l1vmm_lapic_halt(vcpu);
 	l1vmm_skip_instruction(vcpu);
 	vcpu->run->exit_reason = KVM_EXIT_HLT;
 	return 0;

@@ -14,6 +14,7 @@
 #include <asm/trapnr.h>
 
 #include "l1vmm/exit.h"
+#include "l1vmm/irqchip.h"
 #include "l1vmm/msr_access.h"
 #include "l1vmm/msr_user.h"
 #include "l1vmm/portable/cpuid.h"
@@ -130,6 +131,9 @@ static __always_inline enum emulated emulate(const struct l1vmm_backend_ops *ops
 		/* A filter or user-space MSR exits: the full path (msr_user.c). */
 		if (static_branch_unlikely(&l1vmm_msr_user_in_use) &&
 		    READ_ONCE(vcpu->vm->msr_user_policy))
+			return EMULATE_NOT_MINE;
+		/* The in-kernel APIC's MSRs take its lock and may kick: the full path. */
+		if (unlikely(vcpu->lapic) && l1vmm_lapic_msr(vcpu->regs[L1VMM_REG_RCX]))
 			return EMULATE_NOT_MINE;
 		if (!emulate_msr(ops, vcpu))
 			goto gp;

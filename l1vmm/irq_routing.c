@@ -13,9 +13,12 @@
 #include <linux/eventfd.h>
 #include <linux/err.h>
 #include <linux/kvm.h>
+#include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/uaccess.h>
 
 #include "l1vmm/irq_routing.h"
+#include "l1vmm/irqchip.h"
 
 static long irqfd(const struct kvm_irqfd *args)
 {
@@ -43,22 +46,43 @@ long l1vmm_irq_routing_ioctl(struct l1vmm_vm *vm, unsigned int ioctl, void __use
 
 		if (copy_from_user(&data, argp, sizeof(data)))
 			return -EFAULT;
+		if (vm->irqchip)
+			return l1vmm_irqfd(vm, &data);
 		return irqfd(&data);
 	}
 	case KVM_SET_GSI_ROUTING: {
 		struct kvm_irq_routing routing;
 
+		struct kvm_irq_routing_entry *entries = NULL;
+		long r;
+
 		/* The header only: KVM refuses before the entries, count or flags. */
 		if (copy_from_user(&routing, argp, sizeof(routing)))
 			return -EFAULT;
-		return -EINVAL;
+		if (!vm->irqchip)
+			return -EINVAL;
+		if (routing.nr > L1VMM_MAX_IRQ_ROUTES || routing.flags)
+			return -EINVAL;
+		if (routing.nr) {
+			struct kvm_irq_routing __user *urouting = argp;
+
+			entries = vmemdup_user(urouting->entries,
+					       array_size(sizeof(*entries), routing.nr));
+			if (IS_ERR(entries))
+				return PTR_ERR(entries);
+		}
+		r = l1vmm_irqchip_set_routing(vm, entries, routing.nr);
+		kvfree(entries);
+		return r;
 	}
 	case KVM_SIGNAL_MSI: {
 		struct kvm_msi msi;
 
 		if (copy_from_user(&msi, argp, sizeof(msi)))
 			return -EFAULT;
-		return -EINVAL;
+		if (!vm->irqchip)
+			return -EINVAL;
+		return l1vmm_irqchip_signal_msi(vm, &msi);
 	}
 	default:
 		return -ENOTTY;

@@ -17,6 +17,7 @@
 #include "l1vmm/exit.h"
 #include "l1vmm/coalesced_mmio.h"
 #include "l1vmm/ioeventfd.h"
+#include "l1vmm/irqchip.h"
 #include "l1vmm/mmu.h"
 #include "l1vmm/trace.h"
 #include "l1vmm/vm.h"
@@ -60,9 +61,22 @@ int l1vmm_handle_npf(struct l1vmm_vcpu *vcpu)
 	    e->npf.write != (insn.op != L1VMM_INSN_LOAD))
 		return l1vmm_emulation_failure(vcpu, gpa);
 
+	/* The in-kernel local APIC's page, the IOAPIC's window. */
+	if (insn.op != L1VMM_INSN_LOAD)
+		data = l1vmm_insn_store_value(&insn, vcpu->regs);
+	if (vcpu->lapic &&
+	    l1vmm_lapic_mmio(vcpu, gpa, insn.op != L1VMM_INSN_LOAD, insn.mem_size, &data)) {
+		if (insn.op == L1VMM_INSN_LOAD) {
+			vcpu->regs[insn.reg] = l1vmm_insn_load_result(&insn, vcpu->regs[insn.reg],
+								      data);
+			vcpu->regs_dirty |= BIT(insn.reg);
+		}
+		l1vmm_skip_to(vcpu, vcpu->regs[L1VMM_REG_RIP] + insn.len);
+		return 1;
+	}
+
 	/* A doorbell: signal its eventfd, retire the write, stay in the guest. */
 	if (insn.op != L1VMM_INSN_LOAD) {
-		data = l1vmm_insn_store_value(&insn, vcpu->regs);
 		if (l1vmm_ioeventfd_write(vcpu->vm, L1VMM_IOBUS_MMIO, gpa, insn.mem_size, data) ||
 		    l1vmm_coalesced_write(vcpu->vm, L1VMM_IOBUS_MMIO, gpa, insn.mem_size, &data)) {
 			l1vmm_skip_to(vcpu, vcpu->regs[L1VMM_REG_RIP] + insn.len);

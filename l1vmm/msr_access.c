@@ -17,6 +17,7 @@
 #include <asm/vmx.h>
 
 #include "l1vmm/exit.h"
+#include "l1vmm/irqchip.h"
 #include "l1vmm/msr_access.h"
 #include "l1vmm/portable/cpuid.h"
 #include "l1vmm/portable/mce.h"
@@ -111,6 +112,8 @@ static unsigned int guest_maxphyaddr(struct l1vmm_vcpu *vcpu)
 
 int l1vmm_get_msr_slow(struct l1vmm_vcpu *vcpu, u32 index, u64 *data, bool host)
 {
+	if (vcpu->lapic && l1vmm_lapic_msr(index))
+		return l1vmm_lapic_get_msr(vcpu, index, data, host);
 	if (index == L1VMM_MSR_MTRRCAP || l1vmm_mtrr_slot(index) >= 0)
 		return l1vmm_mtrr_get(&vcpu->mtrr, index, data, guest_maxphyaddr(vcpu));
 	if (l1vmm_mce_msr(index))
@@ -120,6 +123,8 @@ int l1vmm_get_msr_slow(struct l1vmm_vcpu *vcpu, u32 index, u64 *data, bool host)
 
 int l1vmm_set_msr_slow(struct l1vmm_vcpu *vcpu, u32 index, u64 data, bool host)
 {
+	if (vcpu->lapic && l1vmm_lapic_msr(index))
+		return l1vmm_lapic_set_msr(vcpu, index, data, host);
 	if (l1vmm_mtrr_slot(index) >= 0)
 		return l1vmm_mtrr_set(&vcpu->mtrr, index, data, guest_maxphyaddr(vcpu));
 	/*

@@ -32,6 +32,7 @@
 #include "l1vmm/exit.h"
 #include "l1vmm/guest_mem.h"
 #include "l1vmm/hw.h"
+#include "l1vmm/irqchip.h"
 #include "l1vmm/kvmclock.h"
 #include "l1vmm/msr_access.h"
 #include "l1vmm/portable/cpuid.h"
@@ -157,6 +158,9 @@ static int vcpu_set_sregs(struct l1vmm_vcpu *vcpu, const struct kvm_sregs *sregs
 	if (l1vmm_sregs_invalid(&view, l1vmm_tdp_gpa_bits(),
 				l1vmm_guest_cr4_allowed()))
 		return -EINVAL;
+	/* With the in-kernel APIC, apic_base is a host write of the MSR (KVM's). */
+	if (vcpu->lapic && l1vmm_lapic_set_base(vcpu, sregs->apic_base))
+		return -EINVAL;
 	/* A new CS base moves the pending instruction away too (KVM compares linear RIPs). */
 	if (vcpu->pending.complete) {
 		l1vmm_ops->get_sregs(vcpu, &old);
@@ -165,8 +169,12 @@ static int vcpu_set_sregs(struct l1vmm_vcpu *vcpu, const struct kvm_sregs *sregs
 	}
 	l1vmm_ops->set_sregs(vcpu, sregs);
 	/* KVM ignores a CR8 with reserved bits here (its kvm_set_cr8() fails). */
-	if (!(sregs->cr8 & ~L1VMM_CR8_TPR))
-		l1vmm_ops->set_cr8(vcpu, sregs->cr8);
+	if (!(sregs->cr8 & ~L1VMM_CR8_TPR)) {
+		if (vcpu->lapic)
+			l1vmm_lapic_set_cr8(vcpu, sregs->cr8);
+		else
+			l1vmm_ops->set_cr8(vcpu, sregs->cr8);
+	}
 	/* KVM loads the PDPTEs from memory again (__set_sregs_common()). */
 	if (l1vmm_pae_paging(sregs->cr0, sregs->cr4, sregs->efer))
 		vcpu_load_pdptrs(vcpu, sregs->cr3);
@@ -178,6 +186,10 @@ static void vcpu_get_sregs(struct l1vmm_vcpu *vcpu, struct kvm_sregs *sregs)
 	memset(sregs, 0, sizeof(*sregs));
 	l1vmm_ops->get_sregs(vcpu, sregs);
 	sregs->apic_base = vcpu->apic_base;
+	if (vcpu->lapic) {
+		sregs->apic_base = l1vmm_lapic_get_base(vcpu);
+		sregs->cr8 = l1vmm_lapic_get_cr8(vcpu);
+	}
 }
 
 /*
@@ -199,6 +211,10 @@ static void vcpu_get_sregs2(struct l1vmm_vcpu *vcpu, struct kvm_sregs2 *sregs2)
 	memset(sregs2, 0, sizeof(*sregs2));
 	l1vmm_ops->get_sregs(vcpu, sregs);
 	sregs->apic_base = vcpu->apic_base;
+	if (vcpu->lapic) {
+		sregs->apic_base = l1vmm_lapic_get_base(vcpu);
+		sregs->cr8 = l1vmm_lapic_get_cr8(vcpu);
+	}
 	if (!l1vmm_pae_paging(sregs2->cr0, sregs2->cr4, sregs2->efer))
 		return;
 	if (!vcpu->pdptrs_cached) {
@@ -299,6 +315,9 @@ static int vcpu_run(struct l1vmm_vcpu *vcpu)
 	enum l1vmm_fastpath fast;
 	int r;
 
+	/* KVM's first check: a vCPU waiting for INIT and SIPI only waits. */
+	if (vcpu->lapic && l1vmm_lapic_uninit(vcpu->lapic))
+		return l1vmm_lapic_run_uninit(vcpu);
 	r = vcpu_run_input(vcpu);
 	if (r)
 		return r;
@@ -340,6 +359,12 @@ static int vcpu_run(struct l1vmm_vcpu *vcpu)
 			break;
 		}
 		cond_resched();
+		/* The in-kernel APIC: its timer, NMIs it took, and the sleep in HLT. */
+		if (vcpu->lapic) {
+			r = l1vmm_lapic_before_entry(vcpu);
+			if (r <= 0)
+				break;
+		}
 		if (unlikely(test_bit(L1VMM_REQ_CLOCK_UPDATE, &vcpu->requests)))
 			l1vmm_kvmclock_update(vcpu);
 		l1vmm_inject_pending(vcpu);
@@ -359,11 +384,13 @@ static int vcpu_run(struct l1vmm_vcpu *vcpu)
 		 */
 		smp_store_mb(vcpu->mode, L1VMM_IN_GUEST_MODE);
 		/*
-		 * A signal or reschedule since the checks above, or a
-		 * pvclock page to write for this CPU: not one more entry.
+		 * A signal or reschedule since the checks above, a pvclock
+		 * page to write for this CPU, or an interrupt for the
+		 * in-kernel APIC to look at: not one more entry.
 		 */
 		if (unlikely(l1vmm_task_work_pending() ||
-			     l1vmm_kvmclock_stale(vcpu, smp_processor_id()))) {
+			     l1vmm_kvmclock_stale(vcpu, smp_processor_id()) ||
+			     test_bit(L1VMM_REQ_EVENT, &vcpu->requests))) {
 			WRITE_ONCE(vcpu->mode, L1VMM_OUTSIDE_GUEST_MODE);
 			local_irq_enable();
 			preempt_enable();
@@ -410,6 +437,8 @@ static int vcpu_run(struct l1vmm_vcpu *vcpu)
 
 		if (unlikely(vcpu->dbg_swapped))
 			l1vmm_guest_debug_exit(vcpu);
+		if (vcpu->lapic)
+			l1vmm_lapic_after_exit(vcpu);
 		trace_l1vmm_exit(vcpu);
 		trace_l1vmm_fastpath(vcpu, fast);
 		r = fast == L1VMM_FASTPATH_HANDLED ? 1 : l1vmm_handle_exit(vcpu);
@@ -417,7 +446,8 @@ static int vcpu_run(struct l1vmm_vcpu *vcpu)
 			l1vmm_trace_msr_exit(vcpu);
 		if (r <= 0)
 			break;
-		if (READ_ONCE(run->request_interrupt_window) &&
+		/* With the PIC in the kernel, KVM ignores the request. */
+		if (!vcpu->lapic && READ_ONCE(run->request_interrupt_window) &&
 		    l1vmm_ready_for_interrupt(vcpu)) {
 			run->exit_reason = KVM_EXIT_IRQ_WINDOW_OPEN;
 			r = 0;
@@ -439,6 +469,13 @@ static void vcpu_post_run(struct l1vmm_vcpu *vcpu)
 	if (run->kvm_valid_regs)
 		vcpu_sync_regs_out(vcpu);
 	run->if_flag = !!(l1vmm_ops->get_rflags(vcpu) & X86_EFLAGS_IF);
+	if (vcpu->lapic) {
+		/* As KVM with the PIC in the kernel: always ready. */
+		run->cr8 = l1vmm_lapic_get_cr8(vcpu);
+		run->apic_base = l1vmm_lapic_get_base(vcpu);
+		run->ready_for_interrupt_injection = 1;
+		return;
+	}
 	run->cr8 = l1vmm_ops->get_cr8(vcpu);
 	run->apic_base = vcpu->apic_base;
 	run->ready_for_interrupt_injection = l1vmm_ready_for_interrupt(vcpu);
@@ -479,6 +516,8 @@ static int vcpu_set_cpuid2(struct l1vmm_vcpu *vcpu, struct kvm_cpuid2 __user *uc
 	vcpu->cpuid = entries;
 	vcpu->cpuid_nent = cpuid.nent;
 	l1vmm_xcr0_update_cpuid(vcpu);
+	if (vcpu->lapic)
+		l1vmm_lapic_update_cpuid(vcpu);
 	return 0;
 }
 
@@ -630,9 +669,18 @@ static long vcpu_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
 		r = l1vmm_vcpu_enable_cap(vcpu, &cap);
 		break;
 	}
+	case KVM_GET_LAPIC:
+	case KVM_SET_LAPIC:
+		/* Without the in-kernel APIC, KVM's -EINVAL. */
+		r = vcpu->lapic ? l1vmm_lapic_ioctl(vcpu, ioctl, argp) : -EINVAL;
+		break;
 	case KVM_INTERRUPT: {
 		struct kvm_interrupt irq;
 
+		if (vcpu->lapic) {
+			r = l1vmm_lapic_ioctl(vcpu, ioctl, argp);
+			break;
+		}
 		r = -EFAULT;
 		if (copy_from_user(&irq, argp, sizeof(irq)))
 			break;
@@ -670,12 +718,20 @@ static long vcpu_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
 	case KVM_GET_MP_STATE: {
 		struct kvm_mp_state mp = { .mp_state = KVM_MP_STATE_RUNNABLE };
 
+		if (vcpu->lapic) {
+			r = l1vmm_lapic_ioctl(vcpu, ioctl, argp);
+			break;
+		}
 		r = copy_to_user(argp, &mp, sizeof(mp)) ? -EFAULT : 0;
 		break;
 	}
 	case KVM_SET_MP_STATE: {
 		struct kvm_mp_state mp;
 
+		if (vcpu->lapic) {
+			r = l1vmm_lapic_ioctl(vcpu, ioctl, argp);
+			break;
+		}
 		r = -EFAULT;
 		if (copy_from_user(&mp, argp, sizeof(mp)))
 			break;
@@ -917,11 +973,14 @@ void l1vmm_vcpu_reset(struct l1vmm_vcpu *vcpu, bool init)
 	l1vmm_ops->vcpu_reset(vcpu);
 	l1vmm_debugregs_reset(vcpu);
 	l1vmm_kvmclock_reset(vcpu);
+	if (vcpu->lapic)
+		l1vmm_lapic_reset(vcpu, init);
 }
 
 /* Called when the VM goes away; no vCPU file is open any more. */
 void l1vmm_vcpu_free(struct l1vmm_vcpu *vcpu)
 {
+	l1vmm_lapic_free(vcpu);
 	l1vmm_ops->vcpu_free(vcpu);
 	kvfree(vcpu->cpuid);
 	fpu_free_guest_fpstate(&vcpu->guest_fpu);
@@ -981,9 +1040,17 @@ struct l1vmm_vcpu *l1vmm_vcpu_alloc(struct l1vmm_vm *vm, unsigned long id)
 	r = l1vmm_ops->vcpu_create(vcpu);
 	if (r)
 		goto free_fpu;
+	if (vm->irqchip) {
+		r = l1vmm_lapic_create(vcpu);
+		if (r) {
+			l1vmm_ops->vcpu_free(vcpu);
+			goto free_fpu;
+		}
+	}
 	l1vmm_vcpu_reset(vcpu, false);
-	vm->vcpus[array_index_nospec(vm->nr_vcpus, L1VMM_MAX_VCPUS)] = vcpu;
-	vm->nr_vcpus++;
+	WRITE_ONCE(vm->vcpus[array_index_nospec(vm->nr_vcpus, L1VMM_MAX_VCPUS)], vcpu);
+	/* The in-kernel irqchip walks the vCPUs without the VM's lock (irqchip.c). */
+	smp_store_release(&vm->nr_vcpus, vm->nr_vcpus + 1);
 	return vcpu;
 
 free_fpu:

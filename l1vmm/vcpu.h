@@ -22,6 +22,7 @@
 #include "xstate/egpr.h"
 
 struct l1vmm_vm;
+struct l1vmm_lapic;
 
 /*
  * The vCPU mmap: struct kvm_run, the PIO data page, the VM's coalesced-MMIO
@@ -47,6 +48,8 @@ enum l1vmm_vcpu_mode {
 #define L1VMM_REQ_SINGLE_ENTRY	(BITS_PER_LONG - 1)
 /* Write the pvclock page again, with preemption on (kvmclock.h). */
 #define L1VMM_REQ_CLOCK_UPDATE	3
+/* The local APIC has something for the vCPU: look before entering (irqchip.c). */
+#define L1VMM_REQ_EVENT		4
 
 
 /*
@@ -140,7 +143,8 @@ struct l1vmm_vcpu {
 	unsigned long db[4];
 	u8 switch_db;
 
-	u64 apic_base;		/* only reported: there is no in-kernel APIC */
+	u64 apic_base;		/* only reported, without an in-kernel APIC */
+	struct l1vmm_lapic *lapic;	/* the in-kernel local APIC (irqchip.h), or NULL */
 	u64 xcr0;		/* the guest's XCR0 (xstate/guest_xcr0.c) */
 	u64 guest_supported_xcr0;	/* from its CPUID 0xD */
 	u64 xcr0_loaded;	/* the guest's XCR0 in the CPU now, or 0 */

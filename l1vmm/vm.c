@@ -23,6 +23,7 @@
 #include "l1vmm/coalesced_mmio.h"
 #include "l1vmm/ioeventfd.h"
 #include "l1vmm/irq_routing.h"
+#include "l1vmm/irqchip.h"
 #include "l1vmm/msr_user.h"
 #include "l1vmm/mmu.h"
 #include "l1vmm/tdp.h"
@@ -136,6 +137,15 @@ static long vm_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
 			return l1vmm_coalesced_register(vm, &zone);
 		return l1vmm_coalesced_unregister(vm, &zone);
 	}
+	case KVM_CREATE_IRQCHIP:
+		return l1vmm_irqchip_create(vm);
+	case KVM_SET_BOOT_CPU_ID:
+		return l1vmm_set_boot_cpu_id(vm, arg);
+	case KVM_IRQ_LINE:
+	case KVM_IRQ_LINE_STATUS:
+	case KVM_GET_IRQCHIP:
+	case KVM_SET_IRQCHIP:
+		return l1vmm_irqchip_vm_ioctl(vm, ioctl, argp);
 	case KVM_IRQFD:
 	case KVM_SET_GSI_ROUTING:
 	case KVM_SIGNAL_MSI:
@@ -169,6 +179,8 @@ static void vm_free(struct l1vmm_vm *vm)
 
 	/* First: the notifier may kick the vCPUs until it is gone. */
 	l1vmm_mmu_destroy(vm);
+	l1vmm_irqfd_release(vm);
+	l1vmm_irqchip_free(vm);
 	for (i = 0; i < vm->nr_vcpus; i++)
 		l1vmm_vcpu_free(vm->vcpus[i]);
 	l1vmm_ioeventfd_free(vm);
@@ -201,6 +213,8 @@ struct l1vmm_vm *l1vmm_vm_alloc(void)
 	refcount_set(&vm->users, 1);
 	mutex_init(&vm->lock);
 	mutex_init(&vm->ioeventfd_lock);
+	spin_lock_init(&vm->irqfd_lock);
+	INIT_LIST_HEAD(&vm->irqfds);
 	r = l1vmm_coalesced_init(vm);
 	if (r)
 		goto free_vm;

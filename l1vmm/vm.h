@@ -19,6 +19,7 @@
 
 struct kvm_coalesced_mmio_ring;
 struct l1vmm_coalesced_zones;
+struct l1vmm_irqchip;
 struct l1vmm_ioeventfds;
 struct l1vmm_msr_filter;
 struct l1vmm_vcpu;
@@ -64,6 +65,13 @@ struct l1vmm_vm {
 	spinlock_t ring_lock;
 	struct mutex coalesced_lock;
 	struct l1vmm_coalesced_zones __rcu *coalesced_zones;
+	/* KVM_CREATE_IRQCHIP's PIC, IOAPIC and routes (irqchip.h), or NULL. */
+	struct l1vmm_irqchip *irqchip;
+	u32 bsp_vcpu_id;	/* KVM_SET_BOOT_CPU_ID: the BSP with the irqchip */
+	/* KVM_IRQFD's irqfds (irqchip.c), and how many are not freed yet. */
+	spinlock_t irqfd_lock;
+	struct list_head irqfds;
+	atomic_t nr_irqfds;
 	bool exception_payload_enabled;
 	bool triple_fault_event;
 	u64 disabled_quirks;

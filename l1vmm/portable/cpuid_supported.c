@@ -33,6 +33,8 @@
 			 BIT(20) | BIT(23) | BIT(24) | BIT(29))
 /* Leaf 1 ECX with XSAVE: XSAVE; with AVX's component too: FMA, AVX, F16C. */
 #define LEAF1_ECX_XSAVE		BIT(26)
+/* Leaf 1 ECX: x2APIC (irqchip.c emulates it). */
+#define LEAF1_ECX_X2APIC	BIT(21)
 #define LEAF1_ECX_AVX		(BIT(12) | BIT(28) | BIT(29))
 /* Leaf 7.0 EBX with AVX's component: AVX2. */
 #define LEAF7_EBX_AVX		BIT(5)
@@ -157,8 +159,11 @@ unsigned int l1vmm_supported_cpuid(l1vmm_host_cpuid_fn host, unsigned int gpa_bi
 
 	host(1, 0, &r);
 	r.ebx &= LEAF1_EBX;
-	/* Not the hypervisor bit: KVM leaves that to user space too. */
-	r.ecx &= leaf1_ecx;
+	/*
+	 * Not the hypervisor bit: KVM leaves that to user space too. x2APIC
+	 * whatever the host has: the in-kernel APIC emulates it, as KVM's.
+	 */
+	r.ecx = (r.ecx & leaf1_ecx) | LEAF1_ECX_X2APIC;
 	r.edx &= LEAF1_EDX;
 	e = add(e, 1, 0, false, &r);
 

@@ -119,6 +119,10 @@ static const struct {
 	{ KVM_CAP_NR_VCPUS, -1 },	/* the online CPUs */
 	{ KVM_CAP_MAX_VCPUS, 1024 },
 	{ KVM_CAP_MAX_VCPU_ID, 4096 },
+	/* The in-kernel irqchip (irqchip.c). */
+	{ KVM_CAP_IRQCHIP, 1 },
+	{ KVM_CAP_IRQ_INJECT_STATUS, 1 },
+	{ KVM_CAP_SET_BOOT_CPU_ID, 1 },
 };
 
 static long expected_cap_answer(long cap)

@@ -13,10 +13,14 @@
 
 #include "kvm_vm.h"
 
+bool vm_create_irqchip;
+
 void vm_create(struct test_vm *vm)
 {
 	vm->sys_fd = dev_open();
 	vm->fd = ASSERT_IOCTL_OK(vm->sys_fd, KVM_CREATE_VM, 0);
+	if (vm_create_irqchip)
+		ASSERT_IOCTL_OK(vm->fd, KVM_CREATE_IRQCHIP, 0);
 }
 
 void vm_close(struct test_vm *vm)

@@ -25,6 +25,8 @@ struct test_vcpu {
 	size_t run_size;
 };
 
+/* Set: vm_create() (and the guest_start_*() helpers) add KVM_CREATE_IRQCHIP. */
+extern bool vm_create_irqchip;
 void vm_create(struct test_vm *vm);
 void vm_close(struct test_vm *vm);
 

@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The in-kernel irqchip (KVM_CREATE_IRQCHIP): the VM's dual 8259 PIC and
+ * IOAPIC, its GSI routes, and each vCPU's local APIC with its timer. The
+ * portable models (portable/apic.h, ioapic.h, pic.h) decide; irqchip.c
+ * acts: it delivers messages to the APICs, kicks and wakes vCPUs, runs the
+ * timers on hrtimers and injects the interrupt each vCPU takes.
+ *
+ * Locking: one spinlock per VM, irqchip->lock (IRQs off), guards the PIC,
+ * the IOAPIC, the routes and every vCPU's APIC model, as KVM's
+ * ioapic->lock and pic->lock guard theirs. The timer's callback takes no
+ * lock: it only marks that the timer fired and kicks the vCPU, which
+ * delivers the timer's interrupt itself before its next entry.
+ */
+#ifndef L1VMM_IRQCHIP_H
+#define L1VMM_IRQCHIP_H
+
+#include <linux/hrtimer.h>
+#include <linux/kvm.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+
+#include "l1vmm/portable/apic.h"
+#include "l1vmm/portable/ioapic.h"
+#include "l1vmm/portable/pic.h"
+
+struct l1vmm_vm;
+struct l1vmm_vcpu;
+struct l1vmm_insn;
+
+/* KVM_MAX_IRQ_ROUTES: GSIs and routes below this. */
+#define L1VMM_MAX_IRQ_ROUTES	4096
+/* KVM_USERSPACE_IRQ_SOURCE_ID: KVM_IRQ_LINE's source. */
+#define L1VMM_USERSPACE_SOURCE	0
+/* KVM_IRQFD_RESAMPLE_IRQ_SOURCE_ID: what resampling irqfds assert. */
+#define L1VMM_RESAMPLE_SOURCE	1
+
+/* One GSI route as KVM_SET_GSI_ROUTING gave it, checked. */
+struct l1vmm_irq_route {
+	u32 gsi;
+	u32 type;		/* KVM_IRQ_ROUTING_IRQCHIP or _MSI */
+	union {
+		struct {
+			u32 chip;	/* KVM_IRQCHIP_* */
+			u32 pin;	/* PIC: 0-15 (slave's + 8), IOAPIC: 0-23 */
+		} irqchip;
+		struct {
+			u32 address_lo;
+			u32 address_hi;
+			u32 data;
+		} msi;
+	};
+};
+
+struct l1vmm_irq_routes {
+	unsigned int nr;
+	struct l1vmm_irq_route e[];
+};
+
+struct l1vmm_irqchip {
+	spinlock_t lock;
+	struct l1vmm_pic pic;
+	struct l1vmm_ioapic ioapic;
+	struct l1vmm_irq_routes *routes;	/* replaced whole, under lock */
+	/* After an EOI storm the IOAPIC re-delivers later (KVM's eoi_inject). */
+	struct delayed_work eoi_inject;
+	struct l1vmm_vm *vm;
+	struct list_head resamplers;	/* irqfds with a resamplefd, under lock */
+};
+
+/* A vCPU's local APIC, with the VM's irqchip (vcpu->lapic). */
+struct l1vmm_lapic {
+	struct l1vmm_apic apic;		/* under the VM's irqchip->lock */
+	struct l1vmm_vcpu *vcpu;
+	struct hrtimer timer;
+	unsigned long timer_fired;	/* bit 0: the hrtimer ran since last looked at */
+	atomic_t nmi_queued;		/* NMIs sent by other APICs or the IOAPIC */
+	/* INIT and SIPI sent to it, for the vCPU to act on (KVM's pending_events). */
+	unsigned long pending_events;
+	u8 sipi_vector;
+	wait_queue_head_t wq;		/* a halted vCPU sleeps here */
+	u32 mp_state;			/* KVM_MP_STATE_RUNNABLE or _HALTED */
+	u64 halt_wakeups;		/* sleeps in HLT that ended with a wake-up */
+};
+
+/* VM side. */
+int l1vmm_irqchip_create(struct l1vmm_vm *vm);
+int l1vmm_set_boot_cpu_id(struct l1vmm_vm *vm, unsigned long id);
+void l1vmm_irqchip_free(struct l1vmm_vm *vm);
+long l1vmm_irqchip_vm_ioctl(struct l1vmm_vm *vm, unsigned int ioctl, void __user *argp);
+int l1vmm_irqchip_set_routing(struct l1vmm_vm *vm, const struct kvm_irq_routing_entry *ue,
+			      unsigned int nr);
+int l1vmm_irqchip_signal_msi(struct l1vmm_vm *vm, const struct kvm_msi *msi);
+int l1vmm_irqfd(struct l1vmm_vm *vm, const struct kvm_irqfd *args);
+void l1vmm_irqfd_release(struct l1vmm_vm *vm);
+
+/* vCPU side: nothing here is called for a vCPU without a local APIC. */
+int l1vmm_lapic_create(struct l1vmm_vcpu *vcpu);
+void l1vmm_lapic_free(struct l1vmm_vcpu *vcpu);
+void l1vmm_lapic_reset(struct l1vmm_vcpu *vcpu, bool init);
+void l1vmm_lapic_update_cpuid(struct l1vmm_vcpu *vcpu);
+long l1vmm_lapic_ioctl(struct l1vmm_vcpu *vcpu, unsigned int ioctl, void __user *argp);
+int l1vmm_lapic_before_entry(struct l1vmm_vcpu *vcpu);
+void l1vmm_lapic_set_sipi_vector(struct l1vmm_vcpu *vcpu, u8 vector);
+void l1vmm_lapic_inject(struct l1vmm_vcpu *vcpu);
+void l1vmm_lapic_after_exit(struct l1vmm_vcpu *vcpu);
+int l1vmm_lapic_halt(struct l1vmm_vcpu *vcpu);
+int l1vmm_lapic_run_uninit(struct l1vmm_vcpu *vcpu);
+
+static inline bool l1vmm_lapic_uninit(const struct l1vmm_lapic *l)
+{
+	return READ_ONCE(l->mp_state) == KVM_MP_STATE_UNINITIALIZED;
+}
+bool l1vmm_lapic_mmio(struct l1vmm_vcpu *vcpu, u64 gpa, bool write, unsigned int len,
+		      u64 *data);
+bool l1vmm_irqchip_pio(struct l1vmm_vcpu *vcpu, u16 port, bool in, unsigned int size,
+		       unsigned long *rax);
+bool l1vmm_lapic_msr(u32 index);
+int l1vmm_lapic_get_msr(struct l1vmm_vcpu *vcpu, u32 index, u64 *data, bool host);
+int l1vmm_lapic_set_msr(struct l1vmm_vcpu *vcpu, u32 index, u64 data, bool host);
+u64 l1vmm_lapic_get_base(struct l1vmm_vcpu *vcpu);
+int l1vmm_lapic_set_base(struct l1vmm_vcpu *vcpu, u64 base);
+u64 l1vmm_lapic_get_cr8(struct l1vmm_vcpu *vcpu);
+void l1vmm_lapic_set_cr8(struct l1vmm_vcpu *vcpu, u64 cr8);
+
+#endif /* L1VMM_IRQCHIP_H */
