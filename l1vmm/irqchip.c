@@ -22,6 +22,7 @@
 #include <linux/math64.h>
 #include <linux/poll.h>
 #include <linux/wait_bit.h>
+#include <linux/workqueue.h>
 #include <linux/nospec.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
@@ -556,6 +557,25 @@ static bool irqfd_deactivate(struct l1vmm_irqfd *irqfd)
 	return true;
 }
 
+/*
+ * Where an irqfd whose eventfd closed is freed (KVM's irqfd_cleanup_wq):
+ * the module's own, so that a VM going away can wait until no freeing
+ * function is still running, its last instructions included, before the
+ * VM's memory (and, at rmmod, the module's code) goes.
+ */
+static struct workqueue_struct *irqfd_cleanup_wq;
+
+int l1vmm_irqchip_init(void)
+{
+	irqfd_cleanup_wq = alloc_workqueue("l1vmm-irqfd-cleanup", 0, 0);
+	return irqfd_cleanup_wq ? 0 : -ENOMEM;
+}
+
+void l1vmm_irqchip_exit(void)
+{
+	destroy_workqueue(irqfd_cleanup_wq);
+}
+
 /* The eventfd's wake-up, its wait queue's lock held, IRQs off (KVM's irqfd_wakeup()). */
 static int irqfd_wakeup(wait_queue_entry_t *wait, unsigned int mode, int sync, void *key)
 {
@@ -571,7 +591,7 @@ static int irqfd_wakeup(wait_queue_entry_t *wait, unsigned int mode, int sync, v
 	if (events & EPOLLHUP) {
 		spin_lock_irqsave(&irqfd->vm->irqfd_lock, flags);
 		if (irqfd_deactivate(irqfd))
-			schedule_work(&irqfd->shutdown);
+			queue_work(irqfd_cleanup_wq, &irqfd->shutdown);
 		spin_unlock_irqrestore(&irqfd->vm->irqfd_lock, flags);
 	}
 	return 0;
@@ -707,6 +727,8 @@ void l1vmm_irqfd_release(struct l1vmm_vm *vm)
 		irqfd_free(irqfd);
 	}
 	wait_var_event(&vm->nr_irqfds, !atomic_read(&vm->nr_irqfds));
+	/* A shutdown that dropped the count may still be returning. */
+	flush_workqueue(irqfd_cleanup_wq);
 }
 
 /* --- The VM's ioctls --- */

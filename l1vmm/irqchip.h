@@ -94,6 +94,8 @@ int l1vmm_irqchip_set_routing(struct l1vmm_vm *vm, const struct kvm_irq_routing_
 int l1vmm_irqchip_signal_msi(struct l1vmm_vm *vm, const struct kvm_msi *msi);
 int l1vmm_irqfd(struct l1vmm_vm *vm, const struct kvm_irqfd *args);
 void l1vmm_irqfd_release(struct l1vmm_vm *vm);
+int l1vmm_irqchip_init(void);
+void l1vmm_irqchip_exit(void);
 
 /* vCPU side: nothing here is called for a vCPU without a local APIC. */
 int l1vmm_lapic_create(struct l1vmm_vcpu *vcpu);

@@ -14,6 +14,7 @@
 #include "l1vmm/backend.h"
 #include "l1vmm/dev.h"
 #include "l1vmm/hw.h"
+#include "l1vmm/irqchip.h"
 #include "l1vmm/msr_access.h"
 #include "l1vmm/tdp.h"
 
@@ -128,9 +129,12 @@ static int __init l1vmm_init(void)
 	}
 	l1vmm_tdp_format = l1vmm_ops->tdp;
 
-	r = l1vmm_hw_init();
+	r = l1vmm_irqchip_init();
 	if (r)
 		goto exit_backend;
+	r = l1vmm_hw_init();
+	if (r)
+		goto exit_irqchip;
 	r = l1vmm_probe_l0();
 	if (r)
 		goto exit_hw;
@@ -144,6 +148,8 @@ static int __init l1vmm_init(void)
 
 exit_hw:
 	l1vmm_hw_exit();
+exit_irqchip:
+	l1vmm_irqchip_exit();
 exit_backend:
 	backend->exit();
 	return r;
@@ -153,6 +159,7 @@ static void __exit l1vmm_exit(void)
 {
 	l1vmm_dev_unregister();
 	l1vmm_hw_exit();
+	l1vmm_irqchip_exit();
 	backend->exit();
 	pr_info("unloaded\n");
 }
