@@ -39,15 +39,18 @@ long l1vmm_check_extension(long cap)
 	case KVM_CAP_IOEVENTFD_ANY_LENGTH:
 	case KVM_CAP_IOEVENTFD_NO_LENGTH:
 		return 1;
-	/*
-	 * As kvm-amd answers them, with or without an in-kernel irqchip; the
-	 * ioctls then answer what KVM answers without one (irq_routing.c).
-	 */
+	/* KVM_SET/GET_NR_MMU_PAGES: reported, not enforced (mmu.c). */
+	case KVM_CAP_MMU_SHADOW_CACHE_CONTROL:
+		return 1;
 	/* The in-kernel irqchip (irqchip.c). */
 	case KVM_CAP_IRQCHIP:
 	case KVM_CAP_IRQ_INJECT_STATUS:
 	case KVM_CAP_SET_BOOT_CPU_ID:
 		return 1;
+	/*
+	 * As kvm-amd answers them, with or without an in-kernel irqchip; the
+	 * ioctls then answer what KVM answers without one (irq_routing.c).
+	 */
 	case KVM_CAP_IRQFD:
 	case KVM_CAP_IRQFD_RESAMPLE:
 	case KVM_CAP_SIGNAL_MSI:

@@ -441,6 +441,44 @@ static int slot_update(struct l1vmm_vm *vm, struct l1vmm_memslot *slot, u64 gfn,
  * space 0 only: bits 31:16 of the slot name another, and l1vmm has no SMM
  * (KVM_CAP_MULTI_ADDRESS_SPACE is 0).
  */
+/* KVM's KVM_MIN_ALLOC_MMU_PAGES and KVM_MEMSLOT_PAGES_TO_MMU_PAGES_RATIO. */
+#define MIN_MMU_PAGES			64UL
+#define SLOT_PAGES_PER_MMU_PAGE		50
+
+/*
+ * A slot was created or deleted: KVM's kvm_arch_commit_memory_region()
+ * sets the limit from the pages of all slots, unless user space set one.
+ * l1vmm's nested tables have no such limit (neither has KVM's TDP MMU):
+ * the number is reported, not enforced. vm->lock held.
+ */
+static void slot_pages_changed(struct l1vmm_vm *vm, s64 delta)
+{
+	struct l1vmm_mmu *mmu = &vm->mmu;
+
+	lockdep_assert_held(&vm->lock);
+	mmu->slot_pages += delta;
+	if (!mmu->requested_mmu_pages)
+		mmu->max_mmu_pages = max_t(unsigned long,
+					   div_u64(mmu->slot_pages, SLOT_PAGES_PER_MMU_PAGE),
+					   MIN_MMU_PAGES);
+}
+
+int l1vmm_set_nr_mmu_pages(struct l1vmm_vm *vm, unsigned long nr)
+{
+	if (nr < MIN_MMU_PAGES)
+		return -EINVAL;
+	mutex_lock(&vm->lock);
+	vm->mmu.requested_mmu_pages = nr;
+	vm->mmu.max_mmu_pages = nr;
+	mutex_unlock(&vm->lock);
+	return 0;
+}
+
+unsigned long l1vmm_get_nr_mmu_pages(struct l1vmm_vm *vm)
+{
+	return READ_ONCE(vm->mmu.max_mmu_pages);
+}
+
 int l1vmm_set_memory_region(struct l1vmm_vm *vm, const struct kvm_userspace_memory_region2 *mem)
 {
 	u64 gfn = mem->guest_phys_addr >> PAGE_SHIFT;
@@ -474,6 +512,7 @@ int l1vmm_set_memory_region(struct l1vmm_vm *vm, const struct kvm_userspace_memo
 			goto out;
 		slot_remap(vm, old, ~0ull);
 		xa_erase(&vm->mmu.by_id, id);
+		slot_pages_changed(vm, -(s64)old->npages);
 		kvfree(old->dirty_bitmap);
 		kfree(old);
 		r = 0;
@@ -502,6 +541,8 @@ int l1vmm_set_memory_region(struct l1vmm_vm *vm, const struct kvm_userspace_memo
 		r = slot_update(vm, old, gfn, mem->flags);
 	else
 		r = slot_create(vm, mem);
+	if (!old && !r)
+		slot_pages_changed(vm, npages);
 out:
 	mutex_unlock(&vm->lock);
 	return r;

@@ -62,6 +62,12 @@ struct l1vmm_mmu {
 	struct l1vmm_tdp_cache cache;
 	/* KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2's args[0]; under vm->lock. */
 	u64 manual_dirty_log_protect;
+	/*
+	 * KVM_SET/GET_NR_MMU_PAGES, under vm->lock: the pages of all slots,
+	 * what user space asked (0: never), and the limit KVM would report.
+	 */
+	u64 slot_pages;
+	unsigned long requested_mmu_pages, max_mmu_pages;
 	struct mmu_notifier notifier;
 	bool registered;
 };
@@ -69,6 +75,10 @@ struct l1vmm_mmu {
 /* What KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 offers, as KVM's own constant. */
 #define L1VMM_DIRTY_LOG_MANUAL_CAPS \
 	(KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE | KVM_DIRTY_LOG_INITIALLY_SET)
+
+/* KVM_SET_NR_MMU_PAGES and KVM_GET_NR_MMU_PAGES. */
+int l1vmm_set_nr_mmu_pages(struct l1vmm_vm *vm, unsigned long nr);
+unsigned long l1vmm_get_nr_mmu_pages(struct l1vmm_vm *vm);
 
 /* Register on current->mm, the VM's; 0 or an errno. */
 int l1vmm_mmu_init(struct l1vmm_vm *vm);

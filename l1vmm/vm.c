@@ -150,6 +150,10 @@ static long vm_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
 	case KVM_SET_GSI_ROUTING:
 	case KVM_SIGNAL_MSI:
 		return l1vmm_irq_routing_ioctl(vm, ioctl, argp);
+	case KVM_SET_NR_MMU_PAGES:
+		return l1vmm_set_nr_mmu_pages(vm, arg);
+	case KVM_GET_NR_MMU_PAGES:
+		return l1vmm_get_nr_mmu_pages(vm);
 	case KVM_SET_TSS_ADDR:
 	case KVM_SET_IDENTITY_MAP_ADDR:
 		/* Only VMX without unrestricted guest needs these: accept them. */

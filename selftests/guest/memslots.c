@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Memory slots: KVM_SET_USER_MEMORY_REGION's error cases, move and delete
+ * Memory slots: KVM_SET_USER_MEMORY_REGION's error cases,
+ * KVM_SET/GET_NR_MMU_PAGES, move and delete
  * seen from a running guest, a guest touching memory outside its slots,
  * addresses bounded by MAXPHYADDR, kernel memory that stays flat while a
  * slot moves and is charged to the caller's memory cgroup, and 1,000 VMs
@@ -64,6 +65,50 @@ static void test_region_errors(void)
 	ASSERT_EQ(0, vm_set_region(&vm, 1, 0, 0, 0, 0));
 
 	munmap(mem, 16 * PAGE);
+	vm_close(&vm);
+}
+
+/*
+ * KVM_SET/GET_NR_MMU_PAGES, as KVM 6.1 answers them: 0 before any slot,
+ * then a fiftieth of the slots' pages (64 at least) after each create and
+ * delete, until user space sets a number (64 or more), which then stays.
+ * l1vmm reports the number and, like KVM's TDP MMU, does not enforce it.
+ */
+static void test_nr_mmu_pages(void)
+{
+	const uint64_t small = 16384 * PAGE, big = 262144 * PAGE;
+	struct test_vm vm;
+	uint64_t ua;
+	void *mem;
+
+	vm_create(&vm);
+	ASSERT_EQ(1, ASSERT_IOCTL_OK(vm.fd, KVM_CHECK_EXTENSION, KVM_CAP_MMU_SHADOW_CACHE_CONTROL));
+	/* Reserved only: slots look their pages up when the guest touches them. */
+	mem = mmap(NULL, small + big, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+		   -1, 0);
+	TEST_ASSERT(mem != MAP_FAILED, "mmap: %s", ktap_errno_name(errno));
+	ua = (uint64_t)(uintptr_t)mem;
+
+	ASSERT_EQ(0, ASSERT_IOCTL_OK(vm.fd, KVM_GET_NR_MMU_PAGES, 0));
+	ASSERT_EQ(0, vm_set_region(&vm, 0, 0, small, ua, 0));
+	ASSERT_EQ(16384 / 50, ASSERT_IOCTL_OK(vm.fd, KVM_GET_NR_MMU_PAGES, 0));
+	ASSERT_EQ(0, vm_set_region(&vm, 1, 1ull << 32, big, ua + small, 0));
+	ASSERT_EQ((16384 + 262144) / 50, ASSERT_IOCTL_OK(vm.fd, KVM_GET_NR_MMU_PAGES, 0));
+	/* A move changes no number; a delete does. */
+	ASSERT_EQ(0, vm_set_region(&vm, 0, 1ull << 31, small, ua, 0));
+	ASSERT_EQ((16384 + 262144) / 50, ASSERT_IOCTL_OK(vm.fd, KVM_GET_NR_MMU_PAGES, 0));
+	ASSERT_EQ(0, vm_set_region(&vm, 1, 0, 0, 0, 0));
+	ASSERT_EQ(16384 / 50, ASSERT_IOCTL_OK(vm.fd, KVM_GET_NR_MMU_PAGES, 0));
+	ASSERT_EQ(0, vm_set_region(&vm, 0, 0, 0, 0, 0));
+	ASSERT_EQ(64, ASSERT_IOCTL_OK(vm.fd, KVM_GET_NR_MMU_PAGES, 0));
+
+	ASSERT_IOCTL_ERRNO(vm.fd, KVM_SET_NR_MMU_PAGES, 63, EINVAL);
+	ASSERT_EQ(0, ASSERT_IOCTL_OK(vm.fd, KVM_SET_NR_MMU_PAGES, 100));
+	ASSERT_EQ(100, ASSERT_IOCTL_OK(vm.fd, KVM_GET_NR_MMU_PAGES, 0));
+	ASSERT_EQ(0, vm_set_region(&vm, 1, 1ull << 32, big, ua + small, 0));
+	ASSERT_EQ(100, ASSERT_IOCTL_OK(vm.fd, KVM_GET_NR_MMU_PAGES, 0));
+
+	munmap(mem, small + big);
 	vm_close(&vm);
 }
 
@@ -322,6 +367,7 @@ static void test_thousand_vms_no_leak(void)
 
 static const struct ktap_case tests[] = {
 	KTAP_CASE(test_region_errors),
+	KTAP_CASE(test_nr_mmu_pages),
 	KTAP_CASE(test_move_and_delete_seen_by_guest),
 	KTAP_CASE(test_write_outside_memory),
 	KTAP_CASE(test_gpa_bounded_by_maxphyaddr),
