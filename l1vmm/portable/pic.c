@@ -271,10 +271,9 @@ static void data_write(struct l1vmm_pic *pic, struct l1vmm_pic_chip *c, u8 val)
 	}
 }
 
-bool l1vmm_pic_write(struct l1vmm_pic *pic, u16 port, unsigned int len, u8 val)
+/* The ports the pair decodes: two per chip, and the two ELCRs. */
+static bool pic_port(u16 port)
 {
-	struct l1vmm_pic_chip *c;
-
 	switch (port) {
 	case L1VMM_PIC_MASTER:
 	case L1VMM_PIC_MASTER + 1:
@@ -282,10 +281,18 @@ bool l1vmm_pic_write(struct l1vmm_pic *pic, u16 port, unsigned int len, u8 val)
 	case L1VMM_PIC_SLAVE + 1:
 	case L1VMM_PIC_ELCR:
 	case L1VMM_PIC_ELCR + 1:
-		break;
+		return true;
 	default:
 		return false;
 	}
+}
+
+bool l1vmm_pic_write(struct l1vmm_pic *pic, u16 port, unsigned int len, u8 val)
+{
+	struct l1vmm_pic_chip *c;
+
+	if (!pic_port(port))
+		return false;
 	if (len != 1)
 		return true;
 	if (port >= L1VMM_PIC_ELCR) {
@@ -330,17 +337,8 @@ bool l1vmm_pic_read(struct l1vmm_pic *pic, u16 port, unsigned int len, u8 *val)
 {
 	struct l1vmm_pic_chip *c;
 
-	switch (port) {
-	case L1VMM_PIC_MASTER:
-	case L1VMM_PIC_MASTER + 1:
-	case L1VMM_PIC_SLAVE:
-	case L1VMM_PIC_SLAVE + 1:
-	case L1VMM_PIC_ELCR:
-	case L1VMM_PIC_ELCR + 1:
-		break;
-	default:
+	if (!pic_port(port))
 		return false;
-	}
 	*val = 0;
 	if (len != 1)
 		return true;
