@@ -181,15 +181,21 @@ static int vcpu_set_sregs(struct l1vmm_vcpu *vcpu, const struct kvm_sregs *sregs
 	return 0;
 }
 
-static void vcpu_get_sregs(struct l1vmm_vcpu *vcpu, struct kvm_sregs *sregs)
+/* The backend's registers, and APIC_BASE and CR8 from the in-kernel APIC if any. */
+static void sregs_read(struct l1vmm_vcpu *vcpu, struct kvm_sregs *sregs)
 {
-	memset(sregs, 0, sizeof(*sregs));
 	l1vmm_ops->get_sregs(vcpu, sregs);
 	sregs->apic_base = vcpu->apic_base;
 	if (vcpu->lapic) {
 		sregs->apic_base = l1vmm_lapic_get_base(vcpu);
 		sregs->cr8 = l1vmm_lapic_get_cr8(vcpu);
 	}
+}
+
+static void vcpu_get_sregs(struct l1vmm_vcpu *vcpu, struct kvm_sregs *sregs)
+{
+	memset(sregs, 0, sizeof(*sregs));
+	sregs_read(vcpu, sregs);
 }
 
 /*
@@ -209,12 +215,7 @@ static void vcpu_get_sregs2(struct l1vmm_vcpu *vcpu, struct kvm_sregs2 *sregs2)
 	struct kvm_sregs *sregs = (struct kvm_sregs *)sregs2;
 
 	memset(sregs2, 0, sizeof(*sregs2));
-	l1vmm_ops->get_sregs(vcpu, sregs);
-	sregs->apic_base = vcpu->apic_base;
-	if (vcpu->lapic) {
-		sregs->apic_base = l1vmm_lapic_get_base(vcpu);
-		sregs->cr8 = l1vmm_lapic_get_cr8(vcpu);
-	}
+	sregs_read(vcpu, sregs);
 	if (!l1vmm_pae_paging(sregs2->cr0, sregs2->cr4, sregs2->efer))
 		return;
 	if (!vcpu->pdptrs_cached) {
