@@ -40,6 +40,13 @@ fi
 rm -rf "$work"
 mkdir -p "$work"
 tests=$(cd "$dir/bin" && find . -type f | sed 's|^\./||' | sort)
+# kst_only=T1,T2 on the kernel command line (scripts/vmrun --append) runs
+# only those tests: for working on one test without the whole tier.
+if [ -n "$kst_only" ]; then
+	tests=$(for t in $tests; do
+		case ",$kst_only," in *",$t,"*) echo "$t" ;; esac
+	done)
+fi
 # Tests that did not build, with the compiler's first error.
 nb=$dir/not-built
 [ -f "$nb" ] || : > "$nb"
