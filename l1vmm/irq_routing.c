@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Interrupt routing without an in-kernel irqchip. l1vmm has none yet (no
- * KVM_CREATE_IRQCHIP), and KVM, without one, accepts no route, no MSI and
- * no irqfd, yet reports the capabilities (QEMU requires
- * KVM_CAP_IRQ_ROUTING even with its interrupt controllers in user space).
- * These are KVM's answers in that state (Linux 6.1, kvm_vm_ioctl(),
- * kvm_irqfd(), kvm_send_userspace_msi(), kvm_arch_can_set_irq_routing(),
+ * KVM_SET_GSI_ROUTING, KVM_SIGNAL_MSI and KVM_IRQFD's checks. With the
+ * in-kernel irqchip: the route table (KVM 6.1's irqchip.c and irq_comm.c),
+ * KVM's default routes, MSIs. Without one, KVM accepts no route, no MSI
+ * and no irqfd, yet reports the capabilities (QEMU requires
+ * KVM_CAP_IRQ_ROUTING even with its interrupt controllers in user space):
+ * KVM's answers in that state (kvm_vm_ioctl(), kvm_irqfd(),
+ * kvm_send_userspace_msi(), kvm_arch_can_set_irq_routing(),
  * kvm_arch_irqfd_allowed()), each check in KVM's order.
  */
 #define pr_fmt(fmt) "l1vmm: " fmt
@@ -18,7 +19,148 @@
 #include <linux/uaccess.h>
 
 #include "l1vmm/irq_routing.h"
-#include "l1vmm/irqchip.h"
+#include "l1vmm/irqchip_priv.h"
+
+/* --- GSI routing with the irqchip --- */
+
+/* One entry checked as KVM's setup_routing_entry() and kvm_set_routing_entry(). */
+static int route_from_user(const struct kvm_irq_routing_entry *ue, struct l1vmm_irq_route *e)
+{
+	e->gsi = ue->gsi;
+	e->type = ue->type;
+	switch (ue->type) {
+	case KVM_IRQ_ROUTING_IRQCHIP:
+		if (ue->flags)
+			return -EINVAL;
+		e->irqchip.chip = ue->u.irqchip.irqchip;
+		e->irqchip.pin = ue->u.irqchip.pin;
+		switch (ue->u.irqchip.irqchip) {
+		case KVM_IRQCHIP_PIC_SLAVE:
+			e->irqchip.pin += L1VMM_PIC_NUM_PINS / 2;
+			fallthrough;
+		case KVM_IRQCHIP_PIC_MASTER:
+			if (ue->u.irqchip.pin >= L1VMM_PIC_NUM_PINS / 2)
+				return -EINVAL;
+			return 0;
+		case KVM_IRQCHIP_IOAPIC:
+			if (ue->u.irqchip.pin >= L1VMM_IOAPIC_NUM_PINS)
+				return -EINVAL;
+			return 0;
+		default:
+			return -EINVAL;
+		}
+	case KVM_IRQ_ROUTING_MSI:
+		if (ue->flags & ~KVM_MSI_VALID_DEVID)
+			return -EINVAL;
+		e->msi.address_lo = ue->u.msi.address_lo;
+		e->msi.address_hi = ue->u.msi.address_hi;
+		e->msi.data = ue->u.msi.data;
+		return 0;
+	default:
+		/* Hyper-V SINT and Xen event channel routes: l1vmm has neither. */
+		return -EINVAL;
+	}
+}
+
+/* Is @e a second route of its GSI to the same irqchip, or beside a non-irqchip route? */
+static bool route_conflicts(const struct l1vmm_irq_routes *rt, const struct l1vmm_irq_route *e)
+{
+	unsigned int i;
+
+	for (i = 0; i < rt->nr; i++) {
+		const struct l1vmm_irq_route *o = &rt->e[i];
+
+		if (o->gsi != e->gsi)
+			continue;
+		if (o->type != KVM_IRQ_ROUTING_IRQCHIP || e->type != KVM_IRQ_ROUTING_IRQCHIP ||
+		    o->irqchip.chip == e->irqchip.chip)
+			return true;
+	}
+	return false;
+}
+
+static int set_routing(struct l1vmm_vm *vm, const struct kvm_irq_routing_entry *ue,
+		       unsigned int nr)
+{
+	struct l1vmm_irqchip *chip = vm->irqchip;
+	struct l1vmm_irq_routes *rt, *old;
+	unsigned long flags;
+	unsigned int i;
+	int r;
+
+	for (i = 0; i < nr; i++)
+		if (ue[i].gsi >= L1VMM_MAX_IRQ_ROUTES)
+			return -EINVAL;
+	rt = kvzalloc(struct_size(rt, e, nr), GFP_KERNEL_ACCOUNT);
+	if (!rt)
+		return -ENOMEM;
+	for (i = 0; i < nr; i++) {
+		struct l1vmm_irq_route e = { 0 };
+
+		r = route_from_user(&ue[i], &e);
+		if (!r && route_conflicts(rt, &e))
+			r = -EINVAL;
+		if (r) {
+			kvfree(rt);
+			return r;
+		}
+		rt->e[rt->nr++] = e;
+	}
+	spin_lock_irqsave(&chip->lock, flags);
+	old = chip->routes;
+	chip->routes = rt;
+	spin_unlock_irqrestore(&chip->lock, flags);
+	kvfree(old);
+	return 0;
+}
+
+/*
+ * KVM's default routes: GSI 0-15 to the PIC and the IOAPIC pin of the same
+ * number, 16-23 to the IOAPIC.
+ */
+int l1vmm_irqchip_default_routing(struct l1vmm_vm *vm)
+{
+	struct kvm_irq_routing_entry ue[16 * 2 + 8] = { 0 };
+	unsigned int i, n = 0;
+
+	for (i = 0; i < L1VMM_IOAPIC_NUM_PINS; i++) {
+		if (i < L1VMM_PIC_NUM_PINS) {
+			ue[n].gsi = i;
+			ue[n].type = KVM_IRQ_ROUTING_IRQCHIP;
+			ue[n].u.irqchip.irqchip = i < 8 ? KVM_IRQCHIP_PIC_MASTER :
+							  KVM_IRQCHIP_PIC_SLAVE;
+			ue[n].u.irqchip.pin = i % 8;
+			n++;
+		}
+		ue[n].gsi = i;
+		ue[n].type = KVM_IRQ_ROUTING_IRQCHIP;
+		ue[n].u.irqchip.irqchip = KVM_IRQCHIP_IOAPIC;
+		ue[n].u.irqchip.pin = i;
+		n++;
+	}
+	return set_routing(vm, ue, n);
+}
+
+/* KVM_SIGNAL_MSI with the irqchip (KVM's kvm_send_userspace_msi()). */
+static int signal_msi(struct l1vmm_vm *vm, const struct kvm_msi *msi)
+{
+	struct l1vmm_irq_route e = {
+		.type = KVM_IRQ_ROUTING_MSI,
+		.msi = { .address_lo = msi->address_lo, .address_hi = msi->address_hi,
+			 .data = msi->data },
+	};
+	unsigned long flags;
+	int r;
+
+	if (msi->flags & ~KVM_MSI_VALID_DEVID)
+		return -EINVAL;
+	spin_lock_irqsave(&vm->irqchip->lock, flags);
+	r = l1vmm_irqchip_route_set(vm, &e, L1VMM_USERSPACE_SOURCE, true);
+	spin_unlock_irqrestore(&vm->irqchip->lock, flags);
+	return r;
+}
+
+/* --- Without an irqchip --- */
 
 static long irqfd(const struct kvm_irqfd *args)
 {
@@ -71,7 +213,7 @@ long l1vmm_irq_routing_ioctl(struct l1vmm_vm *vm, unsigned int ioctl, void __use
 			if (IS_ERR(entries))
 				return PTR_ERR(entries);
 		}
-		r = l1vmm_irqchip_set_routing(vm, entries, routing.nr);
+		r = set_routing(vm, entries, routing.nr);
 		kvfree(entries);
 		return r;
 	}
@@ -82,7 +224,7 @@ long l1vmm_irq_routing_ioctl(struct l1vmm_vm *vm, unsigned int ioctl, void __use
 			return -EFAULT;
 		if (!vm->irqchip)
 			return -EINVAL;
-		return l1vmm_irqchip_signal_msi(vm, &msi);
+		return signal_msi(vm, &msi);
 	}
 	default:
 		return -ENOTTY;

@@ -2,9 +2,11 @@
 /*
  * The in-kernel irqchip (KVM_CREATE_IRQCHIP): the VM's dual 8259 PIC and
  * IOAPIC, its GSI routes, and each vCPU's local APIC with its timer. The
- * portable models (portable/apic.h, ioapic.h, pic.h) decide; irqchip.c
- * acts: it delivers messages to the APICs, kicks and wakes vCPUs, runs the
- * timers on hrtimers and injects the interrupt each vCPU takes.
+ * portable models (portable/apic.h, ioapic.h, pic.h) decide; the kernel
+ * side acts: irqchip.c delivers messages to the APICs and drives the PIC
+ * and IOAPIC, lapic.c kicks and wakes vCPUs, runs the timers on hrtimers
+ * and injects the interrupt each vCPU takes, irq_routing.c keeps the GSI
+ * routes, irqfd.c the irqfds (irqchip_priv.h: what they share).
  *
  * Locking: one spinlock per VM, irqchip->lock (IRQs off), guards the PIC,
  * the IOAPIC, the routes and every vCPU's APIC model, as KVM's
@@ -89,13 +91,11 @@ int l1vmm_irqchip_create(struct l1vmm_vm *vm);
 int l1vmm_set_boot_cpu_id(struct l1vmm_vm *vm, unsigned long id);
 void l1vmm_irqchip_free(struct l1vmm_vm *vm);
 long l1vmm_irqchip_vm_ioctl(struct l1vmm_vm *vm, unsigned int ioctl, void __user *argp);
-int l1vmm_irqchip_set_routing(struct l1vmm_vm *vm, const struct kvm_irq_routing_entry *ue,
-			      unsigned int nr);
-int l1vmm_irqchip_signal_msi(struct l1vmm_vm *vm, const struct kvm_msi *msi);
+int l1vmm_irqchip_default_routing(struct l1vmm_vm *vm);
 int l1vmm_irqfd(struct l1vmm_vm *vm, const struct kvm_irqfd *args);
 void l1vmm_irqfd_release(struct l1vmm_vm *vm);
-int l1vmm_irqchip_init(void);
-void l1vmm_irqchip_exit(void);
+int l1vmm_irqfd_init(void);
+void l1vmm_irqfd_exit(void);
 
 /* vCPU side: nothing here is called for a vCPU without a local APIC. */
 int l1vmm_lapic_create(struct l1vmm_vcpu *vcpu);

@@ -129,7 +129,7 @@ static int __init l1vmm_init(void)
 	}
 	l1vmm_tdp_format = l1vmm_ops->tdp;
 
-	r = l1vmm_irqchip_init();
+	r = l1vmm_irqfd_init();
 	if (r)
 		goto exit_backend;
 	r = l1vmm_hw_init();
@@ -149,7 +149,7 @@ static int __init l1vmm_init(void)
 exit_hw:
 	l1vmm_hw_exit();
 exit_irqchip:
-	l1vmm_irqchip_exit();
+	l1vmm_irqfd_exit();
 exit_backend:
 	backend->exit();
 	return r;
@@ -159,7 +159,7 @@ static void __exit l1vmm_exit(void)
 {
 	l1vmm_dev_unregister();
 	l1vmm_hw_exit();
-	l1vmm_irqchip_exit();
+	l1vmm_irqfd_exit();
 	backend->exit();
 	pr_info("unloaded\n");
 }
