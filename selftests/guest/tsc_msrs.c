@@ -9,6 +9,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -32,6 +33,30 @@
 #define CODE_GPA		0x1000
 #define GP_HANDLER_GPA		0x2000
 #define GP_PORT			0x13
+
+/*
+ * KVM on a host whose TSC is unstable (L1 under QEMU's emulator, whose
+ * clocksource is hpet) makes the guest's TSC stand still while the vCPU
+ * is not loaded and catches it up at clock updates, forward only: a TSC
+ * it reads after a write is not the one written, and the offset moves
+ * between two ioctls. Its twin checks the TSC's values only where the
+ * host's clocksource is the TSC; l1vmm's TSC always runs with the host's.
+ */
+static bool tsc_values_checked(void)
+{
+	char buf[16] = "";
+	FILE *f;
+
+	if (dev_is_l1vmm())
+		return true;
+	f = fopen("/sys/devices/system/clocksource/clocksource0/current_clocksource", "r");
+	if (f) {
+		if (!fgets(buf, sizeof(buf), f))
+			buf[0] = 0;
+		fclose(f);
+	}
+	return !strcmp(buf, "tsc\n");
+}
 
 static inline uint64_t rdtsc(void)
 {
@@ -175,7 +200,8 @@ static void test_attr_errors(void)
 				    KVM_VCPU_TSC_OFFSET, 8));
 	ASSERT_EQ(-EFAULT, tsc_attr(&g.vcpu, KVM_SET_DEVICE_ATTR, KVM_VCPU_TSC_CTRL,
 				    KVM_VCPU_TSC_OFFSET, 8));
-	ASSERT_EQ(-EFAULT, tsc_attr(&g.vcpu, KVM_SET_DEVICE_ATTR, KVM_VCPU_TSC_CTRL, 1, 8));
+	/* Only the address's width is checked before the attribute: any fits. */
+	ASSERT_EQ(-ENXIO, tsc_attr(&g.vcpu, KVM_SET_DEVICE_ATTR, KVM_VCPU_TSC_CTRL, 1, 8));
 	ASSERT_IOCTL_ERRNO(g.vcpu.fd, KVM_GET_DEVICE_ATTR, 8, EFAULT);
 	/* Not on the VM file in 6.1 (later kernels have VM TSC attributes). */
 	ASSERT_IOCTL_ERRNO(g.vm.fd, KVM_HAS_DEVICE_ATTR, 8, ENOTTY);
@@ -210,7 +236,10 @@ static void test_attr_offset(void)
 				      KVM_VCPU_TSC_OFFSET, (unsigned long)&offset));
 		ASSERT_EQ(0, tsc_attr(&g.vcpu, KVM_GET_DEVICE_ATTR, KVM_VCPU_TSC_CTRL,
 				      KVM_VCPU_TSC_OFFSET, (unsigned long)&got));
-		ASSERT_EQ(offset, got);
+		if (tsc_values_checked())
+			ASSERT_EQ(offset, got);
+		else
+			ASSERT_EQ(ROUND(offset), ROUND(got));
 		start = rdtsc() + offset;
 		guest = vcpu_run_out32(&g.vcpu, 0x10);
 		guest |= (uint64_t)vcpu_run_out32(&g.vcpu, 0x10) << 32;
@@ -274,9 +303,12 @@ GUEST_CODE(tsc_adjust_code, ".code16",
 static void test_tsc_adjust(void)
 {
 	const uint64_t host = 64 * UNITY;
+	bool checked = tsc_values_checked();
 	struct test_guest g;
 	uint64_t adjust;
 
+	if (!checked)
+		ktap_info("KVM with an unstable host TSC: the TSC's values after writes are not checked");
 	guest_start_real_mode(&g, 0x10000, CODE_GPA, tsc_adjust_code,
 			      GUEST_CODE_SIZE(tsc_adjust_code));
 	guest_set_supported_cpuid(&g);
@@ -300,15 +332,17 @@ static void test_tsc_adjust(void)
 
 	/* The guest's TSC_ADJUST write moves the TSC by the change. */
 	ASSERT_EQ(KVM_EXIT_HLT, vcpu_run(&g.vcpu));
-	ASSERT_EQ(host + 8 * UNITY, ROUND(get_msr(&g.vcpu, MSR_TSC)));
 	ASSERT_EQ(8 * UNITY, get_msr(&g.vcpu, MSR_TSC_ADJUST));
+	if (checked)
+		ASSERT_EQ(host + 8 * UNITY, ROUND(get_msr(&g.vcpu, MSR_TSC)));
 
 	/* The guest's TSC write now shows user space's offset in TSC_ADJUST. */
 	adjust = vcpu_run_out32(&g.vcpu, 0x10);
 	adjust |= (uint64_t)vcpu_run_out32(&g.vcpu, 0x10) << 32;
 	ASSERT_EQ(16 * UNITY - host, ROUND(adjust));
 	ASSERT_EQ(16 * UNITY - host, ROUND(get_msr(&g.vcpu, MSR_TSC_ADJUST)));
-	ASSERT_EQ(16 * UNITY, ROUND(get_msr(&g.vcpu, MSR_TSC)));
+	if (checked)
+		ASSERT_EQ(16 * UNITY, ROUND(get_msr(&g.vcpu, MSR_TSC)));
 	ASSERT_EQ(KVM_EXIT_HLT, vcpu_run(&g.vcpu));
 	guest_stop(&g);
 }
