@@ -156,7 +156,8 @@ struct l1vmm_backend_ops {
 	/*
 	 * Storage of the MSRs l1vmm_msr_in_backend() names (portable/msrs.h):
 	 * the core decides which exist and validates the values
-	 * (msr_access.h); EFER keeps LMA, which is the CPU's.
+	 * (msr_access.h); EFER keeps LMA, which is the CPU's. Also the
+	 * guest's TSC offset, under the key L1VMM_MSR_TSC_OFFSET.
 	 */
 	u64 (*get_msr)(struct l1vmm_vcpu *vcpu, u32 index);
 	void (*set_msr)(struct l1vmm_vcpu *vcpu, u32 index, u64 data);

@@ -74,6 +74,10 @@ long l1vmm_check_extension(long cap)
 	case KVM_CAP_SYS_ATTRIBUTES:
 	case KVM_CAP_DISABLE_QUIRKS:
 		return 1;
+	/* KVM_VCPU_TSC_CTRL (tsc.c); MSR_PLATFORM_INFO (msr_misc.c). */
+	case KVM_CAP_VCPU_ATTRIBUTES:
+	case KVM_CAP_MSR_PLATFORM_INFO:
+		return 1;
 	/* The MMU notifier keeps the nested tables in step with the VMM's mapping. */
 	case KVM_CAP_SYNC_MMU:
 	/*
@@ -155,6 +159,11 @@ int l1vmm_vm_enable_cap(struct l1vmm_vm *vm, const struct kvm_enable_cap *cap)
 		break;
 	case KVM_CAP_X86_TRIPLE_FAULT_EVENT:
 		WRITE_ONCE(vm->triple_fault_event, !!cap->args[0]);
+		r = 0;
+		break;
+	/* As KVM: any value, non-zero lets the guest read MSR_PLATFORM_INFO. */
+	case KVM_CAP_MSR_PLATFORM_INFO:
+		WRITE_ONCE(vm->platform_info_readable, !!cap->args[0]);
 		r = 0;
 		break;
 	/*

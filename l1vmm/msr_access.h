@@ -98,6 +98,9 @@ static __always_inline int __l1vmm_set_msr(const struct l1vmm_backend_ops *ops,
 		/* AMD CPUs ignore bits 63:32; KVM clears them for non-Intel guests. */
 		vcpu->tsc_aux = (u32)data;
 		return 0;
+	/* Out of line (tsc.c): the guest's and user space's writes differ. */
+	case L1VMM_MSR_TSC:
+		return 1;
 	case L1VMM_MSR_EFER:
 		if (!l1vmm_efer_valid(ops->get_msr(vcpu, index), data,
 				      ops->get_cr0(vcpu) & X86_CR0_PG))

@@ -35,12 +35,14 @@
 #include "l1vmm/irqchip.h"
 #include "l1vmm/kvmclock.h"
 #include "l1vmm/msr_access.h"
+#include "l1vmm/msr_misc.h"
 #include "l1vmm/portable/cpuid.h"
 #include "l1vmm/portable/msrs.h"
 #include "l1vmm/portable/x86.h"
 #include "l1vmm/portable/exc_payload.h"
 #include "l1vmm/portable/sregs_check.h"
 #include "l1vmm/tdp.h"
+#include "l1vmm/tsc.h"
 #include "l1vmm/trace.h"
 #include "l1vmm/vm.h"
 #include "xstate/fpu.h"
@@ -519,6 +521,7 @@ static int vcpu_set_cpuid2(struct l1vmm_vcpu *vcpu, struct kvm_cpuid2 __user *uc
 	l1vmm_xcr0_update_cpuid(vcpu);
 	if (vcpu->lapic)
 		l1vmm_lapic_update_cpuid(vcpu);
+	l1vmm_misc_enable_update_cpuid(vcpu);
 	return 0;
 }
 
@@ -879,6 +882,11 @@ static long vcpu_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
 	case KVM_SET_TSC_KHZ:
 		r = vcpu_set_tsc_khz(vcpu, arg);
 		break;
+	case KVM_HAS_DEVICE_ATTR:
+	case KVM_GET_DEVICE_ATTR:
+	case KVM_SET_DEVICE_ATTR:
+		r = l1vmm_vcpu_device_attr(vcpu, ioctl, argp);
+		break;
 	case KVM_TRANSLATE: {
 		struct kvm_translation tr;
 
@@ -975,6 +983,7 @@ void l1vmm_vcpu_reset(struct l1vmm_vcpu *vcpu, bool init)
 	l1vmm_ops->vcpu_reset(vcpu);
 	l1vmm_debugregs_reset(vcpu);
 	l1vmm_kvmclock_reset(vcpu);
+	l1vmm_msr_misc_reset(vcpu, init);
 	if (vcpu->lapic)
 		l1vmm_lapic_reset(vcpu, init);
 }
@@ -1050,6 +1059,8 @@ struct l1vmm_vcpu *l1vmm_vcpu_alloc(struct l1vmm_vm *vm, unsigned long id)
 		}
 	}
 	l1vmm_vcpu_reset(vcpu, false);
+	/* KVM's kvm_arch_vcpu_postcreate(): user space's write of TSC 0. */
+	l1vmm_tsc_vcpu_init(vcpu);
 	WRITE_ONCE(vm->vcpus[array_index_nospec(vm->nr_vcpus, L1VMM_MAX_VCPUS)], vcpu);
 	/* The in-kernel irqchip walks the vCPUs without the VM's lock (irqchip.c). */
 	smp_store_release(&vm->nr_vcpus, vm->nr_vcpus + 1);

@@ -19,6 +19,7 @@
 #include "l1vmm/portable/mce.h"
 #include "l1vmm/portable/mtrr.h"
 #include "l1vmm/portable/regs.h"
+#include "l1vmm/portable/tsc_sync.h"
 #include "xstate/egpr.h"
 
 struct l1vmm_vm;
@@ -223,6 +224,10 @@ struct l1vmm_vcpu {
 	struct l1vmm_mtrr mtrr;	/* kept, not applied (portable/mtrr.h) */
 	struct l1vmm_mce mce;	/* machine-check registers (portable/mce.h) */
 	struct l1vmm_kvmclock kvmclock;
+	s64 tsc_adjust;		/* IA32_TSC_ADJUST (tsc.c) */
+	struct l1vmm_vcpu_tsc_sync tsc_sync;
+	u64 misc_enable;	/* IA32_MISC_ENABLE (msr_misc.c) */
+	u64 platform_info;	/* MSR_PLATFORM_INFO (msr_misc.c) */
 };
 
 
