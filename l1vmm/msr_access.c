@@ -118,6 +118,10 @@ int l1vmm_get_msr_slow(struct l1vmm_vcpu *vcpu, u32 index, u64 *data, bool host)
 		return l1vmm_mtrr_get(&vcpu->mtrr, index, data, guest_maxphyaddr(vcpu));
 	if (l1vmm_mce_msr(index))
 		return l1vmm_mce_get(&vcpu->mce, index, data, host);
+	if (index == L1VMM_MSR_POWER_CTL) {
+		*data = vcpu->power_ctl;
+		return 0;
+	}
 	return l1vmm_kvmclock_get_msr(vcpu, index, data);
 }
 
@@ -133,6 +137,11 @@ int l1vmm_set_msr_slow(struct l1vmm_vcpu *vcpu, u32 index, u64 data, bool host)
 	 */
 	if (l1vmm_mce_msr(index))
 		return l1vmm_mce_set(&vcpu->mce, index, data, host, false);
+	/* As KVM: any value, for the guest and user space alike. */
+	if (index == L1VMM_MSR_POWER_CTL) {
+		vcpu->power_ctl = data;
+		return 0;
+	}
 	/* The guest's from the fastpath, IRQs off: guest memory waits (kvmclock.c). */
 	return l1vmm_kvmclock_set_msr(vcpu, index, data, host);
 }

@@ -155,6 +155,7 @@ struct l1vmm_vcpu {
 	struct l1vmm_vcpu_stats stats;
 	struct l1vmm_spec_ctrl spec_ctrl;	/* .guest is the guest's MSR */
 	u64 tsc_aux;
+	u64 power_ctl;		/* IA32_POWER_CTL: kept, never acted on (KVM's) */
 	u32 tsc_khz;		/* the rate KVM_GET_TSC_KHZ reports */
 	/* An interrupt from KVM_INTERRUPT, waiting for the event slot. */
 	bool irq_pending;
