@@ -25,8 +25,8 @@
 #include "xstate/guest_xsave.h"
 
 /*
- * CPUID from the vCPU's table, with the XSAVE fields that follow the
- * guest's state filled in. A leaf that is not in the table reads as zeros
+ * CPUID from the vCPU's table, with the XSAVE fields and the APIC bit that
+ * follow the guest's state filled in. A leaf that is not in the table reads as zeros
  * (KVM instead repeats the highest basic leaf, as Intel CPUs do;
  * doc/abi.md).
  *
@@ -53,6 +53,8 @@ static __always_inline void emulate_cpuid(const struct l1vmm_backend_ops *ops,
 	r[L1VMM_REG_RCX] = e->ecx;
 	r[L1VMM_REG_RDX] = e->edx;
 	l1vmm_xsave_cpuid_runtime(ops, vcpu, leaf, index);
+	if (leaf == 1)
+		r[L1VMM_REG_RDX] = l1vmm_cpuid_1_edx_apic(e->edx, l1vmm_vcpu_apic_base(vcpu));
 }
 
 /*

@@ -258,4 +258,7 @@ static inline void l1vmm_l1_cond(struct l1vmm_vcpu_stats *st)
 /* stats.c: KVM_GET_STATS_FD. */
 int l1vmm_vcpu_stats_fd(struct l1vmm_vcpu *vcpu);
 
+/* APIC_BASE: the in-kernel APIC's, else the one kept for user space. */
+u64 l1vmm_vcpu_apic_base(struct l1vmm_vcpu *vcpu);
+
 #endif /* L1VMM_VCPU_H */
