@@ -122,6 +122,8 @@ int l1vmm_get_msr_slow(struct l1vmm_vcpu *vcpu, u32 index, u64 *data, bool host)
 		*data = vcpu->power_ctl;
 		return 0;
 	}
+	if (l1vmm_pv_msr_refused(vcpu, index))
+		return 1;
 	return l1vmm_kvmclock_get_msr(vcpu, index, data);
 }
 
@@ -142,6 +144,8 @@ int l1vmm_set_msr_slow(struct l1vmm_vcpu *vcpu, u32 index, u64 data, bool host)
 		vcpu->power_ctl = data;
 		return 0;
 	}
+	if (l1vmm_pv_msr_refused(vcpu, index))
+		return 1;
 	/* The guest's from the fastpath, IRQs off: guest memory waits (kvmclock.c). */
 	return l1vmm_kvmclock_set_msr(vcpu, index, data, host);
 }

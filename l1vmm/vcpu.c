@@ -587,6 +587,7 @@ static int vcpu_set_cpuid2(struct l1vmm_vcpu *vcpu, struct kvm_cpuid2 __user *uc
 	l1vmm_xcr0_update_cpuid(vcpu);
 	if (vcpu->lapic)
 		l1vmm_lapic_update_cpuid(vcpu);
+	l1vmm_pv_cpuid_update(&vcpu->pv_cpuid, vcpu->cpuid, vcpu->cpuid_nent);
 	return 0;
 }
 

@@ -18,6 +18,7 @@
 #include "l1vmm/portable/insn_decode.h"
 #include "l1vmm/portable/mce.h"
 #include "l1vmm/portable/mtrr.h"
+#include "l1vmm/portable/pv_cpuid.h"
 #include "l1vmm/portable/regs.h"
 #include "xstate/egpr.h"
 
@@ -156,6 +157,7 @@ struct l1vmm_vcpu {
 	struct l1vmm_spec_ctrl spec_ctrl;	/* .guest is the guest's MSR */
 	u64 tsc_aux;
 	u64 power_ctl;		/* IA32_POWER_CTL: kept, never acted on (KVM's) */
+	struct l1vmm_pv_cpuid pv_cpuid;	/* KVM_CAP_ENFORCE_PV_FEATURE_CPUID */
 	u32 tsc_khz;		/* the rate KVM_GET_TSC_KHZ reports */
 	/* An interrupt from KVM_INTERRUPT, waiting for the event slot. */
 	bool irq_pending;
