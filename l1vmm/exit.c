@@ -133,15 +133,6 @@ void l1vmm_host_machine_check(void)
 }
 
 /*
- * The exceptions intercepted for the host's sake (doc/design.md). #DB and
- * #AC go back to the guest as they came: the intercept only bounds how
- * long a guest can keep the CPU in a delivery loop (CVE-2015-8104,
- * CVE-2015-5307), as each delivery is an exit. The CPU already updated the
- * guest's DR6 for the #DB. #UD is KVM's, for VMCALL (handle_ud_exception()). While user space debugs the guest, #DB and #BP
- * may be its own (guest_debug.c). A machine check went to the host's handler at
- * the exit (vcpu_run()); the guest continues, as in KVM.
- */
-/*
  * #UD, intercepted as KVM does: a VMCALL (Intel's hypercall, which an AMD
  * CPU refuses) becomes VMMCALL where the guest's code is, and the guest
  * executes it again, under KVM's FIX_HYPERCALL_INSN quirk (KVM's
@@ -167,6 +158,16 @@ static int handle_ud_exception(struct l1vmm_vcpu *vcpu)
 	return 1;
 }
 
+/*
+ * The exceptions intercepted for the host's sake (doc/design.md). #DB and
+ * #AC go back to the guest as they came: the intercept only bounds how
+ * long a guest can keep the CPU in a delivery loop (CVE-2015-8104,
+ * CVE-2015-5307), as each delivery is an exit. The CPU already updated the
+ * guest's DR6 for the #DB. #UD is intercepted as KVM does, for VMCALL
+ * (handle_ud_exception()). While user space debugs the guest, #DB and #BP
+ * may be its own (guest_debug.c). A machine check went to the host's handler at
+ * the exit (vcpu_run()); the guest continues, as in KVM.
+ */
 static int handle_exception(struct l1vmm_vcpu *vcpu)
 {
 	switch (vcpu->exit.exception.vector) {

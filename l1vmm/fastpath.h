@@ -26,8 +26,8 @@
 
 /*
  * CPUID from the vCPU's table, with the XSAVE fields and the APIC bit that
- * follow the guest's state filled in. A leaf that is not in the table reads as zeros
- * (KVM instead repeats the highest basic leaf, as Intel CPUs do;
+ * follow the guest's state filled in. A leaf that is not in the table reads
+ * as zeros (KVM instead repeats the highest basic leaf, as Intel CPUs do;
  * doc/abi.md).
  *
  * The emulate_*() functions below are the exits both paths handle, inlined
