@@ -35,7 +35,7 @@ enum l1vmm_exit_reason {
 	L1VMM_EXIT_IRQ_WINDOW,	/* the guest can take an interrupt now */
 	L1VMM_EXIT_XSETBV,
 	L1VMM_EXIT_DR_ACCESS,	/* MOV to or from a debug register */
-	L1VMM_EXIT_EXCEPTION,	/* intercepted: #DB, #AC, #MC; #BP for guest debug */
+	L1VMM_EXIT_EXCEPTION,	/* intercepted: #DB, #UD, #AC, #MC; #BP for guest debug */
 	L1VMM_EXIT_RDPMC,
 	L1VMM_EXIT_WBINVD,	/* WBINVD or INVD */
 	L1VMM_EXIT_MWAIT,	/* MONITOR or MWAIT */

@@ -120,6 +120,12 @@ int l1vmm_get_msr_slow(struct l1vmm_vcpu *vcpu, u32 index, u64 *data, bool host)
 		return l1vmm_mtrr_get(&vcpu->mtrr, index, data, guest_maxphyaddr(vcpu));
 	if (l1vmm_mce_msr(index))
 		return l1vmm_mce_get(&vcpu->mce, index, data, host);
+	if (index == L1VMM_MSR_POWER_CTL) {
+		*data = vcpu->power_ctl;
+		return 0;
+	}
+	if (l1vmm_pv_msr_refused(vcpu, index))
+		return 1;
 	if (!l1vmm_tsc_get_msr(vcpu, index, data) ||
 	    !l1vmm_msr_misc_get(vcpu, index, data, host))
 		return 0;
@@ -138,6 +144,13 @@ int l1vmm_set_msr_slow(struct l1vmm_vcpu *vcpu, u32 index, u64 data, bool host)
 	 */
 	if (l1vmm_mce_msr(index))
 		return l1vmm_mce_set(&vcpu->mce, index, data, host, false);
+	/* As KVM: any value, for the guest and user space alike. */
+	if (index == L1VMM_MSR_POWER_CTL) {
+		vcpu->power_ctl = data;
+		return 0;
+	}
+	if (l1vmm_pv_msr_refused(vcpu, index))
+		return 1;
 	if (index == L1VMM_MSR_TSC || index == L1VMM_MSR_TSC_ADJUST)
 		return l1vmm_tsc_set_msr(vcpu, index, data, host);
 	if (index == L1VMM_MSR_MISC_ENABLE || index == L1VMM_MSR_PLATFORM_INFO)

@@ -88,13 +88,13 @@ struct l1vmm_vm {
  * turns it off: OUT to port 0x7e retires before the exit to user space
  * (pio.c), MONITOR and MWAIT are no-ops whatever the guest's CPUID says
  * (exit.c), IA32_MISC_ENABLE's MWAIT bit does not reach the guest's CPUID
- * (msr_misc.c). The others need an in-kernel local APIC (LINT0_REENABLED,
- * LAPIC_MMIO_HOLE), or behave in l1vmm as in KVM with the quirk off
- * (CD_NW_CLEARED: the guest's CR0.CD and NW reach the CPU;
- * FIX_HYPERCALL_INSN: VMCALL is #UD): doc/abi.md.
+ * (msr_misc.c), the guest's VMCALL becomes VMMCALL (exit.c). The others
+ * need an in-kernel local APIC (LINT0_REENABLED, LAPIC_MMIO_HOLE), or
+ * behave in l1vmm as in KVM with the quirk off (CD_NW_CLEARED: the
+ * guest's CR0.CD and NW reach the CPU): doc/abi.md.
  */
 #define L1VMM_QUIRKS	(KVM_X86_QUIRK_OUT_7E_INC_RIP | KVM_X86_QUIRK_MWAIT_NEVER_UD_FAULTS | \
-			 KVM_X86_QUIRK_MISC_ENABLE_NO_MWAIT)
+			 KVM_X86_QUIRK_MISC_ENABLE_NO_MWAIT | KVM_X86_QUIRK_FIX_HYPERCALL_INSN)
 
 static inline bool l1vmm_has_quirk(const struct l1vmm_vm *vm, u64 quirk)
 {

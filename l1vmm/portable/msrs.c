@@ -33,6 +33,8 @@ const u32 l1vmm_msr_list[] = {
 	L1VMM_MSR_MCG_STATUS,
 	L1VMM_MSR_MCG_CTL,
 	L1VMM_MSR_PLATFORM_INFO,
+	/* KVM keeps it per vCPU for Windows guests; nothing acts on it. */
+	L1VMM_MSR_POWER_CTL,
 };
 const unsigned int l1vmm_nr_msrs = ARRAY_SIZE(l1vmm_msr_list);
 
