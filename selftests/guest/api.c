@@ -127,6 +127,7 @@ static const struct {
 	{ KVM_CAP_IRQCHIP, 1 },
 	{ KVM_CAP_IRQ_INJECT_STATUS, 1 },
 	{ KVM_CAP_SET_BOOT_CPU_ID, 1 },
+	{ KVM_CAP_VAPIC, 1 },
 	{ KVM_CAP_SPLIT_IRQCHIP, 1 },
 	{ KVM_CAP_X2APIC_API, 3 },
 	{ KVM_CAP_HALT_POLL, 1 },
