@@ -10,6 +10,8 @@
 #include <asm/cpufeature.h>
 
 #include "l1vmm/caps.h"
+#include "l1vmm/halt_poll.h"
+#include "l1vmm/irqchip_split.h"
 #include "l1vmm/kvmclock.h"
 #include "l1vmm/msr_user.h"
 #include "l1vmm/mmu.h"
@@ -47,6 +49,12 @@ long l1vmm_check_extension(long cap)
 	case KVM_CAP_IRQ_INJECT_STATUS:
 	case KVM_CAP_SET_BOOT_CPU_ID:
 	case KVM_CAP_VAPIC:
+	case KVM_CAP_SPLIT_IRQCHIP:
+		return 1;
+	case KVM_CAP_X2APIC_API:
+		return L1VMM_X2APIC_API_VALID_FLAGS;
+	/* Per VM, in KVM's generic answers (halt_poll.c). */
+	case KVM_CAP_HALT_POLL:
 		return 1;
 	/* The in-kernel PIT (pit.c), with or without the irqchip, as KVM. */
 	case KVM_CAP_PIT:
@@ -185,6 +193,15 @@ int l1vmm_vm_enable_cap(struct l1vmm_vm *vm, const struct kvm_enable_cap *cap)
 	case KVM_CAP_DISABLE_QUIRKS:
 		WRITE_ONCE(vm->disabled_quirks, cap->args[0]);
 		r = 0;
+		break;
+	case KVM_CAP_SPLIT_IRQCHIP:
+		r = l1vmm_irqchip_enable_split(vm, cap->args[0]);
+		break;
+	case KVM_CAP_X2APIC_API:
+		r = l1vmm_x2apic_api_enable(vm, cap->args[0]);
+		break;
+	case KVM_CAP_HALT_POLL:
+		r = l1vmm_halt_poll_enable_cap(vm, cap->args[0]);
 		break;
 	}
 	return r;

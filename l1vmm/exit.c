@@ -74,6 +74,7 @@ static int handle_intr(struct l1vmm_vcpu *vcpu)
 
 static int handle_hlt(struct l1vmm_vcpu *vcpu)
 {
+	vcpu->stats.halt_exits++;
 	if (vcpu->lapic)
 		return l1vmm_lapic_halt(vcpu);
 	l1vmm_skip_instruction(vcpu);

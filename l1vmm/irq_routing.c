@@ -20,17 +20,20 @@
 
 #include "l1vmm/irq_routing.h"
 #include "l1vmm/irqchip_priv.h"
+#include "l1vmm/irqchip_split.h"
 
 /* --- GSI routing with the irqchip --- */
 
 /* One entry checked as KVM's setup_routing_entry() and kvm_set_routing_entry(). */
-static int route_from_user(const struct kvm_irq_routing_entry *ue, struct l1vmm_irq_route *e)
+static int route_from_user(struct l1vmm_vm *vm, const struct kvm_irq_routing_entry *ue,
+			   struct l1vmm_irq_route *e)
 {
 	e->gsi = ue->gsi;
 	e->type = ue->type;
 	switch (ue->type) {
 	case KVM_IRQ_ROUTING_IRQCHIP:
-		if (ue->flags)
+		/* The split irqchip has no PIC and IOAPIC to route to. */
+		if (ue->flags || l1vmm_irqchip_split(vm))
 			return -EINVAL;
 		e->irqchip.chip = ue->u.irqchip.irqchip;
 		e->irqchip.pin = ue->u.irqchip.pin;
@@ -55,7 +58,7 @@ static int route_from_user(const struct kvm_irq_routing_entry *ue, struct l1vmm_
 		e->msi.address_lo = ue->u.msi.address_lo;
 		e->msi.address_hi = ue->u.msi.address_hi;
 		e->msi.data = ue->u.msi.data;
-		return 0;
+		return l1vmm_msi_route_invalid(vm, e) ? -EINVAL : 0;
 	default:
 		/* Hyper-V SINT and Xen event channel routes: l1vmm has neither. */
 		return -EINVAL;
@@ -97,7 +100,7 @@ static int set_routing(struct l1vmm_vm *vm, const struct kvm_irq_routing_entry *
 	for (i = 0; i < nr; i++) {
 		struct l1vmm_irq_route e = { 0 };
 
-		r = route_from_user(&ue[i], &e);
+		r = route_from_user(vm, &ue[i], &e);
 		if (!r && route_conflicts(rt, &e))
 			r = -EINVAL;
 		if (r) {
@@ -109,6 +112,7 @@ static int set_routing(struct l1vmm_vm *vm, const struct kvm_irq_routing_entry *
 	spin_lock_irqsave(&chip->lock, flags);
 	old = chip->routes;
 	chip->routes = rt;
+	chip->scan_gen++;
 	spin_unlock_irqrestore(&chip->lock, flags);
 	kvfree(old);
 	return 0;

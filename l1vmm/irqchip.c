@@ -22,6 +22,7 @@
 #include <linux/workqueue.h>
 
 #include "l1vmm/irqchip_priv.h"
+#include "l1vmm/irqchip_split.h"
 #include "l1vmm/pit.h"
 #include "l1vmm/portable/x86.h"
 
@@ -36,6 +37,7 @@ int l1vmm_irqchip_deliver(struct l1vmm_vm *vm, struct l1vmm_vcpu *src,
 			  const struct l1vmm_apic_irq *irq)
 {
 	const struct l1vmm_apic *source = src ? &src->lapic->apic : NULL;
+	bool quirk_off = READ_ONCE(vm->x2apic_broadcast_quirk_disabled);
 	bool lowest = l1vmm_apic_lowest_prio(irq);
 	unsigned int i, n = 0, pick;
 	struct l1vmm_vcpu *v;
@@ -44,7 +46,7 @@ int l1vmm_irqchip_deliver(struct l1vmm_vm *vm, struct l1vmm_vcpu *src,
 	lockdep_assert_held(&vm->irqchip->lock);
 	for (i = 0; i < l1vmm_nr_vcpus(vm); i++) {
 		v = l1vmm_lapic_vcpu(vm, i);
-		if (!v || !l1vmm_apic_match_dest(&v->lapic->apic, source, irq, false))
+		if (!v || !l1vmm_apic_match_dest(&v->lapic->apic, source, irq, quirk_off))
 			continue;
 		if (lowest) {
 			n += l1vmm_apic_sw_enabled(&v->lapic->apic);
@@ -57,7 +59,7 @@ int l1vmm_irqchip_deliver(struct l1vmm_vm *vm, struct l1vmm_vcpu *src,
 	pick = l1vmm_apic_lowest_pick(irq->vector, n);
 	for (i = 0; i < l1vmm_nr_vcpus(vm); i++) {
 		v = l1vmm_lapic_vcpu(vm, i);
-		if (!v || !l1vmm_apic_match_dest(&v->lapic->apic, source, irq, false) ||
+		if (!v || !l1vmm_apic_match_dest(&v->lapic->apic, source, irq, quirk_off) ||
 		    !l1vmm_apic_sw_enabled(&v->lapic->apic))
 			continue;
 		if (!pick--)
@@ -66,12 +68,21 @@ int l1vmm_irqchip_deliver(struct l1vmm_vm *vm, struct l1vmm_vcpu *src,
 	return r;
 }
 
-/* An MSI's address and data as a message (KVM's kvm_set_msi_irq(), no extended ID). */
-static void msi_to_irq(u32 address_lo, u32 data, struct l1vmm_apic_irq *irq)
+/*
+ * An MSI route as a message (KVM's kvm_set_msi_irq()): with
+ * KVM_X2APIC_API_USE_32BIT_IDS, address_hi's bits 31:8 are the
+ * destination's bits 31:8.
+ */
+void l1vmm_irqchip_msi_to_irq(struct l1vmm_vm *vm, const struct l1vmm_irq_route *e,
+			      struct l1vmm_apic_irq *irq)
 {
+	u32 lo = e->msi.address_lo, data = e->msi.data;
+
 	memset(irq, 0, sizeof(*irq));
-	irq->dest = (address_lo >> 12) & 0xff;
-	irq->logical = address_lo & BIT(2);
+	irq->dest = (lo >> 12) & 0xff;
+	if (READ_ONCE(vm->x2apic_format))
+		irq->dest |= e->msi.address_hi & 0xffffff00;
+	irq->logical = lo & BIT(2);
 	irq->vector = data & 0xff;
 	irq->delivery_mode = (data >> 8) & 7;
 	irq->trig_level = data & BIT(15);
@@ -170,9 +181,11 @@ int l1vmm_irqchip_route_set(struct l1vmm_vm *vm, const struct l1vmm_irq_route *e
 	int r;
 
 	if (e->type == KVM_IRQ_ROUTING_MSI) {
+		if (l1vmm_msi_route_invalid(vm, e))
+			return -EINVAL;
 		if (!level)
 			return -1;
-		msi_to_irq(e->msi.address_lo, e->msi.data, &irq);
+		l1vmm_irqchip_msi_to_irq(vm, e, &irq);
 		return l1vmm_irqchip_deliver(vm, NULL, &irq);
 	}
 	if (e->irqchip.chip == KVM_IRQCHIP_IOAPIC) {
@@ -223,7 +236,7 @@ bool l1vmm_irqchip_ioapic_mmio(struct l1vmm_vm *vm, u64 gpa, bool write, unsigne
 	u64 base = chip->ioapic.s.base_address;
 
 	lockdep_assert_held(&chip->lock);
-	if (gpa < base || gpa >= base + L1VMM_IOAPIC_MEM_LENGTH)
+	if (chip->split || gpa < base || gpa >= base + L1VMM_IOAPIC_MEM_LENGTH)
 		return false;
 	if (write) {
 		l1vmm_ioapic_mmio_write(&chip->ioapic, gpa - base, len, *data, &out);
@@ -244,6 +257,8 @@ bool l1vmm_irqchip_pio(struct l1vmm_vcpu *vcpu, u16 port, bool in, unsigned int 
 	bool taken;
 	u8 val = 0;
 
+	if (vm->irqchip->split)
+		return false;
 	switch (port) {
 	case 0x20: case 0x21: case 0xa0: case 0xa1: case 0x4d0: case 0x4d1:
 		break;
@@ -280,6 +295,23 @@ int l1vmm_set_boot_cpu_id(struct l1vmm_vm *vm, unsigned long id)
 	return r;
 }
 
+/* A new irqchip with its PIC and IOAPIC reset and no routes; not published yet. */
+struct l1vmm_irqchip *l1vmm_irqchip_alloc(struct l1vmm_vm *vm)
+{
+	struct l1vmm_irqchip *chip;
+
+	chip = kzalloc(sizeof(*chip), GFP_KERNEL_ACCOUNT);
+	if (!chip)
+		return NULL;
+	spin_lock_init(&chip->lock);
+	l1vmm_pic_init(&chip->pic);
+	l1vmm_ioapic_reset(&chip->ioapic);
+	chip->vm = vm;
+	INIT_DELAYED_WORK(&chip->eoi_inject, ioapic_eoi_inject_work);
+	INIT_LIST_HEAD(&chip->resamplers);
+	return chip;
+}
+
 /* KVM_CREATE_IRQCHIP: KVM's checks under the VM's lock (x86.c). */
 int l1vmm_irqchip_create(struct l1vmm_vm *vm)
 {
@@ -294,15 +326,9 @@ int l1vmm_irqchip_create(struct l1vmm_vm *vm)
 	if (vm->nr_vcpus)
 		goto unlock;
 	r = -ENOMEM;
-	chip = kzalloc(sizeof(*chip), GFP_KERNEL_ACCOUNT);
+	chip = l1vmm_irqchip_alloc(vm);
 	if (!chip)
 		goto unlock;
-	spin_lock_init(&chip->lock);
-	l1vmm_pic_init(&chip->pic);
-	l1vmm_ioapic_reset(&chip->ioapic);
-	chip->vm = vm;
-	INIT_DELAYED_WORK(&chip->eoi_inject, ioapic_eoi_inject_work);
-	INIT_LIST_HEAD(&chip->resamplers);
 	vm->irqchip = chip;
 	r = l1vmm_irqchip_default_routing(vm);
 	if (r) {
@@ -403,7 +429,8 @@ long l1vmm_irqchip_vm_ioctl(struct l1vmm_vm *vm, unsigned int ioctl, void __user
 		c = memdup_user(argp, sizeof(*c));
 		if (IS_ERR(c))
 			return PTR_ERR(c);
-		r = vm->irqchip ? get_irqchip(vm, c) : -ENXIO;
+		/* As KVM: -ENXIO for the split irqchip too. */
+		r = l1vmm_pic_in_kernel(vm) ? get_irqchip(vm, c) : -ENXIO;
 		if (!r && copy_to_user(argp, c, sizeof(*c)))
 			r = -EFAULT;
 		kfree(c);
@@ -412,7 +439,7 @@ long l1vmm_irqchip_vm_ioctl(struct l1vmm_vm *vm, unsigned int ioctl, void __user
 		c = memdup_user(argp, sizeof(*c));
 		if (IS_ERR(c))
 			return PTR_ERR(c);
-		r = vm->irqchip ? set_irqchip(vm, c) : -ENXIO;
+		r = l1vmm_pic_in_kernel(vm) ? set_irqchip(vm, c) : -ENXIO;
 		kfree(c);
 		return r;
 	default:

@@ -69,6 +69,16 @@ struct l1vmm_irqchip {
 	struct delayed_work eoi_inject;
 	struct l1vmm_vm *vm;
 	struct list_head resamplers;	/* irqfds with a resamplefd, under lock */
+	/*
+	 * KVM_CAP_SPLIT_IRQCHIP (irqchip_split.h): only the local APICs are
+	 * here, the PIC and IOAPIC are user space's; the GSIs below
+	 * nr_reserved_ioapic_pins are its IOAPIC's pins. scan_gen moves when
+	 * the routes or an APIC's destination change, which makes every
+	 * vCPU compute its EOI-exit vectors again.
+	 */
+	bool split;
+	u32 nr_reserved_ioapic_pins;
+	u32 scan_gen;
 };
 
 /* A vCPU's local APIC, with the VM's irqchip (vcpu->lapic). */
@@ -85,6 +95,12 @@ struct l1vmm_lapic {
 	u32 mp_state;			/* KVM_MP_STATE_RUNNABLE or _HALTED */
 	u64 halt_wakeups;		/* sleeps in HLT that ended with a wake-up */
 	u64 vapic_addr;			/* KVM_SET_VAPIC_ADDR's word, 0: none */
+	/* Split irqchip (irqchip_split.c), under the lock but for pending_ioapic_eoi. */
+	int pending_extint;		/* KVM_INTERRUPT's ExtINT vector, or -1 */
+	int pending_ioapic_eoi;		/* for KVM_EXIT_IOAPIC_EOI, or -1; the vCPU's own */
+	u32 scan_gen;			/* irqchip->scan_gen of ioapic_vectors */
+	DECLARE_BITMAP(ioapic_vectors, 256);	/* EOIs that exit (KVM's ioapic_handled_vectors) */
+	unsigned int halt_poll_ns;	/* halt_poll.c: how long the next HLT polls */
 };
 
 /* VM side. */

@@ -50,6 +50,19 @@ int l1vmm_irqchip_route_set(struct l1vmm_vm *vm, const struct l1vmm_irq_route *e
 int l1vmm_irqchip_set_gsi_locked(struct l1vmm_vm *vm, unsigned int source, u32 gsi, bool level);
 /* The same, taking the lock: l1vmm_irqchip_set_gsi() (irqchip.h). */
 
+struct l1vmm_irqchip *l1vmm_irqchip_alloc(struct l1vmm_vm *vm);
+void l1vmm_irqchip_msi_to_irq(struct l1vmm_vm *vm, const struct l1vmm_irq_route *e,
+			      struct l1vmm_apic_irq *irq);
+
+/*
+ * KVM's kvm_msi_route_invalid(): with 32-bit x2APIC IDs, address_hi's
+ * bits 7:0 must be 0.
+ */
+static inline bool l1vmm_msi_route_invalid(struct l1vmm_vm *vm, const struct l1vmm_irq_route *e)
+{
+	return READ_ONCE(vm->x2apic_format) && (e->msi.address_hi & 0xff);
+}
+
 /* lapic.c */
 void l1vmm_lapic_kick(struct l1vmm_vcpu *vcpu);
 int l1vmm_lapic_accept(struct l1vmm_vcpu *vcpu, const struct l1vmm_apic_irq *irq);

@@ -15,6 +15,7 @@
 #include <linux/workqueue.h>
 
 #include "l1vmm/irqchip_priv.h"
+#include "l1vmm/irqchip_split.h"
 
 struct l1vmm_irqfd {
 	struct l1vmm_vm *vm;
@@ -181,6 +182,9 @@ static int irqfd_assign(struct l1vmm_vm *vm, const struct kvm_irqfd *args)
 	struct fd f;
 	int r;
 
+	/* KVM's kvm_arch_irqfd_allowed(): resampling needs the in-kernel IOAPIC. */
+	if ((args->flags & KVM_IRQFD_FLAG_RESAMPLE) && !l1vmm_pic_in_kernel(vm))
+		return -EINVAL;
 	irqfd = kzalloc(sizeof(*irqfd), GFP_KERNEL_ACCOUNT);
 	if (!irqfd)
 		return -ENOMEM;

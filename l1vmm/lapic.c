@@ -18,7 +18,9 @@
 
 #include "l1vmm/exit.h"
 #include "l1vmm/guest_mem.h"
+#include "l1vmm/halt_poll.h"
 #include "l1vmm/irqchip_priv.h"
+#include "l1vmm/irqchip_split.h"
 #include "l1vmm/portable/cpuid.h"
 #include "l1vmm/portable/msrs.h"
 #include "l1vmm/portable/x86.h"
@@ -169,7 +171,9 @@ static void lapic_fx(struct l1vmm_vcpu *vcpu, const struct l1vmm_apic_fx *fx)
 	struct l1vmm_ioapic_out out = { 0 };
 	bool directed;
 
-	if (fx->flags & L1VMM_APIC_FX_EOI) {
+	if ((fx->flags & L1VMM_APIC_FX_EOI) && vm->irqchip->split) {
+		l1vmm_split_eoi(vcpu, fx->eoi_vector);
+	} else if (fx->flags & L1VMM_APIC_FX_EOI) {
 		directed = l1vmm_apic_get(&vcpu->lapic->apic, L1VMM_APIC_SPIV) &
 			   L1VMM_APIC_SPIV_DIRECTED_EOI;
 		/*
@@ -187,6 +191,9 @@ static void lapic_fx(struct l1vmm_vcpu *vcpu, const struct l1vmm_apic_fx *fx)
 		timer_arm(vcpu);
 	if (fx->flags & (L1VMM_APIC_FX_EVENT | L1VMM_APIC_FX_MAP))
 		set_bit(L1VMM_REQ_EVENT, &vcpu->requests);
+	/* A destination changed: the split irqchip's EOI-exit vectors too. */
+	if (fx->flags & L1VMM_APIC_FX_MAP)
+		vm->irqchip->scan_gen++;
 }
 
 static bool in_lapic_page(struct l1vmm_vcpu *vcpu, u64 gpa)
@@ -325,6 +332,9 @@ void l1vmm_lapic_set_cr8(struct l1vmm_vcpu *vcpu, u64 cr8)
 /* The PIC's INTR for this vCPU (KVM's kvm_cpu_has_extint()); lock held. */
 static bool has_extint(struct l1vmm_vcpu *vcpu)
 {
+	/* The split irqchip: user space's PIC sent it with KVM_INTERRUPT. */
+	if (vcpu->vm->irqchip->split)
+		return vcpu->lapic->pending_extint >= 0 && l1vmm_lapic_takes_pic(vcpu);
 	return vcpu->vm->irqchip->pic.output && l1vmm_lapic_takes_pic(vcpu);
 }
 
@@ -352,6 +362,8 @@ void l1vmm_lapic_inject(struct l1vmm_vcpu *vcpu)
 	if (has_extint(vcpu) || l1vmm_apic_has_interrupt(a) >= 0) {
 		if (!l1vmm_ready_for_interrupt(vcpu)) {
 			window = true;
+		} else if (has_extint(vcpu) && chip->split) {
+			vec = xchg(&vcpu->lapic->pending_extint, -1);
 		} else if (has_extint(vcpu)) {
 			l1vmm_irqchip_pic_prepare(vcpu->vm);
 			vec = l1vmm_pic_read_irq(&chip->pic);
@@ -362,6 +374,10 @@ void l1vmm_lapic_inject(struct l1vmm_vcpu *vcpu)
 	}
 	if (vcpu->lapic->vapic_addr)
 		word = l1vmm_apic_vapic_word(a);
+	/* User space's request for the window, as KVM's dm_request_for_irq_injection(). */
+	if (chip->split && READ_ONCE(vcpu->run->request_interrupt_window) &&
+	    l1vmm_split_accept_dm_intr(vcpu))
+		window = true;
 	spin_unlock_irqrestore(&chip->lock, flags);
 	if (vec >= 0) {
 		ev.vector = vec;
@@ -518,12 +534,16 @@ int l1vmm_lapic_before_entry(struct l1vmm_vcpu *vcpu)
 	int n;
 
 	clear_bit(L1VMM_REQ_EVENT, &vcpu->requests);
+	/* The split irqchip's EOI for user space's IOAPIC (KVM_REQ_IOAPIC_EOI_EXIT). */
+	if (!l1vmm_split_eoi_exit(vcpu))
+		return 0;
 	accept_events(vcpu);
 	spin_lock_irqsave(&vcpu->vm->irqchip->lock, flags);
 	timer_check(vcpu);
 	spin_unlock_irqrestore(&vcpu->vm->irqchip->lock, flags);
 	while (l->mp_state != KVM_MP_STATE_RUNNABLE) {
-		if (wait_event_interruptible(l->wq, lapic_wakes(vcpu))) {
+		/* Halted, it polls before it sleeps (halt_poll.c). */
+		if (l1vmm_halt_wait(vcpu, l->mp_state == KVM_MP_STATE_HALTED, lapic_wakes)) {
 			vcpu->run->exit_reason = KVM_EXIT_INTR;
 			return -EINTR;
 		}
@@ -582,6 +602,8 @@ int l1vmm_lapic_create(struct l1vmm_vcpu *vcpu)
 		return -ENOMEM;
 	l->vcpu = vcpu;
 	l->apic.vcpu_id = vcpu->id;
+	l->pending_extint = -1;
+	l->pending_ioapic_eoi = -1;
 	init_waitqueue_head(&l->wq);
 	atomic_set(&l->nmi_queued, 0);
 	hrtimer_init(&l->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_HARD);
@@ -602,6 +624,12 @@ void l1vmm_lapic_free(struct l1vmm_vcpu *vcpu)
 	vcpu->lapic = NULL;
 }
 
+/* KVM's kvm_apic_set_version(): directed EOI with x2APIC and the IOAPIC in user space. */
+static bool directed_eoi(struct l1vmm_vcpu *vcpu)
+{
+	return vcpu->vm->irqchip->split && (cpuid_1_ecx(vcpu) & CPUID_1_ECX_X2APIC);
+}
+
 /* RESET or INIT of the APIC (KVM's kvm_lapic_reset()); KVM_SET_BOOT_CPU_ID names the BSP. */
 void l1vmm_lapic_reset(struct l1vmm_vcpu *vcpu, bool init)
 {
@@ -610,7 +638,9 @@ void l1vmm_lapic_reset(struct l1vmm_vcpu *vcpu, bool init)
 
 	spin_lock_irqsave(&vcpu->vm->irqchip->lock, flags);
 	l->apic.tsc_deadline = cpuid_1_ecx(vcpu) & CPUID_1_ECX_TSC_DEADLINE;
+	l->apic.directed_eoi = directed_eoi(vcpu);
 	l1vmm_apic_reset(&l->apic, init, is_bsp(vcpu));
+	vcpu->vm->irqchip->scan_gen++;
 	timer_arm(vcpu);
 	spin_unlock_irqrestore(&vcpu->vm->irqchip->lock, flags);
 	clear_bit(0, &l->timer_fired);
@@ -623,6 +653,7 @@ void l1vmm_lapic_update_cpuid(struct l1vmm_vcpu *vcpu)
 
 	spin_lock_irqsave(&vcpu->vm->irqchip->lock, flags);
 	vcpu->lapic->apic.tsc_deadline = cpuid_1_ecx(vcpu) & CPUID_1_ECX_TSC_DEADLINE;
+	vcpu->lapic->apic.directed_eoi = directed_eoi(vcpu);
 	l1vmm_apic_update_version(&vcpu->lapic->apic);
 	spin_unlock_irqrestore(&vcpu->vm->irqchip->lock, flags);
 }
@@ -665,7 +696,7 @@ long l1vmm_lapic_ioctl(struct l1vmm_vcpu *vcpu, unsigned int ioctl, void __user 
 		if (!s)
 			return -ENOMEM;
 		spin_lock_irqsave(&vcpu->vm->irqchip->lock, flags);
-		l1vmm_apic_get_state(a, s->regs, false, now_ns());
+		l1vmm_apic_get_state(a, s->regs, READ_ONCE(vcpu->vm->x2apic_format), now_ns());
 		spin_unlock_irqrestore(&vcpu->vm->irqchip->lock, flags);
 		r = copy_to_user(argp, s, sizeof(*s)) ? -EFAULT : 0;
 		kfree(s);
@@ -675,8 +706,9 @@ long l1vmm_lapic_ioctl(struct l1vmm_vcpu *vcpu, unsigned int ioctl, void __user 
 		if (IS_ERR(s))
 			return PTR_ERR(s);
 		spin_lock_irqsave(&vcpu->vm->irqchip->lock, flags);
-		r = l1vmm_apic_set_state(a, s->regs, false, now_ns());
+		r = l1vmm_apic_set_state(a, s->regs, READ_ONCE(vcpu->vm->x2apic_format), now_ns());
 		timer_arm(vcpu);
+		vcpu->vm->irqchip->scan_gen++;
 		spin_unlock_irqrestore(&vcpu->vm->irqchip->lock, flags);
 		set_bit(L1VMM_REQ_EVENT, &vcpu->requests);
 		kfree(s);
@@ -701,9 +733,14 @@ long l1vmm_lapic_ioctl(struct l1vmm_vcpu *vcpu, unsigned int ioctl, void __user 
 			return -EFAULT;
 		return set_vapic_addr(vcpu, va.vapic_addr);
 	}
-	case KVM_INTERRUPT:
-		/* The PIC is in the kernel: user space cannot inject (KVM's answer). */
-		return -ENXIO;
+	case KVM_INTERRUPT: {
+		struct kvm_interrupt irq;
+
+		if (copy_from_user(&irq, argp, sizeof(irq)))
+			return -EFAULT;
+		/* An ExtINT for the split irqchip; -ENXIO with the PIC in the kernel. */
+		return l1vmm_split_interrupt(vcpu, &irq);
+	}
 	default:
 		return -ENOTTY;
 	}

@@ -68,11 +68,17 @@ static void timer_apply(struct l1vmm_vpit *pit, const struct l1vmm_pit_timer *t,
 	hrtimer_start(&pit->timer, ns_to_ktime(now + t->first_ns), HRTIMER_MODE_ABS_HARD);
 }
 
-/* Before each model call: channel 0 runs a timer only with the in-kernel irqchip. */
+/*
+ * Before each model call: channel 0 runs a timer only with the in-kernel
+ * IOAPIC (KVM's create_pit_timer(): not with the split irqchip either).
+ */
 static u64 pit_begin(struct l1vmm_vpit *pit)
 {
+	struct l1vmm_irqchip *chip;
+
 	mutex_lock(&pit->lock);
-	pit->s.timer_allowed = !!READ_ONCE(pit->vm->irqchip);
+	chip = READ_ONCE(pit->vm->irqchip);
+	pit->s.timer_allowed = chip && !chip->split;
 	return ktime_get_ns();
 }
 

@@ -19,17 +19,23 @@
 
 
 #define STATS_NAME_SIZE		48	/* KVM_STATS_NAME_SIZE */
-#define STATS_MAX		16
+#define STATS_MAX		32
 
 struct stat_def {
 	const char *name;
 	size_t offset;		/* in the counters' struct */
 	u32 flags;		/* KVM_STATS_TYPE_* | KVM_STATS_UNIT_* | KVM_STATS_BASE_* */
+	s16 exponent;		/* of the base: -9 for nanoseconds */
 };
 
 #define COUNTER		(KVM_STATS_TYPE_CUMULATIVE | KVM_STATS_UNIT_NONE | KVM_STATS_BASE_POW10)
 #define VCPU_STAT(field)	{ #field, offsetof(struct l1vmm_vcpu_stats, field), COUNTER }
 #define VM_STAT(field)		{ #field, offsetof(struct l1vmm_vm_stats, field), COUNTER }
+/* KVM's STATS_DESC_TIME_NSEC and STATS_DESC_IBOOLEAN. */
+#define NSEC		(KVM_STATS_TYPE_CUMULATIVE | KVM_STATS_UNIT_SECONDS | KVM_STATS_BASE_POW10)
+#define VCPU_NSEC(field)	{ #field, offsetof(struct l1vmm_vcpu_stats, field), NSEC, -9 }
+#define IBOOL		(KVM_STATS_TYPE_INSTANT | KVM_STATS_UNIT_BOOLEAN | KVM_STATS_BASE_POW10)
+#define VCPU_BOOL(field)	{ #field, offsetof(struct l1vmm_vcpu_stats, field), IBOOL }
 
 static const struct stat_def vcpu_stats[] = {
 	VCPU_STAT(exits),
@@ -39,6 +45,15 @@ static const struct stat_def vcpu_stats[] = {
 	VCPU_STAT(l1_intercepted_always),
 	VCPU_STAT(l1_intercepted_cond),
 	VCPU_STAT(egpr_switches),
+	VCPU_STAT(halt_exits),
+	VCPU_STAT(halt_successful_poll),
+	VCPU_STAT(halt_attempted_poll),
+	VCPU_STAT(halt_poll_invalid),
+	VCPU_STAT(halt_wakeup),
+	VCPU_NSEC(halt_poll_success_ns),
+	VCPU_NSEC(halt_poll_fail_ns),
+	VCPU_NSEC(halt_wait_ns),
+	VCPU_BOOL(blocking),
 #ifdef CONFIG_L1VMM_EGPR_SHADOW
 	VCPU_STAT(egpr_shadow_loads),
 	VCPU_STAT(egpr_shadow_stores),
@@ -100,6 +115,7 @@ static size_t stats_fill(const struct stats_source *src, struct stats_layout *l)
 		struct stats_desc *d = &l->desc[i];
 
 		d->desc.flags = src->defs[i].flags;
+		d->desc.exponent = src->defs[i].exponent;
 		d->desc.size = 1;
 		d->desc.offset = i * sizeof(u64);
 		strscpy(d->name, src->defs[i].name, sizeof(d->name));

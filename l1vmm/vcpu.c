@@ -33,6 +33,7 @@
 #include "l1vmm/guest_mem.h"
 #include "l1vmm/hw.h"
 #include "l1vmm/irqchip.h"
+#include "l1vmm/irqchip_split.h"
 #include "l1vmm/kvmclock.h"
 #include "l1vmm/msr_access.h"
 #include "l1vmm/msr_misc.h"
@@ -312,6 +313,18 @@ static int vcpu_run_input(struct l1vmm_vcpu *vcpu)
 	return 0;
 }
 
+/*
+ * Can user space's PIC inject with KVM_INTERRUPT now (KVM's
+ * kvm_vcpu_ready_for_interrupt_injection())? Never asked with the PIC in
+ * the kernel.
+ */
+static bool user_irq_window_open(struct l1vmm_vcpu *vcpu)
+{
+	if (!vcpu->lapic)
+		return l1vmm_ready_for_interrupt(vcpu);
+	return l1vmm_irqchip_split(vcpu->vm) && l1vmm_split_ready_for_injection(vcpu);
+}
+
 static int vcpu_run(struct l1vmm_vcpu *vcpu)
 {
 	struct kvm_run *run = vcpu->run;
@@ -450,8 +463,7 @@ static int vcpu_run(struct l1vmm_vcpu *vcpu)
 		if (r <= 0)
 			break;
 		/* With the PIC in the kernel, KVM ignores the request. */
-		if (!vcpu->lapic && READ_ONCE(run->request_interrupt_window) &&
-		    l1vmm_ready_for_interrupt(vcpu)) {
+		if (READ_ONCE(run->request_interrupt_window) && user_irq_window_open(vcpu)) {
 			run->exit_reason = KVM_EXIT_IRQ_WINDOW_OPEN;
 			r = 0;
 			break;
@@ -476,7 +488,8 @@ static void vcpu_post_run(struct l1vmm_vcpu *vcpu)
 		/* As KVM with the PIC in the kernel: always ready. */
 		run->cr8 = l1vmm_lapic_get_cr8(vcpu);
 		run->apic_base = l1vmm_lapic_get_base(vcpu);
-		run->ready_for_interrupt_injection = 1;
+		run->ready_for_interrupt_injection = l1vmm_pic_in_kernel(vcpu->vm) ||
+						     user_irq_window_open(vcpu);
 		return;
 	}
 	run->cr8 = l1vmm_ops->get_cr8(vcpu);

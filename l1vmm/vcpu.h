@@ -105,6 +105,16 @@ struct l1vmm_vcpu_stats {
 	u64 l1_intercepted_always;
 	u64 l1_intercepted_cond;
 	u64 egpr_switches;	/* entries that switched R16-R31 (xstate/egpr.c) */
+	/* KVM's halt statistics (exit.c, halt_poll.c): HLT exits, polls, sleeps. */
+	u64 halt_exits;
+	u64 halt_successful_poll;
+	u64 halt_attempted_poll;
+	u64 halt_poll_invalid;		/* always 0: every x86 wake-up is valid */
+	u64 halt_wakeup;
+	u64 halt_poll_success_ns;
+	u64 halt_poll_fail_ns;
+	u64 halt_wait_ns;
+	u64 blocking;			/* 1 while the vCPU sleeps */
 #ifdef CONFIG_L1VMM_EGPR_SHADOW
 	u64 egpr_shadow_loads;
 	u64 egpr_shadow_stores;

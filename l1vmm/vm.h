@@ -83,6 +83,15 @@ struct l1vmm_vm {
 	/* User space's TSC writes, matched as KVM's (tsc.c). */
 	raw_spinlock_t tsc_write_lock;
 	struct l1vmm_tsc_sync tsc_sync;
+	/*
+	 * KVM_CAP_X2APIC_API (caps.c): 32-bit x2APIC IDs in KVM_GET/SET_LAPIC
+	 * and MSI addresses, and MSIs to 0xff not broadcast in x2APIC mode.
+	 */
+	bool x2apic_format;
+	bool x2apic_broadcast_quirk_disabled;
+	/* KVM_CAP_HALT_POLL (halt_poll.c): this VM's halt_poll_ns once set. */
+	bool override_halt_poll_ns;
+	u32 max_halt_poll_ns;
 };
 
 /*

@@ -135,6 +135,9 @@ static const struct {
 	{ KVM_CAP_PIT2, 1 },
 	{ KVM_CAP_PIT_STATE2, 1 },
 	{ KVM_CAP_REINJECT_CONTROL, 1 },
+	{ KVM_CAP_SPLIT_IRQCHIP, 1 },
+	{ KVM_CAP_X2APIC_API, 3 },
+	{ KVM_CAP_HALT_POLL, 1 },
 };
 
 static long expected_cap_answer(long cap)

@@ -14,6 +14,7 @@
 #include "kvm_vm.h"
 
 bool vm_create_irqchip;
+bool vm_create_split_irqchip;
 
 void vm_create(struct test_vm *vm)
 {
@@ -21,6 +22,11 @@ void vm_create(struct test_vm *vm)
 	vm->fd = ASSERT_IOCTL_OK(vm->sys_fd, KVM_CREATE_VM, 0);
 	if (vm_create_irqchip)
 		ASSERT_IOCTL_OK(vm->fd, KVM_CREATE_IRQCHIP, 0);
+	if (vm_create_split_irqchip) {
+		struct kvm_enable_cap cap = { .cap = KVM_CAP_SPLIT_IRQCHIP, .args = { 24 } };
+
+		ASSERT_IOCTL_OK(vm->fd, KVM_ENABLE_CAP, &cap);
+	}
 }
 
 void vm_close(struct test_vm *vm)

@@ -27,6 +27,8 @@ struct test_vcpu {
 
 /* Set: vm_create() (and the guest_start_*() helpers) add KVM_CREATE_IRQCHIP. */
 extern bool vm_create_irqchip;
+/* Set: the same with KVM_CAP_SPLIT_IRQCHIP, 24 IOAPIC pins left to user space. */
+extern bool vm_create_split_irqchip;
 void vm_create(struct test_vm *vm);
 void vm_close(struct test_vm *vm);
 
