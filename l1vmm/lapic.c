@@ -110,6 +110,18 @@ static void timer_arm(struct l1vmm_vcpu *vcpu)
 	if (t->mode == L1VMM_APIC_TIMER_TSCDEADLINE) {
 		if (!t->tscdeadline)
 			goto cancel;
+		/*
+		 * Due already: fire now, without waiting for an hrtimer
+		 * interrupt (KVM's start_sw_tscdeadline()). The caller is
+		 * the vCPU's thread, which looks at the request before it
+		 * enters again.
+		 */
+		if (l1vmm_ops->get_msr(vcpu, L1VMM_MSR_TSC) >= t->tscdeadline) {
+			hrtimer_try_to_cancel(&l->timer);
+			set_bit(0, &l->timer_fired);
+			set_bit(L1VMM_REQ_EVENT, &vcpu->requests);
+			return;
+		}
 		target = tsc_deadline_ns(vcpu, t->tscdeadline);
 	} else if (t->armed) {
 		target = t->target_ns;
@@ -325,6 +337,58 @@ void l1vmm_lapic_set_cr8(struct l1vmm_vcpu *vcpu, u64 cr8)
 static bool has_extint(struct l1vmm_vcpu *vcpu)
 {
 	return vcpu->vm->irqchip->pic.output && l1vmm_lapic_takes_pic(vcpu);
+}
+
+/* --- The fastpath --- */
+
+/*
+ * The fastpath's APIC writes (fastpath.h), IRQs off, outside the guest
+ * context: TSC_DEADLINE, the x2APIC EOI, and an x2APIC ICR write of a
+ * fixed IPI to one physical destination without shorthand, the only kind
+ * KVM's handle_fastpath_set_x2apic_icr_irqoff() takes. True when done, as
+ * l1vmm_lapic_set_msr() would have done it; false, with nothing changed,
+ * for the full path: the other ICR forms, xAPIC mode, a value that is a
+ * #GP. An interrupt the write made deliverable is a REQ_EVENT, which ends
+ * the fastpath's series.
+ */
+bool l1vmm_lapic_fastpath_msr(struct l1vmm_vcpu *vcpu, u32 index, u64 data)
+{
+	struct l1vmm_apic *a = &vcpu->lapic->apic;
+	struct l1vmm_apic_fx fx = { 0 };
+	u64 cr8 = l1vmm_ops->get_cr8(vcpu);
+	bool done = false;
+
+	lockdep_assert_irqs_disabled();
+	spin_lock(&vcpu->vm->irqchip->lock);
+	/* A CR8 write that did not exit counts for the EOI's check below. */
+	if (cr8 != l1vmm_apic_get_cr8(a))
+		l1vmm_apic_set_cr8(a, cr8);
+	switch (index) {
+	case MSR_TSC_DEADLINE:
+		if (l1vmm_apic_set_tscdeadline(a, data))
+			timer_arm(vcpu);
+		done = true;
+		break;
+	case L1VMM_MSR_X2APIC_ICR:
+		if ((data & (L1VMM_APIC_MODE_MASK | L1VMM_APIC_DEST_LOGICAL |
+			     (3U << L1VMM_APIC_SHORT_SHIFT))) ||
+		    (u32)(data >> 32) == L1VMM_X2APIC_BROADCAST)
+			break;
+		fallthrough;
+	case L1VMM_MSR_X2APIC_EOI:
+		done = !l1vmm_apic_msr_write(a, index, data, now_ns(), &fx);
+		break;
+	}
+	if (done) {
+		/* Only an interrupt the guest can take now ends the series. */
+		if ((fx.flags & L1VMM_APIC_FX_EVENT) &&
+		    (l1vmm_apic_has_interrupt(a) >= 0 || has_extint(vcpu)))
+			set_bit(L1VMM_REQ_EVENT, &vcpu->requests);
+		fx.flags &= ~L1VMM_APIC_FX_EVENT;
+		lapic_fx(vcpu, &fx);
+	}
+	spin_unlock(&vcpu->vm->irqchip->lock);
+	return done;
 }
 
 /*
