@@ -46,6 +46,7 @@ long l1vmm_check_extension(long cap)
 	case KVM_CAP_IRQCHIP:
 	case KVM_CAP_IRQ_INJECT_STATUS:
 	case KVM_CAP_SET_BOOT_CPU_ID:
+	case KVM_CAP_VAPIC:
 		return 1;
 	/*
 	 * As kvm-amd answers them, with or without an in-kernel irqchip; the

@@ -37,6 +37,29 @@ static int copy_gpa_page(struct l1vmm_vm *vm, u64 gpa, void *buf, unsigned int l
 	return 0;
 }
 
+/*
+ * Across pages, as KVM's kvm_read_guest()/kvm_write_guest(): each page's
+ * slot is looked up under the MMU lock and the copy done after it, so
+ * that a fault never waits with a lock held; a slot deleted in between
+ * leaves the copy in user memory the process still owns.
+ */
+int l1vmm_copy_gpa(struct l1vmm_vm *vm, u64 gpa, void *buf, unsigned int len, bool write)
+{
+	might_fault();
+	if (vm->mm != current->mm)
+		return -EFAULT;
+	while (len) {
+		unsigned int n = min_t(unsigned int, len, PAGE_SIZE - offset_in_page(gpa));
+
+		if (copy_gpa_page(vm, gpa, buf, n, write))
+			return -EFAULT;
+		gpa += n;
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
 int l1vmm_read_gpa(struct l1vmm_vm *vm, u64 gpa, void *buf, unsigned int len)
 {
 	if (offset_in_page(gpa) + len > PAGE_SIZE)

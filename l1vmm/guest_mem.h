@@ -36,6 +36,14 @@ u64 l1vmm_linear(const struct l1vmm_guest_view *view, int seg, u64 offset);
 int l1vmm_read_gpa(struct l1vmm_vm *vm, u64 gpa, void *buf, unsigned int len);
 
 /*
+ * Read (@write false) or write guest-physical memory, any length, from the
+ * VM's own process: 0, or -EFAULT where no slot backs a page, a write
+ * meets a read-only slot, or the user mapping faults. Writes mark the
+ * pages dirty.
+ */
+int l1vmm_copy_gpa(struct l1vmm_vm *vm, u64 gpa, void *buf, unsigned int len, bool write);
+
+/*
  * The guest-physical address of linear address @gva: 0, or -EFAULT when
  * the guest does not map it or a table on the way is not backed by a slot.
  */

@@ -84,6 +84,7 @@ struct l1vmm_lapic {
 	wait_queue_head_t wq;		/* a halted vCPU sleeps here */
 	u32 mp_state;			/* KVM_MP_STATE_RUNNABLE or _HALTED */
 	u64 halt_wakeups;		/* sleeps in HLT that ended with a wake-up */
+	u64 vapic_addr;			/* KVM_SET_VAPIC_ADDR's word, 0: none */
 };
 
 /* VM side. */

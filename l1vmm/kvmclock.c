@@ -15,8 +15,8 @@
  * clock (a host clocksource that is the TSC, and the vCPUs' TSCs
  * matched), which l1vmm does not have yet (doc/abi.md, Differences).
  *
- * The guest's memory is written through the slot's user mapping with
- * copy_to_user(), as KVM's kvm_write_guest() does: only in process
+ * The guest's memory is written through the slot's user mapping
+ * (l1vmm_copy_gpa()), as KVM's kvm_write_guest() does: only in process
  * context with preemption on. The fastpath's WRMSR (IRQs off) only
  * records the MSR and asks for the write, which vcpu_run() does before
  * the guest's next instruction.
@@ -24,7 +24,6 @@
 #define pr_fmt(fmt) "l1vmm: " fmt
 
 #include <linux/kvm.h>
-#include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/sched.h>
 #include <linux/timekeeping.h>
@@ -33,8 +32,8 @@
 #include <asm/tsc.h>
 
 #include "l1vmm/backend.h"
+#include "l1vmm/guest_mem.h"
 #include "l1vmm/kvmclock.h"
-#include "l1vmm/mmu.h"
 #include "l1vmm/portable/msrs.h"
 #include "l1vmm/vcpu.h"
 #include "l1vmm/vm.h"
@@ -82,42 +81,9 @@ void l1vmm_kvmclock_reset(struct l1vmm_vcpu *vcpu)
 	clear_bit(L1VMM_REQ_CLOCK_UPDATE, &vcpu->requests);
 }
 
-/*
- * Copy to or from guest-physical memory, page by page, through the user
- * mapping of the slot that holds each page (l1vmm_gfn_to_hva()), as
- * KVM's kvm_read_guest()/kvm_write_guest() do: 0, or -EFAULT where no
- * slot backs a page, a write meets a read-only slot, or the user mapping
- * faults. The slot is looked up under the MMU lock and the copy done
- * after it, so that a fault never waits with a lock held; a slot deleted
- * in between leaves the copy in user memory the process still owns.
- */
-static int gpa_copy(struct l1vmm_vm *vm, u64 gpa, void *buf, unsigned int len, bool write)
-{
-	might_fault();
-	if (vm->mm != current->mm)
-		return -EFAULT;
-	while (len) {
-		unsigned int n = min_t(unsigned int, len, PAGE_SIZE - offset_in_page(gpa));
-		unsigned long hva;
-
-		if (l1vmm_gfn_to_hva(vm, gpa >> PAGE_SHIFT, write, &hva))
-			return -EFAULT;
-		hva += offset_in_page(gpa);
-		if (write ? copy_to_user((void __user *)hva, buf, n) :
-			    copy_from_user(buf, (const void __user *)hva, n))
-			return -EFAULT;
-		if (write)
-			l1vmm_mark_page_dirty(vm, gpa >> PAGE_SHIFT);
-		gpa += n;
-		buf += n;
-		len -= n;
-	}
-	return 0;
-}
-
 static int gpa_write(struct l1vmm_vm *vm, u64 gpa, const void *buf, unsigned int len)
 {
-	return gpa_copy(vm, gpa, (void *)buf, len, true);
+	return l1vmm_copy_gpa(vm, gpa, (void *)buf, len, true);
 }
 
 /*
@@ -131,7 +97,7 @@ static void write_wall_clock(struct l1vmm_vm *vm, u64 gpa)
 	struct l1vmm_pvclock_wall_clock wc;
 	u32 version;
 
-	if (!gpa || gpa_copy(vm, gpa, &version, sizeof(version), false))
+	if (!gpa || l1vmm_copy_gpa(vm, gpa, &version, sizeof(version), false))
 		return;
 	if (version & 1)
 		version++;
@@ -194,9 +160,9 @@ void l1vmm_kvmclock_update(struct l1vmm_vcpu *vcpu)
 	t.tsc_shift = shift;
 
 	/* The guest may read another vCPU's page at any time: odd first. */
-	if (gpa_copy(vm, gpa, &version, sizeof(version), false) ||
-	    gpa_copy(vm, gpa + offsetof(struct l1vmm_pvclock_time, flags), &t.flags,
-		     sizeof(t.flags), false))
+	if (l1vmm_copy_gpa(vm, gpa, &version, sizeof(version), false) ||
+	    l1vmm_copy_gpa(vm, gpa + offsetof(struct l1vmm_pvclock_time, flags), &t.flags,
+			   sizeof(t.flags), false))
 		return;
 	t.flags &= L1VMM_PVCLOCK_GUEST_STOPPED;
 	t.version = l1vmm_pvclock_version_begin(version);

@@ -17,6 +17,7 @@
 #include <asm/tsc.h>
 
 #include "l1vmm/exit.h"
+#include "l1vmm/guest_mem.h"
 #include "l1vmm/irqchip_priv.h"
 #include "l1vmm/portable/cpuid.h"
 #include "l1vmm/portable/msrs.h"
@@ -405,6 +406,7 @@ void l1vmm_lapic_inject(struct l1vmm_vcpu *vcpu)
 	unsigned long flags;
 	bool window = false;
 	int vec = -1;
+	u32 word = 0;
 	u64 cr8;
 
 	spin_lock_irqsave(&chip->lock, flags);
@@ -422,26 +424,60 @@ void l1vmm_lapic_inject(struct l1vmm_vcpu *vcpu)
 			vec = l1vmm_apic_ack(a);
 		}
 	}
+	if (vcpu->lapic->vapic_addr)
+		word = l1vmm_apic_vapic_word(a);
 	spin_unlock_irqrestore(&chip->lock, flags);
 	if (vec >= 0) {
 		ev.vector = vec;
 		l1vmm_ops->set_event(vcpu, &ev);
 	}
 	l1vmm_ops->set_irq_window(vcpu, window);
+	/* A word no slot backs any more is not written (KVM's cached write fails). */
+	if (vcpu->lapic->vapic_addr)
+		l1vmm_copy_gpa(vcpu->vm, vcpu->lapic->vapic_addr, &word, sizeof(word), true);
 }
 
-/* After an exit: a CR8 write the guest made without exiting goes into the TPR. */
+/*
+ * After an exit: a CR8 write the guest made without exiting goes into the
+ * TPR, then the TPR the guest wrote into its vAPIC word (KVM's
+ * sync_cr8_to_lapic(), then kvm_lapic_sync_from_vapic()).
+ */
 void l1vmm_lapic_after_exit(struct l1vmm_vcpu *vcpu)
 {
 	struct l1vmm_apic *a = &vcpu->lapic->apic;
 	u64 cr8 = l1vmm_ops->get_cr8(vcpu);
+	u64 vapic = vcpu->lapic->vapic_addr;
 	unsigned long flags;
+	u32 word;
 
-	if (cr8 == l1vmm_apic_get_cr8(a))
-		return;
-	spin_lock_irqsave(&vcpu->vm->irqchip->lock, flags);
-	l1vmm_apic_set_cr8(a, cr8);
-	spin_unlock_irqrestore(&vcpu->vm->irqchip->lock, flags);
+	if (cr8 != l1vmm_apic_get_cr8(a)) {
+		spin_lock_irqsave(&vcpu->vm->irqchip->lock, flags);
+		l1vmm_apic_set_cr8(a, cr8);
+		spin_unlock_irqrestore(&vcpu->vm->irqchip->lock, flags);
+	}
+	if (vapic && !l1vmm_copy_gpa(vcpu->vm, vapic, &word, sizeof(word), false)) {
+		spin_lock_irqsave(&vcpu->vm->irqchip->lock, flags);
+		l1vmm_apic_set_tpr(a, word & 0xff);
+		spin_unlock_irqrestore(&vcpu->vm->irqchip->lock, flags);
+	}
+}
+
+/*
+ * KVM_SET_VAPIC_ADDR (KVM's kvm_lapic_set_vapic_addr()): a word in guest
+ * memory that mirrors the TPR (QEMU's kvmvapic option ROM patches old
+ * 32-bit Windows guests' TPR accesses to use it). 0 turns it off; a word
+ * no writable slot backs is -EINVAL.
+ */
+static int set_vapic_addr(struct l1vmm_vcpu *vcpu, u64 addr)
+{
+	u64 last = addr + sizeof(u32) - 1;
+
+	if (addr && (last < addr ||
+		     !l1vmm_gfn_backed(vcpu->vm, addr >> PAGE_SHIFT, true) ||
+		     !l1vmm_gfn_backed(vcpu->vm, last >> PAGE_SHIFT, true)))
+		return -EINVAL;
+	vcpu->lapic->vapic_addr = addr;
+	return 0;
 }
 
 static bool is_bsp(struct l1vmm_vcpu *vcpu)
@@ -722,6 +758,13 @@ long l1vmm_lapic_ioctl(struct l1vmm_vcpu *vcpu, unsigned int ioctl, void __user 
 		if (copy_from_user(&mp, argp, sizeof(mp)))
 			return -EFAULT;
 		return set_mp_state(vcpu, mp.mp_state);
+	case KVM_SET_VAPIC_ADDR: {
+		struct kvm_vapic_addr va;
+
+		if (copy_from_user(&va, argp, sizeof(va)))
+			return -EFAULT;
+		return set_vapic_addr(vcpu, va.vapic_addr);
+	}
 	case KVM_INTERRUPT:
 		/* The PIC is in the kernel: user space cannot inject (KVM's answer). */
 		return -ENXIO;

@@ -672,6 +672,7 @@ static long vcpu_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
 	}
 	case KVM_GET_LAPIC:
 	case KVM_SET_LAPIC:
+	case KVM_SET_VAPIC_ADDR:
 		/* Without the in-kernel APIC, KVM's -EINVAL. */
 		r = vcpu->lapic ? l1vmm_lapic_ioctl(vcpu, ioctl, argp) : -EINVAL;
 		break;

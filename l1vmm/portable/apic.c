@@ -158,6 +158,22 @@ u64 l1vmm_apic_get_cr8(const struct l1vmm_apic *a)
 	return (l1vmm_apic_get(a, L1VMM_APIC_TPR) & 0xf0) >> 4;
 }
 
+u32 l1vmm_apic_vapic_word(const struct l1vmm_apic *a)
+{
+	int irr = l1vmm_apic_highest_vec(a, L1VMM_APIC_IRR);
+	int isr = l1vmm_apic_highest_vec(a, L1VMM_APIC_ISR);
+
+	return (l1vmm_apic_get(a, L1VMM_APIC_TPR) & 0xff) |
+	       ((u32)(isr < 0 ? 0 : isr & 0xf0) << 8) | ((u32)(irr < 0 ? 0 : irr) << 24);
+}
+
+void l1vmm_apic_set_tpr(struct l1vmm_apic *a, u8 tpr)
+{
+	struct l1vmm_apic_fx fx = { 0 };
+
+	set_tpr(a, tpr, &fx);
+}
+
 /* --- The timer --- */
 
 unsigned int l1vmm_apic_divisor(u32 tdcr)

@@ -238,6 +238,15 @@ int l1vmm_apic_eoi(struct l1vmm_apic *a, bool *level);
 void l1vmm_apic_set_cr8(struct l1vmm_apic *a, u64 cr8);
 u64 l1vmm_apic_get_cr8(const struct l1vmm_apic *a);
 
+/*
+ * The word at the address KVM_SET_VAPIC_ADDR names (KVM's
+ * kvm_lapic_sync_to_vapic()): the TPR in bits 7:0, the highest in-service
+ * vector's class in 15:12, the highest requested vector in 31:24 (0 for
+ * none). The guest's writes of its low byte set the TPR (sync_from_vapic).
+ */
+u32 l1vmm_apic_vapic_word(const struct l1vmm_apic *a);
+void l1vmm_apic_set_tpr(struct l1vmm_apic *a, u8 tpr);
+
 /* --- Lifecycle and state --- */
 
 /* LVR from nr_lvt and directed_eoi; after cmci changes, masks any new LVT. */

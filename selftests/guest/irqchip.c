@@ -8,7 +8,8 @@
  * routes), ExtINT from the PIC through LINT0, a fixed IPI that wakes
  * another vCPU halted in the kernel, an NMI IPI, lowest-priority delivery,
  * INIT/SIPI bring-up of a second vCPU (and the same through
- * KVM_SET_MP_STATE), KVM_SET_BOOT_CPU_ID. The guests run in 32-bit protected
+ * KVM_SET_MP_STATE), KVM_SET_BOOT_CPU_ID, the TPR mirrored in a guest word
+ * (KVM_SET_VAPIC_ADDR). The guests run in 32-bit protected
  * mode and report each interrupt they take on port 0xe4. Runs against
  * l1vmm and KVM (irqchip@kvm).
  */
@@ -524,6 +525,63 @@ static void test_xapic(void)
 	guest_stop(&g);
 }
 
+#define VAPIC_GPA	0x7100
+
+/* The TPR set through the vAPIC word; an interrupt it holds back shows there. */
+GUEST_CODE(vapic_guest, ".code32",
+	XAPIC_ON
+	"movb $0x50, 0x7100\n\t"
+	"out %eax, $0xe0\n\t"
+	"mov 0x7100, %eax\n\t"
+	"out %eax, $0xe1\n\t"
+	"movb $0, 0x7100\n\t"
+	"out %eax, $0xe2\n\t"
+	"out %eax, $0xe3\n\t");
+
+static void test_vapic(void)
+{
+	struct kvm_msi msi = { .address_lo = 0xfee00000, .data = 0x44 };
+	struct kvm_vapic_addr va = { .vapic_addr = VAPIC_GPA };
+	struct kvm_lapic_state lapic;
+	uint32_t *regs = (uint32_t *)lapic.regs;
+	struct test_guest g;
+	struct test_vcpu v;
+	struct test_vm vm;
+
+	/* Without the in-kernel APIC: -EINVAL before the argument is read. */
+	vm_create(&vm);
+	ASSERT_EQ(1, dev_ioctl(vm.sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_VAPIC));
+	vcpu_create(&vm, 0, &v);
+	ASSERT_IOCTL_ERRNO(v.fd, KVM_SET_VAPIC_ADDR, NULL, EINVAL);
+	ASSERT_IOCTL_ERRNO(v.fd, KVM_SET_VAPIC_ADDR, &va, EINVAL);
+	vcpu_close(&v);
+	vm_close(&vm);
+
+	start_guest(&g, vapic_guest, GUEST_CODE_SIZE(vapic_guest));
+	ASSERT_IOCTL_ERRNO(g.vcpu.fd, KVM_SET_VAPIC_ADDR, NULL, EFAULT);
+	va.vapic_addr = 0x80000000;			/* no slot */
+	ASSERT_IOCTL_ERRNO(g.vcpu.fd, KVM_SET_VAPIC_ADDR, &va, EINVAL);
+	va.vapic_addr = MEM_SIZE - 2;			/* runs past the slot */
+	ASSERT_IOCTL_ERRNO(g.vcpu.fd, KVM_SET_VAPIC_ADDR, &va, EINVAL);
+	va.vapic_addr = 0;
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_SET_VAPIC_ADDR, &va);
+	va.vapic_addr = VAPIC_GPA;
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_SET_VAPIC_ADDR, &va);
+
+	/* The guest's byte is the TPR after the exit. */
+	ASSERT_STEP(&g.vcpu, 0xe0);
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_LAPIC, &lapic);
+	ASSERT_EQ(0x50, regs[0x80 / 4]);
+	/* Vector 0x44 waits below it: bits 31:24 of the word say so. */
+	ASSERT_EQ(1, ioctl(g.vm.fd, KVM_SIGNAL_MSI, &msi));
+	ASSERT_EQ(0x44000050, ASSERT_STEP(&g.vcpu, 0xe1));
+	/* TPR 0 through the word lets it in. */
+	ASSERT_STEP(&g.vcpu, 0xe2);
+	ASSERT_TOOK(&g.vcpu, 0x44);
+	ASSERT_STEP(&g.vcpu, 0xe3);
+	guest_stop(&g);
+}
+
 static int irq_line(struct test_vm *vm, uint32_t gsi, uint32_t level)
 {
 	struct kvm_irq_level line = { .irq = gsi, .level = level };
@@ -912,6 +970,7 @@ static const struct ktap_case tests[] = {
 	KTAP_CASE(test_init_sipi),
 	KTAP_CASE(test_boot_cpu_id),
 	KTAP_CASE(test_irqfd),
+	KTAP_CASE(test_vapic),
 };
 
 int main(void)

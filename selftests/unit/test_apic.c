@@ -173,6 +173,30 @@ static void test_ack_eoi(void)
 	ASSERT_EQ(0, wr(&a, L1VMM_APIC_TPR, 0x20));
 }
 
+/* The vAPIC word: TPR, ISR class and IRR vector; its low byte sets the TPR. */
+static void test_vapic_word(void)
+{
+	struct l1vmm_apic a = { 0 };
+
+	setup(&a, 0, true);
+	ASSERT_EQ(0, l1vmm_apic_vapic_word(&a));
+	wr(&a, L1VMM_APIC_TPR, 0x23);
+	l1vmm_apic_set_vec(&a, L1VMM_APIC_IRR, 0x41);
+	l1vmm_apic_set_vec(&a, L1VMM_APIC_IRR, 0x9e);
+	l1vmm_apic_set_vec(&a, L1VMM_APIC_ISR, 0x37);
+	l1vmm_apic_set_vec(&a, L1VMM_APIC_ISR, 0x5b);
+	ASSERT_EQ(0x9e005023, l1vmm_apic_vapic_word(&a));
+
+	/* The guest writes its TPR there: PPR follows. */
+	l1vmm_apic_clear_vec(&a, L1VMM_APIC_ISR, 0x37);
+	l1vmm_apic_clear_vec(&a, L1VMM_APIC_ISR, 0x5b);
+	l1vmm_apic_set_tpr(&a, 0xa1);
+	ASSERT_EQ(0xa1, rd(&a, L1VMM_APIC_TPR));
+	ASSERT_EQ(-1, l1vmm_apic_has_interrupt(&a));
+	l1vmm_apic_set_tpr(&a, 0x80);
+	ASSERT_EQ(0x9e, l1vmm_apic_has_interrupt(&a));
+}
+
 static void test_reset(void)
 {
 	struct l1vmm_apic a = { 0 };
@@ -920,6 +944,7 @@ static const struct ktap_case tests[] = {
 	KTAP_CASE(test_vector_bitmaps),
 	KTAP_CASE(test_ppr),
 	KTAP_CASE(test_ack_eoi),
+	KTAP_CASE(test_vapic_word),
 	KTAP_CASE(test_reset),
 	KTAP_CASE(test_mmio_read),
 	KTAP_CASE(test_mmio_write),
