@@ -138,5 +138,6 @@ u64 l1vmm_lapic_get_base(struct l1vmm_vcpu *vcpu);
 int l1vmm_lapic_set_base(struct l1vmm_vcpu *vcpu, u64 base);
 u64 l1vmm_lapic_get_cr8(struct l1vmm_vcpu *vcpu);
 void l1vmm_lapic_set_cr8(struct l1vmm_vcpu *vcpu, u64 cr8);
+int l1vmm_lapic_cr8_write(struct l1vmm_vcpu *vcpu);
 
 #endif /* L1VMM_IRQCHIP_H */

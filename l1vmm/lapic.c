@@ -14,12 +14,14 @@
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/uaccess.h>
+#include <asm/trapnr.h>
 #include <asm/tsc.h>
 
 #include "l1vmm/exit.h"
 #include "l1vmm/guest_mem.h"
 #include "l1vmm/irqchip_priv.h"
 #include "l1vmm/portable/cpuid.h"
+#include "l1vmm/portable/mov_cr8.h"
 #include "l1vmm/portable/msrs.h"
 #include "l1vmm/portable/x86.h"
 
@@ -332,6 +334,39 @@ void l1vmm_lapic_set_cr8(struct l1vmm_vcpu *vcpu, u64 cr8)
 	l1vmm_ops->set_cr8(vcpu, cr8);
 }
 
+/*
+ * The guest's MOV to CR8, intercepted while an interrupt waits below the
+ * TPR (l1vmm_lapic_inject()): the new TPR, and the interrupt it lets
+ * through before the next instruction (KVM's cr8_write_interception()).
+ * Reserved bits are a #GP, as KVM's kvm_set_cr8().
+ */
+int l1vmm_lapic_cr8_write(struct l1vmm_vcpu *vcpu)
+{
+	struct l1vmm_guest_view view;
+	u8 bytes[L1VMM_MAX_INSN_LEN];
+	struct l1vmm_mov_cr8 insn;
+	unsigned int n;
+	u64 val;
+
+	if (WARN_ON_ONCE(!vcpu->lapic))
+		return l1vmm_emulation_failure(vcpu, 0);
+	l1vmm_guest_view(vcpu, &view);
+	n = l1vmm_fetch_insn(vcpu, &view, bytes);
+	if (l1vmm_decode_mov_cr8(bytes, n, view.code_size == 8, &insn))
+		return l1vmm_emulation_failure(vcpu, 0);
+	val = vcpu->regs[insn.gpr];
+	if (view.code_size != 8)
+		val = (u32)val;
+	if (val & ~L1VMM_CR8_TPR) {
+		l1vmm_queue_exception(vcpu, X86_TRAP_GP, true, 0);
+		return 1;
+	}
+	l1vmm_lapic_set_cr8(vcpu, val);
+	set_bit(L1VMM_REQ_EVENT, &vcpu->requests);
+	l1vmm_skip_to(vcpu, vcpu->regs[L1VMM_REG_RIP] + insn.len);
+	return 1;
+}
+
 /* --- Injection, HLT --- */
 
 /* The PIC's INTR for this vCPU (KVM's kvm_cpu_has_extint()); lock held. */
@@ -404,8 +439,8 @@ void l1vmm_lapic_inject(struct l1vmm_vcpu *vcpu)
 	struct l1vmm_apic *a = &vcpu->lapic->apic;
 	struct l1vmm_event ev = { .valid = true, .type = L1VMM_EVENT_INTR };
 	unsigned long flags;
-	bool window = false;
-	int vec = -1;
+	bool window = false, cr8_exit;
+	int vec = -1, irr;
 	u32 word = 0;
 	u64 cr8;
 
@@ -426,12 +461,20 @@ void l1vmm_lapic_inject(struct l1vmm_vcpu *vcpu)
 	}
 	if (vcpu->lapic->vapic_addr)
 		word = l1vmm_apic_vapic_word(a);
+	/*
+	 * An interrupt the TPR holds back: the guest's MOV CR8 that lowers
+	 * the TPR exits, so that it comes in before the next instruction
+	 * (KVM's update_cr8_intercept(), which the vAPIC word turns off).
+	 */
+	irr = l1vmm_apic_highest_vec(a, L1VMM_APIC_IRR);
+	cr8_exit = !vcpu->lapic->vapic_addr && irr >= 0 && (irr >> 4) <= cr8;
 	spin_unlock_irqrestore(&chip->lock, flags);
 	if (vec >= 0) {
 		ev.vector = vec;
 		l1vmm_ops->set_event(vcpu, &ev);
 	}
 	l1vmm_ops->set_irq_window(vcpu, window);
+	l1vmm_ops->set_cr8_intercept(vcpu, cr8_exit);
 	/* A word no slot backs any more is not written (KVM's cached write fails). */
 	if (vcpu->lapic->vapic_addr)
 		l1vmm_copy_gpa(vcpu->vm, vcpu->lapic->vapic_addr, &word, sizeof(word), true);

@@ -163,6 +163,27 @@ GUEST_CODE(eoi_timer, ".code64",
 	"2: sti\n\t"
 	"out %eax, $0xe2\n\t");
 
+/*
+ * One vCPU: TPR 15 through CR8, a self IPI of 0x50 that it holds back,
+ * then CR8 0: 0x50 must be taken right after that MOV, with R12 still 0,
+ * before the loop that follows makes no exit for a while.
+ */
+GUEST_CODE(cr8_guest, ".code64",
+	X2APIC_ON
+	"sti\n\t"
+	"mov $0xf, %eax\n\t"
+	"mov %rax, %cr8\n\t"
+	IPI(0x50, 0)
+	"out %eax, $0xe0\n\t"
+	"xor %r12, %r12\n\t"
+	"xor %ebx, %ebx\n\t"
+	"mov %rbx, %cr8\n\t"
+	"mov $1, %r12\n\t"
+	"mov $100000, %ecx\n\t"
+	"1: dec %ecx\n\t"
+	"jnz 1b\n\t"
+	"out %eax, $0xe1\n\t");
+
 static unsigned char *guest_mem;
 
 static uint64_t count_of(unsigned int vector)
@@ -365,9 +386,30 @@ static void test_eoi_and_tsc_deadline(void)
 	guest_stop(&g);
 }
 
+static void test_cr8_lowers_tpr(void)
+{
+	struct kvm_lapic_state l;
+	uint32_t *r = (uint32_t *)l.regs;
+	struct test_guest g;
+
+	start_guest(&g, cr8_guest, GUEST_CODE_SIZE(cr8_guest));
+	RUN_OUT(&g.vcpu, 0xe0);
+	/* 0x50 waits in the IRR below the TPR. */
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_LAPIC, &l);
+	ASSERT_EQ(0xf0, r[0x80 / 4]);
+	ASSERT_EQ(1u << (0x50 % 32), r[(0x200 + 0x10 * (0x50 / 32)) / 4]);
+	ASSERT_EQ(0, count_of(0x50));
+	RUN_OUT(&g.vcpu, 0xe1);
+	ASSERT_EQ(1, *(uint64_t *)(g.mem + LOG_IDX_GPA));
+	ASSERT_EQ(0x50, g.mem[LOG_GPA]);
+	ASSERT_EQ(0, g.mem[LOG_R12_GPA]);
+	guest_stop(&g);
+}
+
 static const struct ktap_case tests[] = {
 	KTAP_CASE(test_ipi_round_trips),
 	KTAP_CASE(test_eoi_and_tsc_deadline),
+	KTAP_CASE(test_cr8_lowers_tpr),
 };
 
 int main(void)
