@@ -489,7 +489,7 @@ static unsigned int measure_apic(unsigned long count, struct result *res)
 	sigaction(SIGUSR1, &sa, NULL);
 	TEST_ASSERT(!pthread_create(&t, NULL, ap_run, &ap), "pthread_create");
 	/* Its APIC on before the first IPI, which a disabled APIC drops. */
-	while (!*(volatile uint64_t *)(g.mem + AP_READY_GPA))
+	while (!__atomic_load_n((uint64_t *)(g.mem + AP_READY_GPA), __ATOMIC_ACQUIRE))
 		usleep(1000);
 	measure(&g, &configs[0], &ipi_rt, count, &res[1]);
 	pthread_kill(t, SIGUSR1);
