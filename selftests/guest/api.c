@@ -75,6 +75,7 @@ static const struct {
 	{ KVM_CAP_IMMEDIATE_EXIT, 1 },
 	{ KVM_CAP_EXT_CPUID, 1 },
 	{ KVM_CAP_MP_STATE, 1 },
+	{ KVM_CAP_VAPIC, 1 },
 	{ KVM_CAP_VCPU_EVENTS, 1 },
 	{ KVM_CAP_INTR_SHADOW, 1 },
 	{ KVM_CAP_DEBUGREGS, 1 },
