@@ -3,7 +3,7 @@
  * The local APIC writes l1vmm handles in its exit fastpath (doc/design.md,
  * "The APIC's fast paths"), with the in-kernel irqchip and 64-bit guests
  * in x2APIC mode: fixed IPIs between two vCPUs that answer each other
- * (every one delivered, counted on both sides), EOI through the x2APIC
+ * (every round's ping taken and acknowledged), EOI through the x2APIC
  * MSR with the next pending vector delivered after it, the TSC-deadline
  * timer armed for "now" (its interrupt before the next instruction) and
  * for later, and on l1vmm the fastpath_apic_writes statistic. Then the
