@@ -35,7 +35,7 @@ enum l1vmm_exit_reason {
 	L1VMM_EXIT_IRQ_WINDOW,	/* the guest can take an interrupt now */
 	L1VMM_EXIT_XSETBV,
 	L1VMM_EXIT_DR_ACCESS,	/* MOV to or from a debug register */
-	L1VMM_EXIT_EXCEPTION,	/* intercepted: #DB, #AC, #MC; #BP for guest debug */
+	L1VMM_EXIT_EXCEPTION,	/* intercepted: #DB, #UD, #AC, #MC; #BP for guest debug */
 	L1VMM_EXIT_RDPMC,
 	L1VMM_EXIT_WBINVD,	/* WBINVD or INVD */
 	L1VMM_EXIT_MWAIT,	/* MONITOR or MWAIT */
@@ -157,7 +157,8 @@ struct l1vmm_backend_ops {
 	/*
 	 * Storage of the MSRs l1vmm_msr_in_backend() names (portable/msrs.h):
 	 * the core decides which exist and validates the values
-	 * (msr_access.h); EFER keeps LMA, which is the CPU's.
+	 * (msr_access.h); EFER keeps LMA, which is the CPU's. Also the
+	 * guest's TSC offset, under the key L1VMM_MSR_TSC_OFFSET.
 	 */
 	u64 (*get_msr)(struct l1vmm_vcpu *vcpu, u32 index);
 	void (*set_msr)(struct l1vmm_vcpu *vcpu, u32 index, u64 data);

@@ -64,6 +64,7 @@ long l1vmm_check_extension(long cap)
 	case KVM_CAP_BINARY_STATS_FD:
 	case KVM_CAP_X86_USER_SPACE_MSR:
 	case KVM_CAP_X86_MSR_FILTER:
+	case KVM_CAP_ENFORCE_PV_FEATURE_CPUID:
 	case KVM_CAP_USER_MEMORY2:
 	case KVM_CAP_SET_GUEST_DEBUG:
 	case KVM_CAP_USER_NMI:
@@ -73,6 +74,10 @@ long l1vmm_check_extension(long cap)
 	case KVM_CAP_SREGS2:
 	case KVM_CAP_SYS_ATTRIBUTES:
 	case KVM_CAP_DISABLE_QUIRKS:
+		return 1;
+	/* KVM_VCPU_TSC_CTRL (tsc.c); MSR_PLATFORM_INFO (msr_misc.c). */
+	case KVM_CAP_VCPU_ATTRIBUTES:
+	case KVM_CAP_MSR_PLATFORM_INFO:
 		return 1;
 	/* The MMU notifier keeps the nested tables in step with the VMM's mapping. */
 	case KVM_CAP_SYNC_MMU:
@@ -157,6 +162,11 @@ int l1vmm_vm_enable_cap(struct l1vmm_vm *vm, const struct kvm_enable_cap *cap)
 		WRITE_ONCE(vm->triple_fault_event, !!cap->args[0]);
 		r = 0;
 		break;
+	/* As KVM: any value, non-zero lets the guest read MSR_PLATFORM_INFO. */
+	case KVM_CAP_MSR_PLATFORM_INFO:
+		WRITE_ONCE(vm->platform_info_readable, !!cap->args[0]);
+		r = 0;
+		break;
 	/*
 	 * As KVM: the mask replaces the last one; the first version takes
 	 * any bits (those of quirks l1vmm lacks change nothing), the second
@@ -174,8 +184,23 @@ int l1vmm_vm_enable_cap(struct l1vmm_vm *vm, const struct kvm_enable_cap *cap)
 	return r;
 }
 
-/* KVM_ENABLE_CAP on a vCPU: none of KVM's per-vCPU ones exists here yet. */
+/*
+ * KVM_ENABLE_CAP on a vCPU, as KVM's kvm_vcpu_ioctl_enable_cap(): flags
+ * must be 0; KVM_CAP_ENFORCE_PV_FEATURE_CPUID (args[0] non-zero turns it
+ * on and takes the features from the vCPU's CPUID, 0 turns it off);
+ * anything else is -EINVAL.
+ */
 int l1vmm_vcpu_enable_cap(struct l1vmm_vcpu *vcpu, const struct kvm_enable_cap *cap)
 {
-	return -EINVAL;
+	if (cap->flags)
+		return -EINVAL;
+	switch (cap->cap) {
+	case KVM_CAP_ENFORCE_PV_FEATURE_CPUID:
+		vcpu->pv_cpuid.enforce = cap->args[0];
+		if (vcpu->pv_cpuid.enforce)
+			l1vmm_pv_cpuid_update(&vcpu->pv_cpuid, vcpu->cpuid, vcpu->cpuid_nent);
+		return 0;
+	default:
+		return -EINVAL;
+	}
 }

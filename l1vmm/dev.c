@@ -154,6 +154,29 @@ static struct miscdevice kvm_stand_in = {
 };
 static bool kvm_stand_in_registered;
 
+/*
+ * While l1vmm is /dev/kvm, KVM's vendor modules are refused at load. Their
+ * kvm_init() would fail on the taken minor, and Linux 6.1's error path
+ * then leaves kvm_syscore_ops registered in the module's freed memory:
+ * the next load of KVM hits a kernel BUG (list corruption), a suspend or
+ * reboot would call freed code.
+ */
+static int kvm_load_veto(struct notifier_block *nb, unsigned long state, void *data)
+{
+	struct module *mod = data;
+
+	if (state != MODULE_STATE_COMING ||
+	    (strcmp(mod->name, "kvm_amd") && strcmp(mod->name, "kvm_intel")))
+		return NOTIFY_DONE;
+	pr_warn("refusing to load %s while l1vmm is /dev/kvm (kvm_dev=1): unload l1vmm first\n",
+		mod->name);
+	return notifier_from_errno(-EBUSY);
+}
+
+static struct notifier_block kvm_load_nb = {
+	.notifier_call = kvm_load_veto,
+};
+
 int l1vmm_dev_register(void)
 {
 	int r = misc_register(&l1vmm_dev);
@@ -170,6 +193,12 @@ int l1vmm_dev_register(void)
 		pr_warn("kvm_dev=1: /dev/kvm is taken (%d), KVM is loaded; /dev/l1vmm only\n", r);
 		return 0;
 	}
+	r = register_module_notifier(&kvm_load_nb);
+	if (r) {
+		misc_deregister(&kvm_stand_in);
+		pr_warn("kvm_dev=1: cannot watch for KVM's modules (%d); /dev/l1vmm only\n", r);
+		return 0;
+	}
 	kvm_stand_in_registered = true;
 	pr_info("standing in for KVM: /dev/kvm is l1vmm until it unloads\n");
 	return 0;
@@ -177,8 +206,10 @@ int l1vmm_dev_register(void)
 
 void l1vmm_dev_unregister(void)
 {
-	if (kvm_stand_in_registered)
+	if (kvm_stand_in_registered) {
+		unregister_module_notifier(&kvm_load_nb);
 		misc_deregister(&kvm_stand_in);
+	}
 	kvm_stand_in_registered = false;
 	misc_deregister(&l1vmm_dev);
 }

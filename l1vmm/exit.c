@@ -15,6 +15,7 @@
 #include "l1vmm/debugregs.h"
 #include "l1vmm/exit.h"
 #include "l1vmm/fastpath.h"
+#include "l1vmm/guest_mem.h"
 #include "l1vmm/irqchip.h"
 #include "l1vmm/msr_user.h"
 #include "l1vmm/vm.h"
@@ -132,11 +133,38 @@ void l1vmm_host_machine_check(void)
 }
 
 /*
+ * #UD, intercepted as KVM does: a VMCALL (Intel's hypercall, which an AMD
+ * CPU refuses) becomes VMMCALL where the guest's code is, and the guest
+ * executes it again, under KVM's FIX_HYPERCALL_INSN quirk (KVM's
+ * emulator_fix_hypercall()). With the quirk off, and for any other
+ * instruction, the guest gets its #UD.
+ */
+static int handle_ud_exception(struct l1vmm_vcpu *vcpu)
+{
+	static const u8 vmcall[] = { 0x0f, 0x01, 0xc1 }, vmmcall[] = { 0x0f, 0x01, 0xd9 };
+	struct l1vmm_guest_view view;
+	u8 bytes[L1VMM_MAX_INSN_LEN];
+	u64 rip;
+
+	if (l1vmm_has_quirk(vcpu->vm, KVM_X86_QUIRK_FIX_HYPERCALL_INSN)) {
+		l1vmm_guest_view(vcpu, &view);
+		rip = l1vmm_linear(&view, L1VMM_SEG_CS, vcpu->regs[L1VMM_REG_RIP]);
+		if (l1vmm_fetch_insn(vcpu, &view, bytes) >= sizeof(vmcall) &&
+		    !memcmp(bytes, vmcall, sizeof(vmcall)) &&
+		    !l1vmm_write_linear(vcpu, &view, rip, vmmcall, sizeof(vmmcall)))
+			return 1;
+	}
+	l1vmm_queue_exception(vcpu, X86_TRAP_UD, false, 0);
+	return 1;
+}
+
+/*
  * The exceptions intercepted for the host's sake (doc/design.md). #DB and
  * #AC go back to the guest as they came: the intercept only bounds how
  * long a guest can keep the CPU in a delivery loop (CVE-2015-8104,
  * CVE-2015-5307), as each delivery is an exit. The CPU already updated the
- * guest's DR6 for the #DB. While user space debugs the guest, #DB and #BP
+ * guest's DR6 for the #DB. #UD is intercepted as KVM does, for VMCALL
+ * (handle_ud_exception()). While user space debugs the guest, #DB and #BP
  * may be its own (guest_debug.c). A machine check went to the host's handler at
  * the exit (vcpu_run()); the guest continues, as in KVM.
  */
@@ -150,6 +178,8 @@ static int handle_exception(struct l1vmm_vcpu *vcpu)
 	case X86_TRAP_AC:
 		l1vmm_queue_exception(vcpu, X86_TRAP_AC, true, 0);
 		return 1;
+	case X86_TRAP_UD:
+		return handle_ud_exception(vcpu);
 	case X86_TRAP_MC:
 		return 1;
 	default:

@@ -26,9 +26,9 @@
 #include "xstate/guest_xsave.h"
 
 /*
- * CPUID from the vCPU's table, with the XSAVE fields that follow the
- * guest's state filled in. A leaf that is not in the table reads as zeros
- * (KVM instead repeats the highest basic leaf, as Intel CPUs do;
+ * CPUID from the vCPU's table, with the XSAVE fields and the APIC bit that
+ * follow the guest's state filled in. A leaf that is not in the table reads
+ * as zeros (KVM instead repeats the highest basic leaf, as Intel CPUs do;
  * doc/abi.md).
  *
  * The emulate_*() functions below are the exits both paths handle, inlined
@@ -54,17 +54,27 @@ static __always_inline void emulate_cpuid(const struct l1vmm_backend_ops *ops,
 	r[L1VMM_REG_RCX] = e->ecx;
 	r[L1VMM_REG_RDX] = e->edx;
 	l1vmm_xsave_cpuid_runtime(ops, vcpu, leaf, index);
+	if (leaf == 1)
+		r[L1VMM_REG_RDX] = l1vmm_cpuid_1_edx_apic(e->edx, l1vmm_vcpu_apic_base(vcpu));
 }
 
 /*
- * KVM's hypercall convention: number in RAX, result in RAX. l1vmm offers
- * none of KVM's hypercalls, so every number answers -KVM_ENOSYS; from CPL > 0
- * the answer is -KVM_EPERM, as in KVM. The backend read the CPL and the
- * mode at the exit.
+ * KVM's hypercall convention: number in RAX, result in RAX. Of KVM's
+ * hypercalls l1vmm has KVM_HC_SCHED_YIELD (0 unless the guest's CPUID is
+ * enforced without PV_SCHED_YIELD: a hint, which l1vmm takes as no more);
+ * every other number answers -KVM_ENOSYS; from CPL > 0 the answer is
+ * -KVM_EPERM, as in KVM. The backend read the CPL and the mode at the exit.
  */
 static __always_inline void emulate_hypercall(struct l1vmm_vcpu *vcpu)
 {
 	long ret = vcpu->exit.cpl ? -KVM_EPERM : -KVM_ENOSYS;
+	unsigned long nr = vcpu->regs[L1VMM_REG_RAX];
+
+	if (!vcpu->exit.hypercall.long_mode)
+		nr = (u32)nr;
+	if (!vcpu->exit.cpl && nr == KVM_HC_SCHED_YIELD &&
+	    l1vmm_pv_has(&vcpu->pv_cpuid, KVM_FEATURE_PV_SCHED_YIELD))
+		ret = 0;
 
 	/* Outside 64-bit mode the result is 32 bits wide, as in KVM. */
 	vcpu->regs[L1VMM_REG_RAX] = vcpu->exit.hypercall.long_mode ? ret : (u32)ret;

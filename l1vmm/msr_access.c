@@ -19,10 +19,12 @@
 #include "l1vmm/exit.h"
 #include "l1vmm/irqchip.h"
 #include "l1vmm/msr_access.h"
+#include "l1vmm/msr_misc.h"
 #include "l1vmm/portable/cpuid.h"
 #include "l1vmm/portable/mce.h"
 #include "l1vmm/portable/msrs.h"
 #include "l1vmm/portable/mtrr.h"
+#include "l1vmm/tsc.h"
 
 u64 l1vmm_spec_ctrl_allowed __read_mostly;
 
@@ -118,6 +120,15 @@ int l1vmm_get_msr_slow(struct l1vmm_vcpu *vcpu, u32 index, u64 *data, bool host)
 		return l1vmm_mtrr_get(&vcpu->mtrr, index, data, guest_maxphyaddr(vcpu));
 	if (l1vmm_mce_msr(index))
 		return l1vmm_mce_get(&vcpu->mce, index, data, host);
+	if (index == L1VMM_MSR_POWER_CTL) {
+		*data = vcpu->power_ctl;
+		return 0;
+	}
+	if (l1vmm_pv_msr_refused(vcpu, index))
+		return 1;
+	if (!l1vmm_tsc_get_msr(vcpu, index, data) ||
+	    !l1vmm_msr_misc_get(vcpu, index, data, host))
+		return 0;
 	return l1vmm_kvmclock_get_msr(vcpu, index, data);
 }
 
@@ -133,6 +144,17 @@ int l1vmm_set_msr_slow(struct l1vmm_vcpu *vcpu, u32 index, u64 data, bool host)
 	 */
 	if (l1vmm_mce_msr(index))
 		return l1vmm_mce_set(&vcpu->mce, index, data, host, false);
+	/* As KVM: any value, for the guest and user space alike. */
+	if (index == L1VMM_MSR_POWER_CTL) {
+		vcpu->power_ctl = data;
+		return 0;
+	}
+	if (l1vmm_pv_msr_refused(vcpu, index))
+		return 1;
+	if (index == L1VMM_MSR_TSC || index == L1VMM_MSR_TSC_ADJUST)
+		return l1vmm_tsc_set_msr(vcpu, index, data, host);
+	if (index == L1VMM_MSR_MISC_ENABLE || index == L1VMM_MSR_PLATFORM_INFO)
+		return l1vmm_msr_misc_set(vcpu, index, data, host);
 	/* The guest's from the fastpath, IRQs off: guest memory waits (kvmclock.c). */
 	return l1vmm_kvmclock_set_msr(vcpu, index, data, host);
 }

@@ -98,6 +98,9 @@ static __always_inline int __l1vmm_set_msr(const struct l1vmm_backend_ops *ops,
 		/* AMD CPUs ignore bits 63:32; KVM clears them for non-Intel guests. */
 		vcpu->tsc_aux = (u32)data;
 		return 0;
+	/* Out of line (tsc.c): the guest's and user space's writes differ. */
+	case L1VMM_MSR_TSC:
+		return 1;
 	case L1VMM_MSR_EFER:
 		if (!l1vmm_efer_valid(ops->get_msr(vcpu, index), data,
 				      ops->get_cr0(vcpu) & X86_CR0_PG))
@@ -113,6 +116,21 @@ static __always_inline int __l1vmm_set_msr(const struct l1vmm_backend_ops *ops,
 }
 
 /*
+ * KVM's paravirtual MSRs under KVM_CAP_ENFORCE_PV_FEATURE_CPUID: unknown,
+ * for user space and guest alike, when the guest's CPUID lacks their
+ * feature (KVM 6.1's KVM_MSR_RET_UNSUPPORTED).
+ */
+static inline bool l1vmm_pv_msr_refused(struct l1vmm_vcpu *vcpu, u32 index)
+{
+	int feature;
+
+	if (likely(!vcpu->pv_cpuid.enforce))
+		return false;
+	feature = l1vmm_pv_msr_feature(index);
+	return feature >= 0 && !l1vmm_pv_has(&vcpu->pv_cpuid, feature);
+}
+
+/*
  * The full path's and the ioctls' MSRs: the fastpath's, then kvmclock's
  * (out of line), whose guest memory writes are done at once here.
  */
@@ -120,6 +138,8 @@ static inline int l1vmm_get_msr(struct l1vmm_vcpu *vcpu, u32 index, u64 *data)
 {
 	if (!__l1vmm_get_msr(l1vmm_ops, vcpu, index, data))
 		return 0;
+	if (l1vmm_pv_msr_refused(vcpu, index))
+		return 1;
 	return l1vmm_kvmclock_get_msr(vcpu, index, data);
 }
 
@@ -127,6 +147,8 @@ static inline int l1vmm_set_msr(struct l1vmm_vcpu *vcpu, u32 index, u64 data)
 {
 	if (!__l1vmm_set_msr(l1vmm_ops, vcpu, index, data))
 		return 0;
+	if (l1vmm_pv_msr_refused(vcpu, index))
+		return 1;
 	return l1vmm_kvmclock_set_msr(vcpu, index, data, true);
 }
 

@@ -111,17 +111,30 @@ static int string_copy(struct l1vmm_vcpu *vcpu, const struct l1vmm_guest_view *v
 	return 0;
 }
 
+/*
+ * A string port read that user space answered. User space may have changed
+ * RCX (KVM_SET_REGS) while it looked at the exit: KVM's emulator reads RCX
+ * again when it completes the instruction, so store no more items than RCX
+ * now asks for (none when it is 0: the instruction retires), and never more
+ * than user space supplied; a larger RCX is left for the next exit. KVM
+ * does not support changing the count (x86.c, emulator_pio_in_emulated()),
+ * it only must not overflow anything.
+ */
 static int complete_string_in(struct l1vmm_vcpu *vcpu)
 {
 	typeof(vcpu->pending.string_in) *s = &vcpu->pending.string_in;
 	struct l1vmm_guest_view view;
+	unsigned int count = s->count;
 
-	trace_l1vmm_pio(L1VMM_PIO_IN, vcpu->exit.io.port, s->size, s->count, vcpu->pio_data);
+	if (s->rep)
+		count = min_t(u64, count,
+			      vcpu->regs[L1VMM_REG_RCX] & l1vmm_size_mask(s->addr_size));
+	trace_l1vmm_pio(L1VMM_PIO_IN, vcpu->exit.io.port, s->size, count, vcpu->pio_data);
 	l1vmm_guest_view(vcpu, &view);
-	if (string_copy(vcpu, &view, L1VMM_SEG_ES, L1VMM_REG_RDI, s->size, s->count,
+	if (string_copy(vcpu, &view, L1VMM_SEG_ES, L1VMM_REG_RDI, s->size, count,
 			s->addr_size, true))
 		return l1vmm_emulation_failure(vcpu, 0);
-	string_advance(vcpu, L1VMM_REG_RDI, s->size, s->count, s->addr_size, s->rep,
+	string_advance(vcpu, L1VMM_REG_RDI, s->size, count, s->addr_size, s->rep,
 		       vcpu->pending.next_rip);
 	return 1;
 }

@@ -35,12 +35,14 @@
 #include "l1vmm/irqchip.h"
 #include "l1vmm/kvmclock.h"
 #include "l1vmm/msr_access.h"
+#include "l1vmm/msr_misc.h"
 #include "l1vmm/portable/cpuid.h"
 #include "l1vmm/portable/msrs.h"
 #include "l1vmm/portable/x86.h"
 #include "l1vmm/portable/exc_payload.h"
 #include "l1vmm/portable/sregs_check.h"
 #include "l1vmm/tdp.h"
+#include "l1vmm/tsc.h"
 #include "l1vmm/trace.h"
 #include "l1vmm/vm.h"
 #include "xstate/fpu.h"
@@ -492,11 +494,74 @@ static int vcpu_set_mp_state(struct l1vmm_vcpu *vcpu, const struct kvm_mp_state 
 	return mp->mp_state == KVM_MP_STATE_RUNNABLE ? 0 : -EINVAL;
 }
 
-/* KVM_SET_CPUID2: replace the table; -E2BIG over KVM's 256 entries. */
+u64 l1vmm_vcpu_apic_base(struct l1vmm_vcpu *vcpu)
+{
+	return vcpu->lapic ? l1vmm_lapic_get_base(vcpu) : vcpu->apic_base;
+}
+
+/*
+ * The run-time bits of a CPUID table, as KVM's kvm_update_cpuid_runtime()
+ * writes them: OSXSAVE and the XSAVE sizes (xstate/guest_xsave.c), and the
+ * APIC bit. KVM rewrites its table whenever CR4, XCR0 or APIC_BASE change;
+ * l1vmm does not see every change (the guest's MOV to CR4 need not exit),
+ * so it computes them where they are read: at the guest's CPUID
+ * (fastpath.h), for KVM_GET_CPUID2, and for KVM_SET_CPUID2's comparison.
+ * Nothing else reads these bits of the table.
+ */
+static void cpuid_update_runtime(struct l1vmm_vcpu *vcpu, struct kvm_cpuid_entry2 *entries,
+				 unsigned int nent)
+{
+	bool osxsave = l1vmm_ops->get_cr4(vcpu) & X86_CR4_OSXSAVE;
+	static const u32 leaves[][2] = { { 1, 0 }, { 0xd, 0 }, { 0xd, 1 } };
+	struct kvm_cpuid_entry2 *e;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(leaves); i++) {
+		e = (struct kvm_cpuid_entry2 *)l1vmm_cpuid_find(entries, nent, leaves[i][0],
+								 leaves[i][1]);
+		if (!e)
+			continue;
+		l1vmm_xsave_cpuid_entry_runtime(vcpu, e, osxsave);
+		if (e->function == 1)
+			e->edx = l1vmm_cpuid_1_edx_apic(e->edx, l1vmm_vcpu_apic_base(vcpu));
+	}
+}
+
+/*
+ * After the vCPU ran, KVM takes only the table it has (KVM's
+ * kvm_cpuid_check_equal(), after the run-time bits of both): changing it
+ * then is -EINVAL, as its MMU does not follow such changes.
+ */
+static int cpuid_check_equal(struct l1vmm_vcpu *vcpu, struct kvm_cpuid_entry2 *entries,
+			     unsigned int nent)
+{
+	const struct kvm_cpuid_entry2 *a, *b;
+	unsigned int i;
+
+	if (nent != vcpu->cpuid_nent)
+		return -EINVAL;
+	cpuid_update_runtime(vcpu, entries, nent);
+	cpuid_update_runtime(vcpu, vcpu->cpuid, vcpu->cpuid_nent);
+	for (i = 0; i < nent; i++) {
+		a = &entries[i];
+		b = &vcpu->cpuid[i];
+		if (a->function != b->function || a->index != b->index ||
+		    a->flags != b->flags || a->eax != b->eax || a->ebx != b->ebx ||
+		    a->ecx != b->ecx || a->edx != b->edx)
+			return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * KVM_SET_CPUID2: replace the table; -E2BIG over KVM's 256 entries; after
+ * the first entry into the guest only the same table again.
+ */
 static int vcpu_set_cpuid2(struct l1vmm_vcpu *vcpu, struct kvm_cpuid2 __user *ucpuid)
 {
 	struct kvm_cpuid_entry2 *entries = NULL;
 	struct kvm_cpuid2 cpuid;
+	int r;
 
 	if (copy_from_user(&cpuid, ucpuid, sizeof(cpuid)))
 		return -EFAULT;
@@ -513,16 +578,26 @@ static int vcpu_set_cpuid2(struct l1vmm_vcpu *vcpu, struct kvm_cpuid2 __user *uc
 			return -EFAULT;
 		}
 	}
+	if (READ_ONCE(vcpu->cpu) != -1) {
+		r = cpuid_check_equal(vcpu, entries, cpuid.nent);
+		kvfree(entries);
+		return r;
+	}
 	kvfree(vcpu->cpuid);
 	vcpu->cpuid = entries;
 	vcpu->cpuid_nent = cpuid.nent;
 	l1vmm_xcr0_update_cpuid(vcpu);
 	if (vcpu->lapic)
 		l1vmm_lapic_update_cpuid(vcpu);
+	l1vmm_misc_enable_update_cpuid(vcpu);
+	l1vmm_pv_cpuid_update(&vcpu->pv_cpuid, vcpu->cpuid, vcpu->cpuid_nent);
 	return 0;
 }
 
-/* KVM_GET_CPUID2: -E2BIG when the caller's array is too small. */
+/*
+ * KVM_GET_CPUID2: the table with its run-time bits as they are now; -E2BIG
+ * when the caller's array is too small.
+ */
 static int vcpu_get_cpuid2(struct l1vmm_vcpu *vcpu, struct kvm_cpuid2 __user *ucpuid)
 {
 	struct kvm_cpuid2 cpuid;
@@ -531,6 +606,7 @@ static int vcpu_get_cpuid2(struct l1vmm_vcpu *vcpu, struct kvm_cpuid2 __user *uc
 		return -EFAULT;
 	if (cpuid.nent < vcpu->cpuid_nent)
 		return -E2BIG;
+	cpuid_update_runtime(vcpu, vcpu->cpuid, vcpu->cpuid_nent);
 	if (copy_to_user(ucpuid->entries, vcpu->cpuid,
 			 array_size(vcpu->cpuid_nent, sizeof(*vcpu->cpuid))))
 		return -EFAULT;
@@ -879,6 +955,11 @@ static long vcpu_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
 	case KVM_SET_TSC_KHZ:
 		r = vcpu_set_tsc_khz(vcpu, arg);
 		break;
+	case KVM_HAS_DEVICE_ATTR:
+	case KVM_GET_DEVICE_ATTR:
+	case KVM_SET_DEVICE_ATTR:
+		r = l1vmm_vcpu_device_attr(vcpu, ioctl, argp);
+		break;
 	case KVM_TRANSLATE: {
 		struct kvm_translation tr;
 
@@ -975,6 +1056,7 @@ void l1vmm_vcpu_reset(struct l1vmm_vcpu *vcpu, bool init)
 	l1vmm_ops->vcpu_reset(vcpu);
 	l1vmm_debugregs_reset(vcpu);
 	l1vmm_kvmclock_reset(vcpu);
+	l1vmm_msr_misc_reset(vcpu, init);
 	if (vcpu->lapic)
 		l1vmm_lapic_reset(vcpu, init);
 }
@@ -1050,6 +1132,8 @@ struct l1vmm_vcpu *l1vmm_vcpu_alloc(struct l1vmm_vm *vm, unsigned long id)
 		}
 	}
 	l1vmm_vcpu_reset(vcpu, false);
+	/* KVM's kvm_arch_vcpu_postcreate(): user space's write of TSC 0. */
+	l1vmm_tsc_vcpu_init(vcpu);
 	WRITE_ONCE(vm->vcpus[array_index_nospec(vm->nr_vcpus, L1VMM_MAX_VCPUS)], vcpu);
 	/* The in-kernel irqchip walks the vCPUs without the VM's lock (irqchip.c). */
 	smp_store_release(&vm->nr_vcpus, vm->nr_vcpus + 1);

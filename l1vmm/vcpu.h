@@ -18,7 +18,9 @@
 #include "l1vmm/portable/insn_decode.h"
 #include "l1vmm/portable/mce.h"
 #include "l1vmm/portable/mtrr.h"
+#include "l1vmm/portable/pv_cpuid.h"
 #include "l1vmm/portable/regs.h"
+#include "l1vmm/portable/tsc_sync.h"
 #include "xstate/egpr.h"
 
 struct l1vmm_vm;
@@ -156,6 +158,8 @@ struct l1vmm_vcpu {
 	struct l1vmm_vcpu_stats stats;
 	struct l1vmm_spec_ctrl spec_ctrl;	/* .guest is the guest's MSR */
 	u64 tsc_aux;
+	u64 power_ctl;		/* IA32_POWER_CTL: kept, never acted on (KVM's) */
+	struct l1vmm_pv_cpuid pv_cpuid;	/* KVM_CAP_ENFORCE_PV_FEATURE_CPUID */
 	u32 tsc_khz;		/* the rate KVM_GET_TSC_KHZ reports */
 	/* An interrupt from KVM_INTERRUPT, waiting for the event slot. */
 	bool irq_pending;
@@ -224,6 +228,10 @@ struct l1vmm_vcpu {
 	struct l1vmm_mtrr mtrr;	/* kept, not applied (portable/mtrr.h) */
 	struct l1vmm_mce mce;	/* machine-check registers (portable/mce.h) */
 	struct l1vmm_kvmclock kvmclock;
+	s64 tsc_adjust;		/* IA32_TSC_ADJUST (tsc.c) */
+	struct l1vmm_vcpu_tsc_sync tsc_sync;
+	u64 misc_enable;	/* IA32_MISC_ENABLE (msr_misc.c) */
+	u64 platform_info;	/* MSR_PLATFORM_INFO (msr_misc.c) */
 };
 
 
@@ -257,5 +265,8 @@ static inline void l1vmm_l1_cond(struct l1vmm_vcpu_stats *st)
 
 /* stats.c: KVM_GET_STATS_FD. */
 int l1vmm_vcpu_stats_fd(struct l1vmm_vcpu *vcpu);
+
+/* APIC_BASE: the in-kernel APIC's, else the one kept for user space. */
+u64 l1vmm_vcpu_apic_base(struct l1vmm_vcpu *vcpu);
 
 #endif /* L1VMM_VCPU_H */

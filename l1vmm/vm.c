@@ -27,6 +27,7 @@
 #include "l1vmm/msr_user.h"
 #include "l1vmm/mmu.h"
 #include "l1vmm/tdp.h"
+#include "l1vmm/tsc.h"
 #include "l1vmm/vm.h"
 
 static void vm_free(struct l1vmm_vm *vm);
@@ -237,6 +238,8 @@ struct l1vmm_vm *l1vmm_vm_alloc(void)
 	if (r)
 		goto drop_mm;
 	l1vmm_kvmclock_vm_init(vm);
+	l1vmm_tsc_vm_init(vm);
+	vm->platform_info_readable = true;
 	return vm;
 
 drop_mm:

@@ -14,6 +14,7 @@
 #include <linux/types.h>
 
 #include "l1vmm/portable/limits.h"
+#include "l1vmm/portable/tsc_sync.h"
 #include "l1vmm/mmu.h"
 #include "l1vmm/tdp.h"
 
@@ -75,19 +76,25 @@ struct l1vmm_vm {
 	bool exception_payload_enabled;
 	bool triple_fault_event;
 	u64 disabled_quirks;
+	/* KVM_CAP_MSR_PLATFORM_INFO: the guest may read MSR_PLATFORM_INFO. */
+	bool platform_info_readable;
+	/* User space's TSC writes, matched as KVM's (tsc.c). */
+	raw_spinlock_t tsc_write_lock;
+	struct l1vmm_tsc_sync tsc_sync;
 };
 
 /*
  * KVM's quirks that l1vmm has, each on until KVM_CAP_DISABLE_QUIRKS(2)
  * turns it off: OUT to port 0x7e retires before the exit to user space
  * (pio.c), MONITOR and MWAIT are no-ops whatever the guest's CPUID says
- * (exit.c). The others need an in-kernel local APIC (LINT0_REENABLED,
- * LAPIC_MMIO_HOLE), or behave in l1vmm as in KVM with the quirk off
- * (CD_NW_CLEARED: the guest's CR0.CD and NW reach the CPU;
- * MISC_ENABLE_NO_MWAIT: no IA32_MISC_ENABLE; FIX_HYPERCALL_INSN: VMCALL
- * is #UD): doc/abi.md.
+ * (exit.c), IA32_MISC_ENABLE's MWAIT bit does not reach the guest's CPUID
+ * (msr_misc.c), the guest's VMCALL becomes VMMCALL (exit.c). The others
+ * need an in-kernel local APIC (LINT0_REENABLED, LAPIC_MMIO_HOLE), or
+ * behave in l1vmm as in KVM with the quirk off (CD_NW_CLEARED: the
+ * guest's CR0.CD and NW reach the CPU): doc/abi.md.
  */
-#define L1VMM_QUIRKS	(KVM_X86_QUIRK_OUT_7E_INC_RIP | KVM_X86_QUIRK_MWAIT_NEVER_UD_FAULTS)
+#define L1VMM_QUIRKS	(KVM_X86_QUIRK_OUT_7E_INC_RIP | KVM_X86_QUIRK_MWAIT_NEVER_UD_FAULTS | \
+			 KVM_X86_QUIRK_MISC_ENABLE_NO_MWAIT | KVM_X86_QUIRK_FIX_HYPERCALL_INSN)
 
 static inline bool l1vmm_has_quirk(const struct l1vmm_vm *vm, u64 quirk)
 {

@@ -134,27 +134,41 @@ out:
 
 /*
  * The parts of CPUID that follow the guest's state, as KVM's
- * kvm_update_cpuid_runtime() computes them: OSXSAVE is the guest's
- * CR4.OSXSAVE (@osxsave, for leaf 1); leaf 0xD.0 EBX the standard-format size for its XCR0, and
+ * kvm_update_cpuid_runtime() computes them, in @e (its function and index
+ * say which leaf): OSXSAVE is the guest's CR4.OSXSAVE (@osxsave, for
+ * leaf 1); leaf 0xD.0 EBX the standard-format size for its XCR0, and
  * 0xD.1 EBX the compacted size when it has XSAVEC or XSAVES.
  */
+void l1vmm_xsave_cpuid_entry_runtime(struct l1vmm_vcpu *vcpu, struct kvm_cpuid_entry2 *e,
+				     bool osxsave)
+{
+	if (!boot_cpu_has(X86_FEATURE_XSAVE))
+		return;
+	if (e->function == 1) {
+		if (osxsave)
+			e->ecx |= CPUID1_ECX_OSXSAVE;
+		else
+			e->ecx &= ~CPUID1_ECX_OSXSAVE;
+	} else if (e->function == L1VMM_CPUID_XSTATE && e->index == 0) {
+		e->ebx = l1vmm_xstate_standard_size(&layout, vcpu->xcr0);
+	} else if (e->function == L1VMM_CPUID_XSTATE && e->index == 1 &&
+		   (e->eax & CPUID_XSTATE1_COMPACTED)) {
+		e->ebx = l1vmm_xstate_compacted_size(&layout, vcpu->xcr0);
+	}
+}
+
+/* The same on the guest's RAX..RCX, the answer to its CPUID. */
 void __l1vmm_xsave_cpuid_runtime(struct l1vmm_vcpu *vcpu, u32 leaf, u32 index, bool osxsave)
 {
 	unsigned long *r = vcpu->regs;
+	struct kvm_cpuid_entry2 e = {
+		.function = leaf, .index = index,
+		.eax = r[L1VMM_REG_RAX], .ebx = r[L1VMM_REG_RBX], .ecx = r[L1VMM_REG_RCX],
+	};
 
-	if (!boot_cpu_has(X86_FEATURE_XSAVE))
-		return;
-	if (leaf == 1) {
-		if (osxsave)
-			r[L1VMM_REG_RCX] |= CPUID1_ECX_OSXSAVE;
-		else
-			r[L1VMM_REG_RCX] &= ~CPUID1_ECX_OSXSAVE;
-	} else if (leaf == L1VMM_CPUID_XSTATE && index == 0) {
-		r[L1VMM_REG_RBX] = l1vmm_xstate_standard_size(&layout, vcpu->xcr0);
-	} else if (leaf == L1VMM_CPUID_XSTATE && index == 1 &&
-		   (r[L1VMM_REG_RAX] & CPUID_XSTATE1_COMPACTED)) {
-		r[L1VMM_REG_RBX] = l1vmm_xstate_compacted_size(&layout, vcpu->xcr0);
-	}
+	l1vmm_xsave_cpuid_entry_runtime(vcpu, &e, osxsave);
+	r[L1VMM_REG_RBX] = e.ebx;
+	r[L1VMM_REG_RCX] = e.ecx;
 }
 
 static void clear_component(unsigned int xfeature, void *fpstate)

@@ -14,6 +14,7 @@
 
 #include "l1vmm/backend.h"
 
+struct kvm_cpuid_entry2;
 struct l1vmm_vcpu;
 
 void l1vmm_xsave_init(void);
@@ -22,6 +23,8 @@ int l1vmm_get_xsave(struct l1vmm_vcpu *vcpu, void __user *uxsave, u32 size);
 int l1vmm_set_xsave(struct l1vmm_vcpu *vcpu, const void __user *uxsave);
 void l1vmm_xsave_init_event(struct l1vmm_vcpu *vcpu);
 void __l1vmm_xsave_cpuid_runtime(struct l1vmm_vcpu *vcpu, u32 leaf, u32 index, bool osxsave);
+void l1vmm_xsave_cpuid_entry_runtime(struct l1vmm_vcpu *vcpu, struct kvm_cpuid_entry2 *e,
+				     bool osxsave);
 
 /*
  * On the guest's RAX..RDX, the answer from its CPUID table for @leaf and

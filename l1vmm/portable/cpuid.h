@@ -36,4 +36,13 @@ l1vmm_cpuid_find(const struct kvm_cpuid_entry2 *entries, unsigned int nent, u32 
 	return NULL;
 }
 
+/*
+ * CPUID 1 EDX with its APIC bit (9) following the global enable of
+ * @apic_base (bit 11), as KVM's kvm_update_cpuid_runtime() keeps it.
+ */
+static inline u32 l1vmm_cpuid_1_edx_apic(u32 edx, u64 apic_base)
+{
+	return apic_base & (1ull << 11) ? edx | (1u << 9) : edx & ~(1u << 9);
+}
+
 #endif /* L1VMM_CPUID_H */

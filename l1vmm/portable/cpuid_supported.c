@@ -36,6 +36,8 @@
 /* Leaf 1 ECX: x2APIC (irqchip.c emulates it). */
 #define LEAF1_ECX_X2APIC	BIT(21)
 #define LEAF1_ECX_AVX		(BIT(12) | BIT(28) | BIT(29))
+/* Leaf 7.0 EBX, whatever the host has: TSC_ADJUST (emulated, tsc.c), as KVM. */
+#define LEAF7_EBX_EMULATED	BIT(1)
 /* Leaf 7.0 EBX with AVX's component: AVX2. */
 #define LEAF7_EBX_AVX		BIT(5)
 /* Leaf 7.0 ECX: RDPID. */
@@ -170,7 +172,8 @@ unsigned int l1vmm_supported_cpuid(l1vmm_host_cpuid_fn host, unsigned int gpa_bi
 	if (max_basic >= 7) {
 		host(7, 0, &r);
 		r = (struct l1vmm_cpuid_regs){
-			.ebx = r.ebx & leaf7_ebx, .ecx = r.ecx & LEAF7_ECX,
+			.ebx = (r.ebx & leaf7_ebx) | LEAF7_EBX_EMULATED,
+			.ecx = r.ecx & LEAF7_ECX,
 		};
 		e = add(e, 7, 0, true, &r);
 	}

@@ -22,13 +22,19 @@ const u32 l1vmm_msr_list[] = {
 	L1VMM_MSR_SPEC_CTRL,	/* these two only where the host has them */
 	L1VMM_MSR_TSC_AUX,
 	/*
-	 * As KVM, from its emulated MSRs: the MCE registers QEMU saves and
+	 * As KVM, from its emulated MSRs and in its order: TSC_ADJUST and
+	 * MISC_ENABLE (tsc.c, msr_misc.c), the MCE registers QEMU saves and
 	 * restores (MCG_CTL even without MCG_CTL_P: user space may write 0).
 	 * The MTRRs are not listed (KVM does not list them either: user space
-	 * knows them from CPUID).
+	 * knows them from CPUID), PLATFORM_INFO.
 	 */
+	L1VMM_MSR_TSC_ADJUST,
+	L1VMM_MSR_MISC_ENABLE,
 	L1VMM_MSR_MCG_STATUS,
 	L1VMM_MSR_MCG_CTL,
+	L1VMM_MSR_PLATFORM_INFO,
+	/* KVM keeps it per vCPU for Windows guests; nothing acts on it. */
+	L1VMM_MSR_POWER_CTL,
 };
 const unsigned int l1vmm_nr_msrs = ARRAY_SIZE(l1vmm_msr_list);
 

@@ -16,6 +16,7 @@
 #define L1VMM_MSR_SYSENTER_ESP		0x00000175
 #define L1VMM_MSR_SYSENTER_EIP		0x00000176
 #define L1VMM_MSR_PAT			0x00000277
+#define L1VMM_MSR_POWER_CTL		0x000001fc
 #define L1VMM_MSR_EFER			0xc0000080
 #define L1VMM_MSR_STAR			0xc0000081
 #define L1VMM_MSR_LSTAR			0xc0000082
@@ -25,6 +26,18 @@
 #define L1VMM_MSR_GS_BASE		0xc0000101
 #define L1VMM_MSR_KERNEL_GS_BASE	0xc0000102
 #define L1VMM_MSR_TSC_AUX		0xc0000103
+#define L1VMM_MSR_TSC_ADJUST		0x0000003b
+#define L1VMM_MSR_PLATFORM_INFO		0x000000ce
+#define L1VMM_MSR_MISC_ENABLE		0x000001a0
+
+/*
+ * Not an MSR: the backend's key for the guest's TSC offset (the guest's
+ * TSC minus the host's), which the core sets (tsc.c) and the backend
+ * stores (SVM: the VMCB's TSC offset), as KVM's write_tsc_offset. Never
+ * reachable by the guest or user space: l1vmm_msr_in_backend() does not
+ * name it.
+ */
+#define L1VMM_MSR_TSC_OFFSET		0x4c314f46
 
 /* The feature MSRs (system-file KVM_GET_MSRS) KVM reports on AMD hosts. */
 #define L1VMM_MSR_UCODE_REV		0x0000008b
@@ -33,7 +46,7 @@
 #define L1VMM_MSR_AMD64_DE_CFG		0xc0011029
 
 /* Room for the whole list below. */
-#define L1VMM_MAX_MSRS			16
+#define L1VMM_MAX_MSRS			24
 
 /* KVM's limit on entries per KVM_GET/SET_MSRS call (MAX_IO_MSRS). */
 #define L1VMM_MAX_IO_MSRS		256
@@ -127,6 +140,39 @@ static inline bool l1vmm_msr_value_valid(u32 index, u64 val)
 	default:
 		return true;
 	}
+}
+
+/* IA32_MISC_ENABLE bits KVM gives meaning to. */
+#define L1VMM_MISC_ENABLE_EMON		BIT_ULL(7)
+#define L1VMM_MISC_ENABLE_BTS_UNAVAIL	BIT_ULL(11)
+#define L1VMM_MISC_ENABLE_PEBS_UNAVAIL	BIT_ULL(12)
+#define L1VMM_MISC_ENABLE_MWAIT		BIT_ULL(18)
+/* After RESET (KVM's kvm_vcpu_reset()): no BTS, no PEBS. */
+#define L1VMM_MISC_ENABLE_RESET		(L1VMM_MISC_ENABLE_BTS_UNAVAIL | \
+					 L1VMM_MISC_ENABLE_PEBS_UNAVAIL)
+
+/*
+ * A write of IA32_MISC_ENABLE from @old to *@val, as KVM's
+ * kvm_set_msr_common(): the guest (!@host) may not change the PMU's
+ * read-only bits (BTS/PEBS unavailable), and its EMON writes are ignored
+ * (*@val keeps the old bit); with the MISC_ENABLE_NO_MWAIT quirk off
+ * (@quirk_off) the MWAIT bit may change only when the guest's CPUID has
+ * SSE3 (@sse3). False: refused (the guest's #GP).
+ */
+static inline bool l1vmm_misc_enable_write(u64 old, u64 *val, bool host, bool quirk_off,
+					   bool sse3)
+{
+	u64 data = *val;
+
+	if (!host) {
+		if ((old ^ data) & (L1VMM_MISC_ENABLE_BTS_UNAVAIL | L1VMM_MISC_ENABLE_PEBS_UNAVAIL))
+			return false;
+		data = (data & ~L1VMM_MISC_ENABLE_EMON) | (old & L1VMM_MISC_ENABLE_EMON);
+	}
+	if (quirk_off && ((old ^ data) & L1VMM_MISC_ENABLE_MWAIT) && !sse3)
+		return false;
+	*val = data;
+	return true;
 }
 
 #endif /* L1VMM_MSRS_H */

@@ -143,6 +143,7 @@ static noinline enum l1vmm_exit_reason svm_decode_slow_exit(struct l1vmm_vcpu *v
 		return e->reason = L1VMM_EXIT_SHUTDOWN;
 	case SVM_EXIT_EXCP_BASE + X86_TRAP_DB:
 	case SVM_EXIT_EXCP_BASE + X86_TRAP_BP:
+	case SVM_EXIT_EXCP_BASE + X86_TRAP_UD:
 	case SVM_EXIT_EXCP_BASE + X86_TRAP_AC:
 	case SVM_EXIT_EXCP_BASE + X86_TRAP_MC:
 		e->exception.vector = code - SVM_EXIT_EXCP_BASE;

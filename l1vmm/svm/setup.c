@@ -164,10 +164,11 @@ static void svm_init_control(struct vmcb_control_area *c, u64 tdp_root_pa)
 	/*
 	 * #DB and #AC: a guest could otherwise hold the CPU in an endless
 	 * delivery loop (CVE-2015-8104, CVE-2015-5307); #MC: the host's
-	 * machine check must reach the host.
+	 * machine check must reach the host; #UD, as KVM, for the guest's
+	 * VMCALL (exit.c).
 	 */
 	c->intercepts[INTERCEPT_EXCEPTION] = BIT(X86_TRAP_DB) | BIT(X86_TRAP_AC) |
-					     BIT(X86_TRAP_MC);
+					     BIT(X86_TRAP_MC) | BIT(X86_TRAP_UD);
 	/* A spinning guest exits, where the CPU can filter PAUSE (else, as KVM, not). */
 	if (svm_features & SVM_FEATURE_PAUSE_FILTER) {
 		set_intercept(c, INTERCEPT_PAUSE);

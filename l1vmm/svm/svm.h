@@ -186,6 +186,8 @@ static __always_inline u64 svm_get_msr(struct l1vmm_vcpu *vcpu, u32 index)
 	switch (index) {
 	case L1VMM_MSR_TSC:
 		return rdtsc() + vmcb->control.tsc_offset;
+	case L1VMM_MSR_TSC_OFFSET:
+		return vmcb->control.tsc_offset;
 	case L1VMM_MSR_SYSENTER_CS:
 		return save->sysenter_cs;
 	case L1VMM_MSR_SYSENTER_ESP:
@@ -229,6 +231,10 @@ static __always_inline void svm_set_msr(struct l1vmm_vcpu *vcpu, u32 index, u64 
 	switch (index) {
 	case L1VMM_MSR_TSC:
 		svm->vmcb->control.tsc_offset = data - rdtsc();
+		mark_dirty_unchecked(svm, CLEAN_INTERCEPTS);
+		break;
+	case L1VMM_MSR_TSC_OFFSET:
+		svm->vmcb->control.tsc_offset = data;
 		mark_dirty_unchecked(svm, CLEAN_INTERCEPTS);
 		break;
 	case L1VMM_MSR_SYSENTER_CS:

@@ -104,13 +104,18 @@ static const struct {
 	{ KVM_CAP_SREGS2, 1 },
 	{ KVM_CAP_SYS_ATTRIBUTES, 1 },
 	{ KVM_CAP_DISABLE_QUIRKS, 1 },
+	{ KVM_CAP_VCPU_ATTRIBUTES, 1 },
+	{ KVM_CAP_MSR_PLATFORM_INFO, 1 },
 	{ KVM_CAP_SYNC_MMU, 1 },
 	{ KVM_CAP_COALESCED_MMIO, KVM_COALESCED_MMIO_PAGE_OFFSET },
 	{ KVM_CAP_COALESCED_PIO, 1 },
 	{ KVM_CAP_X86_ROBUST_SINGLESTEP, 1 },
+	{ KVM_CAP_ENFORCE_PV_FEATURE_CPUID, 1 },
 	/* The quirks l1vmm has (vcpu_state.c): KVM answers all it knows. */
 	{ KVM_CAP_DISABLE_QUIRKS2, KVM_X86_QUIRK_OUT_7E_INC_RIP |
-				   KVM_X86_QUIRK_MWAIT_NEVER_UD_FAULTS },
+				   KVM_X86_QUIRK_MISC_ENABLE_NO_MWAIT |
+				   KVM_X86_QUIRK_MWAIT_NEVER_UD_FAULTS |
+				   KVM_X86_QUIRK_FIX_HYPERCALL_INSN },
 	{ KVM_CAP_XCRS, 1 },	/* on a host with XSAVE, as every test host has */
 	{ KVM_CAP_XSAVE, 1 },
 	/* l1vmm's XCR0 limit (no AMX) always fits struct kvm_xsave. */

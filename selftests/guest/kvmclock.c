@@ -4,10 +4,13 @@
  * KVM_GET_SUPPORTED_CPUID, kvmclock (the system-time and wall-clock MSRs,
  * the pvclock page a 64-bit guest reads, KVM_GET/SET_CLOCK,
  * KVM_CAP_ADJUST_CLOCK), the MSRs QEMU writes at every reset, and
- * addresses no slot backs. Runs against l1vmm and KVM.
+ * addresses no slot backs; the hypercalls, VMCALL rewritten into VMMCALL
+ * (KVM_X86_QUIRK_FIX_HYPERCALL_INSN) and KVM_CAP_ENFORCE_PV_FEATURE_CPUID.
+ * Runs against l1vmm and KVM.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <sys/ioctl.h>
 #include <sched.h>
 #include <stdint.h>
 #include <string.h>
@@ -25,6 +28,8 @@
 #define KVM_FEATURE_NOP_IO_DELAY	1
 #define KVM_FEATURE_CLOCKSOURCE2	3
 #define KVM_FEATURE_CLOCKSOURCE_STABLE_BIT	24
+#define KVM_FEATURE_PV_SCHED_YIELD	13
+#define KVM_HC_SCHED_YIELD		11
 #define CLOCK_VALID_FLAGS	(KVM_CLOCK_TSC_STABLE | KVM_CLOCK_REALTIME | KVM_CLOCK_HOST_TSC)
 
 #define MEM_SIZE	(2ul << 20)
@@ -429,6 +434,144 @@ static void test_hypercalls(void)
 		TEST_ASSERT(r == -95 || r == 0, "CLOCK_PAIRING: %lld", (long long)r);
 	ASSERT_EQ(-1000, hypercall(&g, 12345, 0, 0));
 	ASSERT_EQ(-1000, hypercall(&g, 0, 0, 0));
+	/* Without enforcement KVM answers SCHED_YIELD whatever the CPUID says. */
+	ASSERT_EQ(0, hypercall(&g, KVM_HC_SCHED_YIELD, 0, 0));
+	guest_stop(&g);
+}
+
+/* SCHED_YIELD with VMCALL, which AMD refuses (#UD at UD_GPA reports on 0x13). */
+GUEST_CODE(vmcall_guest, ".code16",
+	"mov $11, %eax\n\t"
+	"xor %ebx, %ebx\n\t"
+	"vmcall\n\t"
+	"out %eax, $0x15\n\t"
+	"hlt\n\t");
+GUEST_CODE(ud_handler, ".code16",
+	"out %al, $0x13\n\t"
+	"hlt\n\t");
+
+#define VMCALL_CODE_GPA	0x1000
+#define UD_GPA		0x2000
+
+static void start_vmcall_guest(struct test_guest *g)
+{
+	uint16_t *ivt;
+
+	guest_start_real_mode(g, 0x10000, VMCALL_CODE_GPA, vmcall_guest,
+			      GUEST_CODE_SIZE(vmcall_guest));
+	memcpy(g->mem + UD_GPA, ud_handler, GUEST_CODE_SIZE(ud_handler));
+	ivt = (uint16_t *)g->mem;
+	ivt[6 * 2] = UD_GPA;	/* #UD: offset, segment 0 */
+	ivt[6 * 2 + 1] = 0;
+}
+
+/* Where the guest's VMCALL is (0f 01 c1; 0f 01 d9 once rewritten). */
+static unsigned char *hypercall_insn(struct test_guest *g)
+{
+	unsigned char *p = g->mem + VMCALL_CODE_GPA;
+
+	while (!(p[0] == 0x0f && p[1] == 0x01 && (p[2] == 0xc1 || p[2] == 0xd9)))
+		p++;
+	return p;
+}
+
+/*
+ * KVM_X86_QUIRK_FIX_HYPERCALL_INSN: on AMD the guest's VMCALL is rewritten
+ * into VMMCALL and the hypercall made; with the quirk off it is the
+ * guest's #UD, the code left as it was.
+ */
+static void test_vmcall_fixed(void)
+{
+	struct kvm_enable_cap cap = {
+		.cap = KVM_CAP_DISABLE_QUIRKS2, .args = { KVM_X86_QUIRK_FIX_HYPERCALL_INSN },
+	};
+	struct test_guest g;
+	int quirks;
+
+	if (!cpu_has_flag("svm"))
+		ktap_skip("VMCALL is the native hypercall on this CPU");
+	start_vmcall_guest(&g);
+	quirks = dev_ioctl(g.vm.sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_DISABLE_QUIRKS2);
+	TEST_ASSERT(quirks & KVM_X86_QUIRK_FIX_HYPERCALL_INSN, "quirks %#x", quirks);
+	ASSERT_EQ(0, vcpu_run_out32(&g.vcpu, 0x15));
+	ASSERT_EQ(0xd9, hypercall_insn(&g)[2]);
+	guest_stop(&g);
+
+	start_vmcall_guest(&g);
+	ASSERT_IOCTL_OK(g.vm.fd, KVM_ENABLE_CAP, &cap);
+	ASSERT_EQ(KVM_EXIT_IO, vcpu_run(&g.vcpu));
+	ASSERT_IO_EXIT(&g.vcpu, KVM_EXIT_IO_OUT, 0x13, 1);
+	ASSERT_EQ(0xc1, hypercall_insn(&g)[2]);
+	guest_stop(&g);
+}
+
+static void set_cpuid(struct test_vcpu *vcpu, struct kvm_cpuid2 *c)
+{
+	ASSERT_IOCTL_OK(vcpu->fd, KVM_SET_CPUID2, c);
+}
+
+static int enable_vcpu_cap(struct test_vcpu *vcpu, uint32_t cap, uint64_t arg, uint32_t flags)
+{
+	struct kvm_enable_cap c = { .cap = cap, .flags = flags, .args = { arg } };
+
+	return ioctl(vcpu->fd, KVM_ENABLE_CAP, &c) ? -errno : 0;
+}
+
+/*
+ * KVM_CAP_ENFORCE_PV_FEATURE_CPUID: the kvmclock MSRs are unknown (to user
+ * space and guest alike) and SCHED_YIELD is -KVM_ENOSYS when the guest's
+ * KVM_CPUID_FEATURES lacks their feature; the features are those of the
+ * CPUID when the cap is enabled, and of every KVM_SET_CPUID2 after it.
+ */
+static void test_enforce_pv_cpuid(void)
+{
+	static struct {
+		struct kvm_cpuid2 hdr;
+		struct kvm_cpuid_entry2 e[256];
+	} c = { .hdr.nent = 256 };
+	struct kvm_cpuid_entry2 *f;
+	struct test_guest g;
+	struct msrs m;
+	uint32_t all;
+
+	guest_start_long_mode(&g, MEM_SIZE, CODE_GPA, hcall_guest, GUEST_CODE_SIZE(hcall_guest));
+	ASSERT_EQ(1, dev_ioctl(g.vm.sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_ENFORCE_PV_FEATURE_CPUID));
+	ASSERT_EQ(-EINVAL, enable_vcpu_cap(&g.vcpu, KVM_CAP_ENFORCE_PV_FEATURE_CPUID, 1, 1));
+	ASSERT_EQ(-EINVAL, enable_vcpu_cap(&g.vcpu, KVM_CAP_ADJUST_CLOCK, 1, 0));
+	ASSERT_IOCTL_OK(g.vm.sys_fd, KVM_GET_SUPPORTED_CPUID, &c);
+	f = (struct kvm_cpuid_entry2 *)find_leaf(c.e, c.hdr.nent, 0x40000001);
+	all = f->eax;
+
+	memset(&m, 0, sizeof(m));
+	m.e[0].index = MSR_KVM_SYSTEM_TIME_NEW;
+	m.e[1].index = MSR_KVM_SYSTEM_TIME;
+	m.e[2].index = MSR_KVM_WALL_CLOCK;
+	f->eax = 1u << KVM_FEATURE_CLOCKSOURCE2;
+	set_cpuid(&g.vcpu, &c.hdr);
+	ASSERT_EQ(3, msrs_io(g.vcpu.fd, KVM_SET_MSRS, &m, 3));	/* not enforced yet */
+	ASSERT_EQ(0, enable_vcpu_cap(&g.vcpu, KVM_CAP_ENFORCE_PV_FEATURE_CPUID, 1, 0));
+	ASSERT_EQ(1, msrs_io(g.vcpu.fd, KVM_SET_MSRS, &m, 3));
+	ASSERT_EQ(1, msrs_io(g.vcpu.fd, KVM_GET_MSRS, &m, 3));
+	/* A new table, new features. */
+	f->eax = 1u << KVM_FEATURE_CLOCKSOURCE;
+	set_cpuid(&g.vcpu, &c.hdr);
+	ASSERT_EQ(0, msrs_io(g.vcpu.fd, KVM_GET_MSRS, &m, 3));
+	m.e[0].index = MSR_KVM_SYSTEM_TIME;
+	ASSERT_EQ(2, msrs_io(g.vcpu.fd, KVM_GET_MSRS, &m, 2));
+	/* Off: every MSR again; on: the features of the table the vCPU has. */
+	m.e[0].index = MSR_KVM_SYSTEM_TIME_NEW;
+	ASSERT_EQ(0, enable_vcpu_cap(&g.vcpu, KVM_CAP_ENFORCE_PV_FEATURE_CPUID, 0, 0));
+	ASSERT_EQ(3, msrs_io(g.vcpu.fd, KVM_GET_MSRS, &m, 3));
+	f->eax = all;
+	set_cpuid(&g.vcpu, &c.hdr);
+	ASSERT_EQ(0, enable_vcpu_cap(&g.vcpu, KVM_CAP_ENFORCE_PV_FEATURE_CPUID, 1, 0));
+	ASSERT_EQ(3, msrs_io(g.vcpu.fd, KVM_GET_MSRS, &m, 3));
+
+	/* SCHED_YIELD: 0 where the table offers it (KVM), -KVM_ENOSYS (l1vmm). */
+	ASSERT_EQ(all & (1u << KVM_FEATURE_PV_SCHED_YIELD) ? 0 : -1000,
+		  hypercall(&g, KVM_HC_SCHED_YIELD, 0, 0));
+	ASSERT_EQ(0, enable_vcpu_cap(&g.vcpu, KVM_CAP_ENFORCE_PV_FEATURE_CPUID, 0, 0));
+	ASSERT_EQ(0, hypercall(&g, KVM_HC_SCHED_YIELD, 0, 0));
 	guest_stop(&g);
 }
 
@@ -490,6 +633,8 @@ static const struct ktap_case tests[] = {
 	KTAP_CASE(test_guest_kvmclock),
 	KTAP_CASE(test_migration),
 	KTAP_CASE(test_hypercalls),
+	KTAP_CASE(test_vmcall_fixed),
+	KTAP_CASE(test_enforce_pv_cpuid),
 };
 
 int main(void)

@@ -25,6 +25,7 @@
 #define SYSENTER_CS	0x174u
 #define EFER		0xc0000080u
 #define MTRRCAP		0xfeu
+#define POWER_CTL	0x1fcu
 
 GUEST_CODE(rd_guest, ".code16",
 	"rdmsr\n\t"
@@ -262,12 +263,61 @@ static void test_filter(void)
 	guest_stop(&g);
 }
 
+/*
+ * IA32_POWER_CTL, which KVM keeps per vCPU (Linux's userspace_msr_exit_test
+ * filters its writes): any value, from the guest and from user space; a
+ * write filter sends the guest's WRMSR to user space with FILTER while its
+ * RDMSR stays in the kernel.
+ */
+static void test_power_ctl(void)
+{
+	uint8_t deny = 0;
+	struct {
+		struct kvm_msrs hdr;
+		struct kvm_msr_entry e;
+	} msrs = { .hdr.nmsrs = 1, .e = { .index = POWER_CTL, .data = 0xabcdef0012345678ull } };
+	struct kvm_msr_filter f;
+	struct test_guest g;
+
+	guest_setup(&g);
+	ASSERT_EQ(1, ASSERT_IOCTL_OK(g.vcpu.fd, KVM_SET_MSRS, &msrs));
+	msrs.e.data = 0;
+	ASSERT_EQ(1, ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_MSRS, &msrs));
+	ASSERT_EQ(0xabcdef0012345678ull, msrs.e.data);
+
+	start_access(&g, true, POWER_CTL, 0x1234);
+	ASSERT_EQ(KVM_EXIT_IO, vcpu_run(&g.vcpu));
+	ASSERT_EQ(0x12, g.vcpu.run->io.port);
+	start_access(&g, false, POWER_CTL, 0);
+	ASSERT_EQ(0x1234, vcpu_run_out32(&g.vcpu, 0x10));
+	ASSERT_EQ(0, vcpu_run_out32(&g.vcpu, 0x11));
+
+	ASSERT_EQ(0, enable_user_space_msr(&g.vm, KVM_MSR_EXIT_REASON_INVAL |
+					   KVM_MSR_EXIT_REASON_UNKNOWN |
+					   KVM_MSR_EXIT_REASON_FILTER));
+	memset(&f, 0, sizeof(f));
+	f.ranges[0] = (struct kvm_msr_filter_range) {
+		.flags = KVM_MSR_FILTER_WRITE, .nmsrs = 1, .base = POWER_CTL, .bitmap = &deny,
+	};
+	ASSERT_EQ(0, set_filter(&g.vm, &f));
+	start_access(&g, true, POWER_CTL, 0x5678);
+	assert_msr_exit(&g, true, KVM_MSR_EXIT_REASON_FILTER, POWER_CTL, 0x5678);
+	ASSERT_EQ(KVM_EXIT_IO, vcpu_run(&g.vcpu));
+	ASSERT_EQ(0x12, g.vcpu.run->io.port);
+	start_access(&g, false, POWER_CTL, 0);
+	ASSERT_EQ(0x1234, vcpu_run_out32(&g.vcpu, 0x10));
+	ASSERT_EQ(1, ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_MSRS, &msrs));
+	ASSERT_EQ(0x1234, msrs.e.data);
+	guest_stop(&g);
+}
+
 static const struct ktap_case tests[] = {
 	KTAP_CASE(test_caps),
 	KTAP_CASE(test_unknown_msr),
 	KTAP_CASE(test_invalid_value),
 	KTAP_CASE(test_filter_checks),
 	KTAP_CASE(test_filter),
+	KTAP_CASE(test_power_ctl),
 };
 
 int main(void)

@@ -401,6 +401,115 @@ static void test_unknown_hypercall(void)
 	guest_stop(&g);
 }
 
+/* CPUID 1 (ECX, EDX) and 0xD.0 EBX, as the guest sees them. */
+GUEST_CODE(cpuid_runtime_guest, ".code16",
+	"mov $1, %eax\n\t"
+	"cpuid\n\t"
+	"mov %ecx, %eax\n\t"
+	"out %eax, $0x10\n\t"
+	"mov %edx, %eax\n\t"
+	"out %eax, $0x10\n\t"
+	"mov $0xd, %eax\n\t"
+	"xor %ecx, %ecx\n\t"
+	"cpuid\n\t"
+	"mov %ebx, %eax\n\t"
+	"out %eax, $0x10\n\t"
+	"hlt\n\t");
+
+struct cpuid_table {
+	struct kvm_cpuid2 hdr;
+	struct kvm_cpuid_entry2 entries[256];
+};
+
+static struct kvm_cpuid_entry2 *table_entry(struct cpuid_table *c, uint32_t function,
+					    uint32_t index)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->hdr.nent; i++)
+		if (c->entries[i].function == function && c->entries[i].index == index)
+			return &c->entries[i];
+	ktap_fail(__FILE__, __LINE__, "no CPUID entry %#x.%u", function, index);
+	return NULL;
+}
+
+/* KVM_GET_CPUID2 of a table of @nent entries (KVM 6.1 leaves nent as passed). */
+static void get_cpuid2(struct test_vcpu *vcpu, struct cpuid_table *c, unsigned int nent)
+{
+	memset(c, 0, sizeof(*c));
+	c->hdr.nent = 256;
+	ASSERT_IOCTL_OK(vcpu->fd, KVM_GET_CPUID2, c);
+	c->hdr.nent = nent;
+}
+
+#define CPUID_1_ECX_OSXSAVE	(1u << 27)
+#define CPUID_1_EDX_APIC	(1u << 9)
+#define MSR_APIC_BASE		0x1b
+
+/*
+ * KVM writes the run-time bits into the vCPU's table (its
+ * kvm_update_cpuid_runtime()): KVM_GET_CPUID2 shows OSXSAVE as CR4 has it,
+ * the APIC bit as APIC_BASE has it and 0xD.0 EBX for XCR0, and the guest
+ * sees the same (Linux's cpuid_test compares the two). After KVM_RUN only
+ * the same table may be set again.
+ */
+static void test_cpuid_runtime_bits(void)
+{
+	static struct cpuid_table supported, c;
+	struct {
+		struct kvm_msrs hdr;
+		struct kvm_msr_entry e;
+	} msrs = { .hdr.nmsrs = 1, .e.index = MSR_APIC_BASE };
+	uint64_t xcr0 = host_xcr0() & (XF_FPSSE | XF_YMM);
+	struct kvm_cpuid_entry2 *e;
+	struct test_guest g;
+
+	if (!cpu_has_flag("xsave"))
+		ktap_skip("the host has no XSAVE");
+	vm_create_irqchip = true;
+	guest_start(&g, cpuid_runtime_guest, GUEST_CODE_SIZE(cpuid_runtime_guest));
+	vm_create_irqchip = false;
+	supported.hdr.nent = 256;
+	ASSERT_IOCTL_OK(g.vm.sys_fd, KVM_GET_SUPPORTED_CPUID, &supported);
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_SET_CPUID2, &supported);
+
+	/* After RESET: CR4 0, XCR0 x87, the APIC enabled. */
+	get_cpuid2(&g.vcpu, &c, supported.hdr.nent);
+	ASSERT_EQ(0, table_entry(&c, 1, 0)->ecx & CPUID_1_ECX_OSXSAVE);
+	ASSERT_EQ(CPUID_1_EDX_APIC, table_entry(&c, 1, 0)->edx & CPUID_1_EDX_APIC);
+	ASSERT_EQ(512 + 64, table_entry(&c, 0xd, 0)->ebx);
+
+	vcpu_set_cr4_bits(&g.vcpu, CR4_OSXSAVE);
+	ASSERT_EQ(0, vcpu_set_xcr(&g.vcpu, 0, xcr0));
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_MSRS, &msrs);
+	msrs.e.data &= ~(1ull << 11);	/* the APIC globally disabled */
+	ASSERT_EQ(1, ASSERT_IOCTL_OK(g.vcpu.fd, KVM_SET_MSRS, &msrs));
+	get_cpuid2(&g.vcpu, &c, supported.hdr.nent);
+	e = table_entry(&c, 1, 0);
+	ASSERT_EQ(CPUID_1_ECX_OSXSAVE, e->ecx & CPUID_1_ECX_OSXSAVE);
+	ASSERT_EQ(0, e->edx & CPUID_1_EDX_APIC);
+	ASSERT_EQ(xcr0 & XF_YMM ? 512 + 64 + 256 : 512 + 64, table_entry(&c, 0xd, 0)->ebx);
+
+	ASSERT_EQ(e->ecx, vcpu_run_out32(&g.vcpu, 0x10));
+	ASSERT_EQ(e->edx, vcpu_run_out32(&g.vcpu, 0x10));
+	/* Not run to its HLT: with the in-kernel APIC, HLT waits in the kernel. */
+	ASSERT_EQ(table_entry(&c, 0xd, 0)->ebx, vcpu_run_out32(&g.vcpu, 0x10));
+
+	/* After KVM_RUN: the same table again (its run-time bits aside) only. */
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_SET_CPUID2, &supported);
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_SET_CPUID2, &c);
+	table_entry(&supported, 0x80000008, 0)->eax--;
+	ASSERT_IOCTL_ERRNO(g.vcpu.fd, KVM_SET_CPUID2, &supported, EINVAL);
+	table_entry(&supported, 0x80000008, 0)->eax++;
+	supported.hdr.nent--;
+	ASSERT_IOCTL_ERRNO(g.vcpu.fd, KVM_SET_CPUID2, &supported, EINVAL);
+	supported.hdr.nent++;
+	get_cpuid2(&g.vcpu, &supported, c.hdr.nent);
+	TEST_ASSERT(!memcmp(&supported.entries, &c.entries, c.hdr.nent * sizeof(*e)),
+		    "the table changed");
+	guest_stop(&g);
+}
+
 static const struct ktap_case tests[] = {
 	KTAP_CASE(test_io_and_hlt),
 	KTAP_CASE(test_io_retired_on_next_run),
@@ -412,6 +521,7 @@ static const struct ktap_case tests[] = {
 	KTAP_CASE(test_cpuid2_get_and_errors),
 	KTAP_CASE(test_supported_cpuid),
 	KTAP_CASE(test_cpuid_missing_leaf_is_zero),
+	KTAP_CASE(test_cpuid_runtime_bits),
 	KTAP_CASE(test_unknown_hypercall),
 };
 

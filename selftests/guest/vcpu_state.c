@@ -31,7 +31,8 @@
 #define CR4_PAE		(1ull << 5)
 #define X86_EFLAGS_TF	(1ull << 8)
 
-#define QUIRKS_L1VMM	(KVM_X86_QUIRK_OUT_7E_INC_RIP | KVM_X86_QUIRK_MWAIT_NEVER_UD_FAULTS)
+#define QUIRKS_L1VMM	(KVM_X86_QUIRK_OUT_7E_INC_RIP | KVM_X86_QUIRK_MWAIT_NEVER_UD_FAULTS | \
+			 KVM_X86_QUIRK_MISC_ENABLE_NO_MWAIT | KVM_X86_QUIRK_FIX_HYPERCALL_INSN)
 #define QUIRKS_KVM61	0x7full
 
 /* The main code: wait; the vector handlers report what they see. */

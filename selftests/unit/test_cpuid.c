@@ -43,10 +43,20 @@ static void test_missing_leaf(void)
 	ASSERT_EQ(0, (long)(uintptr_t)l1vmm_cpuid_find(table, 0, 0, 0));
 }
 
+/* CPUID 1 EDX.APIC (bit 9) follows APIC_BASE's global enable (bit 11), nothing else. */
+static void test_apic_bit_follows_apic_base(void)
+{
+	ASSERT_EQ(0x178bfbffu, l1vmm_cpuid_1_edx_apic(0x178bf9ffu, 0xfee00900ull));
+	ASSERT_EQ(0x178bf9ffu, l1vmm_cpuid_1_edx_apic(0x178bfbffu, 0xfee00100ull));
+	ASSERT_EQ(0x200u, l1vmm_cpuid_1_edx_apic(0, 0x800));
+	ASSERT_EQ(0xfffffdffu, l1vmm_cpuid_1_edx_apic(0xffffffffu, ~0x800ull));
+}
+
 static const struct ktap_case tests[] = {
 	KTAP_CASE(test_plain_leaf_ignores_index),
 	KTAP_CASE(test_significant_index),
 	KTAP_CASE(test_missing_leaf),
+	KTAP_CASE(test_apic_bit_follows_apic_base),
 };
 
 int main(void)

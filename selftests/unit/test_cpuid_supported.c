@@ -74,6 +74,7 @@ static void test_masks_on_a_host_with_everything(void)
 	ASSERT_EQ(1u << 22, find(e, n, 7)->ecx);		/* RDPID only */
 	ASSERT_EQ(0, find(e, n, 7)->edx);
 	ASSERT_EQ(0, find(e, n, 7)->ebx & (1u << 5));		/* no AVX2 */
+	ASSERT_EQ(1u << 1, find(e, n, 7)->ebx & (1u << 1));	/* TSC_ADJUST, emulated */
 	ASSERT_EQ(0x80000008, find(e, n, 0x80000000)->eax);	/* capped */
 	ASSERT_EQ(0, find(e, n, 0x80000001)->ecx & (1u << 2));	/* no SVM */
 	ASSERT_EQ(1u << 29, find(e, n, 0x80000001)->edx & (1u << 29));	/* LM */

@@ -18,6 +18,8 @@ static void test_list_has_what_a_64bit_guest_needs(void)
 
 	for (i = 0; i < KTAP_ARRAY_SIZE(needed); i++)
 		TEST_ASSERT(l1vmm_msr_known(needed[i]), "MSR %#x missing", needed[i]);
+	/* KVM lists IA32_POWER_CTL among its emulated MSRs. */
+	TEST_ASSERT(l1vmm_msr_known(L1VMM_MSR_POWER_CTL), "IA32_POWER_CTL missing");
 	TEST_ASSERT(!l1vmm_msr_known(0x12345678), "unknown MSR reported as known");
 	TEST_ASSERT(l1vmm_nr_msrs <= L1VMM_MAX_MSRS, "%u MSRs, room for %u", l1vmm_nr_msrs,
 		    L1VMM_MAX_MSRS);
@@ -97,13 +99,17 @@ static void test_pat_rule_matches_bytewise(void)
 
 /*
  * Who stores an MSR: 1 the backend, 2 the core's inline cases, 3 the core's
- * slow path (the listed machine-check registers), 0 nobody (unknown).
+ * slow path (the listed machine-check registers, POWER_CTL), 0 nobody (unknown).
  */
 static int msr_owner(u32 index)
 {
 	if (l1vmm_msr_in_backend(index))
 		return 1;
 	if (index == 0x17a || index == 0x17b)
+		return 3;
+	/* TSC_ADJUST, MISC_ENABLE, PLATFORM_INFO, POWER_CTL: the core's slow path too. */
+	if (index == L1VMM_MSR_TSC_ADJUST || index == L1VMM_MSR_MISC_ENABLE ||
+	    index == L1VMM_MSR_PLATFORM_INFO || index == L1VMM_MSR_POWER_CTL)
 		return 3;
 	return index == L1VMM_MSR_SPEC_CTRL || index == L1VMM_MSR_TSC_AUX ? 2 : 0;
 }
@@ -119,7 +125,7 @@ static void test_backend_cases_match_the_list(void)
 		TEST_ASSERT(owner, "MSR %#x listed but stored by nobody", l1vmm_msr_list[i]);
 		backend += owner == 1;
 	}
-	TEST_ASSERT(backend == l1vmm_nr_msrs - 4, "%u backend MSRs in the list of %u", backend,
+	TEST_ASSERT(backend == l1vmm_nr_msrs - 8, "%u backend MSRs in the list of %u", backend,
 		    l1vmm_nr_msrs);
 	/* No backend MSR outside the list, in the ranges MSRs live in. */
 	for (i = 0; i < 0x2000; i++) {
@@ -134,7 +140,43 @@ static void test_backend_cases_match_the_list(void)
 	}
 }
 
+/* IA32_MISC_ENABLE's write rules, KVM's kvm_set_msr_common(). */
+static void test_misc_enable_rules(void)
+{
+	const u64 reset = L1VMM_MISC_ENABLE_RESET, mwait = L1VMM_MISC_ENABLE_MWAIT;
+	const u64 emon = L1VMM_MISC_ENABLE_EMON;
+	u64 v;
+
+	ASSERT_EQ(0x1800, reset);
+	/* The guest may not change the PMU's read-only bits; user space may. */
+	v = 0;
+	TEST_ASSERT(!l1vmm_misc_enable_write(reset, &v, false, false, true), "guest cleared BTS/PEBS_UNAVAIL");
+	TEST_ASSERT(l1vmm_misc_enable_write(reset, &v, true, false, true), "host refused 0");
+	ASSERT_EQ(0, v);
+	/* The guest's EMON writes are dropped without a fault. */
+	v = reset | emon;
+	TEST_ASSERT(l1vmm_misc_enable_write(reset, &v, false, false, true), "guest EMON refused");
+	ASSERT_EQ(reset, v);
+	v = reset;
+	TEST_ASSERT(l1vmm_misc_enable_write(reset | emon, &v, false, false, true), "guest EMON clear refused");
+	ASSERT_EQ(reset | emon, v);
+	v = emon;
+	TEST_ASSERT(l1vmm_misc_enable_write(0, &v, true, false, false), "host EMON refused");
+	ASSERT_EQ(emon, v);
+	/* MWAIT: free with the quirk on; with it off, only with SSE3. */
+	v = reset | mwait;
+	TEST_ASSERT(l1vmm_misc_enable_write(reset, &v, false, false, false), "MWAIT refused, quirk on");
+	v = mwait;
+	TEST_ASSERT(!l1vmm_misc_enable_write(0, &v, true, true, false), "MWAIT without SSE3 accepted");
+	TEST_ASSERT(!l1vmm_misc_enable_write(mwait, &(u64){ 0 }, true, true, false),
+		    "MWAIT cleared without SSE3");
+	TEST_ASSERT(l1vmm_misc_enable_write(mwait, &v, true, true, false), "unchanged MWAIT refused");
+	TEST_ASSERT(l1vmm_misc_enable_write(0, &v, true, true, true), "MWAIT with SSE3 refused");
+	ASSERT_EQ(mwait, v);
+}
+
 static const struct ktap_case tests[] = {
+	KTAP_CASE(test_misc_enable_rules),
 	KTAP_CASE(test_pat_rule_matches_bytewise),
 	KTAP_CASE(test_backend_cases_match_the_list),
 	KTAP_CASE(test_value_rules),
