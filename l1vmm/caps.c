@@ -48,6 +48,12 @@ long l1vmm_check_extension(long cap)
 	case KVM_CAP_SET_BOOT_CPU_ID:
 	case KVM_CAP_VAPIC:
 		return 1;
+	/* The in-kernel PIT (pit.c), with or without the irqchip, as KVM. */
+	case KVM_CAP_PIT:
+	case KVM_CAP_PIT2:
+	case KVM_CAP_PIT_STATE2:
+	case KVM_CAP_REINJECT_CONTROL:
+		return 1;
 	/*
 	 * As kvm-amd answers them, with or without an in-kernel irqchip; the
 	 * ioctls then answer what KVM answers without one (irq_routing.c).

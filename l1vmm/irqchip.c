@@ -22,6 +22,7 @@
 #include <linux/workqueue.h>
 
 #include "l1vmm/irqchip_priv.h"
+#include "l1vmm/pit.h"
 #include "l1vmm/portable/x86.h"
 
 /* --- Delivery of interrupt messages to the local APICs (lock held) --- */
@@ -99,6 +100,8 @@ int l1vmm_irqchip_ioapic_flush(struct l1vmm_vm *vm, struct l1vmm_ioapic_out *out
 	}
 	if (out->defer)
 		schedule_delayed_work(&chip->eoi_inject, HZ / 100);
+	if (out->acked | out->mask_changed)
+		l1vmm_pit_ioapic_notify(vm, out->acked, out->mask_changed);
 	return ret;
 }
 
@@ -139,6 +142,8 @@ void l1vmm_irqchip_pic_finish(struct l1vmm_vm *vm)
 	unsigned int i;
 	u16 acked = pic->acked;
 
+	if (acked | pic->mask_changed)
+		l1vmm_pit_pic_notify(vm, acked, pic->mask_changed);
 	pic->acked = 0;
 	pic->mask_changed = 0;
 	for (i = 0; acked && i < L1VMM_PIC_NUM_PINS; i++)

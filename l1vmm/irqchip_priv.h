@@ -48,8 +48,7 @@ void l1vmm_irqchip_pic_finish(struct l1vmm_vm *vm);
 int l1vmm_irqchip_route_set(struct l1vmm_vm *vm, const struct l1vmm_irq_route *e,
 			    unsigned int source, bool level);
 int l1vmm_irqchip_set_gsi_locked(struct l1vmm_vm *vm, unsigned int source, u32 gsi, bool level);
-/* The same, taking the lock. */
-int l1vmm_irqchip_set_gsi(struct l1vmm_vm *vm, unsigned int source, u32 gsi, bool level);
+/* The same, taking the lock: l1vmm_irqchip_set_gsi() (irqchip.h). */
 
 /* lapic.c */
 void l1vmm_lapic_kick(struct l1vmm_vcpu *vcpu);

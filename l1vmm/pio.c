@@ -19,6 +19,7 @@
 #include "l1vmm/coalesced_mmio.h"
 #include "l1vmm/ioeventfd.h"
 #include "l1vmm/irqchip.h"
+#include "l1vmm/pit.h"
 #include "l1vmm/trace.h"
 #include "l1vmm/vm.h"
 
@@ -238,9 +239,10 @@ int l1vmm_handle_io(struct l1vmm_vcpu *vcpu)
 		return l1vmm_emulation_failure(vcpu, 0);
 	if (e->io.string)
 		return handle_string_io(vcpu);
-	/* The in-kernel PIC's ports. */
-	if (vcpu->lapic && l1vmm_irqchip_pio(vcpu, e->io.port, e->io.in, e->io.size,
-					     &vcpu->regs[L1VMM_REG_RAX])) {
+	/* The in-kernel PIT's and PIC's ports. */
+	if (l1vmm_pit_pio(vcpu, e->io.port, e->io.in, e->io.size, &vcpu->regs[L1VMM_REG_RAX]) ||
+	    (vcpu->lapic && l1vmm_irqchip_pio(vcpu, e->io.port, e->io.in, e->io.size,
+					      &vcpu->regs[L1VMM_REG_RAX]))) {
 		vcpu->regs_dirty |= BIT(L1VMM_REG_RAX);
 		l1vmm_skip_instruction(vcpu);
 		return 1;

@@ -24,6 +24,7 @@
 #include "l1vmm/ioeventfd.h"
 #include "l1vmm/irq_routing.h"
 #include "l1vmm/irqchip.h"
+#include "l1vmm/pit.h"
 #include "l1vmm/msr_user.h"
 #include "l1vmm/mmu.h"
 #include "l1vmm/tdp.h"
@@ -147,6 +148,14 @@ static long vm_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
 	case KVM_GET_IRQCHIP:
 	case KVM_SET_IRQCHIP:
 		return l1vmm_irqchip_vm_ioctl(vm, ioctl, argp);
+	case KVM_CREATE_PIT:
+	case KVM_CREATE_PIT2:
+	case KVM_GET_PIT:
+	case KVM_SET_PIT:
+	case KVM_GET_PIT2:
+	case KVM_SET_PIT2:
+	case KVM_REINJECT_CONTROL:
+		return l1vmm_pit_vm_ioctl(vm, ioctl, argp);
 	case KVM_IRQFD:
 	case KVM_SET_GSI_ROUTING:
 	case KVM_SIGNAL_MSI:
@@ -185,6 +194,7 @@ static void vm_free(struct l1vmm_vm *vm)
 	/* First: the notifier may kick the vCPUs until it is gone. */
 	l1vmm_mmu_destroy(vm);
 	l1vmm_irqfd_release(vm);
+	l1vmm_pit_free(vm);
 	l1vmm_irqchip_free(vm);
 	for (i = 0; i < vm->nr_vcpus; i++)
 		l1vmm_vcpu_free(vm->vcpus[i]);

@@ -69,6 +69,8 @@ struct l1vmm_vm {
 	/* KVM_CREATE_IRQCHIP's PIC, IOAPIC and routes (irqchip.h), or NULL. */
 	struct l1vmm_irqchip *irqchip;
 	u32 bsp_vcpu_id;	/* KVM_SET_BOOT_CPU_ID: the BSP with the irqchip */
+	/* KVM_CREATE_PIT2's PIT (pit.h), or NULL; set once, under lock. */
+	struct l1vmm_vpit *pit;
 	/* KVM_IRQFD's irqfds (irqchip.c), and how many are not freed yet. */
 	spinlock_t irqfd_lock;
 	struct list_head irqfds;

@@ -75,7 +75,6 @@ static const struct {
 	{ KVM_CAP_IMMEDIATE_EXIT, 1 },
 	{ KVM_CAP_EXT_CPUID, 1 },
 	{ KVM_CAP_MP_STATE, 1 },
-	{ KVM_CAP_VAPIC, 1 },
 	{ KVM_CAP_VCPU_EVENTS, 1 },
 	{ KVM_CAP_INTR_SHADOW, 1 },
 	{ KVM_CAP_DEBUGREGS, 1 },
@@ -130,6 +129,12 @@ static const struct {
 	{ KVM_CAP_IRQCHIP, 1 },
 	{ KVM_CAP_IRQ_INJECT_STATUS, 1 },
 	{ KVM_CAP_SET_BOOT_CPU_ID, 1 },
+	{ KVM_CAP_VAPIC, 1 },		/* KVM_SET_VAPIC_ADDR (lapic.c) */
+	/* The in-kernel PIT (pit.c). */
+	{ KVM_CAP_PIT, 1 },
+	{ KVM_CAP_PIT2, 1 },
+	{ KVM_CAP_PIT_STATE2, 1 },
+	{ KVM_CAP_REINJECT_CONTROL, 1 },
 };
 
 static long expected_cap_answer(long cap)
