@@ -1,17 +1,23 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# Debian's QEMU 7.2 boots Debian's 6.1 kernel as an L2 guest, with QEMU's
-# own interrupt controllers (-accel kvm,kernel-irqchip=off), on l1vmm as
+# Debian's QEMU 7.2 boots Debian's 6.1 kernel as an L2 guest, on l1vmm as
 # /dev/kvm (kvm_dev=1), or on KVM (qemu_l2.sh@kvm, through kvm-ref.sh).
+# QEMU_L2_IRQCHIP is QEMU's kernel-irqchip: off (QEMU's own interrupt
+# controllers, the default here), on (QEMU's default: the PIC, IOAPIC,
+# PIT and local APICs in the kernel) or split (the local APICs only);
+# QEMU_L2_VCPUS the number of vCPUs (1). The qemu_l2_*.sh wrappers set them.
 # The L2 (scripts/l2-init) reports its clocksource and reads its virtio
 # RNG, then powers off. Prints the boot's L1 guest time: under -icount
 # (scripts/vmrun --icount) that is deterministic, and comparable between
 # the two runs. Needs QEMU in the initramfs (scripts/stage-qemu).
 # shellcheck disable=SC2317 # the checks below run through check()
 vcpus=${QEMU_L2_VCPUS:-1}
+irqchip=${QEMU_L2_IRQCHIP:-off}
 name=qemu_l2
-[ "$L1VMM_DEV" = /dev/kvm ] && name=qemu_l2-kvm
+[ "$irqchip" != off ] && name=${name}_irqchip_$irqchip
+[ "$vcpus" != 1 ] && name=${name}_smp$vcpus
+[ "$L1VMM_DEV" = /dev/kvm ] && name=$name-kvm
 
 echo "    KTAP version 1"
 echo "    # Subtest: $name"
@@ -51,15 +57,17 @@ complaints() {
 log=/tmp/$name.log
 complaints > "/tmp/$name.before"
 start=$(cut -d' ' -f1 /proc/uptime)
-timeout 900 /usr/bin/qemu-system-x86_64 -M pc -accel kvm,kernel-irqchip=off -cpu qemu64 \
+timeout 900 /usr/bin/qemu-system-x86_64 -M pc -accel kvm,kernel-irqchip="$irqchip" -cpu qemu64 \
 	-smp "$vcpus" -m 256 -nodefaults -no-user-config -display none -serial stdio -no-reboot \
 	-kernel /l2/vmlinuz -initrd /l2/initrd.cpio \
 	-append "console=ttyS0 panic=-1 cryptomgr.notests=1 quiet loglevel=3" \
-	-device virtio-rng-pci,ioeventfd=on > "$log" 2>&1 < /dev/null
+	-device virtio-rng-pci,ioeventfd=on > "$log.raw" 2>&1 < /dev/null
 rc=$?
+# The serial console ends its lines with CR LF.
+tr -d '\r' < "$log.raw" > "$log"
 end=$(cut -d' ' -f1 /proc/uptime)
 secs=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f", b - a }')
-echo "    # QEMU exit code $rc; L2 boot to power-off: $secs s of L1 guest time ($vcpus vCPU)"
+echo "    # QEMU exit code $rc; L2 boot to power-off: $secs s of L1 guest time ($vcpus vCPU, kernel-irqchip=$irqchip)"
 grep "^l2: " "$log" | sed 's/^/    # /'
 
 boots() {

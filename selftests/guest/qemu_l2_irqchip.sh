@@ -1,0 +1,4 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+# qemu_l2.sh with kernel-irqchip=on and 1 vCPU(s).
+QEMU_L2_IRQCHIP=on QEMU_L2_VCPUS=1 exec "$(dirname "$0")/qemu_l2.sh"
