@@ -152,6 +152,10 @@ static enum hrtimer_restart timer_fn(struct hrtimer *timer)
 /*
  * On the vCPU's thread, lock held: if the timer fired and is really due (a
  * reprogramming may have raced with the callback), raise LVTT and re-arm.
+ * A TSC deadline the hrtimer reached a little before the guest's TSC did
+ * is re-armed, and timer_arm() may find it due by then: it marks the timer
+ * fired again, and this takes it at once rather than leave a halted vCPU
+ * asleep with no hrtimer left to wake it.
  */
 static void timer_check(struct l1vmm_vcpu *vcpu)
 {
@@ -160,20 +164,21 @@ static void timer_check(struct l1vmm_vcpu *vcpu)
 	struct l1vmm_apic_irq irq;
 	u64 now;
 
-	if (!test_and_clear_bit(0, &l->timer_fired))
-		return;
-	now = now_ns();
-	if (a->timer.mode == L1VMM_APIC_TIMER_TSCDEADLINE) {
-		if (!a->timer.tscdeadline ||
-		    l1vmm_ops->get_msr(vcpu, L1VMM_MSR_TSC) < a->timer.tscdeadline)
+	while (test_and_clear_bit(0, &l->timer_fired)) {
+		now = now_ns();
+		if (a->timer.mode == L1VMM_APIC_TIMER_TSCDEADLINE) {
+			if (!a->timer.tscdeadline ||
+			    l1vmm_ops->get_msr(vcpu, L1VMM_MSR_TSC) < a->timer.tscdeadline)
+				goto rearm;
+		} else if (!a->timer.armed || now < a->timer.target_ns) {
 			goto rearm;
-	} else if (!a->timer.armed || now < a->timer.target_ns) {
-		goto rearm;
-	}
-	if (l1vmm_apic_timer_expired(a, now) && l1vmm_apic_lvt_irq(a, L1VMM_APIC_LVTT, &irq))
-		l1vmm_lapic_accept(vcpu, &irq);
+		}
+		if (l1vmm_apic_timer_expired(a, now) &&
+		    l1vmm_apic_lvt_irq(a, L1VMM_APIC_LVTT, &irq))
+			l1vmm_lapic_accept(vcpu, &irq);
 rearm:
-	timer_arm(vcpu);
+		timer_arm(vcpu);
+	}
 }
 
 /* --- Register side effects --- */
