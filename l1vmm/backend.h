@@ -42,6 +42,7 @@ enum l1vmm_exit_reason {
 	L1VMM_EXIT_PAUSE,	/* PAUSE, past the CPU's pause filter */
 	L1VMM_EXIT_UD,		/* an instruction the guest may not use here: #UD */
 	L1VMM_EXIT_IRET,	/* IRET, intercepted while NMIs are masked */
+	L1VMM_EXIT_CR8_WRITE,	/* MOV to CR8, intercepted while an interrupt waits below the TPR */
 	L1VMM_NR_EXIT_REASONS,
 };
 
@@ -191,6 +192,8 @@ struct l1vmm_backend_ops {
 	u64 (*get_cr8)(struct l1vmm_vcpu *vcpu);
 	/* The TPR, 0-15: the core has checked @cr8. */
 	void (*set_cr8)(struct l1vmm_vcpu *vcpu, u64 cr8);
+	/* Exit (L1VMM_EXIT_CR8_WRITE) on the guest's MOV to CR8. */
+	void (*set_cr8_intercept)(struct l1vmm_vcpu *vcpu, bool on);
 
 	/*
 	 * The steps of the core's run loop (l1vmm/run.h), IRQs and

@@ -287,6 +287,7 @@ static const l1vmm_exit_handler exit_handlers[L1VMM_NR_EXIT_REASONS] = {
 	[L1VMM_EXIT_PAUSE]	= handle_nop,
 	[L1VMM_EXIT_UD]		= handle_ud,
 	[L1VMM_EXIT_IRET]	= l1vmm_handle_iret,
+	[L1VMM_EXIT_CR8_WRITE]	= l1vmm_lapic_cr8_write,
 };
 
 int l1vmm_handle_exit(struct l1vmm_vcpu *vcpu)

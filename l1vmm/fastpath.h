@@ -9,6 +9,7 @@
 #ifndef L1VMM_FASTPATH_H
 #define L1VMM_FASTPATH_H
 
+#include <linux/kvm_host.h>
 #include <linux/kvm_para.h>
 #include <linux/sched/signal.h>
 #include <asm/trapnr.h>
@@ -164,6 +165,37 @@ gp:
 }
 
 /*
+ * An x2APIC ICR or EOI write or a TSC_DEADLINE write with the in-kernel
+ * APIC, that lapic.c takes out of line (KVM's
+ * handle_fastpath_set_msr_irqoff(), which takes the ICR and TSC_DEADLINE).
+ * They take the irqchip's lock, kick other vCPUs and start hrtimers, which
+ * trace and need RCU: the guest context (run.h) is left around them. True
+ * when done, the instruction not skipped yet; false, nothing changed, for
+ * the full path.
+ */
+static __always_inline bool fastpath_apic_msr(struct l1vmm_vcpu *vcpu,
+					      enum l1vmm_exit_reason reason)
+{
+	unsigned long *r = vcpu->regs;
+	u32 index = r[L1VMM_REG_RCX];
+	bool done;
+
+	if (reason != L1VMM_EXIT_MSR || !vcpu->lapic || !vcpu->exit.msr.write ||
+	    !l1vmm_lapic_fast_msr(index))
+		return false;
+	/* A filter or user-space MSR exits: the full path (msr_user.c). */
+	if (static_branch_unlikely(&l1vmm_msr_user_in_use) && READ_ONCE(vcpu->vm->msr_user_policy))
+		return false;
+	guest_state_exit_irqoff();
+	done = l1vmm_lapic_fastpath_msr(vcpu, index,
+					(r[L1VMM_REG_RDX] << 32) | (u32)r[L1VMM_REG_RAX]);
+	guest_state_enter_irqoff();
+	if (done)
+		vcpu->stats.fastpath_apic_writes++;
+	return done;
+}
+
+/*
  * Something outside the IRQs-off region is waiting: a request, a signal,
  * a reschedule, or an interrupt for the guest that the full path injects.
  */
@@ -175,9 +207,9 @@ static __always_inline bool exit_requested(struct l1vmm_vcpu *vcpu)
 
 /*
  * The fastpath, in the run loop (run.h) with IRQs off right after the
- * exit: CPUID, hypercalls, in-kernel MSRs and XSETBV are handled here and,
- * unless something waits outside, the guest is entered again without the
- * full path's steps. An exception for the guest (#GP, or the #DB of a
+ * exit: CPUID, hypercalls, in-kernel MSRs, XSETBV and the APIC writes
+ * above are handled here and, unless something waits outside, the guest
+ * is entered again without the full path's steps. An exception for the guest (#GP, or the #DB of a
  * single step) is queued here and entered through the full path, which
  * checks the guest state again. With
  * CONFIG_L1VMM_FASTPATH=n every exit takes the full path. @ops: the
@@ -193,8 +225,11 @@ static __always_inline enum l1vmm_fastpath l1vmm_fastpath(const struct l1vmm_bac
 	if (!IS_ENABLED(CONFIG_L1VMM_FASTPATH))
 		return L1VMM_FASTPATH_NONE;
 	e = emulate(ops, vcpu, reason);
-	if (e == EMULATE_NOT_MINE)
-		return L1VMM_FASTPATH_NONE;
+	if (e == EMULATE_NOT_MINE) {
+		if (!fastpath_apic_msr(vcpu, reason))
+			return L1VMM_FASTPATH_NONE;
+		e = __l1vmm_skip_to(ops, vcpu, vcpu->exit.next_rip) ? EMULATE_EVENT : EMULATE_DONE;
+	}
 	if (reason == L1VMM_EXIT_XSETBV)
 		l1vmm_xstate_xsetbv(ops, vcpu);
 	vcpu->stats.exits++;

@@ -138,11 +138,24 @@ bool l1vmm_lapic_mmio(struct l1vmm_vcpu *vcpu, u64 gpa, bool write, unsigned int
 bool l1vmm_irqchip_pio(struct l1vmm_vcpu *vcpu, u16 port, bool in, unsigned int size,
 		       unsigned long *rax);
 bool l1vmm_lapic_msr(u32 index);
+bool l1vmm_lapic_fastpath_msr(struct l1vmm_vcpu *vcpu, u32 index, u64 data);
+
+/* The writes l1vmm_lapic_fastpath_msr() may take: x2APIC ICR and EOI, TSC_DEADLINE. */
+#define L1VMM_MSR_X2APIC_EOI	0x0000080b
+#define L1VMM_MSR_X2APIC_ICR	0x00000830
+#define L1VMM_MSR_TSC_DEADLINE	0x000006e0
+
+static inline bool l1vmm_lapic_fast_msr(u32 index)
+{
+	return index == L1VMM_MSR_X2APIC_ICR || index == L1VMM_MSR_X2APIC_EOI ||
+	       index == L1VMM_MSR_TSC_DEADLINE;
+}
 int l1vmm_lapic_get_msr(struct l1vmm_vcpu *vcpu, u32 index, u64 *data, bool host);
 int l1vmm_lapic_set_msr(struct l1vmm_vcpu *vcpu, u32 index, u64 data, bool host);
 u64 l1vmm_lapic_get_base(struct l1vmm_vcpu *vcpu);
 int l1vmm_lapic_set_base(struct l1vmm_vcpu *vcpu, u64 base);
 u64 l1vmm_lapic_get_cr8(struct l1vmm_vcpu *vcpu);
 void l1vmm_lapic_set_cr8(struct l1vmm_vcpu *vcpu, u64 cr8);
+int l1vmm_lapic_cr8_write(struct l1vmm_vcpu *vcpu);
 
 #endif /* L1VMM_IRQCHIP_H */

@@ -117,8 +117,11 @@ void l1vmm_split_eoi(struct l1vmm_vcpu *vcpu, int vector)
 		return;
 	if (l->scan_gen != vcpu->vm->irqchip->scan_gen)
 		scan_routes(vcpu);
-	if (test_bit(vector, l->ioapic_vectors))
+	if (test_bit(vector, l->ioapic_vectors)) {
 		l->pending_ioapic_eoi = vector;
+		/* An x2APIC EOI in the fastpath: its series ends, the exit comes first. */
+		set_bit(L1VMM_REQ_EVENT, &vcpu->requests);
+	}
 }
 
 int l1vmm_split_eoi_exit(struct l1vmm_vcpu *vcpu)

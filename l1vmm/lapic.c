@@ -14,6 +14,7 @@
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/uaccess.h>
+#include <asm/trapnr.h>
 #include <asm/tsc.h>
 
 #include "l1vmm/exit.h"
@@ -22,6 +23,7 @@
 #include "l1vmm/irqchip_priv.h"
 #include "l1vmm/irqchip_split.h"
 #include "l1vmm/portable/cpuid.h"
+#include "l1vmm/portable/mov_cr8.h"
 #include "l1vmm/portable/msrs.h"
 #include "l1vmm/portable/x86.h"
 
@@ -113,6 +115,18 @@ static void timer_arm(struct l1vmm_vcpu *vcpu)
 	if (t->mode == L1VMM_APIC_TIMER_TSCDEADLINE) {
 		if (!t->tscdeadline)
 			goto cancel;
+		/*
+		 * Due already: fire now, without waiting for an hrtimer
+		 * interrupt (KVM's start_sw_tscdeadline()). The caller is
+		 * the vCPU's thread, which looks at the request before it
+		 * enters again.
+		 */
+		if (l1vmm_ops->get_msr(vcpu, L1VMM_MSR_TSC) >= t->tscdeadline) {
+			hrtimer_try_to_cancel(&l->timer);
+			set_bit(0, &l->timer_fired);
+			set_bit(L1VMM_REQ_EVENT, &vcpu->requests);
+			return;
+		}
 		target = tsc_deadline_ns(vcpu, t->tscdeadline);
 	} else if (t->armed) {
 		target = t->target_ns;
@@ -332,6 +346,39 @@ void l1vmm_lapic_set_cr8(struct l1vmm_vcpu *vcpu, u64 cr8)
 	l1vmm_ops->set_cr8(vcpu, cr8);
 }
 
+/*
+ * The guest's MOV to CR8, intercepted while an interrupt waits below the
+ * TPR (l1vmm_lapic_inject()): the new TPR, and the interrupt it lets
+ * through before the next instruction (KVM's cr8_write_interception()).
+ * Reserved bits are a #GP, as KVM's kvm_set_cr8().
+ */
+int l1vmm_lapic_cr8_write(struct l1vmm_vcpu *vcpu)
+{
+	struct l1vmm_guest_view view;
+	u8 bytes[L1VMM_MAX_INSN_LEN];
+	struct l1vmm_mov_cr8 insn;
+	unsigned int n;
+	u64 val;
+
+	if (WARN_ON_ONCE(!vcpu->lapic))
+		return l1vmm_emulation_failure(vcpu, 0);
+	l1vmm_guest_view(vcpu, &view);
+	n = l1vmm_fetch_insn(vcpu, &view, bytes);
+	if (l1vmm_decode_mov_cr8(bytes, n, view.code_size == 8, &insn))
+		return l1vmm_emulation_failure(vcpu, 0);
+	val = vcpu->regs[insn.gpr];
+	if (view.code_size != 8)
+		val = (u32)val;
+	if (val & ~L1VMM_CR8_TPR) {
+		l1vmm_queue_exception(vcpu, X86_TRAP_GP, true, 0);
+		return 1;
+	}
+	l1vmm_lapic_set_cr8(vcpu, val);
+	set_bit(L1VMM_REQ_EVENT, &vcpu->requests);
+	l1vmm_skip_to(vcpu, vcpu->regs[L1VMM_REG_RIP] + insn.len);
+	return 1;
+}
+
 /* --- Injection, HLT --- */
 
 /* The PIC's INTR for this vCPU (KVM's kvm_cpu_has_extint()); lock held. */
@@ -341,6 +388,58 @@ static bool has_extint(struct l1vmm_vcpu *vcpu)
 	if (vcpu->vm->irqchip->split)
 		return vcpu->lapic->pending_extint >= 0 && l1vmm_lapic_takes_pic(vcpu);
 	return vcpu->vm->irqchip->pic.output && l1vmm_lapic_takes_pic(vcpu);
+}
+
+/* --- The fastpath --- */
+
+/*
+ * The fastpath's APIC writes (fastpath.h), IRQs off, outside the guest
+ * context: TSC_DEADLINE, the x2APIC EOI, and an x2APIC ICR write of a
+ * fixed IPI to one physical destination without shorthand, the only kind
+ * KVM's handle_fastpath_set_x2apic_icr_irqoff() takes. True when done, as
+ * l1vmm_lapic_set_msr() would have done it; false, with nothing changed,
+ * for the full path: the other ICR forms, xAPIC mode, a value that is a
+ * #GP. An interrupt the write made deliverable is a REQ_EVENT, which ends
+ * the fastpath's series.
+ */
+bool l1vmm_lapic_fastpath_msr(struct l1vmm_vcpu *vcpu, u32 index, u64 data)
+{
+	struct l1vmm_apic *a = &vcpu->lapic->apic;
+	struct l1vmm_apic_fx fx = { 0 };
+	u64 cr8 = l1vmm_ops->get_cr8(vcpu);
+	bool done = false;
+
+	lockdep_assert_irqs_disabled();
+	spin_lock(&vcpu->vm->irqchip->lock);
+	/* A CR8 write that did not exit counts for the EOI's check below. */
+	if (cr8 != l1vmm_apic_get_cr8(a))
+		l1vmm_apic_set_cr8(a, cr8);
+	switch (index) {
+	case MSR_TSC_DEADLINE:
+		if (l1vmm_apic_set_tscdeadline(a, data))
+			timer_arm(vcpu);
+		done = true;
+		break;
+	case L1VMM_MSR_X2APIC_ICR:
+		if ((data & (L1VMM_APIC_MODE_MASK | L1VMM_APIC_DEST_LOGICAL |
+			     (3U << L1VMM_APIC_SHORT_SHIFT))) ||
+		    (u32)(data >> 32) == L1VMM_X2APIC_BROADCAST)
+			break;
+		fallthrough;
+	case L1VMM_MSR_X2APIC_EOI:
+		done = !l1vmm_apic_msr_write(a, index, data, now_ns(), &fx);
+		break;
+	}
+	if (done) {
+		/* Only an interrupt the guest can take now ends the series. */
+		if ((fx.flags & L1VMM_APIC_FX_EVENT) &&
+		    (l1vmm_apic_has_interrupt(a) >= 0 || has_extint(vcpu)))
+			set_bit(L1VMM_REQ_EVENT, &vcpu->requests);
+		fx.flags &= ~L1VMM_APIC_FX_EVENT;
+		lapic_fx(vcpu, &fx);
+	}
+	spin_unlock(&vcpu->vm->irqchip->lock);
+	return done;
 }
 
 /*
@@ -355,8 +454,8 @@ void l1vmm_lapic_inject(struct l1vmm_vcpu *vcpu)
 	struct l1vmm_apic *a = &vcpu->lapic->apic;
 	struct l1vmm_event ev = { .valid = true, .type = L1VMM_EVENT_INTR };
 	unsigned long flags;
-	bool window = false;
-	int vec = -1;
+	bool window = false, cr8_exit;
+	int vec = -1, irr;
 	u32 word = 0;
 	u64 cr8;
 
@@ -383,12 +482,20 @@ void l1vmm_lapic_inject(struct l1vmm_vcpu *vcpu)
 	if (chip->split && READ_ONCE(vcpu->run->request_interrupt_window) &&
 	    l1vmm_split_accept_dm_intr(vcpu))
 		window = true;
+	/*
+	 * An interrupt the TPR holds back: the guest's MOV CR8 that lowers
+	 * the TPR exits, so that it comes in before the next instruction
+	 * (KVM's update_cr8_intercept(), which the vAPIC word turns off).
+	 */
+	irr = l1vmm_apic_highest_vec(a, L1VMM_APIC_IRR);
+	cr8_exit = !vcpu->lapic->vapic_addr && irr >= 0 && (irr >> 4) <= cr8;
 	spin_unlock_irqrestore(&chip->lock, flags);
 	if (vec >= 0) {
 		ev.vector = vec;
 		l1vmm_ops->set_event(vcpu, &ev);
 	}
 	l1vmm_ops->set_irq_window(vcpu, window);
+	l1vmm_ops->set_cr8_intercept(vcpu, cr8_exit);
 	/* A word no slot backs any more is not written (KVM's cached write fails). */
 	if (vcpu->lapic->vapic_addr)
 		l1vmm_copy_gpa(vcpu->vm, vcpu->lapic->vapic_addr, &word, sizeof(word), true);

@@ -40,6 +40,7 @@ struct stat_def {
 static const struct stat_def vcpu_stats[] = {
 	VCPU_STAT(exits),
 	VCPU_STAT(fastpath_exits),
+	VCPU_STAT(fastpath_apic_writes),
 	VCPU_STAT(xsetbv_exits),
 	VCPU_STAT(l1_xsetbv),
 	VCPU_STAT(l1_intercepted_always),

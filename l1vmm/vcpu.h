@@ -92,6 +92,7 @@ struct l1vmm_pending_io {
 struct l1vmm_vcpu_stats {
 	u64 exits;		/* every exit from the guest */
 	u64 fastpath_exits;	/* of those, handled in the fastpath */
+	u64 fastpath_apic_writes; /* of those, x2APIC ICR/EOI and TSC_DEADLINE writes */
 	u64 xsetbv_exits;	/* guest XSETBV that reached l1vmm */
 	u64 l1_xsetbv;		/* XSETBV l1vmm executed itself (XCR0 switches) */
 	/*

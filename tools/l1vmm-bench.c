@@ -37,9 +37,12 @@
  */
 #define _GNU_SOURCE
 #include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -138,6 +141,100 @@ GUEST_CODE(loop_hlt, ".code64",
 	"hlt\n\t"
 	LOOP_TAIL);
 
+/*
+ * The in-kernel APIC (issue 20), 64-bit guests in x2APIC mode on a VM with
+ * KVM_CREATE_IRQCHIP: ipi_rt, vCPU 0 sends a fixed IPI (vector 0x40) to
+ * vCPU 1 and sleeps in HLT until vCPU 1's handler answers with one back
+ * (0x41; both EOI through the x2APIC MSR); timer, the TSC deadline
+ * written with the TSC read at the start (due at once) until its handler
+ * (0x42) ran and returned. Handlers count their vector at COUNTS_GPA.
+ */
+#define IDT_GPA		0x6000
+#define COUNTS_GPA	0x7000
+#define HANDLERS_GPA	0x8000
+#define AP_CODE_GPA	0x20000
+#define AP_READY_GPA	0x7f00
+
+#define X2APIC_ON			\
+	"mov $0x1b, %ecx\n\t"		\
+	"rdmsr\n\t"			\
+	"or $0xc00, %eax\n\t"		\
+	"wrmsr\n\t"			\
+	"mov $0x80f, %ecx\n\t"		\
+	"mov $0x1ff, %eax\n\t"		\
+	"xor %edx, %edx\n\t"		\
+	"wrmsr\n\t"
+
+#define APIC_STUB(v)	"a" #v ": push %rax\n\tmov $0x" #v ", %eax\n\tjmp apic_common\n\t"
+GUEST_CODE(apic_handlers, ".code64",
+	APIC_STUB(40) APIC_STUB(41) APIC_STUB(42)
+	"apic_common: push %rcx\n\t"
+	"push %rdx\n\t"
+	"incq 0x7000(,%rax,8)\n\t"
+	"cmp $0x40, %eax\n\t"
+	"jne 1f\n\t"
+	"mov $0x830, %ecx\n\t"	/* the answer: 0x41 to x2APIC ID 0 */
+	"mov $0x41, %eax\n\t"
+	"xor %edx, %edx\n\t"
+	"wrmsr\n\t"
+	"1: mov $0x80b, %ecx\n\t"	/* EOI */
+	"xor %eax, %eax\n\t"
+	"xor %edx, %edx\n\t"
+	"wrmsr\n\t"
+	"pop %rdx\n\t"
+	"pop %rcx\n\t"
+	"pop %rax\n\t"
+	"iretq\n\t");
+GUEST_LABEL(a40); GUEST_LABEL(a41); GUEST_LABEL(a42);
+
+GUEST_CODE(loop_ipi_rt, ".code64",
+	X2APIC_ON
+	"sti\n\t"
+	"mov 0x7208, %r13\n\t"		/* answers so far: COUNTS_GPA + 8 * 0x41 */
+	LOOP_HEAD
+	"inc %r13\n\t"
+	"cli\n\t"
+	"mov $0x830, %ecx\n\t"
+	"mov $0x40, %eax\n\t"
+	"mov $1, %edx\n\t"
+	"wrmsr\n\t"
+	"2: cmp %r13, 0x7208\n\t"
+	"jae 3f\n\t"
+	"sti\n\t"
+	"hlt\n\t"
+	"cli\n\t"
+	"jmp 2b\n\t"
+	"3: sti\n\t"
+	LOOP_TAIL);
+GUEST_CODE(loop_ap, ".code64",
+	X2APIC_ON
+	"sti\n\t"
+	"movq $1, 0x7f00\n\t"		/* AP_READY_GPA */
+	"1: hlt\n\t"
+	"jmp 1b\n\t");
+GUEST_CODE(loop_timer, ".code64",
+	X2APIC_ON
+	"mov $0x832, %ecx\n\t"		/* LVTT: 0x42, TSC-deadline mode */
+	"mov $0x40042, %eax\n\t"
+	"xor %edx, %edx\n\t"
+	"wrmsr\n\t"
+	"sti\n\t"
+	LOOP_HEAD
+	"mov 0x7210, %r13\n\t"		/* COUNTS_GPA + 8 * 0x42 */
+	"mov %r10, %rax\n\t"
+	"mov %r10, %rdx\n\t"
+	"shr $32, %rdx\n\t"
+	"mov $0x6e0, %ecx\n\t"
+	"wrmsr\n\t"
+	"2: cli\n\t"
+	"cmp %r13, 0x7210\n\t"
+	"ja 3f\n\t"
+	"sti\n\t"
+	"hlt\n\t"
+	"jmp 2b\n\t"
+	"3: sti\n\t"
+	LOOP_TAIL);
+
 struct kind {
 	const char *name;
 	const unsigned char *code, *end;
@@ -183,7 +280,8 @@ static const struct config configs[] = {
 };
 #define NR_CONFIGS	KTAP_ARRAY_SIZE(configs)
 #define MEM_ROWS	11
-#define MAX_ROWS	(NR_KINDS * NR_CONFIGS + MEM_ROWS)
+#define APIC_ROWS	2
+#define MAX_ROWS	(NR_KINDS * NR_CONFIGS + MEM_ROWS + APIC_ROWS)
 
 /* What the device counts per vCPU; l1vmm's names, KVM has "exits" too. */
 static const char *const stat_names[] = {
@@ -297,6 +395,108 @@ static unsigned int measure_all(unsigned long count, struct result *res)
 		guest_stop(&g);
 	}
 	return n;
+}
+
+/* --- the in-kernel APIC ------------------------------------------------------ */
+
+static void set_gate(unsigned char *mem, unsigned int vec, const unsigned char *stub)
+{
+	uint64_t off = HANDLERS_GPA + (uint64_t)(stub - apic_handlers);
+	uint64_t *gate = (uint64_t *)(mem + IDT_GPA + 16 * vec);
+
+	gate[0] = (off & 0xffff) | (0x08ull << 16) | (0x8eull << 40) | ((off >> 16 & 0xffff) << 48);
+	gate[1] = off >> 32;
+}
+
+/* The supported CPUID with x2APIC and TSC deadline, and the IDT. */
+static void apic_vcpu(struct test_vm *vm, struct test_vcpu *vcpu)
+{
+	static struct {
+		struct kvm_cpuid2 hdr;
+		struct kvm_cpuid_entry2 entries[256];
+	} c;
+	struct kvm_sregs sregs;
+	unsigned int i;
+
+	memset(&c, 0, sizeof(c));
+	c.hdr.nent = 256;
+	ASSERT_IOCTL_OK(vm->sys_fd, KVM_GET_SUPPORTED_CPUID, &c);
+	for (i = 0; i < c.hdr.nent; i++)
+		if (c.entries[i].function == 1)
+			c.entries[i].ecx |= (1u << 21) | (1u << 24);
+	ASSERT_IOCTL_OK(vcpu->fd, KVM_SET_CPUID2, &c);
+	ASSERT_IOCTL_OK(vcpu->fd, KVM_GET_SREGS, &sregs);
+	sregs.idt.base = IDT_GPA;
+	sregs.idt.limit = 256 * 16 - 1;
+	ASSERT_IOCTL_OK(vcpu->fd, KVM_SET_SREGS, &sregs);
+}
+
+static void apic_guest(struct test_guest *g)
+{
+	vm_create_irqchip = true;
+	guest_start_long_mode(g, MEM_SIZE, CODE_GPA, loop_baseline, GUEST_CODE_SIZE(loop_baseline));
+	vm_create_irqchip = false;
+	memcpy(g->mem + HANDLERS_GPA, apic_handlers, GUEST_CODE_SIZE(apic_handlers));
+	set_gate(g->mem, 0x40, a40);
+	set_gate(g->mem, 0x41, a41);
+	set_gate(g->mem, 0x42, a42);
+	apic_vcpu(&g->vm, &g->vcpu);
+}
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+}
+
+/* vCPU 1 answers pings until a signal ends its KVM_RUN. */
+static void *ap_run(void *arg)
+{
+	struct test_vcpu *ap = arg;
+
+	ioctl(ap->fd, KVM_RUN, 0);
+	return NULL;
+}
+
+static unsigned int measure_apic(unsigned long count, struct result *res)
+{
+	static const struct kind ipi_rt = { "ipi_rt", loop_ipi_rt, loop_ipi_rt_end, false, false };
+	static const struct kind timer = { "timer", loop_timer, loop_timer_end, false, false };
+	struct kvm_mp_state mp = { .mp_state = KVM_MP_STATE_RUNNABLE };
+	struct sigaction sa = { .sa_handler = on_usr1 };
+	struct kvm_sregs sregs;
+	struct kvm_regs regs;
+	struct test_guest g;
+	struct test_vcpu ap;
+	pthread_t t;
+
+	apic_guest(&g);
+	measure(&g, &configs[0], &timer, count, &res[0]);
+	guest_stop(&g);
+
+	apic_guest(&g);
+	memcpy(g.mem + AP_CODE_GPA, loop_ap, GUEST_CODE_SIZE(loop_ap));
+	vcpu_create(&g.vm, 1, &ap);
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_SREGS, &sregs);
+	sregs.apic_base = 0xfee00800;		/* not the BSP */
+	ASSERT_IOCTL_OK(ap.fd, KVM_SET_SREGS, &sregs);
+	apic_vcpu(&g.vm, &ap);
+	ASSERT_IOCTL_OK(ap.fd, KVM_GET_REGS, &regs);
+	regs.rip = AP_CODE_GPA;
+	regs.rsp = MEM_SIZE - 0x10000;
+	regs.rflags = 2;
+	ASSERT_IOCTL_OK(ap.fd, KVM_SET_REGS, &regs);
+	ASSERT_IOCTL_OK(ap.fd, KVM_SET_MP_STATE, &mp);
+	sigaction(SIGUSR1, &sa, NULL);
+	TEST_ASSERT(!pthread_create(&t, NULL, ap_run, &ap), "pthread_create");
+	/* Its APIC on before the first IPI, which a disabled APIC drops. */
+	while (!__atomic_load_n((uint64_t *)(g.mem + AP_READY_GPA), __ATOMIC_ACQUIRE))
+		usleep(1000);
+	measure(&g, &configs[0], &ipi_rt, count, &res[1]);
+	pthread_kill(t, SIGUSR1);
+	pthread_join(t, NULL);
+	vcpu_close(&ap);
+	guest_stop(&g);
+	return APIC_ROWS;
 }
 
 /* --- guest memory -------------------------------------------------------------- */
@@ -620,6 +820,7 @@ int main(int argc, char **argv)
 	}
 	t0 = __rdtsc();
 	n = measure_all(count, res);
+	n += measure_apic(count, &res[n]);
 	t1 = __rdtsc();
 	n += measure_memory(&res[n]);
 	/* What each part costs the run (instructions under -icount). */

@@ -245,3 +245,15 @@ void svm_set_cr8(struct l1vmm_vcpu *vcpu, u64 cr8)
 	c->int_ctl = (c->int_ctl & ~V_TPR_MASK) | (cr8 & V_TPR_MASK);
 	mark_dirty(svm, CLEAN_INT_CTL);
 }
+
+void svm_set_cr8_intercept(struct l1vmm_vcpu *vcpu, bool on)
+{
+	struct svm_vcpu *svm = vcpu->backend;
+	u32 *word = &svm->vmcb->control.intercepts[INTERCEPT_CR8_WRITE / 32];
+	u32 mask = BIT(INTERCEPT_CR8_WRITE % 32);
+
+	if (!!(*word & mask) == on)
+		return;
+	*word ^= mask;
+	mark_dirty(svm, CLEAN_INTERCEPTS);
+}
