@@ -26,6 +26,7 @@
 
 #include "l1vmm/debugregs.h"
 #include "l1vmm/exit.h"
+#include "l1vmm/hw.h"
 #include "l1vmm/irqchip.h"
 #include "l1vmm/portable/exc_payload.h"
 #include "l1vmm/portable/x86.h"
@@ -267,6 +268,21 @@ static void inject_pending_exception(struct l1vmm_vcpu *vcpu)
 }
 
 /*
+ * Open or close the interrupt window. On an L0 that drops the guest's
+ * interrupt shadow at entry (probe_l0.c: QEMU's emulator), a window opened
+ * in a shadow would exit before the STI's or MOV SS's next instruction ran
+ * and the interrupt would come in the shadow. There the window stays shut
+ * until the shadow is over: the shadowed instruction runs (a HLT exits),
+ * and the next exit (at the latest the host's next tick) opens it.
+ */
+void l1vmm_set_irq_window(struct l1vmm_vcpu *vcpu, bool on)
+{
+	if (on && unlikely(l1vmm_l0_drops_int_shadow) && l1vmm_ops->get_interrupt_shadow(vcpu))
+		on = false;
+	l1vmm_ops->set_irq_window(vcpu, on);
+}
+
+/*
  * Before each entry: move an NMI or a queued KVM_INTERRUPT into the event
  * slot when it is free (an exception or an event being re-delivered goes
  * first), and open the interrupt window if user space asked for it. Like KVM, the window is requested even when
@@ -289,7 +305,7 @@ void l1vmm_inject_pending(struct l1vmm_vcpu *vcpu)
 	if (vcpu->lapic)
 		l1vmm_lapic_inject(vcpu);
 	else
-		l1vmm_ops->set_irq_window(vcpu, READ_ONCE(vcpu->run->request_interrupt_window));
+		l1vmm_set_irq_window(vcpu, READ_ONCE(vcpu->run->request_interrupt_window));
 }
 
 /* RFLAGS.IF set, no interrupt shadow, nothing waiting to be injected. */

@@ -77,6 +77,7 @@ int l1vmm_emulation_failure(struct l1vmm_vcpu *vcpu, u64 info);
 
 /* events.c: interrupts and exceptions for the guest, KVM_*_VCPU_EVENTS. */
 void l1vmm_inject_pending(struct l1vmm_vcpu *vcpu);
+void l1vmm_set_irq_window(struct l1vmm_vcpu *vcpu, bool on);
 bool l1vmm_ready_for_interrupt(struct l1vmm_vcpu *vcpu);
 int l1vmm_interrupt(struct l1vmm_vcpu *vcpu, const struct kvm_interrupt *irq);
 void l1vmm_get_vcpu_events(struct l1vmm_vcpu *vcpu, struct kvm_vcpu_events *events);

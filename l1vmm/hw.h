@@ -20,5 +20,6 @@ void l1vmm_hw_put(void);
 
 /* probe_l0.c: what L0 does that the CPU model does not say, at load. */
 int l1vmm_probe_l0(void);
+extern bool l1vmm_l0_drops_int_shadow;
 
 #endif /* L1VMM_HW_H */

@@ -494,7 +494,7 @@ void l1vmm_lapic_inject(struct l1vmm_vcpu *vcpu)
 		ev.vector = vec;
 		l1vmm_ops->set_event(vcpu, &ev);
 	}
-	l1vmm_ops->set_irq_window(vcpu, window);
+	l1vmm_set_irq_window(vcpu, window);
 	l1vmm_ops->set_cr8_intercept(vcpu, cr8_exit);
 	/* A word no slot backs any more is not written (KVM's cached write fails). */
 	if (vcpu->lapic->vapic_addr)

@@ -13,6 +13,7 @@
 #include <asm/msr.h>
 #include <asm/nospec-branch.h>
 
+#include "l1vmm/hw.h"
 #include "l1vmm/run.h"
 #include "l1vmm/svm/event_inj.h"
 #include "l1vmm/svm/svm.h"
@@ -401,9 +402,21 @@ static __always_inline bool svm_enter_once(struct l1vmm_vcpu *vcpu)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
 	struct vmcb_control_area *c = &svm->vmcb->control;
+	u64 shadow_rip = ~0ULL;
 	int faulted;
 
+	/*
+	 * An L0 that drops the interrupt shadow at VMRUN (probe_l0.c) also
+	 * reports none at the exit. Where the guest did not get past the
+	 * shadowed instruction (an interrupt or a nested page fault before
+	 * it, or its own intercept), the shadow is still on, as the CPU would
+	 * report it.
+	 */
+	if (unlikely(l1vmm_l0_drops_int_shadow) && (c->int_state & SVM_INTERRUPT_SHADOW_MASK))
+		shadow_rip = svm->vmcb->save.rip;
 	faulted = svm_enter(&svm->series, svm->vmcb_pa, vcpu->regs, vcpu->egprs);
+	if (unlikely(shadow_rip != ~0ULL) && svm->vmcb->save.rip == shadow_rip)
+		c->int_state |= SVM_INTERRUPT_SHADOW_MASK;
 	c->tlb_ctl = TLB_CONTROL_DO_NOTHING;
 	c->event_inj = svm_reinject_event(c->exit_int_info);
 	c->event_inj_err = c->exit_int_info_err;

@@ -272,6 +272,21 @@ static void start_guest(struct test_guest *g, const void *code, size_t len)
 	setup_vcpu(&g->vm, &g->vcpu, IPI_ROUNDS);
 }
 
+/* Where a vCPU stopped, with its APIC's ISR and IRR words of vectors 0x40-0x5f. */
+static void vcpu_where(struct test_vcpu *vcpu, char *buf, size_t len)
+{
+	struct kvm_mp_state mp = { 0 };
+	struct kvm_lapic_state l;
+	uint32_t *r = (uint32_t *)l.regs;
+	struct kvm_regs regs;
+
+	ioctl(vcpu->fd, KVM_GET_REGS, &regs);
+	ioctl(vcpu->fd, KVM_GET_LAPIC, &l);
+	ioctl(vcpu->fd, KVM_GET_MP_STATE, &mp);
+	snprintf(buf, len, "RIP %llx RFLAGS %llx mp_state %u ISR %x IRR %x",
+		 regs.rip, regs.rflags, mp.mp_state, r[0x120 / 4], r[0x220 / 4]);
+}
+
 static void on_alarm(int sig)
 {
 	(void)sig;
@@ -281,7 +296,6 @@ static void on_alarm(int sig)
 static uint32_t run_out(const char *file, int line, struct test_vcpu *vcpu, int port)
 {
 	struct sigaction sa = { .sa_handler = on_alarm };
-	struct kvm_regs regs;
 	int ret;
 
 	sigaction(SIGALRM, &sa, NULL);
@@ -289,9 +303,18 @@ static uint32_t run_out(const char *file, int line, struct test_vcpu *vcpu, int 
 	ret = ioctl(vcpu->fd, KVM_RUN, 0);
 	alarm(0);
 	if (ret) {
-		ioctl(vcpu->fd, KVM_GET_REGS, &regs);
-		ktap_fail(file, line, "KVM_RUN: %s at RIP %llx",
-			  ktap_errno_name(errno), regs.rip);
+		char at[160];
+		struct {
+			struct kvm_msrs h;
+			struct kvm_msr_entry e[2];
+		} m = { .h.nmsrs = 2, .e = { { .index = 0x10 }, { .index = 0x6e0 } } };
+		int err = errno;
+
+		vcpu_where(vcpu, at, sizeof(at));
+		ioctl(vcpu->fd, KVM_GET_MSRS, &m);
+		ktap_fail(file, line, "KVM_RUN: %s at %s, TSC %llx TSC_DEADLINE %llx",
+			  ktap_errno_name(err), at, (unsigned long long)m.e[0].data,
+			  (unsigned long long)m.e[1].data);
 	}
 	__assert_io_exit(file, line, vcpu, KVM_EXIT_IO_OUT, port, 4);
 	return *(uint32_t *)vcpu_io_data(vcpu);
@@ -322,21 +345,6 @@ static void check_fastpath(const char *file, int line, struct test_vcpu *vcpu, b
 	if (n - n0 < want)
 		ktap_fail(file, line, "fastpath_apic_writes went up by %llu, wanted %llu at least",
 			  (unsigned long long)(n - n0), (unsigned long long)want);
-}
-
-/* Where a vCPU stopped, with its APIC's ISR and IRR words of vectors 0x40-0x5f. */
-static void vcpu_where(struct test_vcpu *vcpu, char *buf, size_t len)
-{
-	struct kvm_mp_state mp = { 0 };
-	struct kvm_lapic_state l;
-	uint32_t *r = (uint32_t *)l.regs;
-	struct kvm_regs regs;
-
-	ioctl(vcpu->fd, KVM_GET_REGS, &regs);
-	ioctl(vcpu->fd, KVM_GET_LAPIC, &l);
-	ioctl(vcpu->fd, KVM_GET_MP_STATE, &mp);
-	snprintf(buf, len, "RIP %llx RFLAGS %llx mp_state %u ISR %x IRR %x",
-		 regs.rip, regs.rflags, mp.mp_state, r[0x120 / 4], r[0x220 / 4]);
 }
 
 /*

@@ -135,6 +135,47 @@ static void test_shadow_ends_with_emulated_insn(void)
 	guest_stop(&g);
 }
 
+/*
+ * Entered in the shadow of an STI, at a HLT, with the window asked for:
+ * the HLT runs first, as on the CPU, then the window opens. QEMU's emulator
+ * as L0 drops the shadow at VMRUN and exits for the window at once; l1vmm
+ * keeps the window shut in a shadow there (its l0_drops_int_shadow).
+ */
+GUEST_CODE(sti_hlt, ".code16",
+	"sti\n\t"
+	"hlt\n\t"
+	"hlt\n\t");
+
+static void test_window_waits_for_shadow(void)
+{
+	struct kvm_vcpu_events ev;
+	struct kvm_regs regs;
+	struct test_guest g;
+	int exit_reason;
+
+	guest_start_real_mode(&g, MEM_SIZE, CODE_GPA, sti_hlt, GUEST_CODE_SIZE(sti_hlt));
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_REGS, &regs);
+	regs.rip = CODE_GPA + 1;
+	regs.rflags |= 1 << 9;
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_SET_REGS, &regs);
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_VCPU_EVENTS, &ev);
+	ev.interrupt.shadow = KVM_X86_SHADOW_INT_STI;
+	ev.flags = KVM_VCPUEVENT_VALID_SHADOW;
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_SET_VCPU_EVENTS, &ev);
+	g.vcpu.run->request_interrupt_window = 1;
+
+	exit_reason = vcpu_run(&g.vcpu);
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_REGS, &regs);
+	if (!dev_is_l1vmm() && exit_reason == KVM_EXIT_IRQ_WINDOW_OPEN && regs.rip == CODE_GPA + 1)
+		ktap_skip("KVM as L1 opened the window in the shadow: L0 dropped it at entry (QEMU's emulator)");
+	ASSERT_EQ(KVM_EXIT_HLT, exit_reason);
+	ASSERT_EQ(CODE_GPA + 2, regs.rip);
+	ASSERT_EQ(KVM_EXIT_IRQ_WINDOW_OPEN, vcpu_run(&g.vcpu));
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_REGS, &regs);
+	ASSERT_EQ(CODE_GPA + 2, regs.rip);
+	guest_stop(&g);
+}
+
 static void test_interrupt_errors(void)
 {
 	struct kvm_interrupt irq = { .irq = 256 };
@@ -261,6 +302,7 @@ static void test_mp_state(void)
 static const struct ktap_case tests[] = {
 	KTAP_CASE(test_window_protocol),
 	KTAP_CASE(test_shadow_ends_with_emulated_insn),
+	KTAP_CASE(test_window_waits_for_shadow),
 	KTAP_CASE(test_interrupt_errors),
 	KTAP_CASE(test_events_inject_exception),
 	KTAP_CASE(test_events_inject_interrupt_and_shadow),
