@@ -342,9 +342,11 @@ int vmx_vcpu_create(struct l1vmm_vcpu *vcpu)
 				   vmx_limits.ept_vpid_cap);
 	/*
 	 * #DB and #AC for the host's sake (CVE-2015-8104, CVE-2015-5307), #MC
-	 * for the host's handler, as on SVM. VMCALL exits by itself on VMX.
+	 * for the host's handler, as on SVM; #UD as KVM, for the guest's
+	 * VMMCALL, which becomes VMCALL (exit.c).
 	 */
-	vmx->exception_bitmap = BIT(X86_TRAP_DB) | BIT(X86_TRAP_AC) | BIT(X86_TRAP_MC);
+	vmx->exception_bitmap = BIT(X86_TRAP_DB) | BIT(X86_TRAP_AC) | BIT(X86_TRAP_MC) |
+				BIT(X86_TRAP_UD);
 	/*
 	 * l1vmm owns the CR0 and CR4 bits the CPU runs with other values than
 	 * the guest's: CD and NW (never set in hardware), NE (and, with
