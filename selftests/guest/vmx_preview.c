@@ -4,7 +4,8 @@
  * with its vmx_preview parameter (doc/knobs.md); loaded so, it runs a
  * real-mode guest (port I/O both ways, CPUID, HLT), a long-mode guest
  * (CPUID, MMIO both ways through an EPT violation, HLT), a triple fault
- * (KVM_EXIT_SHUTDOWN), and a guest spinning with interrupts off, which a
+ * (KVM_EXIT_SHUTDOWN), a guest state the CPU refuses (KVM_EXIT_FAIL_ENTRY),
+ * and a guest spinning with interrupts off, which a
  * signal must still end (the VMX preemption timer: Bochs as L0 delivers no
  * external-interrupt exit while L2 runs with IF=0). The same binary runs
  * against KVM (vmx_preview@kvm): the same exits and results. It leaves
@@ -121,9 +122,8 @@ static void test_long_mode_cpuid_mmio_hlt(void)
 }
 
 /*
- * An exception with an empty IVT faults again, then triple-faults. (What
- * follows differs: KVM on AMD INITs the vCPU, as l1vmm does on both
- * backends; kvm-intel leaves it as it was. Not checked here.)
+ * An exception with an empty IVT faults again, then triple-faults (what
+ * the vCPU is left with: realmode's test of the same).
  */
 static void test_triple_fault_is_shutdown(void)
 {
@@ -136,6 +136,29 @@ static void test_triple_fault_is_shutdown(void)
 	sregs.idt.limit = 0;
 	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_SET_SREGS, &sregs);
 	ASSERT_EQ(KVM_EXIT_SHUTDOWN, vcpu_run(&g.vcpu));
+	guest_stop(&g);
+}
+
+/*
+ * A guest state VMX refuses (TR an available TSS, which only a busy one
+ * may be): KVM_EXIT_FAIL_ENTRY with the exit reason of an entry failure
+ * for invalid guest state (bit 31 | 33), as kvm-intel reports it (l1vmm's
+ * checks refuse it before the CPU would).
+ */
+static void test_invalid_guest_state_is_fail_entry(void)
+{
+	static const unsigned char code[] = { 0xf4 };	/* hlt */
+	struct kvm_sregs sregs;
+	struct test_guest g;
+
+	if (!cpu_has_flag("vmx") || cpu_has_flag("svm"))
+		ktap_skip("VMX's entry failure; this CPU has no VMX, or has SVM too");
+	guest_start_real_mode(&g, RM_MEM_SIZE, CODE_GPA, code, sizeof(code));
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_SREGS, &sregs);
+	sregs.tr.type = 1;	/* available 16-bit TSS */
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_SET_SREGS, &sregs);
+	ASSERT_EQ(KVM_EXIT_FAIL_ENTRY, vcpu_run(&g.vcpu));
+	ASSERT_EQ(0x80000021, g.vcpu.run->fail_entry.hardware_entry_failure_reason);
 	guest_stop(&g);
 }
 
@@ -170,6 +193,7 @@ static const struct ktap_case tests[] = {
 	KTAP_CASE(test_real_mode_io_cpuid_hlt),
 	KTAP_CASE(test_long_mode_cpuid_mmio_hlt),
 	KTAP_CASE(test_triple_fault_is_shutdown),
+	KTAP_CASE(test_invalid_guest_state_is_fail_entry),
 	KTAP_CASE(test_signal_ends_spin_with_interrupts_off),
 };
 
