@@ -15,6 +15,7 @@
 
 static void __used common(void)
 {
+	REG_OFFSET(REG_RAX);
 	REG_OFFSET(REG_RCX);
 	REG_OFFSET(REG_RDX);
 	REG_OFFSET(REG_RBX);

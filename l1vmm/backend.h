@@ -146,6 +146,12 @@ struct l1vmm_backend_ops {
 	int (*hardware_enable)(void);
 	void (*hardware_disable)(void);
 	int (*vcpu_create)(struct l1vmm_vcpu *vcpu);
+	/*
+	 * Optional (NULL: nothing to do, SVM): make the vCPU's hardware
+	 * state current on this CPU before the run loop, preemption off and
+	 * IRQs still on (VMX: VMCLEAR where it was, VMPTRLD here).
+	 */
+	void (*vcpu_load)(struct l1vmm_vcpu *vcpu);
 	/* Put the backend's vCPU state in its RESET state (real mode, 0xffff0). */
 	void (*vcpu_reset)(struct l1vmm_vcpu *vcpu);
 	void (*vcpu_free)(struct l1vmm_vcpu *vcpu);
@@ -233,11 +239,12 @@ struct l1vmm_backend {
 	const struct l1vmm_backend_ops *(*init)(void);
 	void (*exit)(void);
 	/*
-	 * Set while the backend cannot run guests yet (VMX): its ops are
-	 * incomplete, and module init turns virtualization on and off on
-	 * every CPU once with them, then refuses to load (main.c).
+	 * NULL, or true while the backend may not run guests (VMX without
+	 * its vmx_preview parameter): module init turns virtualization on
+	 * and off on every CPU once with its ops, then refuses to load
+	 * (main.c).
 	 */
-	bool cannot_run_guests;
+	bool (*cannot_run_guests)(void);
 };
 
 /* Each backend's, in its directory: l1vmm/svm/setup.c, l1vmm/vmx/setup.c. */

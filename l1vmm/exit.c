@@ -91,12 +91,15 @@ static int handle_emulated(struct l1vmm_vcpu *vcpu)
 }
 
 /*
- * The VMCB (VMCS) is undefined after a shutdown: INIT the vCPU, as KVM
- * does, and tell user space.
+ * The VMCB is undefined after a shutdown: INIT the vCPU, as KVM on AMD
+ * does, and tell user space. kvm-intel leaves the vCPU as the triple
+ * fault left it, and so does l1vmm on VMX (the VMX backend runs only
+ * where the CPU has no SVM).
  */
 static int handle_shutdown(struct l1vmm_vcpu *vcpu)
 {
-	l1vmm_vcpu_reset(vcpu, true);
+	if (boot_cpu_has(X86_FEATURE_SVM))
+		l1vmm_vcpu_reset(vcpu, true);
 	vcpu->run->exit_reason = KVM_EXIT_SHUTDOWN;
 	return 0;
 }
@@ -134,15 +137,18 @@ void l1vmm_host_machine_check(void)
 }
 
 /*
- * #UD, intercepted as KVM does: a VMCALL (Intel's hypercall, which an AMD
- * CPU refuses) becomes VMMCALL where the guest's code is, and the guest
- * executes it again, under KVM's FIX_HYPERCALL_INSN quirk (KVM's
- * emulator_fix_hypercall()). With the quirk off, and for any other
- * instruction, the guest gets its #UD.
+ * #UD, intercepted as KVM does: the other vendor's hypercall (VMCALL on
+ * an AMD CPU, VMMCALL on an Intel one, which the CPU refuses) becomes this
+ * CPU's where the guest's code is, and the guest executes it again, under
+ * KVM's FIX_HYPERCALL_INSN quirk (KVM's emulator_fix_hypercall()). With
+ * the quirk off, and for any other instruction, the guest gets its #UD.
  */
 static int handle_ud_exception(struct l1vmm_vcpu *vcpu)
 {
 	static const u8 vmcall[] = { 0x0f, 0x01, 0xc1 }, vmmcall[] = { 0x0f, 0x01, 0xd9 };
+	/* The VMX backend runs only where the CPU has no SVM (cpu_detect.c). */
+	bool vmx = !boot_cpu_has(X86_FEATURE_SVM);
+	const u8 *foreign = vmx ? vmmcall : vmcall, *native = vmx ? vmcall : vmmcall;
 	struct l1vmm_guest_view view;
 	u8 bytes[L1VMM_MAX_INSN_LEN];
 	u64 rip;
@@ -151,8 +157,8 @@ static int handle_ud_exception(struct l1vmm_vcpu *vcpu)
 		l1vmm_guest_view(vcpu, &view);
 		rip = l1vmm_linear(&view, L1VMM_SEG_CS, vcpu->regs[L1VMM_REG_RIP]);
 		if (l1vmm_fetch_insn(vcpu, &view, bytes) >= sizeof(vmcall) &&
-		    !memcmp(bytes, vmcall, sizeof(vmcall)) &&
-		    !l1vmm_write_linear(vcpu, &view, rip, vmmcall, sizeof(vmmcall)))
+		    !memcmp(bytes, foreign, sizeof(vmcall)) &&
+		    !l1vmm_write_linear(vcpu, &view, rip, native, sizeof(vmcall)))
 			return 1;
 	}
 	l1vmm_queue_exception(vcpu, X86_TRAP_UD, false, 0);

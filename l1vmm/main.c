@@ -22,8 +22,9 @@ const struct l1vmm_backend_ops *l1vmm_ops __read_mostly;
 
 /*
  * The backends this build has, by the kind cpu_probe.c detects. The VMX
- * backend cannot run guests yet: load proves that VMX operation works on
- * every CPU, then refuses (refuse_until_guests_run()).
+ * backend runs guests only with its vmx_preview parameter: without it,
+ * load proves that VMX operation works on every CPU, then refuses
+ * (refuse_until_guests_run()).
  */
 static const struct l1vmm_backend *const backends[] = {
 #ifdef CONFIG_L1VMM_SVM
@@ -120,7 +121,7 @@ static int __init l1vmm_init(void)
 		return r;
 	}
 	l1vmm_msr_access_init();
-	if (backend->cannot_run_guests) {
+	if (backend->cannot_run_guests && backend->cannot_run_guests()) {
 		r = refuse_until_guests_run();
 		goto exit_backend;
 	}

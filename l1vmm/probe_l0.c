@@ -46,6 +46,8 @@ static enum l1vmm_exit_reason run_probe_guest(struct l1vmm_vcpu *vcpu)
 
 	for (tries = 0; tries < 10 && reason == L1VMM_EXIT_INTR; tries++) {
 		preempt_disable();
+		if (l1vmm_ops->vcpu_load)
+			l1vmm_ops->vcpu_load(vcpu);
 		local_irq_disable();
 		l1vmm_debugregs_enter(vcpu);
 		l1vmm_ops->run(vcpu);

@@ -391,6 +391,8 @@ static int vcpu_run(struct l1vmm_vcpu *vcpu)
 		}
 
 		preempt_disable();
+		if (l1vmm_ops->vcpu_load)
+			l1vmm_ops->vcpu_load(vcpu);
 		local_irq_disable();
 		WRITE_ONCE(vcpu->cpu, smp_processor_id());
 		/*

@@ -13,13 +13,17 @@
 #ifndef L1VMM_VMX_H
 #define L1VMM_VMX_H
 
+#include <linux/list.h>
 #include <linux/percpu.h>
 #include <linux/types.h>
 #include <asm/asm.h>
 
 #include "l1vmm/backend.h"
+#include "l1vmm/tdp.h"
+#include "l1vmm/vcpu.h"
 #include "l1vmm/vmx/vmcs_check.h"
 #include "l1vmm/vmx/vmcs_fields.h"
+#include "l1vmm/vmx/vmcs_state.h"
 #include "l1vmm/vmx/vmx_ctls.h"
 
 /* The first 32 bits of a VMXON region or a VMCS: the revision identifier. */
@@ -29,19 +33,78 @@ struct vmx_region {
 	u8 data[];
 };
 
-/* One per CPU: the VMXON region, and whether l1vmm did VMXON here. */
+/*
+ * One per CPU: the VMXON region, whether l1vmm did VMXON here, the VMCS
+ * current here (VMPTRLD), and the vCPUs whose VMCS is active here (loaded
+ * since its last VMCLEAR), which must be VMCLEARed before VMXOFF.
+ */
 struct vmx_cpu {
 	struct vmx_region *vmxon_region;
 	bool on;
+	struct vmx_region *current_vmcs;
+	struct list_head loaded;
 };
 
 DECLARE_PER_CPU(struct vmx_cpu, vmx_cpus);
 
-/* One per vCPU: its VMCS, not yet entered (no guest runs on VMX yet). */
+/*
+ * The guest state the VMCS holds, kept in memory (setup.c, state.c): the
+ * state ops read and write this copy from any CPU, with preemption on,
+ * as SVM's read and write the VMCB. Written into the VMCS before an entry
+ * when a setter changed it (dirty), read back from the VMCS after every
+ * exit (run.c), where the VMCS is current on the CPU.
+ */
+struct vmx_guest {
+	u64 cr0;		/* as the guest sees it (the read shadow) */
+	u64 cr2, cr3;
+	u64 cr4;		/* as the guest sees it */
+	u64 efer;		/* with LMA */
+	u64 dr6, dr7;
+	u64 rflags;
+	struct l1vmm_vmx_seg seg[L1VMM_VMCS_SEG_NR];
+	u64 gdtr_base, idtr_base;
+	u16 gdtr_limit, idtr_limit;
+	u32 interruptibility, activity;
+	u64 pending_dbg;
+	u64 sysenter_cs, sysenter_esp, sysenter_eip;
+	u64 pat;
+	/* Not in the VMCS: switched around each series (run.c). */
+	u64 star, lstar, cstar, sfmask, kernel_gs_base;
+	u64 tsc_offset;
+	u8 tpr;			/* CR8: every MOV CR8 exits */
+	/* The event to inject: the VM-entry interruption information. */
+	u32 entry_intr_info, entry_error_code, entry_insn_len;
+};
+
+/* One per vCPU: its VMCS and the guest state l1vmm keeps for it. */
 struct vmx_vcpu {
 	struct vmx_region *vmcs;
 	u64 vmcs_pa;
-	int cpu;		/* the CPU it is loaded on (VMPTRLD), or -1 */
+	int cpu;		/* the CPU its VMCS is active on, or -1 */
+	bool launched;		/* VMLAUNCHed since the last VMCLEAR: VMRESUME */
+	bool initialized;	/* the VMCS's fixed fields written */
+	bool dirty;		/* the guest state changed: write it all */
+	struct list_head loaded_link;	/* on vmx_cpus.loaded of @cpu */
+	u16 vpid;		/* 0: none */
+	u64 eptp;
+	/* The controls this vCPU runs with now: vmx_ctls, and dynamic bits. */
+	u32 pin, proc, proc2, entry, exit;
+	u32 exception_bitmap;
+	u64 cr0_mask, cr4_mask;
+	struct vmx_guest g;
+	/* The host's state that a VM exit does not restore, per series. */
+	u64 host_kernel_gs_base, host_fs_base;
+	u16 host_ds, host_es, host_fs, host_gs, host_ldt;
+	int host_cpu;		/* whose host state the VMCS holds, or -1 */
+	unsigned long host_cr3, host_cr4, host_rsp;
+	bool msrs_switched;	/* the guest's STAR, LSTAR, CSTAR, SFMASK are in the CPU */
+	/* The last exit, raw. */
+	u32 exit_reason;
+	u64 exit_qual, exit_gpa;
+	u32 exit_intr_info, exit_intr_error, exit_insn_len;
+	u32 idt_vectoring_info, idt_vectoring_error;
+	u64 exit_rip;
+	int entry_result;	/* __l1vmm_vmx_vcpu_run()'s */
 	/* VMREADs and VMWRITEs of fields L0 does not shadow: exits to L0. */
 	u64 l0_vmcs_accesses;
 };
@@ -135,5 +198,74 @@ static inline void vmx_vmwrite(struct vmx_vcpu *vmx, enum l1vmm_vmcs_field_id id
 		vmx->l0_vmcs_accesses++;
 	WARN_ON_ONCE(!__vmx_vmwrite(l1vmm_vmcs_fields[id].encoding, val));
 }
+
+/* __l1vmm_vmx_vcpu_run()'s results (vmenter.S). */
+#define VMX_RUN_EXITED		0	/* the guest ran, and exited */
+#define VMX_RUN_VMFAIL		1	/* VMLAUNCH/VMRESUME failed: VM-instruction error */
+#define VMX_RUN_FAULTED		2	/* VMLAUNCH/VMRESUME faulted: VMX is off under us */
+
+asmlinkage int __l1vmm_vmx_vcpu_run(unsigned long *regs, unsigned long launched,
+				    struct l1vmm_spec_ctrl *spec_ctrl, unsigned long egprs,
+				    u64 *l1_intercepted_cond, unsigned long *host_rsp);
+/* Where a VM exit lands: the VMCS's host RIP (vmenter.S). */
+extern const char l1vmm_vmx_vmexit[];
+
+/* IA32_VMX_BASIC bit 54: the exit information of INS and OUTS. */
+#define VMX_BASIC_INS_OUTS		BIT_ULL(54)
+
+extern u64 vmx_basic;
+extern bool vmx_switch_spec_ctrl;
+extern struct l1vmm_tdp_format vmx_ept_format;
+/* The host's syscall MSRs, the same at every entry (read at load). */
+extern u64 vmx_host_star, vmx_host_lstar, vmx_host_cstar, vmx_host_sfmask;
+
+static inline struct vmx_vcpu *to_vmx(struct l1vmm_vcpu *vcpu)
+{
+	return vcpu->backend;
+}
+
+/* setup.c */
+int vmx_hardware_enable(void);
+void vmx_hardware_disable(void);
+int vmx_vcpu_create(struct l1vmm_vcpu *vcpu);
+void vmx_vcpu_free(struct l1vmm_vcpu *vcpu);
+void vmx_vcpu_load(struct l1vmm_vcpu *vcpu);
+void vmx_write_guest_state(struct vmx_vcpu *vmx);
+void vmx_read_guest_state(struct vmx_vcpu *vmx);
+void vmx_flush_tlb(struct l1vmm_vcpu *vcpu);
+u32 vmx_preemption_timer_value(void);
+
+/* state.c */
+void vmx_vcpu_reset(struct l1vmm_vcpu *vcpu);
+void vmx_get_sregs(struct l1vmm_vcpu *vcpu, struct kvm_sregs *sregs);
+void vmx_set_sregs(struct l1vmm_vcpu *vcpu, const struct kvm_sregs *sregs);
+unsigned long vmx_get_rflags(struct l1vmm_vcpu *vcpu);
+void vmx_set_rflags(struct l1vmm_vcpu *vcpu, unsigned long rflags);
+u64 vmx_get_msr(struct l1vmm_vcpu *vcpu, u32 index);
+void vmx_set_msr(struct l1vmm_vcpu *vcpu, u32 index, u64 data);
+void vmx_get_event(struct l1vmm_vcpu *vcpu, struct l1vmm_event *ev);
+void vmx_set_event(struct l1vmm_vcpu *vcpu, const struct l1vmm_event *ev);
+u8 vmx_get_interrupt_shadow(struct l1vmm_vcpu *vcpu);
+void vmx_set_interrupt_shadow(struct l1vmm_vcpu *vcpu, u8 mask);
+void vmx_set_irq_window(struct l1vmm_vcpu *vcpu, bool on);
+u64 vmx_get_dr6(struct l1vmm_vcpu *vcpu);
+void vmx_set_dr6(struct l1vmm_vcpu *vcpu, u64 value);
+u64 vmx_get_dr7(struct l1vmm_vcpu *vcpu);
+void vmx_set_dr7(struct l1vmm_vcpu *vcpu, u64 value);
+void vmx_set_dr_intercepts(struct l1vmm_vcpu *vcpu, bool on);
+void vmx_set_exception_intercept(struct l1vmm_vcpu *vcpu, u8 vector, bool on);
+void vmx_set_iret_intercept(struct l1vmm_vcpu *vcpu, bool on);
+u64 vmx_get_cr0(struct l1vmm_vcpu *vcpu);
+u64 vmx_get_cr4(struct l1vmm_vcpu *vcpu);
+u64 vmx_get_cr8(struct l1vmm_vcpu *vcpu);
+void vmx_set_cr8(struct l1vmm_vcpu *vcpu, u64 cr8);
+/* The CR0 and CR4 the CPU runs the guest with, for the guest's @cr0 and @cr4. */
+u64 vmx_hw_cr0(struct vmx_vcpu *vmx, u64 cr0);
+u64 vmx_hw_cr4(struct vmx_vcpu *vmx, u64 cr4);
+/* The IA-32e mode guest entry control and EFER.LMA from the guest's EFER. */
+void vmx_update_lma(struct vmx_vcpu *vmx);
+
+/* run.c */
+extern const struct l1vmm_backend_ops vmx_ops;
 
 #endif /* L1VMM_VMX_H */

@@ -17,6 +17,7 @@
 top=$(cd "$(dirname "$0")/../.." && pwd)
 # Each backend's instance: object file and function.
 loops="l1vmm/svm/run.o:svm_run"
+[ -e "$top/l1vmm/vmx/run.o" ] && loops="$loops l1vmm/vmx/run.o:vmx_run"
 
 echo "    KTAP version 1"
 echo "    # Subtest: run_loop"
