@@ -658,6 +658,7 @@ const struct l1vmm_backend_ops vmx_ops = {
 	.get_cr4		= vmx_get_cr4,
 	.get_cr8		= vmx_get_cr8,
 	.set_cr8		= vmx_set_cr8,
+	.set_cr8_intercept	= vmx_set_cr8_intercept,
 	.prepare_run		= vmx_prepare_run,
 	.flush_tlb		= vmx_flush_tlb,
 	.entry_ready		= vmx_entry_ready,

@@ -394,6 +394,15 @@ u64 vmx_get_cr4(struct l1vmm_vcpu *vcpu)
 	return to_vmx(vcpu)->g.cr4;
 }
 
+/*
+ * The CR8-write intercept the in-kernel APIC asks for while an interrupt
+ * waits at or below the TPR: always on here (every MOV CR8 exits, and
+ * vmx_handle_cr() sends it to the full path, which looks at the APIC).
+ */
+void vmx_set_cr8_intercept(struct l1vmm_vcpu *vcpu, bool on)
+{
+}
+
 /* Every MOV CR8 exits (CR8-load and CR8-store exiting): the TPR is l1vmm's. */
 u64 vmx_get_cr8(struct l1vmm_vcpu *vcpu)
 {
