@@ -494,6 +494,7 @@ enum op_id {
 	OP_vm_irqchip,
 	OP_vm_split_irqchip,
 	OP_vm_pit,
+	OP_irq_while_running,
 	NR_OPS
 };
 
@@ -539,6 +540,7 @@ static const char *const op_names[NR_OPS] = {
 	[OP_vm_irqchip] = "vm_irqchip",
 	[OP_vm_split_irqchip] = "vm_split_irqchip",
 	[OP_vm_pit] = "vm_pit",
+	[OP_irq_while_running] = "irq_while_running",
 };
 
 #define NR_ERRNO	134
@@ -854,7 +856,12 @@ static long fz_ioctl(int fd, enum fd_kind kind, enum ioc_id id, unsigned long nr
 		fflush(stdout);
 	}
 	entry = ring_add(fd, id, nr, arg);
-	r = ioctl(fd, nr, arg);
+	/*
+	 * The system call itself: glibc's ioctl() returns an int, and takes a
+	 * result in [2^32 - 4095, 2^32 - 1] (KVM_GET_TSC_KHZ of a rate set
+	 * near 2^32) for an error.
+	 */
+	r = syscall(SYS_ioctl, fd, nr, arg);
 	err = r < 0 ? errno : 0;
 	entry->result = -err;
 	if (cfg.verbose > 1)
@@ -4350,6 +4357,100 @@ static void op_irq_close(void)
 	}
 }
 
+/*
+ * A thread that assigns, deassigns and signals irqfds of the iteration's
+ * eventfds, and raises lines, beside the main thread's irqchip ioctls and
+ * the vCPUs' runs: KVM_IRQFD against itself from two threads, an eventfd
+ * closed while an assign of it runs. Its ioctls are not recorded.
+ */
+struct irq_helper {
+	pthread_t thread;
+	struct vm *vm;
+	int vm_fd;
+	uint64_t seed;
+	unsigned int n;
+	bool started;
+};
+
+static void *irq_helper_main(void *arg)
+{
+	struct irq_helper *h = arg;
+	struct kvm_irq_level l;
+	struct kvm_irqfd f;
+	uint64_t one = 1;
+	unsigned int i;
+	int fd;
+
+	rng_state = h->seed;
+	targ = map_arg_buffer();
+	if (!targ)
+		return NULL;
+	for (i = 0; i < h->n; i++) {
+		fd = __atomic_load_n(&it.efd[rnd(MAX_EFDS)], __ATOMIC_RELAXED);
+		memset(&f, 0, sizeof(f));
+		f.fd = fd;
+		f.gsi = rnd(24);
+		f.flags = PICK(0, 0, KVM_IRQFD_FLAG_DEASSIGN, KVM_IRQFD_FLAG_RESAMPLE);
+		if (f.flags & KVM_IRQFD_FLAG_RESAMPLE)
+			f.resamplefd = __atomic_load_n(&it.efd[rnd(MAX_EFDS)], __ATOMIC_RELAXED);
+		fz_ioctl(h->vm_fd, FD_VM, I_KVM_IRQFD, KVM_IRQFD, (unsigned long)&f,
+			 F_NOREC | F_DIRECT);
+		if (fd >= 0 && rnd(2) && write(fd, &one, sizeof(one)) == sizeof(one))
+			COUNT(st->ops[OP_eventfd_signal]);
+		if (one_in(4)) {
+			l = (struct kvm_irq_level) { .irq = rnd(24), .level = rnd(2) };
+			fz_ioctl(h->vm_fd, FD_VM, I_KVM_IRQ_LINE, KVM_IRQ_LINE, (unsigned long)&l,
+				 F_NOREC | F_DIRECT);
+		}
+	}
+	munmap(targ, ARG_SIZE + PAGE);
+	return NULL;
+}
+
+/*
+ * The vCPUs of a VM running in threads, the helper above racing this
+ * thread's irqchip ioctls: lines, MSIs, routes replaced, chip and PIT
+ * states set, irqfds and eventfds made and closed. No VM or vCPU file is
+ * closed meanwhile (the threads hold their numbers).
+ */
+static void op_irq_while_running(struct vm *vm)
+{
+	struct irq_helper h = { .vm = vm, .vm_fd = vm->fd, .seed = r64(), .n = 5 + rnd(60) };
+	struct runner r[MAX_VCPUS];
+	unsigned int i, n = 0, k;
+
+	COUNT(st->ops[OP_irq_while_running]);
+	for (i = 0; i < MAX_VCPUS; i++)
+		if (vm->vcpus[i].fd >= 0 && n < 4)
+			start_runner(&r[n++], &vm->vcpus[i], 2 + rnd(20));
+	h.started = !pthread_create(&h.thread, NULL, irq_helper_main, &h);
+	for (k = 2 + rnd(30); k; k--) {
+		switch (rnd(6)) {
+		case 0:
+			op_irq_line(vm);
+			break;
+		case 1:
+			op_signal_msi(vm);
+			break;
+		case 2:
+			op_gsi_routing(vm);
+			break;
+		case 3:
+			op_irqchip_state(vm);
+			break;
+		case 4:
+			op_pit(vm);
+			break;
+		default:
+			op_irqfd(vm);
+			break;
+		}
+	}
+	if (h.started)
+		pthread_join(h.thread, NULL);
+	join_runners(r, n);
+}
+
 /* --- one iteration ---------------------------------------------------------------------- */
 
 /* With every file closed, half the time, open what it takes to run a guest again. */
@@ -4546,6 +4647,9 @@ static void one_op(void)
 		break;
 	case 118:
 		op_irq_close();
+		break;
+	case 119:
+		op_irq_while_running(pick_vm());
 		break;
 	default:
 		/* a vCPU with a fresh guest, so that runs reach guest code often */
