@@ -960,6 +960,65 @@ static void test_irqfd(void)
 	guest_stop(&g);
 }
 
+/*
+ * KVM_IRQFD assign and deassign of one eventfd and GSI from two threads at
+ * once, an eventfd closed and made again meanwhile (l1vmm once freed an
+ * irqfd that a deassign found between its listing and its vfs_poll(), a
+ * wait entry never added then removed: seen in the code while the
+ * fuzzer learnt KVM_IRQFD, doc/fuzzing.md). Every answer is 0 or -EBUSY,
+ * and the VM goes with whatever is left assigned.
+ */
+struct irqfd_racer {
+	int vm_fd, efd, rfd;
+	bool deassign;
+	unsigned int bad;
+};
+
+static void *irqfd_racer(void *arg)
+{
+	struct irqfd_racer *r = arg;
+	struct kvm_irqfd fd = { .fd = r->efd, .gsi = 5, .flags = KVM_IRQFD_FLAG_RESAMPLE,
+				.resamplefd = r->rfd };
+	uint64_t one = 1;
+	unsigned int i;
+
+	if (r->deassign)
+		fd.flags = KVM_IRQFD_FLAG_DEASSIGN;
+	for (i = 0; i < 20000; i++) {
+		if (ioctl(r->vm_fd, KVM_IRQFD, &fd) && errno != EBUSY)
+			r->bad++;
+		if (!(i % 16) && write(r->efd, &one, 8) != 8)
+			r->bad++;
+	}
+	return NULL;
+}
+
+static void test_irqfd_race(void)
+{
+	struct irqfd_racer r[2];
+	struct test_vm vm;
+	pthread_t t[2];
+	int efd, rfd, i;
+
+	vm_create(&vm);
+	ASSERT_IOCTL_OK(vm.fd, KVM_CREATE_IRQCHIP, 0);
+	efd = eventfd(0, EFD_NONBLOCK);
+	rfd = eventfd(0, EFD_NONBLOCK);
+	TEST_ASSERT(efd >= 0 && rfd >= 0, "eventfd");
+	for (i = 0; i < 2; i++) {
+		r[i] = (struct irqfd_racer){ .vm_fd = vm.fd, .efd = efd, .rfd = rfd,
+					     .deassign = i };
+		TEST_ASSERT(!pthread_create(&t[i], NULL, irqfd_racer, &r[i]), "pthread_create");
+	}
+	for (i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	ASSERT_EQ(0, r[0].bad);
+	ASSERT_EQ(0, r[1].bad);
+	close(efd);
+	close(rfd);
+	vm_close(&vm);
+}
+
 static const struct ktap_case tests[] = {
 	KTAP_CASE(test_create_irqchip),
 	KTAP_CASE(test_xapic),
@@ -970,6 +1029,7 @@ static const struct ktap_case tests[] = {
 	KTAP_CASE(test_init_sipi),
 	KTAP_CASE(test_boot_cpu_id),
 	KTAP_CASE(test_irqfd),
+	KTAP_CASE(test_irqfd_race),
 	KTAP_CASE(test_vapic),
 };
 
