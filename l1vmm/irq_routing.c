@@ -25,15 +25,15 @@
 /* --- GSI routing with the irqchip --- */
 
 /* One entry checked as KVM's setup_routing_entry() and kvm_set_routing_entry(). */
-static int route_from_user(struct l1vmm_vm *vm, const struct kvm_irq_routing_entry *ue,
-			   struct l1vmm_irq_route *e)
+static int route_from_user(struct l1vmm_vm *vm, const struct l1vmm_irqchip *chip,
+			   const struct kvm_irq_routing_entry *ue, struct l1vmm_irq_route *e)
 {
 	e->gsi = ue->gsi;
 	e->type = ue->type;
 	switch (ue->type) {
 	case KVM_IRQ_ROUTING_IRQCHIP:
 		/* The split irqchip has no PIC and IOAPIC to route to. */
-		if (ue->flags || l1vmm_irqchip_split(vm))
+		if (ue->flags || chip->split)
 			return -EINVAL;
 		e->irqchip.chip = ue->u.irqchip.irqchip;
 		e->irqchip.pin = ue->u.irqchip.pin;
@@ -82,10 +82,9 @@ static bool route_conflicts(const struct l1vmm_irq_routes *rt, const struct l1vm
 	return false;
 }
 
-static int set_routing(struct l1vmm_vm *vm, const struct kvm_irq_routing_entry *ue,
-		       unsigned int nr)
+static int set_routing(struct l1vmm_vm *vm, struct l1vmm_irqchip *chip,
+		       const struct kvm_irq_routing_entry *ue, unsigned int nr)
 {
-	struct l1vmm_irqchip *chip = vm->irqchip;
 	struct l1vmm_irq_routes *rt, *old;
 	unsigned long flags;
 	unsigned int i;
@@ -100,7 +99,7 @@ static int set_routing(struct l1vmm_vm *vm, const struct kvm_irq_routing_entry *
 	for (i = 0; i < nr; i++) {
 		struct l1vmm_irq_route e = { 0 };
 
-		r = route_from_user(vm, &ue[i], &e);
+		r = route_from_user(vm, chip, &ue[i], &e);
 		if (!r && route_conflicts(rt, &e))
 			r = -EINVAL;
 		if (r) {
@@ -120,9 +119,9 @@ static int set_routing(struct l1vmm_vm *vm, const struct kvm_irq_routing_entry *
 
 /*
  * KVM's default routes: GSI 0-15 to the PIC and the IOAPIC pin of the same
- * number, 16-23 to the IOAPIC.
+ * number, 16-23 to the IOAPIC; in @chip, before it is published.
  */
-int l1vmm_irqchip_default_routing(struct l1vmm_vm *vm)
+int l1vmm_irqchip_default_routing(struct l1vmm_vm *vm, struct l1vmm_irqchip *chip)
 {
 	struct kvm_irq_routing_entry ue[16 * 2 + 8] = { 0 };
 	unsigned int i, n = 0;
@@ -142,7 +141,7 @@ int l1vmm_irqchip_default_routing(struct l1vmm_vm *vm)
 		ue[n].u.irqchip.pin = i;
 		n++;
 	}
-	return set_routing(vm, ue, n);
+	return set_routing(vm, chip, ue, n);
 }
 
 /* KVM_SIGNAL_MSI with the irqchip (KVM's kvm_send_userspace_msi()). */
@@ -217,7 +216,7 @@ long l1vmm_irq_routing_ioctl(struct l1vmm_vm *vm, unsigned int ioctl, void __use
 			if (IS_ERR(entries))
 				return PTR_ERR(entries);
 		}
-		r = set_routing(vm, entries, routing.nr);
+		r = set_routing(vm, vm->irqchip, entries, routing.nr);
 		kvfree(entries);
 		return r;
 	}

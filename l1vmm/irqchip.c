@@ -329,12 +329,18 @@ int l1vmm_irqchip_create(struct l1vmm_vm *vm)
 	chip = l1vmm_irqchip_alloc(vm);
 	if (!chip)
 		goto unlock;
-	vm->irqchip = chip;
-	r = l1vmm_irqchip_default_routing(vm);
+	/*
+	 * Routes first: ioctls that do not take vm->lock (KVM_IRQ_LINE,
+	 * KVM_SIGNAL_MSI...) use the chip as soon as they see it, so it is
+	 * never freed again once published.
+	 */
+	r = l1vmm_irqchip_default_routing(vm, chip);
 	if (r) {
-		vm->irqchip = NULL;
 		kfree(chip);
+		goto unlock;
 	}
+	/* Initialised and routed before those readers see it, as the split one. */
+	smp_store_release(&vm->irqchip, chip);
 unlock:
 	mutex_unlock(&vm->lock);
 	return r;

@@ -110,7 +110,7 @@ void l1vmm_irqchip_free(struct l1vmm_vm *vm);
 long l1vmm_irqchip_vm_ioctl(struct l1vmm_vm *vm, unsigned int ioctl, void __user *argp);
 /* Drive @gsi to @level from @source (KVM's kvm_set_irq()), e.g. the PIT's (pit.c). */
 int l1vmm_irqchip_set_gsi(struct l1vmm_vm *vm, unsigned int source, u32 gsi, bool level);
-int l1vmm_irqchip_default_routing(struct l1vmm_vm *vm);
+int l1vmm_irqchip_default_routing(struct l1vmm_vm *vm, struct l1vmm_irqchip *chip);
 int l1vmm_irqfd(struct l1vmm_vm *vm, const struct kvm_irqfd *args);
 void l1vmm_irqfd_release(struct l1vmm_vm *vm);
 int l1vmm_irqfd_init(void);

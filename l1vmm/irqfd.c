@@ -273,13 +273,27 @@ static int irqfd_deassign(struct l1vmm_vm *vm, const struct kvm_irqfd *args)
 	return 0;
 }
 
+/*
+ * Assign and deassign under the VM's lock: an assign lists its irqfd
+ * before vfs_poll() adds it to the eventfd's wait queue, and a deassign
+ * from another thread in between would free it there (removing a wait
+ * entry never added, then the assign going on with freed memory). KVM
+ * 6.1 has that window; upstream closed it later by listing the irqfd
+ * from the poll callback.
+ */
 int l1vmm_irqfd(struct l1vmm_vm *vm, const struct kvm_irqfd *args)
 {
+	int r;
+
 	if (args->flags & ~(KVM_IRQFD_FLAG_DEASSIGN | KVM_IRQFD_FLAG_RESAMPLE))
 		return -EINVAL;
+	mutex_lock(&vm->lock);
 	if (args->flags & KVM_IRQFD_FLAG_DEASSIGN)
-		return irqfd_deassign(vm, args);
-	return irqfd_assign(vm, args);
+		r = irqfd_deassign(vm, args);
+	else
+		r = irqfd_assign(vm, args);
+	mutex_unlock(&vm->lock);
+	return r;
 }
 
 /* The VM's end: every irqfd goes, and none is left for a work to free. */

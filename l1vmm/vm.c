@@ -60,6 +60,23 @@ static int vm_ioctl_set_memory_region(struct l1vmm_vm *vm, unsigned int ioctl, v
 	return l1vmm_set_memory_region(vm, &mem);
 }
 
+/*
+ * KVM_SET_IDENTITY_MAP_ADDR: KVM's checks (x86.c: -EINVAL once a vCPU
+ * exists, then -EFAULT for the pointer), then ignored: only VMX without
+ * unrestricted guest needs it.
+ */
+static int vm_set_identity_map_addr(struct l1vmm_vm *vm, const u64 __user *argp)
+{
+	u64 addr;
+	int r = -EINVAL;
+
+	mutex_lock(&vm->lock);
+	if (!vm->nr_vcpus)
+		r = get_user(addr, argp) ? -EFAULT : 0;
+	mutex_unlock(&vm->lock);
+	return r;
+}
+
 static long vm_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
 {
 	struct l1vmm_vm *vm = filp->private_data;
@@ -165,9 +182,10 @@ static long vm_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
 	case KVM_GET_NR_MMU_PAGES:
 		return l1vmm_get_nr_mmu_pages(vm);
 	case KVM_SET_TSS_ADDR:
+		/* Only VMX without unrestricted guest needs it: KVM's check, then ignored. */
+		return arg > 0xffffd000ul ? -EINVAL : 0;
 	case KVM_SET_IDENTITY_MAP_ADDR:
-		/* Only VMX without unrestricted guest needs these: accept them. */
-		return 0;
+		return vm_set_identity_map_addr(vm, argp);
 	default:
 		return -ENOTTY;
 	}

@@ -48,6 +48,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -219,6 +220,25 @@ enum ioc_id {
 	I_KVM_GET_STATS_FD,
 	I_KVM_GET_DEBUGREGS,
 	I_KVM_SET_DEBUGREGS,
+	I_KVM_ENABLE_CAP,
+	I_KVM_CREATE_IRQCHIP,
+	I_KVM_SET_BOOT_CPU_ID,
+	I_KVM_IRQ_LINE,
+	I_KVM_IRQ_LINE_STATUS,
+	I_KVM_GET_IRQCHIP,
+	I_KVM_SET_IRQCHIP,
+	I_KVM_SET_GSI_ROUTING,
+	I_KVM_IRQFD,
+	I_KVM_SIGNAL_MSI,
+	I_KVM_CREATE_PIT2,
+	I_KVM_GET_PIT2,
+	I_KVM_SET_PIT2,
+	I_KVM_REINJECT_CONTROL,
+	I_KVM_GET_LAPIC,
+	I_KVM_SET_LAPIC,
+	I_KVM_SET_VAPIC_ADDR,
+	I_KVM_GET_TSC_KHZ,
+	I_KVM_SET_TSC_KHZ,
 	I_UNKNOWN,
 	NR_IOCS
 };
@@ -272,12 +292,15 @@ static const struct ioc iocs[NR_IOCS] = {
 		"KVM_CREATE_VCPU", KVM_CREATE_VCPU, K(VM), false,
 		E(EINVAL) | E(EEXIST) | ENOMEMS
 	},
-	[I_KVM_SET_TSS_ADDR] = { "KVM_SET_TSS_ADDR", KVM_SET_TSS_ADDR, K(VM), false, 0 },
+	[I_KVM_SET_TSS_ADDR] = { "KVM_SET_TSS_ADDR", KVM_SET_TSS_ADDR, K(VM), false, E(EINVAL) },
 	[I_KVM_SET_IDENTITY_MAP_ADDR] = {
 		"KVM_SET_IDENTITY_MAP_ADDR", KVM_SET_IDENTITY_MAP_ADDR, K(VM), true,
-		0
+		E(EINVAL)
 	},
-	[I_KVM_RUN] = { "KVM_RUN", KVM_RUN, K(VCPU), false, E(EINTR) | E(EINVAL) | E(EFAULT) },
+	[I_KVM_RUN] = {
+		"KVM_RUN", KVM_RUN, K(VCPU), false,
+		E(EINTR) | E(EINVAL) | E(EFAULT) | E(EAGAIN)
+	},
 	[I_KVM_GET_REGS] = { "KVM_GET_REGS", KVM_GET_REGS, K(VCPU), true, 0 },
 	[I_KVM_SET_REGS] = { "KVM_SET_REGS", KVM_SET_REGS, K(VCPU), true, 0 },
 	[I_KVM_GET_SREGS] = { "KVM_GET_SREGS", KVM_GET_SREGS, K(VCPU), true, 0 },
@@ -288,10 +311,13 @@ static const struct ioc iocs[NR_IOCS] = {
 	[I_KVM_SET_MSRS] = { "KVM_SET_MSRS", KVM_SET_MSRS, K(VCPU), true, E(E2BIG) | E(ENOMEM) },
 	[I_KVM_SET_CPUID2] = {
 		"KVM_SET_CPUID2", KVM_SET_CPUID2, K(VCPU), true,
-		E(E2BIG) | E(ENOMEM)
+		E(E2BIG) | E(ENOMEM) | E(EINVAL)
 	},
 	[I_KVM_GET_CPUID2] = { "KVM_GET_CPUID2", KVM_GET_CPUID2, K(VCPU), true, E(E2BIG) },
-	[I_KVM_INTERRUPT] = { "KVM_INTERRUPT", KVM_INTERRUPT, K(VCPU), true, E(EINVAL) },
+	[I_KVM_INTERRUPT] = {
+		"KVM_INTERRUPT", KVM_INTERRUPT, K(VCPU), true,
+		E(EINVAL) | E(ENXIO) | E(EEXIST)
+	},
 	[I_KVM_GET_VCPU_EVENTS] = { "KVM_GET_VCPU_EVENTS", KVM_GET_VCPU_EVENTS, K(VCPU), true, 0 },
 	[I_KVM_SET_VCPU_EVENTS] = {
 		"KVM_SET_VCPU_EVENTS", KVM_SET_VCPU_EVENTS, K(VCPU), true,
@@ -318,6 +344,56 @@ static const struct ioc iocs[NR_IOCS] = {
 		"KVM_SET_DEBUGREGS", KVM_SET_DEBUGREGS, K(VCPU), true,
 		E(EINVAL)
 	},
+	/* The in-kernel irqchip (doc/abi.md, VM and vCPU ioctls). */
+	[I_KVM_ENABLE_CAP] = {
+		"KVM_ENABLE_CAP", KVM_ENABLE_CAP, K(VM) | K(VCPU), true,
+		E(EINVAL) | E(EEXIST) | E(ENOMEM)
+	},
+	[I_KVM_CREATE_IRQCHIP] = {
+		"KVM_CREATE_IRQCHIP", KVM_CREATE_IRQCHIP, K(VM), false,
+		E(EEXIST) | E(EINVAL) | E(ENOMEM)
+	},
+	[I_KVM_SET_BOOT_CPU_ID] = {
+		"KVM_SET_BOOT_CPU_ID", KVM_SET_BOOT_CPU_ID, K(VM), false, E(EBUSY)
+	},
+	[I_KVM_IRQ_LINE] = { "KVM_IRQ_LINE", KVM_IRQ_LINE, K(VM), true, E(ENXIO) },
+	[I_KVM_IRQ_LINE_STATUS] = {
+		"KVM_IRQ_LINE_STATUS", KVM_IRQ_LINE_STATUS, K(VM), true, E(ENXIO)
+	},
+	[I_KVM_GET_IRQCHIP] = {
+		"KVM_GET_IRQCHIP", KVM_GET_IRQCHIP, K(VM), true, E(EINVAL) | E(ENXIO)
+	},
+	[I_KVM_SET_IRQCHIP] = {
+		"KVM_SET_IRQCHIP", KVM_SET_IRQCHIP, K(VM), true, E(EINVAL) | E(ENXIO)
+	},
+	[I_KVM_SET_GSI_ROUTING] = {
+		"KVM_SET_GSI_ROUTING", KVM_SET_GSI_ROUTING, K(VM), true,
+		E(EINVAL) | E(ENOMEM)
+	},
+	[I_KVM_IRQFD] = {
+		"KVM_IRQFD", KVM_IRQFD, K(VM), true,
+		E(EINVAL) | E(EBADF) | E(EBUSY) | E(ENOMEM)
+	},
+	/* -1 (EPERM) when no APIC took the message, as KVM's kvm_set_msi(). */
+	[I_KVM_SIGNAL_MSI] = {
+		"KVM_SIGNAL_MSI", KVM_SIGNAL_MSI, K(VM), true, E(EINVAL) | E(EPERM)
+	},
+	[I_KVM_CREATE_PIT2] = {
+		"KVM_CREATE_PIT2", KVM_CREATE_PIT2, K(VM), true, E(EEXIST) | E(ENOMEM)
+	},
+	[I_KVM_GET_PIT2] = { "KVM_GET_PIT2", KVM_GET_PIT2, K(VM), true, E(ENXIO) },
+	[I_KVM_SET_PIT2] = { "KVM_SET_PIT2", KVM_SET_PIT2, K(VM), true, E(ENXIO) },
+	[I_KVM_REINJECT_CONTROL] = {
+		"KVM_REINJECT_CONTROL", KVM_REINJECT_CONTROL, K(VM), true, E(ENXIO)
+	},
+	[I_KVM_GET_LAPIC] = { "KVM_GET_LAPIC", KVM_GET_LAPIC, K(VCPU), true, E(EINVAL) },
+	[I_KVM_SET_LAPIC] = { "KVM_SET_LAPIC", KVM_SET_LAPIC, K(VCPU), true, E(EINVAL) },
+	[I_KVM_SET_VAPIC_ADDR] = {
+		"KVM_SET_VAPIC_ADDR", KVM_SET_VAPIC_ADDR, K(VCPU), true, E(EINVAL)
+	},
+	[I_KVM_GET_TSC_KHZ] = { "KVM_GET_TSC_KHZ", KVM_GET_TSC_KHZ, K(VM) | K(VCPU), false, 0 },
+	/* On the VM file l1vmm has it not (doc/abi.md, Differences): ENOTTY. */
+	[I_KVM_SET_TSC_KHZ] = { "KVM_SET_TSC_KHZ", KVM_SET_TSC_KHZ, K(VCPU), false, E(EINVAL) },
 	[I_UNKNOWN] = { "unknown", 0, 0, false, 0 },
 };
 
@@ -373,7 +449,7 @@ static const char *const exit_names[] = {
 /* The exits doc/abi.md lists for l1vmm. */
 static const uint64_t l1vmm_exits = E(KVM_EXIT_IO) | E(KVM_EXIT_MMIO) | E(KVM_EXIT_HLT) |
 	E(KVM_EXIT_IRQ_WINDOW_OPEN) | E(KVM_EXIT_SHUTDOWN) | E(KVM_EXIT_FAIL_ENTRY) |
-	E(KVM_EXIT_INTERNAL_ERROR);
+	E(KVM_EXIT_INTERNAL_ERROR) | E(KVM_EXIT_IOAPIC_EOI);
 
 /* Operations other than single ioctls, counted by name. */
 enum op_id {
@@ -410,6 +486,15 @@ enum op_id {
 	OP_slot_uaddr_run_page,
 	OP_exit_by_close,
 	OP_exit_by_exit,
+	OP_eventfd_open,
+	OP_eventfd_close,
+	OP_eventfd_signal,
+	OP_eventfd_read,
+	OP_guest_irq_devices,
+	OP_vm_irqchip,
+	OP_vm_split_irqchip,
+	OP_vm_pit,
+	OP_irq_while_running,
 	NR_OPS
 };
 
@@ -447,6 +532,15 @@ static const char *const op_names[NR_OPS] = {
 	[OP_slot_uaddr_run_page] = "slot_uaddr_run_page",
 	[OP_exit_by_close] = "exit_by_close",
 	[OP_exit_by_exit] = "exit_by_exit",
+	[OP_eventfd_open] = "eventfd_open",
+	[OP_eventfd_close] = "eventfd_close",
+	[OP_eventfd_signal] = "eventfd_signal",
+	[OP_eventfd_read] = "eventfd_read",
+	[OP_guest_irq_devices] = "guest_irq_devices",
+	[OP_vm_irqchip] = "vm_irqchip",
+	[OP_vm_split_irqchip] = "vm_split_irqchip",
+	[OP_vm_pit] = "vm_pit",
+	[OP_irq_while_running] = "irq_while_running",
 };
 
 #define NR_ERRNO	134
@@ -546,6 +640,9 @@ static void report(const char *fmt, ...)
 #define MAX_STATS	3
 #define NR_SLOTS	32
 #define MAX_THREADS	12
+#define MAX_EFDS	6
+#define IRQCHIP_FULL	1
+#define IRQCHIP_SPLIT	2
 
 #define MEM0_SIZE	(2ul << 20)	/* slot 0 at GPA 0: tables, code, data */
 #define MEM1_SIZE	(8ul << 20)	/* the other slots' memory */
@@ -569,6 +666,8 @@ struct vm {
 	int fd;
 	struct vcpu vcpus[MAX_VCPUS];
 	struct slot slots[NR_SLOTS];
+	int irqchip;		/* what the VM answered 0 for: IRQCHIP_FULL, _SPLIT, or 0 */
+	bool pit;
 };
 
 struct map {
@@ -589,6 +688,8 @@ static struct {
 		struct kvm_cpuid_entry2 e[256];
 	} cpuid;
 	unsigned char *mem0, *mem1, *none, *arg;
+	unsigned char *routes;	/* KVM_SET_GSI_ROUTING's table, ROUTES_LEN, then a guard page */
+	int efd[MAX_EFDS];	/* eventfds for KVM_IRQFD */
 	uint64_t soft_deadline;
 	bool child;	/* a forked child of the iteration: VM and vCPU ioctls are -EIO */
 } it;
@@ -669,6 +770,13 @@ static void check_errno(int fd, enum fd_kind kind, enum ioc_id id, int err, unsi
 	bool implemented = c->kinds & (1u << kind);
 	uint64_t allowed;
 
+	/*
+	 * The VFS's ioctl() returns an int: KVM_GET_TSC_KHZ of a rate set at
+	 * 2^31 or more (doc/abi.md: recorded even when refused, as KVM) comes
+	 * back negative, and one near 2^32 as any errno, from KVM too.
+	 */
+	if (id == I_KVM_GET_TSC_KHZ && fd >= 0 && implemented)
+		return;
 	if (!err) {
 		if ((flags & F_BADPTR) && c->ptr && implemented)
 			report("%s on a %s file succeeded with a pointer that faults", c->name,
@@ -787,6 +895,17 @@ static long fz_ioctl(int fd, enum fd_kind kind, enum ioc_id id, unsigned long nr
 
 #define IOCTL(fd, kind, name, arg, flags)	\
 	fz_ioctl(fd, kind, I_##name, name, (unsigned long)(arg), flags)
+
+/*
+ * An ioctl whose argument place() puts somewhere: place() sets the flags
+ * first (an argument of the same call would not be sequenced after it).
+ */
+#define IOCTL_PLACED(fd, kind, name, src, size)	({				\
+	unsigned int __fl = 0;							\
+	void *__p = place(src, size, &__fl);					\
+										\
+	fz_ioctl(fd, kind, I_##name, name, (unsigned long)__p, __fl);		\
+})
 
 /* --- the KVM_RUN watchdog ----------------------------------------------------------- */
 
@@ -997,6 +1116,8 @@ static void exit_finding(unsigned int reason, const char *what, uint64_t a, uint
 }
 
 /* The fields of an exit that doc/abi.md says l1vmm fills in, checked. */
+static struct vm *vm_of(const struct vcpu *v);
+
 static void check_exit(const struct vcpu *v, const struct kvm_run *run, bool window, bool alone)
 {
 	unsigned int reason = run->exit_reason;
@@ -1005,7 +1126,9 @@ static void check_exit(const struct vcpu *v, const struct kvm_run *run, bool win
 		exit_finding(reason, "not an exit doc/abi.md lists", reason, 0);
 		return;
 	}
-	if (run->ready_for_interrupt_injection && !run->if_flag)
+	/* With the PIC in the kernel it is always 1 (KVM's post_kvm_run_save()). */
+	if (run->ready_for_interrupt_injection && !run->if_flag &&
+	    vm_of(v)->irqchip != IRQCHIP_FULL)
 		exit_finding(reason, "ready_for_interrupt_injection with IF clear", 1, 0);
 	switch (reason) {
 	case KVM_EXIT_IO:
@@ -1039,7 +1162,6 @@ static void check_exit(const struct vcpu *v, const struct kvm_run *run, bool win
 			exit_finding(reason, "without request_interrupt_window", 0, 0);
 		break;
 	}
-	(void)v;
 }
 
 /* Answer an exit as user space would: data for reads, random. */
@@ -1667,7 +1789,8 @@ static uint32_t io_port(void)
 {
 	return one_in(4) ? rnd(0x10000) :
 	       PICK(0x80, 0x3f8, 0x3f9, 0xe9, 0x10, 0x20, 0x21, 0x60, 0x64, 0x70, 0x71, 0xcf8,
-		    0xcfc, 0x510, 0xffff);
+		    0xcfc, 0x510, 0xffff, 0xa0, 0xa1, 0x40, 0x41, 0x42, 0x43, 0x61, 0x4d0,
+		    0x4d1);
 }
 
 static void ins_port_io(struct code *c, bool in)
@@ -1813,6 +1936,8 @@ static uint32_t guest_msr(void)
 				     0x4b564d01, 0x40000000, 0x40000001) :
 		       rnd(2) ? (uint32_t)r64() : 0xc0010000 + rnd(0x200);
 
+	if (one_in(6))
+		msr = rnd(8) ? 0x800 + rnd(0x100) : PICK(0x1b, 0x6e0, 0x7ff, 0x900);
 	return msr == MSR_EFER ? 0x277 : msr;
 }
 
@@ -2201,13 +2326,183 @@ static void ins_misc(struct code *c)
 }
 
 /*
+ * The in-kernel irqchip's devices from the guest: the PICs (ICW and OCW
+ * sequences, ELCR), the PIT (control words, counts, read-back, port 0x61),
+ * the local APIC (xAPIC MMIO at 0xfee00000, x2APIC MSRs, APIC_BASE) and
+ * the IOAPIC's window, then often STI and a pause or a HLT, so that what
+ * they raise is delivered. Without an irqchip, or with the split one, the
+ * same accesses exit to user space.
+ */
+static bool irq_bias;	/* op_irq_guest(): irqchip instructions more often */
+
+static void out8(struct code *c, uint32_t port, uint32_t v)
+{
+	mov_r32(c, EAX, v);
+	if (port < 256) {
+		b1(c, 0xe6);
+		b1(c, port);
+	} else {
+		mov_r32(c, EDX, port);
+		b1(c, 0xee);
+	}
+}
+
+static void in8(struct code *c, uint32_t port)
+{
+	if (port < 256) {
+		b1(c, 0xe4);
+		b1(c, port);
+	} else {
+		mov_r32(c, EDX, port);
+		b1(c, 0xec);
+	}
+}
+
+/* mov [ebx], eax or mov eax, [ebx], 32 bits, at @addr (flat in 32-bit modes) */
+static void mem32(struct code *c, uint32_t addr, uint32_t v, bool write)
+{
+	mov_r32(c, EBX, addr);
+	if (write)
+		mov_r32(c, EAX, v);
+	if (c->bits == 16)
+		b1(c, 0x67);
+	o32(c);
+	b1(c, write ? 0x89 : 0x8b);
+	b1(c, EAX << 3 | EBX);
+}
+
+static uint32_t apic_reg(void)
+{
+	return rnd(4) ? PICK(0x20, 0x30, 0x80, 0x90, 0xa0, 0xb0, 0xd0, 0xe0, 0xf0, 0x100, 0x180,
+			     0x200, 0x280, 0x300, 0x310, 0x320, 0x330, 0x340, 0x350, 0x360,
+			     0x370, 0x380, 0x390, 0x3e0, 0x3f0) :
+			rnd(64) * 16;
+}
+
+static uint32_t apic_value(uint32_t reg)
+{
+	if (one_in(4))
+		return r64();
+	switch (reg) {
+	case 0x300:	/* ICR: vector, delivery mode, level, trigger, shorthand */
+		return rnd(256) | rnd(8) << 8 | rnd(2) << 11 | rnd(2) << 14 | rnd(2) << 15 |
+		       rnd(4) << 18;
+	case 0x310:
+		return rnd(2) ? rnd(4) << 24 : 0xff000000;
+	case 0xf0:	/* SVR */
+		return PICK(0x1ff, 0xff, 0x10f, 0x3ff);
+	case 0x320:	/* LVTT: one-shot, periodic, TSC deadline, masked */
+		return (0x20 + rnd(0xe0)) | rnd(4) << 17 | rnd(2) << 16;
+	case 0x380:
+		return PICK(0, 1, 2, 16, 1000, 100000, 0xffffffff);
+	case 0x3e0:
+		return rnd(16);
+	default:
+		return rnd(2) ? (0x20 + rnd(0xe0)) | rnd(8) << 8 | rnd(2) << 16 : rnd(256);
+	}
+}
+
+static void ins_irq(struct code *c)
+{
+	unsigned int slave = rnd(2), base = slave ? 0xa0 : 0x20, ch, reg, n;
+	uint32_t v;
+
+	COUNT(st->ops[OP_guest_irq_devices]);
+	switch (rnd(10)) {
+	case 0:
+		/* ICW1-ICW4, then OCW1 (the mask) */
+		out8(c, base, rnd(4) ? 0x11 : 0x10 | rnd(16));
+		out8(c, base + 1, rnd(4) ? (slave ? 0x70u : 0x08u << rnd(3)) : rnd(256));
+		out8(c, base + 1, rnd(4) ? (slave ? 2 : 4) : rnd(256));
+		out8(c, base + 1, rnd(4) ? PICK(1, 3) : rnd(32));
+		out8(c, base + 1, rnd(2) ? 0 : rnd(256));
+		break;
+	case 1:
+		/* OCW2 (EOIs, rotation, priorities), OCW3 (IRR, ISR, poll, special mask) */
+		out8(c, base, rnd(4) ? PICK(0x20, 0x60, 0x61, 0x67, 0xa0, 0xe0, 0xc7, 0x80, 0x00,
+					    0x0a, 0x0b, 0x0c, 0x48, 0x68, 0x4c) : rnd(256));
+		in8(c, base + rnd(2));
+		break;
+	case 2:
+		in8(c, PICK(0x20, 0x21, 0xa0, 0xa1, 0x4d0, 0x4d1, 0x40, 0x41, 0x42, 0x43, 0x61));
+		break;
+	case 3:
+		out8(c, 0x4d0 + rnd(2), rnd(2) ? rnd(256) : PICK(0x00, 0x20, 0xf8, 0xde));
+		break;
+	case 4:
+		/* a control word (mode, access, BCD; latch, read-back), then a count */
+		ch = rnd(3);
+		out8(c, 0x43, rnd(4) ? ch << 6 | (1 + rnd(3)) << 4 | rnd(6) << 1 | one_in(8) :
+			      rnd(256));
+		v = rnd(2) ? PICK(0, 1, 2, 3, 4, 100, 1193, 11932, 0xffff) : rnd(0x10000);
+		out8(c, 0x40 + ch, v & 0xff);
+		if (rnd(4))
+			out8(c, 0x40 + ch, v >> 8);
+		if (rnd(2))
+			in8(c, 0x40 + ch);
+		break;
+	case 5:
+		out8(c, 0x61, rnd(256));
+		in8(c, 0x61);
+		break;
+	case 6:
+		/* the xAPIC page, now and then off the register's alignment or beyond */
+		reg = apic_reg();
+		v = 0xfee00000 + reg + (one_in(8) ? 1 + rnd(15) : 0) +
+		    (one_in(16) ? PAGE * (1 + rnd(4)) : 0);
+		mem32(c, v, apic_value(reg), rnd(3));
+		if (reg == 0x300 && one_in(2))
+			mem32(c, 0xfee00000 + 0x310, apic_value(0x310), true);
+		break;
+	case 7:
+		/* x2APIC MSRs and APIC_BASE (xAPIC, x2APIC, disabled, another base) */
+		if (one_in(4)) {
+			v = PICK(0xfee00900, 0xfee00d00, 0xfee00000, 0xfee00800, 0xfec00900,
+				 0xfee00c00, 0xfee00100);
+			mov_r32(c, ECX, 0x1b);
+			mov_r32(c, EAX, v);
+			mov_r32(c, EDX, 0);
+			BYTES(c, "\x0f\x30");
+			break;
+		}
+		reg = apic_reg();
+		mov_r32(c, ECX, 0x800 + (reg >> 4));
+		v = apic_value(reg);
+		mov_r32(c, EAX, v);
+		mov_r32(c, EDX, reg == 0x300 ? (rnd(2) ? rnd(4) : 0xffffffff) : 0);
+		BYTES(c, rnd(3) ? "\x0f\x30" : "\x0f\x32");
+		break;
+	case 8:
+		/* the IOAPIC's window: IOREGSEL, then IOWIN */
+		reg = rnd(4) ? 0x10 + rnd(48) : rnd(256);
+		mem32(c, 0xfec00000, reg, true);
+		v = rnd(2) ? (0x20 + rnd(0xe0)) | rnd(8) << 8 | rnd(2) << 11 | rnd(2) << 13 |
+			     rnd(2) << 15 | rnd(2) << 16 : r64();
+		mem32(c, 0xfec00010 + (one_in(8) ? 4 * rnd(12) : 0), v, rnd(3));
+		if (one_in(4))
+			mem32(c, 0xfec00040, rnd(256), true);	/* the EOI register */
+		break;
+	default:
+		/* let them in: STI, then a pause, a few NOPs or a HLT */
+		if (cfg.bochs)
+			break;
+		b1(c, 0xfb);
+		for (n = rnd(8); n; n--)
+			BYTES(c, "\xf3\x90");
+		if (rnd(2))
+			b1(c, 0xf4);
+		break;
+	}
+}
+
+/*
  * @n instructions from the list, in the code's mode, then HLT, and either
  * a loop back to the HLT or a jump to the start.
  */
 static void gen_insns(struct code *c, unsigned int n)
 {
 	while (n-- && c->n + 256 < c->cap) {
-		switch (rnd(22)) {
+		switch (rnd(irq_bias ? 30 : 24)) {
 		case 0:
 		case 1:
 			ins_port_io(c, false);
@@ -2261,8 +2556,11 @@ static void gen_insns(struct code *c, unsigned int n)
 		case 18:
 			ins_jump(c);
 			break;
-		default:
+		case 19 ... 21:
 			ins_misc(c);
+			break;
+		default:
+			ins_irq(c);
 			break;
 		}
 	}
@@ -2465,6 +2763,8 @@ static void op_mmap_size(void)
 		it.mmap_size = r;
 }
 
+static void vm_irq_setup(struct vm *vm);
+
 static void op_create_vm(void)
 {
 	uint64_t type = rnd(6) ? 0 : PICK(1, 2, 3, 0x80000000, ~0ull, 0x100, 1ull << 32);
@@ -2488,6 +2788,11 @@ static void op_create_vm(void)
 		close_vcpu(&vm->vcpus[i]);
 	close_vm(vm);
 	vm->fd = r;
+	/* Its vCPUs' files are closed: what they knew of the irqchip goes too. */
+	vm->irqchip = 0;
+	vm->pit = false;
+	if (rnd(2))
+		vm_irq_setup(vm);
 }
 
 struct msr_list {
@@ -2755,13 +3060,11 @@ static void op_create_vcpu(struct vm *vm)
 static void op_vm_addr(struct vm *vm)
 {
 	uint64_t addr = rnd(2) ? 0xfffbc000 : edge64();
-	unsigned int fl = 0;
 
 	if (rnd(2))
 		IOCTL(vm->fd, FD_VM, KVM_SET_TSS_ADDR, addr, 0);
 	else
-		IOCTL(vm->fd, FD_VM, KVM_SET_IDENTITY_MAP_ADDR, place(&addr, sizeof(addr), &fl),
-		      fl);
+		IOCTL_PLACED(vm->fd, FD_VM, KVM_SET_IDENTITY_MAP_ADDR, &addr, sizeof(addr));
 }
 
 /* --- the vCPU file -------------------------------------------------------------------- */
@@ -3511,6 +3814,645 @@ static void op_fd_limit(void)
 	setrlimit(RLIMIT_NOFILE, &old);
 }
 
+/* --- the in-kernel irqchip: VM and vCPU ioctls, eventfds --------------------------------- */
+
+/* KVM_SET_GSI_ROUTING's table: room for one entry more than KVM's 4096. */
+#define ROUTES_MAX	4097
+#define ROUTES_LEN	((sizeof(struct kvm_irq_routing) +				\
+			  ROUTES_MAX * sizeof(struct kvm_irq_routing_entry) + PAGE - 1) &	\
+			 ~(PAGE - 1))
+
+/* A GSI: mostly the IOAPIC's 24, then any of KVM's 4096, then edges. */
+static uint64_t gsi_value(void)
+{
+	return rnd(4) ? rnd(24) : rnd(2) ? rnd(4096) : edge64();
+}
+
+static void vm_enable_cap(struct vm *vm, uint32_t capability, uint64_t arg0, bool bad)
+{
+	struct kvm_enable_cap cap = { .cap = capability, .args[0] = arg0 };
+	long r;
+
+	if (bad) {
+		cap.flags = one_in(2) ? edge64() : 0;
+		cap.args[1 + rnd(3)] = edge64();
+	}
+	r = IOCTL_PLACED(vm->fd, FD_VM, KVM_ENABLE_CAP, &cap, sizeof(cap));
+	if (!r && capability == KVM_CAP_SPLIT_IRQCHIP) {
+		vm->irqchip = IRQCHIP_SPLIT;
+		COUNT(st->ops[OP_vm_split_irqchip]);
+	}
+}
+
+static void vm_make_irqchip(struct vm *vm)
+{
+	if (!IOCTL(vm->fd, FD_VM, KVM_CREATE_IRQCHIP, one_in(8) ? edge64() : 0, 0)) {
+		vm->irqchip = IRQCHIP_FULL;
+		COUNT(st->ops[OP_vm_irqchip]);
+	}
+}
+
+static void vm_create_pit(struct vm *vm)
+{
+	struct kvm_pit_config pc = { .flags = rnd(4) ? KVM_PIT_SPEAKER_DUMMY : rnd(2) ? 0 : r64() };
+
+	if (one_in(8))
+		pc.pad[rnd(15)] = r64();
+	if (!IOCTL_PLACED(vm->fd, FD_VM, KVM_CREATE_PIT2, &pc, sizeof(pc))) {
+		vm->pit = true;
+		COUNT(st->ops[OP_vm_pit]);
+	}
+}
+
+/* A new VM, before its first vCPU: the irqchip, split or not, a PIT, the x2APIC API. */
+static void vm_irq_setup(struct vm *vm)
+{
+	switch (rnd(6)) {
+	case 0 ... 2:
+		vm_make_irqchip(vm);
+		break;
+	case 3:
+		vm_enable_cap(vm, KVM_CAP_SPLIT_IRQCHIP, rnd(4) ? 24 : rnd(2) ? rnd(64) : 4096,
+			      false);
+		break;
+	default:
+		break;
+	}
+	if (rnd(2))
+		vm_create_pit(vm);
+	if (one_in(4))
+		vm_enable_cap(vm, KVM_CAP_X2APIC_API, rnd(4), false);
+	if (one_in(8))
+		IOCTL(vm->fd, FD_VM, KVM_SET_BOOT_CPU_ID, rnd(3), 0);
+}
+
+/* KVM_CREATE_IRQCHIP, KVM_ENABLE_CAP (split irqchip, x2APIC API, others), the BSP's id. */
+static void op_vm_irqchip(struct vm *vm)
+{
+	switch (rnd(6)) {
+	case 0:
+		vm_make_irqchip(vm);
+		break;
+	case 1:
+		vm_enable_cap(vm, KVM_CAP_SPLIT_IRQCHIP,
+			      rnd(2) ? PICK(0, 24, 32, 4096, 4097) : edge64(), one_in(4));
+		break;
+	case 2:
+		vm_enable_cap(vm, KVM_CAP_X2APIC_API, rnd(2) ? rnd(4) : edge64(), one_in(4));
+		break;
+	case 3:
+		/* capabilities no VM enables: l1vmm and KVM both -EINVAL */
+		vm_enable_cap(vm, PICK(0, 1000, 0x7fffffff, 0xffffffff), edge64(), one_in(2));
+		break;
+	case 4:
+		IOCTL(vm->fd, FD_VM, KVM_SET_BOOT_CPU_ID, rnd(2) ? rnd(8) : edge64(), 0);
+		break;
+	default:
+		vm_create_pit(vm);
+		break;
+	}
+}
+
+/* KVM_IRQ_LINE(_STATUS): a level, or a pulse. */
+static void op_irq_line(struct vm *vm)
+{
+	struct kvm_irq_level l = {
+		.irq = gsi_value(), .level = rnd(4) ? rnd(2) : edge64(),
+	};
+	unsigned int n = rnd(3) ? 1 : 2;
+	bool status = rnd(2);
+
+	while (n--) {
+		if (status)
+			IOCTL_PLACED(vm->fd, FD_VM, KVM_IRQ_LINE_STATUS, &l, sizeof(l));
+		else
+			IOCTL_PLACED(vm->fd, FD_VM, KVM_IRQ_LINE, &l, sizeof(l));
+		l.level = !l.level;
+	}
+}
+
+/* KVM_GET/SET_IRQCHIP: a chip's state read, a few bytes changed, written back. */
+static void op_irqchip_state(struct vm *vm)
+{
+	struct kvm_irqchip c;
+	unsigned int fl = 0, i;
+	uint32_t chip = rnd(6) ? rnd(3) : PICK(3, 4, 0x80000000, 0xffffffff);
+	void *p;
+
+	memset(&c, 0, sizeof(c));
+	c.chip_id = chip;
+	p = place(&c, sizeof(c), &fl);
+	if (IOCTL(vm->fd, FD_VM, KVM_GET_IRQCHIP, p, fl) || !good(p, fl))
+		memset(&c.chip, 0, sizeof(c.chip));
+	else
+		memcpy(&c, p, sizeof(c));
+	c.chip_id = one_in(8) ? rnd(8) : chip;
+	if (one_in(2))
+		return;
+	if (one_in(6)) {
+		for (i = 0; i < sizeof(c.chip.dummy); i++)
+			((unsigned char *)c.chip.dummy)[i] = r64();
+	} else if (c.chip_id < 2) {
+		for (i = 1 + rnd(3); i; i--)
+			((unsigned char *)&c.chip.pic)[rnd(sizeof(c.chip.pic))] = rnd(2) ? r64() :
+										  1u << rnd(8);
+	} else {
+		for (i = 1 + rnd(3); i; i--) {
+			__u64 *e = &c.chip.ioapic.redirtbl[rnd(KVM_IOAPIC_NUM_PINS)].bits;
+
+			*e ^= rnd(2) ? 1ull << rnd(64) : r64();
+		}
+		if (one_in(4))
+			c.chip.ioapic.irr = r64();
+		if (one_in(4))
+			c.chip.ioapic.ioregsel = rnd(2) ? rnd(64) : r64();
+		if (one_in(8))
+			c.chip.ioapic.base_address = rnd(2) ? 0xfec00000 + PAGE : edge64();
+		if (one_in(8))
+			c.chip.ioapic.id = r64();
+	}
+	IOCTL_PLACED(vm->fd, FD_VM, KVM_SET_IRQCHIP, &c, sizeof(c));
+}
+
+static void msi_message(uint32_t *lo, uint32_t *hi, uint32_t *data)
+{
+	*lo = rnd(4) ? 0xfee00000 | (rnd(2) ? rnd(4) << 12 : 0xff000) | rnd(2) << 2 | rnd(2) << 3 :
+		       r64();
+	*hi = rnd(4) ? 0 : rnd(2) ? rnd(4) << 8 : r64();
+	*data = rnd(4) ? (0x20 + rnd(0xe0)) | PICK(0, 0, 0, 1, 2, 4, 5, 6, 7) << 8 |
+			 rnd(2) << 14 | rnd(2) << 15 : r64();
+}
+
+/*
+ * KVM_SET_GSI_ROUTING: random entries of every type, or a table of valid
+ * MSI routes up to 4096 entries, or one entry too many; now and then the
+ * table runs into the guard page.
+ */
+static void op_gsi_routing(struct vm *vm)
+{
+	struct kvm_irq_routing *t = (struct kvm_irq_routing *)it.routes;
+	uint32_t nr = rnd(4) ? rnd(32) : PICK(0, 1, 24, 1024, 4095, 4096, 4097, 0x10000,
+					      0xffffffff);
+	unsigned int k = nr < ROUTES_MAX ? nr : ROUTES_MAX, i, fl = F_DIRECT;
+	bool tidy = k > 64 && rnd(2);
+	size_t len;
+	void *p = t;
+
+	memset(t, 0, sizeof(*t));
+	t->nr = nr;
+	t->flags = one_in(16) ? edge64() : 0;
+	for (i = 0; i < k; i++) {
+		struct kvm_irq_routing_entry *e = &t->entries[i];
+
+		memset(e, 0, sizeof(*e));
+		if (tidy) {
+			e->gsi = i;
+			e->type = KVM_IRQ_ROUTING_MSI;
+			msi_message(&e->u.msi.address_lo, &e->u.msi.address_hi, &e->u.msi.data);
+			continue;
+		}
+		e->gsi = gsi_value();
+		e->type = rnd(4) ? 1 + rnd(2) : rnd(8);
+		e->flags = one_in(8) ? rnd(2) ? rnd(4) : r64() : 0;
+		if (e->type == KVM_IRQ_ROUTING_IRQCHIP) {
+			e->u.irqchip.irqchip = rnd(4) ? rnd(3) : r64();
+			e->u.irqchip.pin = rnd(4) ? rnd(e->u.irqchip.irqchip < 2 ? 8 : 24) :
+					   rnd(2) ? rnd(32) : r64();
+		} else if (e->type == KVM_IRQ_ROUTING_MSI) {
+			msi_message(&e->u.msi.address_lo, &e->u.msi.address_hi, &e->u.msi.data);
+			if (e->flags)
+				e->u.msi.devid = r64();
+		} else {
+			e->u.pad[rnd(8)] = r64();
+		}
+		if (one_in(16))
+			e->pad = r64();
+	}
+	len = sizeof(*t) + k * sizeof(t->entries[0]);
+	if (one_in(16)) {
+		fl |= F_BADPTR;
+		p = rnd(2) ? NULL : it.none;
+	} else if (k && one_in(16)) {
+		/* the header and half the entries before the guard page */
+		len = sizeof(*t) + (k / 2) * sizeof(t->entries[0]);
+		p = it.routes + ROUTES_LEN - len;
+		memmove(p, t, len);
+		fl |= F_PARTPTR;
+	}
+	if (cfg.verbose)
+		printf("    # SET_GSI_ROUTING nr %u%s\n", nr, tidy ? " (MSI routes)" : "");
+	fz_ioctl(vm->fd, FD_VM, I_KVM_SET_GSI_ROUTING, KVM_SET_GSI_ROUTING, (unsigned long)p, fl);
+}
+
+/* An open eventfd, mostly; now and then a file of another kind or none. */
+static int any_fd(void)
+{
+	int live[MAX_EFDS], n = 0, i;
+
+	for (i = 0; i < MAX_EFDS; i++)
+		if (it.efd[i] >= 0)
+			live[n++] = it.efd[i];
+	if (n && rnd(6))
+		return live[rnd(n)];
+	switch (rnd(6)) {
+	case 0:
+		return -1;
+	case 1:
+		return 1000 + rnd(10000);
+	case 2:
+		return pick_sys();
+	case 3:
+		return pick_vm()->fd;
+	case 4:
+		return pick_vcpu()->fd;
+	default:
+		return rnd(2) ? 0 : 0x7fffffff;
+	}
+}
+
+/*
+ * Eventfds and KVM_IRQFD: made, signalled, drained, closed; irqfds
+ * assigned (with or without a resample eventfd) and deassigned, on good
+ * and bad files and GSIs.
+ */
+static void op_irqfd(struct vm *vm)
+{
+	struct kvm_irqfd f;
+	uint64_t val;
+	int *e, fd;
+
+	switch (rnd(8)) {
+	case 0:
+		e = fd_entry(it.efd, MAX_EFDS);
+		*e = eventfd(rnd(4) ? 0 : 1, EFD_NONBLOCK | EFD_CLOEXEC | (one_in(4) ? EFD_SEMAPHORE : 0));
+		COUNT(st->ops[OP_eventfd_open]);
+		return;
+	case 1:
+		e = &it.efd[rnd(MAX_EFDS)];
+		if (*e >= 0) {
+			close(*e);
+			COUNT(st->ops[OP_eventfd_close]);
+		}
+		*e = -1;
+		return;
+	case 2:
+		fd = it.efd[rnd(MAX_EFDS)];
+		val = rnd(8) ? 1 : PICK(2, 0xfffffffffffffffeull);
+		if (fd >= 0 && write(fd, &val, sizeof(val)) == sizeof(val))
+			COUNT(st->ops[OP_eventfd_signal]);
+		return;
+	case 3:
+		fd = it.efd[rnd(MAX_EFDS)];
+		if (fd >= 0 && read(fd, &val, sizeof(val)) == sizeof(val))
+			COUNT(st->ops[OP_eventfd_read]);
+		return;
+	default:
+		break;
+	}
+	memset(&f, 0, sizeof(f));
+	f.fd = any_fd();
+	f.gsi = gsi_value();
+	f.flags = rnd(4) ? PICK(0, 0, 0, KVM_IRQFD_FLAG_DEASSIGN, KVM_IRQFD_FLAG_RESAMPLE) :
+		  rnd(2) ? rnd(4) : edge64();
+	if (f.flags & KVM_IRQFD_FLAG_RESAMPLE)
+		f.resamplefd = any_fd();
+	if (one_in(16))
+		f.pad[rnd(sizeof(f.pad))] = r64();
+	IOCTL_PLACED(vm->fd, FD_VM, KVM_IRQFD, &f, sizeof(f));
+	/* signalled at once, now and then */
+	if (one_in(3) && (int)f.fd >= 0) {
+		val = 1;
+		if (write(f.fd, &val, sizeof(val)) == sizeof(val))
+			COUNT(st->ops[OP_eventfd_signal]);
+	}
+}
+
+static void op_signal_msi(struct vm *vm)
+{
+	struct kvm_msi m;
+
+	memset(&m, 0, sizeof(m));
+	msi_message(&m.address_lo, &m.address_hi, &m.data);
+	m.flags = rnd(4) ? 0 : rnd(2) ? KVM_MSI_VALID_DEVID : edge64();
+	if (m.flags)
+		m.devid = r64();
+	if (one_in(16))
+		m.pad[rnd(sizeof(m.pad))] = r64();
+	IOCTL_PLACED(vm->fd, FD_VM, KVM_SIGNAL_MSI, &m, sizeof(m));
+}
+
+/* KVM_CREATE_PIT2, KVM_GET/SET_PIT2 (channels changed field by field), KVM_REINJECT_CONTROL. */
+static void op_pit(struct vm *vm)
+{
+	struct kvm_pit_state2 ps;
+	struct kvm_reinject_control rc;
+	unsigned int fl = 0, i, j;
+	void *p;
+
+	switch (rnd(5)) {
+	case 0:
+		vm_create_pit(vm);
+		return;
+	case 1:
+		memset(&rc, 0, sizeof(rc));
+		rc.pit_reinject = rnd(4) ? rnd(2) : r64();
+		if (one_in(8))
+			rc.reserved[rnd(sizeof(rc.reserved))] = r64();
+		IOCTL_PLACED(vm->fd, FD_VM, KVM_REINJECT_CONTROL, &rc, sizeof(rc));
+		return;
+	default:
+		break;
+	}
+	memset(&ps, 0, sizeof(ps));
+	p = place(&ps, sizeof(ps), &fl);
+	if (!IOCTL(vm->fd, FD_VM, KVM_GET_PIT2, p, fl) && good(p, fl))
+		memcpy(&ps, p, sizeof(ps));
+	if (one_in(3))
+		return;
+	for (i = 1 + rnd(4); i; i--) {
+		struct kvm_pit_channel_state *c = &ps.channels[rnd(3)];
+
+		switch (rnd(10)) {
+		case 0:
+			c->count = rnd(2) ? PICK(0, 1, 2, 3, 4, 100, 1193, 0xffff, 0x10000,
+						  0x10001, 0xffffffff) : r64();
+			break;
+		case 1:
+			c->mode = rnd(2) ? rnd(6) : r64();
+			break;
+		case 2:
+			c->rw_mode = rnd(2) ? rnd(4) : r64();
+			c->read_state = rnd(2) ? rnd(4) : r64();
+			c->write_state = rnd(2) ? rnd(4) : r64();
+			break;
+		case 3:
+			c->gate = rnd(2) ? rnd(2) : r64();
+			break;
+		case 4:
+			c->count_latched = r64();
+			c->latched_count = r64();
+			break;
+		case 5:
+			c->status_latched = r64();
+			c->status = r64();
+			break;
+		case 6:
+			c->bcd = rnd(2) ? rnd(2) : r64();
+			c->write_latch = r64();
+			break;
+		case 7:
+			c->count_load_time = edge64();
+			break;
+		case 8:
+			ps.flags = rnd(2) ? rnd(4) : r64();
+			break;
+		default:
+			for (j = 0; j < sizeof(*c); j++)
+				((unsigned char *)c)[j] = r64();
+			break;
+		}
+	}
+	if (one_in(8))
+		ps.reserved[rnd(9)] = r64();
+	IOCTL_PLACED(vm->fd, FD_VM, KVM_SET_PIT2, &ps, sizeof(ps));
+}
+
+/* KVM_GET/SET_LAPIC: the register page read, registers changed, written back. */
+static void op_lapic(struct vcpu *v)
+{
+	struct kvm_lapic_state s;
+	unsigned int i, reg;
+
+	vcpu_get(v, I_KVM_GET_LAPIC, &s, sizeof(s));
+	if (one_in(3))
+		return;
+	if (one_in(8)) {
+		for (i = 0; i < sizeof(s.regs); i++)
+			s.regs[i] = r64();
+	} else {
+		for (i = 1 + rnd(6); i; i--) {
+			reg = apic_reg() & 0x3f0;
+			put32((unsigned char *)s.regs + reg, apic_value(reg));
+		}
+		if (one_in(4))
+			put32((unsigned char *)s.regs + 0x20, rnd(2) ? v->id << 24 : v->id);
+	}
+	vcpu_set(v, I_KVM_SET_LAPIC, &s, sizeof(s));
+}
+
+/* KVM_SET_VAPIC_ADDR: off, a word of slot 0's data, across its end, anywhere. */
+static void op_vapic(struct vcpu *v)
+{
+	struct kvm_vapic_addr a = { 0 };
+
+	switch (rnd(4)) {
+	case 0:
+		break;
+	case 1:
+		a.vapic_addr = G_DATA + 0x8000 + 4 * rnd(0x400) + (one_in(8) ? 1 + rnd(3) : 0);
+		break;
+	case 2:
+		a.vapic_addr = PICK(MEM0_SIZE - 2, MEM0_SIZE - 4, MEM0_SIZE, G_MMIO, 0xfee00000,
+				    G_DATA + PAGE - 2);
+		break;
+	default:
+		a.vapic_addr = edge64();
+		break;
+	}
+	vcpu_set(v, I_KVM_SET_VAPIC_ADDR, &a, sizeof(a));
+}
+
+/* KVM_GET/SET_TSC_KHZ on the vCPU (and the VM, where l1vmm has only get). */
+static void op_tsc_khz(struct vcpu *v)
+{
+	long khz = IOCTL(v->fd, FD_VCPU, KVM_GET_TSC_KHZ, 0, 0);
+	struct vm *vm = vm_of(v);
+	uint64_t arg;
+
+	switch (rnd(4)) {
+	case 0:
+		arg = 0;
+		break;
+	case 1:
+		arg = khz > 0 ? khz + PICK(0, 1, -1, 100, -100, 1000, -1000) : 1000000;
+		break;
+	case 2:
+		arg = khz > 0 ? khz * PICK(2, 3) / 2 : 2000000;
+		break;
+	default:
+		arg = edge64();
+		break;
+	}
+	if (one_in(4)) {
+		IOCTL(vm->fd, FD_VM, KVM_GET_TSC_KHZ, 0, 0);
+		IOCTL(vm->fd, FD_VM, KVM_SET_TSC_KHZ, arg, 0);
+	} else {
+		IOCTL(v->fd, FD_VCPU, KVM_SET_TSC_KHZ, arg, 0);
+	}
+}
+
+/*
+ * A guest whose code is mostly the irqchip's devices (ins_irq()), on a
+ * vCPU made runnable, then runs; now and then an interrupt raised from
+ * user space while it runs.
+ */
+static void op_irq_guest(struct vcpu *v)
+{
+	struct kvm_mp_state mp = { .mp_state = KVM_MP_STATE_RUNNABLE };
+
+	irq_bias = true;
+	op_prepare(v);
+	irq_bias = false;
+	if (one_in(2))
+		IOCTL(v->fd, FD_VCPU, KVM_SET_MP_STATE, &mp, F_DIRECT);
+	op_run(v);
+	if (one_in(2)) {
+		op_irq_line(vm_of(v));
+		op_run(v);
+	}
+}
+
+/* Files closed in odd orders while the irqchip's state exists. */
+static void op_irq_close(void)
+{
+	struct vm *vm = pick_vm();
+	unsigned int i;
+
+	switch (rnd(4)) {
+	case 0:
+		/* every eventfd, irqfds still assigned */
+		for (i = 0; i < MAX_EFDS; i++) {
+			if (it.efd[i] >= 0) {
+				close(it.efd[i]);
+				COUNT(st->ops[OP_eventfd_close]);
+			}
+			it.efd[i] = -1;
+		}
+		break;
+	case 1:
+		/* the VM first, its vCPUs still open and running later */
+		close_vm(vm);
+		op_run(&vm->vcpus[rnd(MAX_VCPUS)]);
+		break;
+	case 2:
+		/* a vCPU, then an interrupt for it */
+		close_vcpu(&vm->vcpus[rnd(MAX_VCPUS)]);
+		if (rnd(2))
+			op_signal_msi(vm);
+		else
+			op_irq_line(vm);
+		break;
+	default:
+		/* an irqfd's eventfd closed, signalled just before */
+		op_irqfd(vm);
+		i = rnd(MAX_EFDS);
+		if (it.efd[i] >= 0) {
+			uint64_t one = 1;
+
+			if (write(it.efd[i], &one, sizeof(one)) == sizeof(one))
+				COUNT(st->ops[OP_eventfd_signal]);
+			close(it.efd[i]);
+			COUNT(st->ops[OP_eventfd_close]);
+			it.efd[i] = -1;
+		}
+		break;
+	}
+}
+
+/*
+ * A thread that assigns, deassigns and signals irqfds of the iteration's
+ * eventfds, and raises lines, beside the main thread's irqchip ioctls and
+ * the vCPUs' runs: KVM_IRQFD against itself from two threads, an eventfd
+ * closed while an assign of it runs. Its ioctls are not recorded.
+ */
+struct irq_helper {
+	pthread_t thread;
+	struct vm *vm;
+	int vm_fd;
+	uint64_t seed;
+	unsigned int n;
+	bool started;
+};
+
+static void *irq_helper_main(void *arg)
+{
+	struct irq_helper *h = arg;
+	struct kvm_irq_level l;
+	struct kvm_irqfd f;
+	uint64_t one = 1;
+	unsigned int i;
+	int fd;
+
+	rng_state = h->seed;
+	targ = map_arg_buffer();
+	if (!targ)
+		return NULL;
+	for (i = 0; i < h->n; i++) {
+		fd = __atomic_load_n(&it.efd[rnd(MAX_EFDS)], __ATOMIC_RELAXED);
+		memset(&f, 0, sizeof(f));
+		f.fd = fd;
+		f.gsi = rnd(24);
+		f.flags = PICK(0, 0, KVM_IRQFD_FLAG_DEASSIGN, KVM_IRQFD_FLAG_RESAMPLE);
+		if (f.flags & KVM_IRQFD_FLAG_RESAMPLE)
+			f.resamplefd = __atomic_load_n(&it.efd[rnd(MAX_EFDS)], __ATOMIC_RELAXED);
+		fz_ioctl(h->vm_fd, FD_VM, I_KVM_IRQFD, KVM_IRQFD, (unsigned long)&f,
+			 F_NOREC | F_DIRECT);
+		if (fd >= 0 && rnd(2) && write(fd, &one, sizeof(one)) == sizeof(one))
+			COUNT(st->ops[OP_eventfd_signal]);
+		if (one_in(4)) {
+			l = (struct kvm_irq_level) { .irq = rnd(24), .level = rnd(2) };
+			fz_ioctl(h->vm_fd, FD_VM, I_KVM_IRQ_LINE, KVM_IRQ_LINE, (unsigned long)&l,
+				 F_NOREC | F_DIRECT);
+		}
+	}
+	munmap(targ, ARG_SIZE + PAGE);
+	return NULL;
+}
+
+/*
+ * The vCPUs of a VM running in threads, the helper above racing this
+ * thread's irqchip ioctls: lines, MSIs, routes replaced, chip and PIT
+ * states set, irqfds and eventfds made and closed. No VM or vCPU file is
+ * closed meanwhile (the threads hold their numbers).
+ */
+static void op_irq_while_running(struct vm *vm)
+{
+	struct irq_helper h = { .vm = vm, .vm_fd = vm->fd, .seed = r64(), .n = 5 + rnd(60) };
+	struct runner r[MAX_VCPUS];
+	unsigned int i, n = 0, k;
+
+	COUNT(st->ops[OP_irq_while_running]);
+	for (i = 0; i < MAX_VCPUS; i++)
+		if (vm->vcpus[i].fd >= 0 && n < 4)
+			start_runner(&r[n++], &vm->vcpus[i], 2 + rnd(20));
+	h.started = !pthread_create(&h.thread, NULL, irq_helper_main, &h);
+	for (k = 2 + rnd(30); k; k--) {
+		switch (rnd(6)) {
+		case 0:
+			op_irq_line(vm);
+			break;
+		case 1:
+			op_signal_msi(vm);
+			break;
+		case 2:
+			op_gsi_routing(vm);
+			break;
+		case 3:
+			op_irqchip_state(vm);
+			break;
+		case 4:
+			op_pit(vm);
+			break;
+		default:
+			op_irqfd(vm);
+			break;
+		}
+	}
+	if (h.started)
+		pthread_join(h.thread, NULL);
+	join_runners(r, n);
+}
+
 /* --- one iteration ---------------------------------------------------------------------- */
 
 /* With every file closed, half the time, open what it takes to run a guest again. */
@@ -3536,7 +4478,7 @@ static void one_op(void)
 	struct vm *vm;
 
 	revive();
-	k = rnd(100);
+	k = rnd(120);
 	if (cfg.verbose) {
 		printf("    # op %u\n", k);
 		fflush(stdout);
@@ -3672,6 +4614,45 @@ static void one_op(void)
 	case 96:
 		op_fd_limit();
 		break;
+	case 100 ... 101:
+		op_irq_line(pick_vm());
+		break;
+	case 102:
+		op_irqchip_state(pick_vm());
+		break;
+	case 103:
+		op_gsi_routing(pick_vm());
+		break;
+	case 104 ... 106:
+		op_irqfd(pick_vm());
+		break;
+	case 107:
+		op_signal_msi(pick_vm());
+		break;
+	case 108:
+		op_pit(pick_vm());
+		break;
+	case 109:
+		op_vm_irqchip(pick_vm());
+		break;
+	case 110:
+		op_tsc_khz(pick_vcpu());
+		break;
+	case 111 ... 112:
+		op_lapic(pick_vcpu());
+		break;
+	case 113:
+		op_vapic(pick_vcpu());
+		break;
+	case 114 ... 117:
+		op_irq_guest(pick_vcpu());
+		break;
+	case 118:
+		op_irq_close();
+		break;
+	case 119:
+		op_irq_while_running(pick_vm());
+		break;
 	default:
 		/* a vCPU with a fresh guest, so that runs reach guest code often */
 		v = pick_vcpu();
@@ -3692,6 +4673,8 @@ static void iteration_setup(void)
 		it.sys[i] = -1;
 	for (i = 0; i < MAX_STATS; i++)
 		it.stats[i] = -1;
+	for (i = 0; i < MAX_EFDS; i++)
+		it.efd[i] = -1;
 	for (i = 0; i < MAX_VMS; i++) {
 		it.vms[i].fd = -1;
 		for (j = 0; j < MAX_VCPUS; j++)
@@ -3704,7 +4687,12 @@ static void iteration_setup(void)
 	it.none = mmap(NULL, NONE_SIZE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
 		       -1, 0);
 	it.arg = map_arg_buffer();
-	if (it.mem0 == MAP_FAILED || it.mem1 == MAP_FAILED || it.none == MAP_FAILED || !it.arg) {
+	it.routes = mmap(NULL, ROUTES_LEN + PAGE, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (it.routes != MAP_FAILED)
+		mprotect(it.routes + ROUTES_LEN, PAGE, PROT_NONE);
+	if (it.mem0 == MAP_FAILED || it.mem1 == MAP_FAILED || it.none == MAP_FAILED || !it.arg ||
+	    it.routes == MAP_FAILED) {
 		printf("    # iteration: out of memory for its buffers\n");
 		_exit(2);
 	}
@@ -3733,6 +4721,7 @@ static void prologue(void)
 	op_supported_cpuid(false);
 	r = IOCTL(it.sys[0], FD_SYS, KVM_CREATE_VM, 0, 0);
 	vm->fd = r < 0 ? -1 : r;
+	vm_irq_setup(vm);
 	r = IOCTL(vm->fd, FD_VM, KVM_CREATE_VCPU, 0, 0);
 	vm->vcpus[0].fd = r < 0 ? -1 : r;
 	map_run(&vm->vcpus[0]);
@@ -3759,6 +4748,14 @@ static void epilogue(void)
 		for (i = 0; i < MAX_SYS; i++)
 			op_close_sys();
 	}
+	/* irqfds' eventfds before their VMs, or after them */
+	if (order != 2) {
+		for (i = 0; i < MAX_EFDS; i++) {
+			if (it.efd[i] >= 0)
+				close(it.efd[i]);
+			it.efd[i] = -1;
+		}
+	}
 	for (i = 0; i < MAX_VMS; i++) {
 		if (order == 2)
 			close_vm(&it.vms[i]);
@@ -3766,6 +4763,9 @@ static void epilogue(void)
 			close_vcpu(&it.vms[i].vcpus[j]);
 		close_vm(&it.vms[i]);
 	}
+	for (i = 0; i < MAX_EFDS; i++)
+		if (it.efd[i] >= 0)
+			close(it.efd[i]);
 	for (i = 0; i < MAX_SYS; i++)
 		if (it.sys[i] >= 0)
 			close(it.sys[i]);
@@ -4230,7 +5230,9 @@ static uint64_t cmp_n;
 struct cmp_result {
 	uint64_t iters, same, differ, diverged;
 	uint64_t by_ioc[NR_IOCS];
-	char examples[4][160];
+	/* the first of each kind: ioctl, l1vmm's answer, KVM's */
+	char examples[24][160];
+	uint16_t example_kind[24][2];
 	unsigned int nexamples;
 };
 
@@ -4244,6 +5246,7 @@ static const char *answer(unsigned int err)
 static void compare_iteration(uint64_t i)
 {
 	const struct trace_iter *a, *b = &trace[i];
+	unsigned int k;
 	uint32_t j;
 
 	if (!cmp || i >= cmp_n || cmp[i].seed != b->seed)
@@ -4263,10 +5266,16 @@ static void compare_iteration(uint64_t i)
 		}
 		cr.differ++;
 		cr.by_ioc[ia]++;
-		if (cr.nexamples < ARRAY_SIZE(cr.examples))
-			snprintf(cr.examples[cr.nexamples++], sizeof(cr.examples[0]),
-				 "iteration %lu, ioctl %u: %s: l1vmm %s, KVM %s", i, j,
-				 iocs[ia].name, answer(a->ops[j] & 0xff), answer(b->ops[j] & 0xff));
+		for (k = 0; k < cr.nexamples; k++)
+			if (cr.example_kind[k][0] == a->ops[j] && cr.example_kind[k][1] == b->ops[j])
+				break;
+		if (k < cr.nexamples || cr.nexamples == ARRAY_SIZE(cr.examples))
+			continue;
+		cr.example_kind[k][0] = a->ops[j];
+		cr.example_kind[k][1] = b->ops[j];
+		snprintf(cr.examples[cr.nexamples++], sizeof(cr.examples[0]),
+			 "iteration %lu (seed %#lx), ioctl %u: %s: l1vmm %s, KVM %s", i, b->seed, j,
+			 iocs[ia].name, answer(a->ops[j] & 0xff), answer(b->ops[j] & 0xff));
 	}
 	if (a->n != b->n)
 		cr.diverged++;
