@@ -31,7 +31,8 @@
 /*
  * @irq to every APIC it names, or to one of them for lowest priority
  * (KVM's vector hashing). Returns KVM's kvm_irq_delivery_to_apic() answer:
- * -1 when no APIC matched, else how many took it.
+ * how many took it; when no APIC matched, -1, or 0 where KVM answers from
+ * its APIC map (l1vmm_apic_map_delivers(), once a vCPU exists).
  */
 int l1vmm_irqchip_deliver(struct l1vmm_vm *vm, struct l1vmm_vcpu *src,
 			  const struct l1vmm_apic_irq *irq)
@@ -39,14 +40,18 @@ int l1vmm_irqchip_deliver(struct l1vmm_vm *vm, struct l1vmm_vcpu *src,
 	const struct l1vmm_apic *source = src ? &src->lapic->apic : NULL;
 	bool quirk_off = READ_ONCE(vm->x2apic_broadcast_quirk_disabled);
 	bool lowest = l1vmm_apic_lowest_prio(irq);
-	unsigned int i, n = 0, pick;
+	unsigned int i, n = 0, pick, models = 0, vcpus = 0;
 	struct l1vmm_vcpu *v;
 	int r = -1;
 
 	lockdep_assert_held(&vm->irqchip->lock);
 	for (i = 0; i < l1vmm_nr_vcpus(vm); i++) {
 		v = l1vmm_lapic_vcpu(vm, i);
-		if (!v || !l1vmm_apic_match_dest(&v->lapic->apic, source, irq, quirk_off))
+		if (!v)
+			continue;
+		vcpus++;
+		models |= l1vmm_apic_map_model(&v->lapic->apic);
+		if (!l1vmm_apic_match_dest(&v->lapic->apic, source, irq, quirk_off))
 			continue;
 		if (lowest) {
 			n += l1vmm_apic_sw_enabled(&v->lapic->apic);
@@ -54,6 +59,8 @@ int l1vmm_irqchip_deliver(struct l1vmm_vm *vm, struct l1vmm_vcpu *src,
 		}
 		r = max(r, 0) + l1vmm_lapic_accept(v, irq);
 	}
+	if (r < 0 && !n && vcpus && l1vmm_apic_map_delivers(models, source, irq, quirk_off))
+		r = 0;
 	if (!lowest || !n)
 		return r;
 	pick = l1vmm_apic_lowest_pick(irq->vector, n);

@@ -756,6 +756,37 @@ bool l1vmm_apic_match_dest(const struct l1vmm_apic *target, const struct l1vmm_a
 	}
 }
 
+unsigned int l1vmm_apic_map_model(const struct l1vmm_apic *a)
+{
+	if (!l1vmm_apic_hw_enabled(a) || !l1vmm_apic_sw_enabled(a))
+		return 0;
+	if (l1vmm_apic_x2apic(a))
+		return L1VMM_APIC_MAP_X2APIC;
+	if (!l1vmm_apic_get(a, L1VMM_APIC_LDR))
+		return 0;
+	return l1vmm_apic_get(a, L1VMM_APIC_DFR) == DFR_FLAT ? L1VMM_APIC_MAP_FLAT :
+							       L1VMM_APIC_MAP_CLUSTER;
+}
+
+bool l1vmm_apic_map_delivers(unsigned int models, const struct l1vmm_apic *source,
+			     const struct l1vmm_apic_irq *irq, bool broadcast_quirk_off)
+{
+	if (irq->shorthand != L1VMM_APIC_SH_NONE)
+		return false;
+	if (broadcast_quirk_off) {
+		if (irq->dest == L1VMM_X2APIC_BROADCAST ||
+		    (irq->dest == L1VMM_APIC_BROADCAST && models != L1VMM_APIC_MAP_X2APIC))
+			return false;
+	} else if (irq->dest == (source && l1vmm_apic_x2apic(source) ?
+				 L1VMM_X2APIC_BROADCAST : L1VMM_APIC_BROADCAST)) {
+		return false;
+	}
+	if (!irq->logical)
+		return true;
+	return models == L1VMM_APIC_MAP_X2APIC || models == L1VMM_APIC_MAP_FLAT ||
+	       models == L1VMM_APIC_MAP_CLUSTER;
+}
+
 bool l1vmm_apic_lowest_prio(const struct l1vmm_apic_irq *irq)
 {
 	return irq->delivery_mode == L1VMM_APIC_DM_LOWEST &&

@@ -338,6 +338,25 @@ bool l1vmm_apic_match_dest(const struct l1vmm_apic *target, const struct l1vmm_a
  * Does @irq go to one of its destinations only? Lowest priority does,
  * except to the physical broadcast, which KVM delivers as fixed.
  */
+/*
+ * The logical model an APIC adds to KVM's APIC map (kvm_recalculate_apic_map()):
+ * L1VMM_APIC_MAP_X2APIC, _FLAT or _CLUSTER for a present, software-enabled
+ * APIC (an xAPIC only with a logical ID), else 0. OR them over the vCPUs.
+ */
+#define L1VMM_APIC_MAP_X2APIC		BIT(0)
+#define L1VMM_APIC_MAP_FLAT		BIT(1)
+#define L1VMM_APIC_MAP_CLUSTER		BIT(2)
+unsigned int l1vmm_apic_map_model(const struct l1vmm_apic *a);
+
+/*
+ * Would KVM deliver @irq from its APIC map (kvm_apic_map_get_dest_lapic())?
+ * Then a message that names no APIC is 0, not -1: no shorthand, not a
+ * broadcast, and a logical destination only while @models (the OR above)
+ * is one model. @source: the sending APIC, NULL for an IOAPIC or MSI.
+ */
+bool l1vmm_apic_map_delivers(unsigned int models, const struct l1vmm_apic *source,
+			     const struct l1vmm_apic_irq *irq, bool broadcast_quirk_off);
+
 bool l1vmm_apic_lowest_prio(const struct l1vmm_apic_irq *irq);
 
 /*

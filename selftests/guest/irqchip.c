@@ -626,6 +626,9 @@ static void test_ioapic_pic_msi(void)
 	/* An MSI to APIC ID 0. */
 	ASSERT_EQ(1, ioctl(g.vm.fd, KVM_SIGNAL_MSI, &msi));
 	ASSERT_TOOK(&g.vcpu, 0x46);
+	/* To APIC ID 9, which no vCPU has: 0, as KVM answers from its APIC map. */
+	msi.address_lo = 0xfee09000;
+	ASSERT_EQ(0, ioctl(g.vm.fd, KVM_SIGNAL_MSI, &msi));
 	ASSERT_STEP(&g.vcpu, 0xe3);
 	/* ExtINT: IRQ3 through the PIC and LINT0. */
 	ASSERT_STEP(&g.vcpu, 0xe5);

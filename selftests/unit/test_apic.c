@@ -576,6 +576,48 @@ static void test_apic_base(void)
 	ASSERT_EQ(5U << 24, rd(&a, L1VMM_APIC_ID));
 }
 
+/* kvm_recalculate_apic_map()'s logical models and kvm_apic_map_get_dest_lapic()'s choice. */
+static void test_map_delivers(void)
+{
+	struct l1vmm_apic a, x;
+	struct l1vmm_apic_irq irq = { .dest = 7 };
+	const unsigned int mixed = L1VMM_APIC_MAP_FLAT | L1VMM_APIC_MAP_X2APIC;
+
+	setup(&a, 1, true);
+	setup(&x, 2, false);
+	to_x2apic(&x);
+	ASSERT_EQ(0, l1vmm_apic_map_model(&a));			/* no logical ID yet */
+	wr(&a, L1VMM_APIC_LDR, 0x1000000);
+	ASSERT_EQ(L1VMM_APIC_MAP_FLAT, l1vmm_apic_map_model(&a));
+	wr(&a, L1VMM_APIC_DFR, 0x0fffffff);
+	ASSERT_EQ(L1VMM_APIC_MAP_CLUSTER, l1vmm_apic_map_model(&a));
+	ASSERT_EQ(L1VMM_APIC_MAP_X2APIC, l1vmm_apic_map_model(&x));
+	l1vmm_apic_put(&x, L1VMM_APIC_SPIV, 0xff);		/* software-disabled */
+	ASSERT_EQ(0, l1vmm_apic_map_model(&x));
+
+	/* Physical: from the map, whatever the models; not a broadcast. */
+	TEST_ASSERT(l1vmm_apic_map_delivers(mixed, NULL, &irq, false), "physical");
+	irq.dest = 0xff;
+	TEST_ASSERT(!l1vmm_apic_map_delivers(0, NULL, &irq, false), "0xff from an MSI");
+	TEST_ASSERT(!l1vmm_apic_map_delivers(0, &a, &irq, false), "0xff from an xAPIC");
+	TEST_ASSERT(l1vmm_apic_map_delivers(0, &x, &irq, false), "0xff from an x2APIC");
+	TEST_ASSERT(!l1vmm_apic_map_delivers(0, NULL, &irq, true), "0xff, quirk off");
+	TEST_ASSERT(l1vmm_apic_map_delivers(L1VMM_APIC_MAP_X2APIC, NULL, &irq, true),
+		    "0xff, quirk off, x2APIC map");
+	irq.dest = 0xffffffff;
+	TEST_ASSERT(!l1vmm_apic_map_delivers(L1VMM_APIC_MAP_X2APIC, NULL, &irq, true),
+		    "x2APIC broadcast, quirk off");
+	/* Logical: one model only. */
+	irq = (struct l1vmm_apic_irq){ .dest = 4, .logical = true };
+	TEST_ASSERT(l1vmm_apic_map_delivers(L1VMM_APIC_MAP_FLAT, NULL, &irq, false), "flat");
+	TEST_ASSERT(l1vmm_apic_map_delivers(L1VMM_APIC_MAP_CLUSTER, NULL, &irq, false), "cluster");
+	TEST_ASSERT(!l1vmm_apic_map_delivers(mixed, NULL, &irq, false), "mixed");
+	TEST_ASSERT(!l1vmm_apic_map_delivers(0, NULL, &irq, false), "no logical IDs");
+	/* Shorthands never. */
+	irq = (struct l1vmm_apic_irq){ .dest = 1, .shorthand = L1VMM_APIC_SH_ALL_BUT_SELF };
+	TEST_ASSERT(!l1vmm_apic_map_delivers(L1VMM_APIC_MAP_FLAT, &a, &irq, false), "shorthand");
+}
+
 /* kvm_apic_match_dest(): one case per rule. */
 static void test_match_dest(void)
 {
@@ -961,6 +1003,7 @@ static const struct ktap_case tests[] = {
 	KTAP_CASE(test_timer_periodic),
 	KTAP_CASE(test_timer_tscdeadline),
 	KTAP_CASE(test_state),
+	KTAP_CASE(test_map_delivers),
 };
 
 int main(void)
