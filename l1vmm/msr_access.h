@@ -13,6 +13,7 @@
 
 #include "l1vmm/backend.h"
 #include "l1vmm/kvmclock.h"
+#include "l1vmm/portable/cpuid.h"
 #include "l1vmm/portable/msrs.h"
 #include "l1vmm/vcpu.h"
 
@@ -83,6 +84,15 @@ static __always_inline int __l1vmm_get_msr(const struct l1vmm_backend_ops *ops,
  * the guest's WRMSR and for KVM_SET_MSRS, as in KVM. Inline for the
  * fastpath's WRMSR exit, as above.
  */
+/* KVM's guest_cpuid_is_intel(): CPUID leaf 0's vendor is GenuineIntel. */
+static inline bool l1vmm_guest_cpuid_is_intel(const struct l1vmm_vcpu *vcpu)
+{
+	const struct kvm_cpuid_entry2 *e;
+
+	e = l1vmm_cpuid_find(vcpu->cpuid, vcpu->cpuid_nent, 0, 0);
+	return e && e->ebx == 0x756e6547 && e->ecx == 0x6c65746e && e->edx == 0x49656e69;
+}
+
 static __always_inline int __l1vmm_set_msr(const struct l1vmm_backend_ops *ops,
 					   struct l1vmm_vcpu *vcpu, u32 index, u64 data)
 {
@@ -95,7 +105,13 @@ static __always_inline int __l1vmm_set_msr(const struct l1vmm_backend_ops *ops,
 	case L1VMM_MSR_TSC_AUX:
 		if (!l1vmm_host_has_msr(index))
 			return 1;
-		/* AMD CPUs ignore bits 63:32; KVM clears them for non-Intel guests. */
+		/*
+		 * AMD CPUs ignore bits 63:32; KVM clears them for non-Intel
+		 * guests and, as Intel's SDM reserves them, refuses them for a
+		 * guest whose CPUID says GenuineIntel (kvm_set_msr_ignored_check()).
+		 */
+		if ((data >> 32) && l1vmm_guest_cpuid_is_intel(vcpu))
+			return 1;
 		vcpu->tsc_aux = (u32)data;
 		return 0;
 	/* Out of line (tsc.c): the guest's and user space's writes differ. */

@@ -167,7 +167,7 @@ static __always_inline bool vmx_entry_ready(struct l1vmm_vcpu *vcpu, bool first)
 	    !(g->cr0 & X86_CR0_PE))
 		g->entry_intr_info &= ~L1VMM_INTR_INFO_DELIVER_CODE;
 	if (unlikely(vmx->dirty)) {
-		vmx_write_guest_state(vmx);
+		vmx_write_guest_state(vcpu, vmx);
 		checked = first;
 	}
 	if (dirty & BIT(L1VMM_REG_RSP))

@@ -33,6 +33,7 @@
 #include "l1vmm/msr_access.h"
 #include "l1vmm/tdp.h"
 #include "l1vmm/vcpu.h"
+#include "l1vmm/portable/exc_payload.h"
 #include "l1vmm/vm.h"
 #include "l1vmm/vmx/vmx.h"
 
@@ -477,9 +478,9 @@ void vmx_vcpu_load(struct l1vmm_vcpu *vcpu)
 }
 
 /* The whole guest state from the copy in memory into the current VMCS. */
-void vmx_write_guest_state(struct vmx_vcpu *vmx)
+void vmx_write_guest_state(struct l1vmm_vcpu *vcpu, struct vmx_vcpu *vmx)
 {
-	const struct vmx_guest *g = &vmx->g;
+	struct vmx_guest *g = &vmx->g;
 	int i;
 
 	for (i = 0; i < L1VMM_VMCS_SEG_NR; i++) {
@@ -499,6 +500,18 @@ void vmx_write_guest_state(struct vmx_vcpu *vmx)
 	vmx_vmwrite(vmx, L1VMM_VMCS_ID_GUEST_CR3, g->cr3);
 	vmx_vmwrite(vmx, L1VMM_VMCS_ID_GUEST_CR4, vmx_hw_cr4(vmx, g->cr4));
 	vmx_vmwrite(vmx, L1VMM_VMCS_ID_CR4_READ_SHADOW, g->cr4);
+	/*
+	 * Under PAE paging with EPT the entry loads the PDPTEs from the VMCS
+	 * (KVM's ept_load_pdptrs()): those user space set or the core loaded
+	 * from CR3 (KVM_SET_SREGS/SREGS2, or the last ones it loaded where
+	 * memory's could not be), else those the last exit saved.
+	 */
+	if (l1vmm_pae_paging(g->cr0, g->cr4, g->efer)) {
+		if (vcpu->pdptrs_cached || !g->pdptrs_saved)
+			memcpy(g->pdptrs, vcpu->pdptrs, sizeof(g->pdptrs));
+		for (i = 0; i < 4; i++)
+			vmx_vmwrite(vmx, L1VMM_VMCS_ID_GUEST_PDPTR0 + i, g->pdptrs[i]);
+	}
 	vmx_vmwrite(vmx, L1VMM_VMCS_ID_GUEST_IA32_EFER, g->efer);
 	vmx_vmwrite(vmx, L1VMM_VMCS_ID_VM_ENTRY_CONTROLS, vmx->entry);
 	vmx_vmwrite(vmx, L1VMM_VMCS_ID_GUEST_DR7, g->dr7);
@@ -555,6 +568,11 @@ void vmx_read_guest_state(struct vmx_vcpu *vmx)
 	g->dr7 = vmx_vmread(vmx, L1VMM_VMCS_ID_GUEST_DR7);
 	if (vmx->exit & L1VMM_EXIT_SAVE_IA32_PAT)
 		g->pat = vmx_vmread(vmx, L1VMM_VMCS_ID_GUEST_IA32_PAT);
+	/* The guest may have loaded others (MOV CR3) without an exit. */
+	g->pdptrs_saved = l1vmm_pae_paging(g->cr0, g->cr4, g->efer);
+	if (g->pdptrs_saved)
+		for (i = 0; i < 4; i++)
+			g->pdptrs[i] = vmx_vmread(vmx, L1VMM_VMCS_ID_GUEST_PDPTR0 + i);
 }
 
 static void vmx_read_msrs(struct l1vmm_vmx_msrs *m)

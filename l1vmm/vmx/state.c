@@ -112,6 +112,16 @@ void vmx_get_sregs(struct l1vmm_vcpu *vcpu, struct kvm_sregs *sregs)
 {
 	const struct vmx_guest *g = &to_vmx(vcpu)->g;
 
+	/*
+	 * After an exit under PAE paging KVM_GET_SREGS2 reports the PDPTEs
+	 * the exit saved in the VMCS, as kvm-intel's ept_save_pdptrs(), not
+	 * those in memory (the core's default, KVM on SVM).
+	 */
+	if (g->pdptrs_saved && !vcpu->pdptrs_cached) {
+		memcpy(vcpu->pdptrs, g->pdptrs, sizeof(vcpu->pdptrs));
+		vcpu->pdptrs_cached = true;
+	}
+
 	seg_to_kvm(&g->seg[L1VMM_VMCS_SEG_CS], &sregs->cs);
 	seg_to_kvm(&g->seg[L1VMM_VMCS_SEG_DS], &sregs->ds);
 	seg_to_kvm(&g->seg[L1VMM_VMCS_SEG_ES], &sregs->es);
@@ -154,6 +164,7 @@ void vmx_set_sregs(struct l1vmm_vcpu *vcpu, const struct kvm_sregs *sregs)
 	g->cr3 = sregs->cr3;
 	g->cr4 = sregs->cr4;
 	g->efer = sregs->efer;
+	g->pdptrs_saved = false;	/* the core loads them from CR3 */
 	vmx_update_lma(vmx);
 	vmx->dirty = true;
 }

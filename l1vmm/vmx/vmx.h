@@ -68,6 +68,13 @@ struct vmx_guest {
 	u64 pending_dbg;
 	u64 sysenter_cs, sysenter_esp, sysenter_eip;
 	u64 pat;
+	/*
+	 * The PDPTEs of PAE paging the CPU saved at the last exit (with EPT it
+	 * loads them from the VMCS at entry and saves them at exit);
+	 * @pdptrs_saved: the guest was in PAE paging then.
+	 */
+	u64 pdptrs[4];
+	bool pdptrs_saved;
 	/* Not in the VMCS: switched around each series (run.c). */
 	u64 star, lstar, cstar, sfmask, kernel_gs_base;
 	u64 tsc_offset;
@@ -230,7 +237,7 @@ void vmx_hardware_disable(void);
 int vmx_vcpu_create(struct l1vmm_vcpu *vcpu);
 void vmx_vcpu_free(struct l1vmm_vcpu *vcpu);
 void vmx_vcpu_load(struct l1vmm_vcpu *vcpu);
-void vmx_write_guest_state(struct vmx_vcpu *vmx);
+void vmx_write_guest_state(struct l1vmm_vcpu *vcpu, struct vmx_vcpu *vmx);
 void vmx_read_guest_state(struct vmx_vcpu *vmx);
 void vmx_flush_tlb(struct l1vmm_vcpu *vcpu);
 u32 vmx_preemption_timer_value(void);

@@ -8,8 +8,10 @@
  * system file's KVM_HAS/GET_DEVICE_ATTR (KVM_X86_XCOMP_GUEST_SUPP). Runs
  * against l1vmm and KVM (vcpu_state@kvm).
  */
+#include <cpuid.h>
 #include <errno.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -398,12 +400,24 @@ static void test_sregs2_no_pae(void)
 	guest_stop(&g);
 }
 
+/* The vendor of the CPU the tests run on (l1vmm's backend: SVM or VMX). */
+static bool host_is_intel(void)
+{
+	unsigned int eax, ebx, ecx, edx;
+
+	__cpuid(0, eax, ebx, ecx, edx);
+	return ebx == 0x756e6547 && edx == 0x49656e69 && ecx == 0x6c65746e;
+}
+
 /*
  * PAE paging: the PDPTEs in memory, those user space sets until the guest
- * runs, then those in memory again, read once until the next entry.
+ * runs, then on AMD those in memory again, read once until the next entry
+ * (KVM on SVM); on Intel those the CPU used, saved in the VMCS at the exit
+ * (kvm-intel's ept_save_pdptrs()).
  */
 static void test_sregs2_pae(void)
 {
+	bool intel = host_is_intel();
 	uint64_t *pdpt, *pd;
 	struct kvm_sregs2 s2;
 	struct kvm_sregs s;
@@ -449,13 +463,13 @@ static void test_sregs2_pae(void)
 	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_SREGS2, &s2);
 	ASSERT_EQ(KVM_SREGS2_FLAGS_PDPTRS_VALID, s2.flags);
 	ASSERT_EQ(PD_GPA | 1, s2.pdptrs[0]);
-	ASSERT_EQ(0, s2.pdptrs[1]);
-	ASSERT_EQ(0xb001, s2.pdptrs[2]);
-	ASSERT_EQ(0, s2.pdptrs[3]);
+	ASSERT_EQ(intel ? 0x9001 : 0, s2.pdptrs[1]);
+	ASSERT_EQ(intel ? 0 : 0xb001, s2.pdptrs[2]);
+	ASSERT_EQ(intel ? 0xa001 : 0, s2.pdptrs[3]);
 	/* Until the next entry, what was read stays. */
 	pdpt[2] = 0;
 	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_SREGS2, &s2);
-	ASSERT_EQ(0xb001, s2.pdptrs[2]);
+	ASSERT_EQ(intel ? 0 : 0xb001, s2.pdptrs[2]);
 
 	/* KVM_SET_SREGS reads them from memory; a reserved bit keeps the old ones. */
 	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_SREGS, &s);
@@ -552,9 +566,17 @@ static void test_robust_singlestep(void)
 	struct kvm_guest_debug dbg = {
 		.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP,
 	};
+	const char *vm = getenv("l1vmm_vm");
 	struct kvm_regs regs;
 	struct test_guest g;
 
+	/*
+	 * Bochs 2.7 as L0 ends a VM entry with RFLAGS.TF set by the #DB
+	 * before the first instruction: l1vmm and kvm-intel both see the
+	 * step exit at the old RIP there (doc/testing.md).
+	 */
+	if (vm && !strcmp(vm, "bochs-intel"))
+		ktap_skip("Bochs raises an entry's single-step #DB before the first instruction (doc/testing.md)");
 	start_guest(&g, nops, GUEST_CODE_SIZE(nops));
 	ASSERT_EQ(1, dev_ioctl(g.vm.sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_X86_ROBUST_SINGLESTEP));
 	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_SET_GUEST_DEBUG, &dbg);
