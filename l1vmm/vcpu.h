@@ -97,14 +97,20 @@ struct l1vmm_vcpu_stats {
 	u64 l1_xsetbv;		/* XSETBV l1vmm executed itself (XCR0 switches) */
 	/*
 	 * Instructions l1vmm executed that L0 intercepts: always (XSETBV,
-	 * CPUID, RDMSR/WRMSR of MSRs KVM keeps intercepted), or unless L0
-	 * virtualizes them (VMLOAD/VMSAVE, CLGI/STGI, WRMSR of MSRs KVM
-	 * passes through once used). VMRUN itself is in neither. Counted
-	 * where they are issued: l1vmm_l1_always(), l1vmm_l1_cond(), and the
-	 * entry assembly's macros. doc/performance.md.
+	 * CPUID, RDMSR/WRMSR of MSRs KVM keeps intercepted; on VMX, VMPTRLD
+	 * and VMCLEAR), or unless L0 virtualizes them (VMLOAD/VMSAVE,
+	 * CLGI/STGI, WRMSR of MSRs KVM passes through once used). VMRUN,
+	 * VMLAUNCH and VMRESUME are in neither. Counted where they are
+	 * issued: l1vmm_l1_always(), l1vmm_l1_cond(), and the entry
+	 * assembly's macros. doc/performance.md.
 	 */
 	u64 l1_intercepted_always;
 	u64 l1_intercepted_cond;
+	/*
+	 * VMX: VMREADs and VMWRITEs of VMCS fields KVM as L0 does not shadow
+	 * (vmx/vmcs_field_list.h); on a nested host each is an exit to L0.
+	 */
+	u64 l1_vmcs_unshadowed;
 	u64 egpr_switches;	/* entries that switched R16-R31 (xstate/egpr.c) */
 	/* KVM's halt statistics (exit.c, halt_poll.c): HLT exits, polls, sleeps. */
 	u64 halt_exits;

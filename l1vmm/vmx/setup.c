@@ -248,6 +248,7 @@ static void vmx_clear_here(struct vmx_vcpu *vmx)
 	struct vmx_cpu *vc = this_cpu_ptr(&vmx_cpus);
 
 	WARN_ON_ONCE(vmx_vmclear(vmx->vmcs_pa));
+	l1vmm_l1_always(vmx->stats);
 	list_del(&vmx->loaded_link);
 	if (vc->current_vmcs == vmx->vmcs)
 		vc->current_vmcs = NULL;
@@ -323,6 +324,7 @@ int vmx_vcpu_create(struct l1vmm_vcpu *vcpu)
 		return -ENOMEM;
 	}
 	vmx->vmcs_pa = __pa(vmx->vmcs);
+	vmx->stats = &vcpu->stats;
 	vmx->cpu = -1;
 	vmx->host_cpu = -1;
 	INIT_LIST_HEAD(&vmx->loaded_link);
@@ -453,12 +455,15 @@ void vmx_vcpu_load(struct l1vmm_vcpu *vcpu)
 		vmx->cpu = cpu;
 		vc->current_vmcs = NULL;
 		local_irq_restore(flags);
-		if (!vmx->initialized)
+		if (!vmx->initialized) {
 			WARN_ON_ONCE(vmx_vmclear(vmx->vmcs_pa));
+			l1vmm_l1_always(vmx->stats);
+		}
 		set_bit(L1VMM_REQ_TLB_FLUSH, &vcpu->requests);
 	}
 	if (vc->current_vmcs != vmx->vmcs) {
 		WARN_ON_ONCE(vmx_vmptrld(vmx->vmcs_pa));
+		l1vmm_l1_always(vmx->stats);
 		vc->current_vmcs = vmx->vmcs;
 		if (!vmx->initialized)
 			vmx_init_vmcs(vmx);

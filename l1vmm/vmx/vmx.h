@@ -112,8 +112,8 @@ struct vmx_vcpu {
 	u32 idt_vectoring_info, idt_vectoring_error;
 	u64 exit_rip;
 	int entry_result;	/* __l1vmm_vmx_vcpu_run()'s */
-	/* VMREADs and VMWRITEs of fields L0 does not shadow: exits to L0. */
-	u64 l0_vmcs_accesses;
+	/* The vCPU's counters: VMCS accesses, VMPTRLD and VMCLEAR (exits to L0). */
+	struct l1vmm_vcpu_stats *stats;
 };
 
 /* The capability MSRs as read at load, and the controls computed from them. */
@@ -192,7 +192,7 @@ static inline unsigned long vmx_vmread(struct vmx_vcpu *vmx, enum l1vmm_vmcs_fie
 	unsigned long val;
 
 	if (l1vmm_vmread_exits(id))
-		vmx->l0_vmcs_accesses++;
+		vmx->stats->l1_vmcs_unshadowed++;
 	if (WARN_ON_ONCE(!__vmx_vmread(l1vmm_vmcs_fields[id].encoding, &val)))
 		return 0;
 	return val;
@@ -202,7 +202,7 @@ static inline void vmx_vmwrite(struct vmx_vcpu *vmx, enum l1vmm_vmcs_field_id id
 			       unsigned long val)
 {
 	if (l1vmm_vmwrite_exits(id))
-		vmx->l0_vmcs_accesses++;
+		vmx->stats->l1_vmcs_unshadowed++;
 	WARN_ON_ONCE(!__vmx_vmwrite(l1vmm_vmcs_fields[id].encoding, val));
 }
 
