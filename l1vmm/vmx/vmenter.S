@@ -87,8 +87,11 @@ SYM_FUNC_START(__l1vmm_vmx_vcpu_run)
 2:	vmwrite	%rsp, %rdx
 	COUNT_L1_COND
 1:
-	/* VMLAUNCH or VMRESUME: decided now, the flags survive the MOVs below. */
-	cmpq	$0, FRAME_LAUNCHED(%rsp)
+	/*
+	 * VMLAUNCH or VMRESUME: decided now, in CF, which the MOVs below and
+	 * VERW (it writes ZF) leave alone.
+	 */
+	btq	$0, FRAME_LAUNCHED(%rsp)
 
 	/* Guest GPRs; RSP comes from the VMCS. RAX goes last. */
 	mov	FRAME_REGS(%rsp), %rax
@@ -108,7 +111,11 @@ SYM_FUNC_START(__l1vmm_vmx_vcpu_run)
 	mov	L1VMM_REG_R15_OFF(%rax), %r15
 	mov	L1VMM_REG_RAX_OFF(%rax), %rax
 
-	jz	.Llaunch
+#ifdef X86_FEATURE_CLEAR_CPU_BUF_VM
+	/* The CPU buffers cleared where the kernel asks, after the last load (as KVM). */
+	VM_CLEAR_CPU_BUFFERS
+#endif
+	jnc	.Llaunch
 	/*
 	 * A successful entry comes back at l1vmm_vmx_vmexit (the VMCS's host
 	 * RIP): objtool keeps the unwind state from here to there.
