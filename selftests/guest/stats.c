@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cpuid_loop.h"
 #include "kvm_vm.h"
 
 #define MEM_SIZE	(1ul << 20)
@@ -21,18 +22,6 @@ GUEST_CODE(out_loop, ".code16",
 	"1: out %al, $0x10\n\t"
 	"jmp 1b\n\t");
 
-/* CPUID_RUNS CPUIDs, then an OUT, forever. */
-#define CPUID_RUNS	16
-#define STR(x)		#x
-#define XSTR(x)		STR(x)
-GUEST_CODE(cpuid_loop, ".code16",
-	"1: mov $" XSTR(CPUID_RUNS) ", %si\n\t"
-	"2: xor %eax, %eax\n\t"
-	"cpuid\n\t"
-	"dec %si\n\t"
-	"jnz 2b\n\t"
-	"out %al, $0x10\n\t"
-	"jmp 1b\n\t");
 
 /*
  * The exits l1vmm's VMX fastpath handles, FAST_RUNS times each, then an
@@ -192,8 +181,8 @@ static void test_fastpath_counts(void)
 	read_fastpath_counts(&g, &after);
 	e = after.exits - before.exits;
 	f = after.fast - before.fast;
-	TEST_ASSERT(e >= 10 * (CPUID_RUNS + 1), "%llu exits", (unsigned long long)e);
-	ASSERT_EQ(on ? 10 * CPUID_RUNS : 0, f);
+	TEST_ASSERT(e >= 10 * (CPUID_LOOP_RUNS + 1), "%llu exits", (unsigned long long)e);
+	ASSERT_EQ(on ? 10 * CPUID_LOOP_RUNS : 0, f);
 	base = 6 * e - 3 * f;
 	TEST_ASSERT(after.cond - before.cond >= base && after.cond - before.cond <= base + 30 + 10,
 		    "%llu conditionally intercepted over %llu exits, %llu in the fastpath",
