@@ -122,6 +122,9 @@ static void test_fpu_survives_reschedule(void)
 	cpu_set_t cpu0;
 	pthread_t t;
 
+	/* Measured: kvm-intel's guest ends in a triple fault here under Bochs (doc/testing.md). */
+	if (!dev_is_l1vmm() && l1_guest_is("bochs-intel"))
+		ktap_skip("kvm-intel's guest triple-faults across host reschedules under Bochs");
 	CPU_ZERO(&cpu0);
 	CPU_SET(0, &cpu0);
 	TEST_ASSERT(!sched_setaffinity(0, sizeof(cpu0), &cpu0), "sched_setaffinity");

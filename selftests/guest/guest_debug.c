@@ -10,7 +10,6 @@
  */
 #include <errno.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "kvm_vm.h"
@@ -109,7 +108,6 @@ static void test_capability(void)
 static void test_single_step(void)
 {
 	static const unsigned int pcs[] = { 3, 4, 5 };
-	const char *vm = getenv("l1vmm_vm");
 	struct kvm_debugregs dregs;
 	struct kvm_regs regs;
 	struct test_guest g;
@@ -119,7 +117,7 @@ static void test_single_step(void)
 	 * Bochs 2.7 as L0 ends a VM entry with RFLAGS.TF set by the #DB
 	 * before the first instruction: kvm-intel and l1vmm both see it.
 	 */
-	if (vm && !strcmp(vm, "bochs-intel"))
+	if (l1_guest_is("bochs-intel"))
 		ktap_skip("Bochs's VMX steps before the first instruction (kvm-intel too)");
 	guest_start_real_mode(&g, MEM_SIZE, CODE_GPA, steps, GUEST_CODE_SIZE(steps));
 	set_debug(&g.vcpu, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP, NULL);

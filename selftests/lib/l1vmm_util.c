@@ -107,6 +107,13 @@ static bool cpuinfo_has(const char *label, const char *flag)
 	return found;
 }
 
+bool l1_guest_is(const char *vm)
+{
+	const char *v = getenv("l1vmm_vm");	/* vmrun's kernel command line */
+
+	return v && !strcmp(v, vm);
+}
+
 bool cpu_has_flag(const char *flag)
 {
 	return cpuinfo_has("flags", flag);

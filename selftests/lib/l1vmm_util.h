@@ -48,6 +48,9 @@ void __assert_ioctl_errno(const char *file, int line, int fd, unsigned long cmd,
 	__assert_ioctl_errno(__FILE__, __LINE__, fd, cmd, #cmd,			\
 			     (unsigned long)(arg), err)
 
+/* Is this L1 guest the one scripts/vmrun boots as --vm @vm ("bochs-intel")? */
+bool l1_guest_is(const char *vm);
+
 /* Is @flag ("svm", "vmx") in this CPU's /proc/cpuinfo flags? */
 bool cpu_has_flag(const char *flag);
 /* The same for the "vmx flags" line (the VMX capabilities Linux lists). */
