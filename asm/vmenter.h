@@ -121,6 +121,61 @@
 #endif
 .endm
 
+/* The function's start: RBP and the callee-saved registers, which SCRUB_AND_RETURN pops. */
+.macro PUSH_CALLEE_SAVED
+	push	%rbp
+	mov	%rsp, %rbp
+	.irp reg, r15, r14, r13, r12, rbx
+	push	%\reg
+	.endr
+.endm
+
+/*
+ * After the exit: the guest's GPRs into the vcpu->regs array at %rax, all
+ * but RAX and RSP (the VMCB holds both; on VMX the caller saves RAX).
+ */
+.macro SAVE_GUEST_GPRS
+	mov	%rcx, L1VMM_REG_RCX_OFF(%rax)
+	mov	%rdx, L1VMM_REG_RDX_OFF(%rax)
+	mov	%rbx, L1VMM_REG_RBX_OFF(%rax)
+	mov	%rbp, L1VMM_REG_RBP_OFF(%rax)
+	mov	%rsi, L1VMM_REG_RSI_OFF(%rax)
+	mov	%rdi, L1VMM_REG_RDI_OFF(%rax)
+	mov	%r8, L1VMM_REG_R8_OFF(%rax)
+	mov	%r9, L1VMM_REG_R9_OFF(%rax)
+	mov	%r10, L1VMM_REG_R10_OFF(%rax)
+	mov	%r11, L1VMM_REG_R11_OFF(%rax)
+	mov	%r12, L1VMM_REG_R12_OFF(%rax)
+	mov	%r13, L1VMM_REG_R13_OFF(%rax)
+	mov	%r14, L1VMM_REG_R14_OFF(%rax)
+	mov	%r15, L1VMM_REG_R15_OFF(%rax)
+.endm
+
+/*
+ * The guest may have filled the return stack buffer with its own targets:
+ * overwrite it before the first RET (CONFIG_L1VMM_EXIT_RSB_FILL).
+ */
+.macro EXIT_FILL_RSB
+#ifdef CONFIG_L1VMM_EXIT_RSB_FILL
+	FILL_RETURN_BUFFER %rax, RSB_CLEAR_LOOPS, X86_FEATURE_RETPOLINE
+#endif
+.endm
+
+/*
+ * The way out, the result in EAX: no guest value left in a register the
+ * caller may overwrite, the frame and the callee-saved registers popped.
+ */
+.macro SCRUB_AND_RETURN
+	.irp reg, ecx, edx, esi, edi, r8d, r9d, r10d, r11d
+	xor	%\reg, %\reg
+	.endr
+	add	$FRAME_SIZE, %rsp
+	.irp reg, rbx, r12, r13, r14, r15, rbp
+	pop	%\reg
+	.endr
+	RET
+.endm
+
 /* The host's SPEC_CTRL back (when the caller left it to the assembly). */
 .macro RESTORE_HOST_SPEC_CTRL
 	mov	FRAME_SPEC_CTRL(%rsp), %r8

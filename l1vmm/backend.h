@@ -42,6 +42,7 @@ enum l1vmm_exit_reason {
 	L1VMM_EXIT_PAUSE,	/* PAUSE, past the CPU's pause filter */
 	L1VMM_EXIT_UD,		/* an instruction the guest may not use here: #UD */
 	L1VMM_EXIT_IRET,	/* IRET, intercepted while NMIs are masked */
+	L1VMM_EXIT_NMI_WINDOW,	/* the guest can take an NMI now (VMX: its IRET has run) */
 	L1VMM_EXIT_CR8_WRITE,	/* MOV to CR8, intercepted while an interrupt waits below the TPR */
 	L1VMM_NR_EXIT_REASONS,
 };
@@ -191,8 +192,20 @@ struct l1vmm_backend_ops {
 	 * backend always intercepts (#BP for KVM_GUESTDBG_USE_SW_BP).
 	 */
 	void (*set_exception_intercept)(struct l1vmm_vcpu *vcpu, u8 vector, bool on);
-	/* Exit (L1VMM_EXIT_IRET) before the guest's next IRET: NMIs unmask. */
+	/*
+	 * SVM: exit (L1VMM_EXIT_IRET) before the guest's next IRET, which
+	 * unmasks NMIs. With @nmi_window_exits (VMX), exit
+	 * (L1VMM_EXIT_NMI_WINDOW) as soon as the guest can take an NMI: no
+	 * NMI blocking, no interrupt shadow.
+	 */
 	void (*set_iret_intercept)(struct l1vmm_vcpu *vcpu, bool on);
+	bool nmi_window_exits;
+	/*
+	 * Optional (NULL: the core's nmi_masked is all there is, SVM): the
+	 * CPU's own NMI blocking (VMX's virtual-NMI blocking), set or cleared
+	 * as user space asks.
+	 */
+	void (*set_nmi_blocked)(struct l1vmm_vcpu *vcpu, bool blocked);
 	u64 (*get_cr0)(struct l1vmm_vcpu *vcpu);
 	u64 (*get_cr4)(struct l1vmm_vcpu *vcpu);
 	u64 (*get_cr8)(struct l1vmm_vcpu *vcpu);

@@ -147,6 +147,11 @@ static void open_nmi_window(struct l1vmm_vcpu *vcpu)
 
 	if (!vcpu->nmi_pending || vcpu->nmi_singlestep)
 		return;
+	/* VMX's NMI-window exiting waits for both (vmx_enable_nmi_window()). */
+	if (l1vmm_ops->nmi_window_exits) {
+		l1vmm_ops->set_iret_intercept(vcpu, true);
+		return;
+	}
 	if (vcpu->nmi_masked && !vcpu->nmi_iret)
 		return;
 	l1vmm_ops->get_event(vcpu, &ev);
@@ -189,6 +194,18 @@ int l1vmm_handle_iret(struct l1vmm_vcpu *vcpu)
 	l1vmm_ops->set_iret_intercept(vcpu, false);
 	vcpu->nmi_iret = true;
 	vcpu->nmi_iret_rip = vcpu->regs[L1VMM_REG_RIP];
+	return 1;
+}
+
+/*
+ * VMX's NMI-window exit: the handler's IRET has run, NMIs are unblocked
+ * and no shadow holds one back; a waiting NMI goes in at the next entry.
+ */
+int l1vmm_handle_nmi_window(struct l1vmm_vcpu *vcpu)
+{
+	l1vmm_ops->set_iret_intercept(vcpu, false);
+	vcpu->nmi_masked = false;
+	vcpu->nmi_iret = false;
 	return 1;
 }
 
@@ -373,9 +390,8 @@ void l1vmm_get_vcpu_events(struct l1vmm_vcpu *vcpu, struct kvm_vcpu_events *even
 		events->nmi.injected = 1;
 	events->nmi.pending = vcpu->nmi_pending != 0;
 	events->nmi.masked = vcpu->nmi_masked;
-	/* SVM keeps one shadow bit; KVM reports it as both kinds. */
-	if (l1vmm_ops->get_interrupt_shadow(vcpu))
-		events->interrupt.shadow = KVM_X86_SHADOW_INT_MOV_SS | KVM_X86_SHADOW_INT_STI;
+	/* SVM keeps one shadow bit, reported as both kinds; VMX has each. */
+	events->interrupt.shadow = l1vmm_ops->get_interrupt_shadow(vcpu);
 	events->flags = KVM_VCPUEVENT_VALID_NMI_PENDING | KVM_VCPUEVENT_VALID_SHADOW |
 			KVM_VCPUEVENT_VALID_SMM;
 	if (vcpu->vm->exception_payload_enabled)
@@ -470,6 +486,8 @@ int l1vmm_set_vcpu_events(struct l1vmm_vcpu *vcpu, const struct kvm_vcpu_events 
 	vcpu->nmi_masked = events->nmi.masked;
 	vcpu->nmi_iret = false;
 	l1vmm_ops->set_iret_intercept(vcpu, events->nmi.masked);
+	if (l1vmm_ops->set_nmi_blocked)
+		l1vmm_ops->set_nmi_blocked(vcpu, events->nmi.masked);
 	if (events->flags & KVM_VCPUEVENT_VALID_NMI_PENDING)
 		vcpu->nmi_pending = min_t(unsigned int, events->nmi.pending,
 					  events->nmi.masked || events->nmi.injected ? 1 : 2);

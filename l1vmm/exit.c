@@ -293,6 +293,7 @@ static const l1vmm_exit_handler exit_handlers[L1VMM_NR_EXIT_REASONS] = {
 	[L1VMM_EXIT_PAUSE]	= handle_nop,
 	[L1VMM_EXIT_UD]		= handle_ud,
 	[L1VMM_EXIT_IRET]	= l1vmm_handle_iret,
+	[L1VMM_EXIT_NMI_WINDOW]	= l1vmm_handle_nmi_window,
 	[L1VMM_EXIT_CR8_WRITE]	= l1vmm_lapic_cr8_write,
 };
 

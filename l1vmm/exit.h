@@ -86,6 +86,7 @@ int l1vmm_nmi(struct l1vmm_vcpu *vcpu);
 void l1vmm_nmi_reset(struct l1vmm_vcpu *vcpu);
 bool l1vmm_nmi_singlestep_done(struct l1vmm_vcpu *vcpu);
 int l1vmm_handle_iret(struct l1vmm_vcpu *vcpu);
+int l1vmm_handle_nmi_window(struct l1vmm_vcpu *vcpu);
 
 /* guest_debug.c: KVM_SET_GUEST_DEBUG and KVM_EXIT_DEBUG. */
 int l1vmm_set_guest_debug(struct l1vmm_vcpu *vcpu, const struct kvm_guest_debug *dbg);

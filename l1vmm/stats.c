@@ -46,6 +46,7 @@ static const struct stat_def vcpu_stats[] = {
 	VCPU_STAT(l1_intercepted_always),
 	VCPU_STAT(l1_intercepted_cond),
 	VCPU_STAT(l1_vmcs_unshadowed),
+	VCPU_STAT(l1d_flush),
 	VCPU_STAT(egpr_switches),
 	VCPU_STAT(halt_exits),
 	VCPU_STAT(halt_successful_poll),

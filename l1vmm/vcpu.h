@@ -111,6 +111,7 @@ struct l1vmm_vcpu_stats {
 	 * (vmx/vmcs_field_list.h); on a nested host each is an exit to L0.
 	 */
 	u64 l1_vmcs_unshadowed;
+	u64 l1d_flush;		/* VMX: L1D flushes before an entry, KVM's statistic */
 	u64 egpr_switches;	/* entries that switched R16-R31 (xstate/egpr.c) */
 	/* KVM's halt statistics (exit.c, halt_poll.c): HLT exits, polls, sleeps. */
 	u64 halt_exits;

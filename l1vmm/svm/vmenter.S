@@ -53,13 +53,7 @@
 
 	.text
 SYM_FUNC_START(__l1vmm_svm_vcpu_run)
-	push	%rbp
-	mov	%rsp, %rbp
-	push	%r15
-	push	%r14
-	push	%r13
-	push	%r12
-	push	%rbx
+	PUSH_CALLEE_SAVED
 
 	/* Keep the arguments: every GPR is the guest's from here to the exit. */
 	push	$0
@@ -105,20 +99,7 @@ SYM_FUNC_START(__l1vmm_svm_vcpu_run)
 
 	/* Back in the host with GIF=0; RSP is ours again. Save guest GPRs. */
 	mov	FRAME_REGS(%rsp), %rax
-	mov	%rcx, L1VMM_REG_RCX_OFF(%rax)
-	mov	%rdx, L1VMM_REG_RDX_OFF(%rax)
-	mov	%rbx, L1VMM_REG_RBX_OFF(%rax)
-	mov	%rbp, L1VMM_REG_RBP_OFF(%rax)
-	mov	%rsi, L1VMM_REG_RSI_OFF(%rax)
-	mov	%rdi, L1VMM_REG_RDI_OFF(%rax)
-	mov	%r8, L1VMM_REG_R8_OFF(%rax)
-	mov	%r9, L1VMM_REG_R9_OFF(%rax)
-	mov	%r10, L1VMM_REG_R10_OFF(%rax)
-	mov	%r11, L1VMM_REG_R11_OFF(%rax)
-	mov	%r12, L1VMM_REG_R12_OFF(%rax)
-	mov	%r13, L1VMM_REG_R13_OFF(%rax)
-	mov	%r14, L1VMM_REG_R14_OFF(%rax)
-	mov	%r15, L1VMM_REG_R15_OFF(%rax)
+	SAVE_GUEST_GPRS
 
 	/* Save the guest's FS, GS, TR, ... and load the host's. */
 	mov	FRAME_VMCB_PA(%rsp), %rax
@@ -132,34 +113,11 @@ SYM_FUNC_START(__l1vmm_svm_vcpu_run)
 	RESTORE_HOST_SPEC_CTRL
 	PUT_BACK_GUEST_EGPRS
 
-#ifdef CONFIG_L1VMM_EXIT_RSB_FILL
-	/*
-	 * The guest may have filled the return stack buffer with its own
-	 * targets: overwrite it before the first RET.
-	 */
-	FILL_RETURN_BUFFER %rax, RSB_CLEAR_LOOPS, X86_FEATURE_RETPOLINE
-#endif
+	EXIT_FILL_RSB
 
 	mov	FRAME_FAULTED(%rsp), %eax
 .Lout:
-	/* Leave no guest value in a register the caller may not overwrite. */
-	xor	%ecx, %ecx
-	xor	%edx, %edx
-	xor	%esi, %esi
-	xor	%edi, %edi
-	xor	%r8d, %r8d
-	xor	%r9d, %r9d
-	xor	%r10d, %r10d
-	xor	%r11d, %r11d
-
-	add	$FRAME_SIZE, %rsp
-	pop	%rbx
-	pop	%r12
-	pop	%r13
-	pop	%r14
-	pop	%r15
-	pop	%rbp
-	RET
+	SCRUB_AND_RETURN
 
 	/*
 	 * The guest's VMLOAD faulted: host state is intact but for SPEC_CTRL

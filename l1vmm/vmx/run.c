@@ -22,6 +22,7 @@
 
 #include "l1vmm/debugregs.h"
 #include "l1vmm/run.h"
+#include "l1vmm/vmx/mitigations.h"
 #include "l1vmm/vmx/vmx.h"
 
 /* Basic exit reasons (SDM, appendix "VMX Basic Exit Reasons"). */
@@ -123,6 +124,7 @@ static noinline const char *vmx_vmcs_invalid(struct l1vmm_vcpu *vcpu, struct vmx
 	struct desc_ptr idt;
 	int i;
 
+	vmx_cache(vmx, VMX_ST_ALL);	/* already, on a series' first entry */
 	memcpy(gs.seg, g->seg, sizeof(gs.seg));
 	l1vmm_vmx_guest_view(&ctls, &addrs, &gs, &vmx_limits, &v);
 	v.entry_intr_info = g->entry_intr_info;
@@ -167,7 +169,7 @@ static __always_inline bool vmx_entry_ready(struct l1vmm_vcpu *vcpu, bool first)
 	    !(g->cr0 & X86_CR0_PE))
 		g->entry_intr_info &= ~L1VMM_INTR_INFO_DELIVER_CODE;
 	if (unlikely(vmx->dirty)) {
-		vmx_write_guest_state(vcpu, vmx);
+		vmx_write_state(vcpu, vmx);
 		checked = first;
 	}
 	if (dirty & BIT(L1VMM_REG_RSP))
@@ -183,7 +185,7 @@ static __always_inline bool vmx_entry_ready(struct l1vmm_vcpu *vcpu, bool first)
 		vcpu->exit.raw = EXIT_REASON_FAILED_ENTRY | EXIT_INVALID_STATE;
 		vcpu->exit.fail_entry.check = invalid;
 		vcpu->exit.fail_entry.faulted = false;
-		vmx->dirty = true;	/* checked again next time */
+		vmx->dirty = VMX_ST_ALL;	/* checked again next time */
 		return false;
 	}
 	if (g->entry_intr_info & L1VMM_INTR_INFO_VALID) {
@@ -248,6 +250,7 @@ static __always_inline void vmx_begin_entries(struct l1vmm_vcpu *vcpu)
 		set_debugreg(g->dr6, 6);
 	if (vmx_switch_spec_ctrl)
 		vcpu->spec_ctrl.host = this_cpu_read(x86_spec_ctrl_current);
+	vmx->series_first = true;
 }
 
 /* The run loop's end_entries: the host's state back (KVM's vmx_prepare_switch_to_host()). */
@@ -256,6 +259,8 @@ static __always_inline void vmx_end_entries(struct l1vmm_vcpu *vcpu)
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 	struct vmx_guest *g = &vmx->g;
 
+	/* The whole copy current: the state ops run anywhere, without the VMCS. */
+	vmx_cache(vmx, VMX_ST_ALL);
 	if (!(vmx->proc & L1VMM_PROC_MOV_DR_EXITING)) {
 		get_debugreg(g->dr6, 6);
 		set_debugreg(DR6_RESERVED, 6);
@@ -318,6 +323,8 @@ static __always_inline bool vmx_enter_once(struct l1vmm_vcpu *vcpu)
 		spec_ctrl = &vcpu->spec_ctrl;
 	if (g->cr2 != native_read_cr2())
 		native_write_cr2(g->cr2);
+	vmx_entry_mitigations(vcpu, vmx->series_first);
+	vmx->series_first = false;
 	vmx_spec_ctrl_in_c(&vcpu->spec_ctrl, true, &vcpu->stats);
 	vmx->entry_result = __l1vmm_vmx_vcpu_run(vcpu->regs, vmx->launched, spec_ctrl,
 						 vcpu->egprs,
@@ -338,9 +345,18 @@ static __always_inline u64 vmx_next_rip(struct l1vmm_vcpu *vcpu, struct vmx_vcpu
 	return vcpu->regs[L1VMM_REG_RIP] + vmx->exit_insn_len;
 }
 
-static __always_inline u8 vmx_cpl(const struct vmx_vcpu *vmx)
+/* The CPL: SS.DPL, whose access rights KVM as L0 shadows. */
+static __always_inline u8 vmx_cpl(struct vmx_vcpu *vmx)
 {
+	vmx_cache(vmx, BIT(VMX_ST_SEG_AR + L1VMM_VMCS_SEG_SS));
 	return vmx->g.seg[L1VMM_VMCS_SEG_SS].dpl;
+}
+
+/* 64-bit mode: EFER.LMA (with CR0, shadowed) and CS.L (shadowed). */
+static __always_inline bool vmx_long_mode(struct vmx_vcpu *vmx)
+{
+	vmx_cache(vmx, BIT(VMX_ST_CR0) | BIT(VMX_ST_SEG_AR + L1VMM_VMCS_SEG_CS));
+	return (vmx->g.efer & EFER_LMA) && vmx->g.seg[L1VMM_VMCS_SEG_CS].l;
 }
 
 /*
@@ -357,6 +373,7 @@ static noinline bool vmx_handle_cr(struct l1vmm_vcpu *vcpu, struct vmx_vcpu *vmx
 	unsigned int type = (vmx->exit_qual >> CR_TYPE_SHIFT) & 3;
 	unsigned long val = vcpu->regs[gpr];
 
+	vmx_cache(vmx, BIT(VMX_ST_CR0) | BIT(VMX_ST_CR4));
 	if (type == CR_TYPE_MOV_FROM && cr == 8) {
 		vcpu->regs[gpr] = g->tpr;
 		vcpu->regs_dirty |= BIT(gpr);
@@ -370,7 +387,7 @@ static noinline bool vmx_handle_cr(struct l1vmm_vcpu *vcpu, struct vmx_vcpu *vmx
 			vmx_update_lma(vmx);
 		}
 		g->cr0 = (u32)val;
-		vmx->dirty = true;
+		vmx_mark_dirty(vmx, BIT(VMX_ST_CR0) | BIT(VMX_ST_EFER));
 	} else if (cr == 4) {
 		if (val & X86_CR4_VMXE) {
 			g->entry_intr_info = X86_TRAP_GP | L1VMM_INTR_TYPE_HARD_EXCEPTION |
@@ -379,7 +396,7 @@ static noinline bool vmx_handle_cr(struct l1vmm_vcpu *vcpu, struct vmx_vcpu *vmx
 			return true;	/* RIP stays on the instruction */
 		}
 		g->cr4 = val;
-		vmx->dirty = true;
+		vmx_mark_dirty(vmx, BIT(VMX_ST_CR4));
 	} else if (cr == 8) {
 		g->tpr = val & 0xf;
 	} else {
@@ -498,7 +515,7 @@ static noinline enum l1vmm_exit_reason vmx_decode_slow_exit(struct l1vmm_vcpu *v
 		vmx_exit_info(e, vmx);
 		return e->reason = L1VMM_EXIT_DR_ACCESS;
 	case EXIT_NMI_WINDOW:
-		return e->reason = L1VMM_EXIT_IRET;
+		return e->reason = L1VMM_EXIT_NMI_WINDOW;
 	case EXIT_INTR_WINDOW:
 		vmx_set_irq_window(vcpu, false);
 		return e->reason = L1VMM_EXIT_IRQ_WINDOW;
@@ -523,8 +540,7 @@ static __always_inline enum l1vmm_exit_reason vmx_decode_exit(struct l1vmm_vcpu 
 		return e->reason = L1VMM_EXIT_CPUID;
 	case EXIT_VMCALL:
 		e->cpl = vmx_cpl(vmx);
-		e->hypercall.long_mode = (vmx->g.efer & EFER_LMA) &&
-					 vmx->g.seg[L1VMM_VMCS_SEG_CS].l;
+		e->hypercall.long_mode = vmx_long_mode(vmx);
 		e->next_rip = vmx_next_rip(vcpu, vmx);
 		return e->reason = L1VMM_EXIT_HYPERCALL;
 	case EXIT_RDMSR:
@@ -579,7 +595,8 @@ static __always_inline enum l1vmm_exit_reason vmx_decode_run_exit(struct l1vmm_v
 	vcpu->regs[L1VMM_REG_RSP] = vmx_vmread(vmx, L1VMM_VMCS_ID_GUEST_RSP);
 	vcpu->regs[L1VMM_REG_RIP] = vmx_vmread(vmx, L1VMM_VMCS_ID_GUEST_RIP);
 	vmx->exit_rip = vcpu->regs[L1VMM_REG_RIP];
-	vmx_read_guest_state(vmx);
+	/* Read on first use, or at the series' end (vmx_end_entries()). */
+	vmx->avail &= ~VMX_ST_GUEST;
 
 	g->entry_intr_info = 0;
 	if (unlikely(idt & L1VMM_INTR_INFO_VALID)) {
@@ -654,6 +671,8 @@ const struct l1vmm_backend_ops vmx_ops = {
 	.set_dr_intercepts	= vmx_set_dr_intercepts,
 	.set_exception_intercept = vmx_set_exception_intercept,
 	.set_iret_intercept	= vmx_set_iret_intercept,
+	.nmi_window_exits	= true,
+	.set_nmi_blocked	= vmx_set_nmi_blocked,
 	.get_cr0		= vmx_get_cr0,
 	.get_cr4		= vmx_get_cr4,
 	.get_cr8		= vmx_get_cr8,

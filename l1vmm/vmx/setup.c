@@ -3,10 +3,9 @@
  * The VMX backend's set-up: the capability MSRs and the controls computed
  * from them at load, VMX operation on and off per CPU (VMXON/VMXOFF), and
  * each vCPU's VMCS: its fixed fields, the host state, VMCLEAR and VMPTRLD
- * when the vCPU moves to another CPU (vmx_vcpu_load()), and the guest
- * state written into it and read back (vmx_write_guest_state(),
- * vmx_read_guest_state()). Guests run only with the vmx_preview module
- * parameter: without it, module init turns VMX on and off on every CPU
+ * when the vCPU moves to another CPU (vmx_vcpu_load()); vmcs_sync.c
+ * writes the guest state into it and reads it back. Guests run only with
+ * the vmx_preview module parameter: without it, module init turns VMX on and off on every CPU
  * once and then refuses to load (main.c, doc/knobs.md).
  */
 #define pr_fmt(fmt) "l1vmm: vmx: " fmt
@@ -35,6 +34,7 @@
 #include "l1vmm/vcpu.h"
 #include "l1vmm/portable/exc_payload.h"
 #include "l1vmm/vm.h"
+#include "l1vmm/vmx/mitigations.h"
 #include "l1vmm/vmx/vmx.h"
 
 /* IA32_VMX_EPT_VPID_CAP: INVEPT and its types, large EPT leaves. */
@@ -325,6 +325,7 @@ int vmx_vcpu_create(struct l1vmm_vcpu *vcpu)
 	}
 	vmx->vmcs_pa = __pa(vmx->vmcs);
 	vmx->stats = &vcpu->stats;
+	vmx->avail = VMX_ST_ALL;	/* the VMCS holds nothing yet */
 	vmx->cpu = -1;
 	vmx->host_cpu = -1;
 	INIT_LIST_HEAD(&vmx->loaded_link);
@@ -429,7 +430,7 @@ static void vmx_init_vmcs(struct vmx_vcpu *vmx)
 		vmx_vmwrite(vmx, L1VMM_VMCS_ID_HOST_IA32_PAT, pat);
 	}
 	vmx->initialized = true;
-	vmx->dirty = true;
+	vmx->dirty = VMX_ST_ALL;
 }
 
 /*
@@ -480,104 +481,6 @@ void vmx_vcpu_load(struct l1vmm_vcpu *vcpu)
 		vmx->host_cr4 = 0;
 		vmx->host_rsp = 0;
 	}
-}
-
-/* The whole guest state from the copy in memory into the current VMCS. */
-void vmx_write_guest_state(struct l1vmm_vcpu *vcpu, struct vmx_vcpu *vmx)
-{
-	struct vmx_guest *g = &vmx->g;
-	int i;
-
-	for (i = 0; i < L1VMM_VMCS_SEG_NR; i++) {
-		const struct l1vmm_vmx_seg *seg = &g->seg[i];
-
-		vmx_vmwrite(vmx, L1VMM_VMCS_ID_GUEST_ES_SELECTOR + i, seg->selector);
-		vmx_vmwrite(vmx, L1VMM_VMCS_ID_GUEST_ES_BASE + i, seg->base);
-		vmx_vmwrite(vmx, L1VMM_VMCS_ID_GUEST_ES_LIMIT + i, seg->limit);
-		vmx_vmwrite(vmx, L1VMM_VMCS_ID_GUEST_ES_AR_BYTES + i, l1vmm_vmx_seg_ar(seg));
-	}
-	vmx_vmwrite(vmx, L1VMM_VMCS_ID_GUEST_GDTR_BASE, g->gdtr_base);
-	vmx_vmwrite(vmx, L1VMM_VMCS_ID_GUEST_GDTR_LIMIT, g->gdtr_limit);
-	vmx_vmwrite(vmx, L1VMM_VMCS_ID_GUEST_IDTR_BASE, g->idtr_base);
-	vmx_vmwrite(vmx, L1VMM_VMCS_ID_GUEST_IDTR_LIMIT, g->idtr_limit);
-	vmx_vmwrite(vmx, L1VMM_VMCS_ID_GUEST_CR0, vmx_hw_cr0(vmx, g->cr0));
-	vmx_vmwrite(vmx, L1VMM_VMCS_ID_CR0_READ_SHADOW, g->cr0);
-	vmx_vmwrite(vmx, L1VMM_VMCS_ID_GUEST_CR3, g->cr3);
-	vmx_vmwrite(vmx, L1VMM_VMCS_ID_GUEST_CR4, vmx_hw_cr4(vmx, g->cr4));
-	vmx_vmwrite(vmx, L1VMM_VMCS_ID_CR4_READ_SHADOW, g->cr4);
-	/*
-	 * Under PAE paging with EPT the entry loads the PDPTEs from the VMCS
-	 * (KVM's ept_load_pdptrs()): those user space set or the core loaded
-	 * from CR3 (KVM_SET_SREGS/SREGS2, or the last ones it loaded where
-	 * memory's could not be), else those the last exit saved.
-	 */
-	if (l1vmm_pae_paging(g->cr0, g->cr4, g->efer)) {
-		if (vcpu->pdptrs_cached || !g->pdptrs_saved)
-			memcpy(g->pdptrs, vcpu->pdptrs, sizeof(g->pdptrs));
-		for (i = 0; i < 4; i++)
-			vmx_vmwrite(vmx, L1VMM_VMCS_ID_GUEST_PDPTR0 + i, g->pdptrs[i]);
-	}
-	vmx_vmwrite(vmx, L1VMM_VMCS_ID_GUEST_IA32_EFER, g->efer);
-	vmx_vmwrite(vmx, L1VMM_VMCS_ID_VM_ENTRY_CONTROLS, vmx->entry);
-	vmx_vmwrite(vmx, L1VMM_VMCS_ID_GUEST_DR7, g->dr7);
-	vmx_vmwrite(vmx, L1VMM_VMCS_ID_GUEST_RFLAGS, g->rflags);
-	vmx_vmwrite(vmx, L1VMM_VMCS_ID_GUEST_INTERRUPTIBILITY_INFO, g->interruptibility);
-	vmx_vmwrite(vmx, L1VMM_VMCS_ID_GUEST_ACTIVITY_STATE, g->activity);
-	vmx_vmwrite(vmx, L1VMM_VMCS_ID_GUEST_PENDING_DBG_EXCEPTIONS, g->pending_dbg);
-	vmx_vmwrite(vmx, L1VMM_VMCS_ID_GUEST_SYSENTER_CS, g->sysenter_cs);
-	vmx_vmwrite(vmx, L1VMM_VMCS_ID_GUEST_SYSENTER_ESP, g->sysenter_esp);
-	vmx_vmwrite(vmx, L1VMM_VMCS_ID_GUEST_SYSENTER_EIP, g->sysenter_eip);
-	if (vmx->entry & L1VMM_ENTRY_LOAD_IA32_PAT)
-		vmx_vmwrite(vmx, L1VMM_VMCS_ID_GUEST_IA32_PAT, g->pat);
-	if (vmx->proc & L1VMM_PROC_USE_TSC_OFFSETTING)
-		vmx_vmwrite(vmx, L1VMM_VMCS_ID_TSC_OFFSET, g->tsc_offset);
-	vmx_vmwrite(vmx, L1VMM_VMCS_ID_CPU_BASED_VM_EXEC_CONTROL, vmx->proc);
-	vmx_vmwrite(vmx, L1VMM_VMCS_ID_EXCEPTION_BITMAP, vmx->exception_bitmap);
-	vmx->dirty = false;
-}
-
-/*
- * The guest state the guest can change without an exit, back from the
- * current VMCS after an exit (RSP and RIP go to vcpu->regs, run.c).
- */
-void vmx_read_guest_state(struct vmx_vcpu *vmx)
-{
-	struct vmx_guest *g = &vmx->g;
-	u64 hw_cr0, hw_cr4;
-	int i;
-
-	for (i = 0; i < L1VMM_VMCS_SEG_NR; i++) {
-		struct l1vmm_vmx_seg *seg = &g->seg[i];
-
-		seg->selector = vmx_vmread(vmx, L1VMM_VMCS_ID_GUEST_ES_SELECTOR + i);
-		seg->base = vmx_vmread(vmx, L1VMM_VMCS_ID_GUEST_ES_BASE + i);
-		seg->limit = vmx_vmread(vmx, L1VMM_VMCS_ID_GUEST_ES_LIMIT + i);
-		l1vmm_vmx_seg_from_ar(vmx_vmread(vmx, L1VMM_VMCS_ID_GUEST_ES_AR_BYTES + i), seg);
-	}
-	g->gdtr_base = vmx_vmread(vmx, L1VMM_VMCS_ID_GUEST_GDTR_BASE);
-	g->gdtr_limit = vmx_vmread(vmx, L1VMM_VMCS_ID_GUEST_GDTR_LIMIT);
-	g->idtr_base = vmx_vmread(vmx, L1VMM_VMCS_ID_GUEST_IDTR_BASE);
-	g->idtr_limit = vmx_vmread(vmx, L1VMM_VMCS_ID_GUEST_IDTR_LIMIT);
-	hw_cr0 = vmx_vmread(vmx, L1VMM_VMCS_ID_GUEST_CR0);
-	g->cr0 = (hw_cr0 & ~vmx->cr0_mask) | (g->cr0 & vmx->cr0_mask);
-	g->cr3 = vmx_vmread(vmx, L1VMM_VMCS_ID_GUEST_CR3);
-	hw_cr4 = vmx_vmread(vmx, L1VMM_VMCS_ID_GUEST_CR4);
-	g->cr4 = (hw_cr4 & ~vmx->cr4_mask) | (g->cr4 & vmx->cr4_mask);
-	g->efer = vmx_vmread(vmx, L1VMM_VMCS_ID_GUEST_IA32_EFER);
-	/* The exit stored EFER.LMA into the IA-32e mode guest control. */
-	vmx->entry = vmx_vmread(vmx, L1VMM_VMCS_ID_VM_ENTRY_CONTROLS);
-	g->rflags = vmx_vmread(vmx, L1VMM_VMCS_ID_GUEST_RFLAGS);
-	g->interruptibility = vmx_vmread(vmx, L1VMM_VMCS_ID_GUEST_INTERRUPTIBILITY_INFO);
-	g->activity = vmx_vmread(vmx, L1VMM_VMCS_ID_GUEST_ACTIVITY_STATE);
-	g->pending_dbg = vmx_vmread(vmx, L1VMM_VMCS_ID_GUEST_PENDING_DBG_EXCEPTIONS);
-	g->dr7 = vmx_vmread(vmx, L1VMM_VMCS_ID_GUEST_DR7);
-	if (vmx->exit & L1VMM_EXIT_SAVE_IA32_PAT)
-		g->pat = vmx_vmread(vmx, L1VMM_VMCS_ID_GUEST_IA32_PAT);
-	/* The guest may have loaded others (MOV CR3) without an exit. */
-	g->pdptrs_saved = l1vmm_pae_paging(g->cr0, g->cr4, g->efer);
-	if (g->pdptrs_saved)
-		for (i = 0; i < 4; i++)
-			g->pdptrs[i] = vmx_vmread(vmx, L1VMM_VMCS_ID_GUEST_PDPTR0 + i);
 }
 
 static void vmx_read_msrs(struct l1vmm_vmx_msrs *m)
@@ -676,6 +579,8 @@ static const struct l1vmm_backend_ops *vmx_init(void)
 	rdmsrl(MSR_CSTAR, vmx_host_cstar);
 	rdmsrl(MSR_SYSCALL_MASK, vmx_host_sfmask);
 
+	if (vmx_mitigations_init())
+		goto nomem;
 	io_bitmaps = alloc_pages(GFP_KERNEL, 1);
 	msr_bitmap = alloc_page(GFP_KERNEL);
 	if (!io_bitmaps || !msr_bitmap)
@@ -698,12 +603,14 @@ static const struct l1vmm_backend_ops *vmx_init(void)
 
 nomem:
 	vmx_free_pages();
+	vmx_mitigations_exit();
 	return ERR_PTR(-ENOMEM);
 }
 
 static void vmx_exit(void)
 {
 	vmx_free_pages();
+	vmx_mitigations_exit();
 }
 
 /* Without vmx_preview, VMX runs no guests: module init refuses to load. */

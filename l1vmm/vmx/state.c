@@ -4,9 +4,10 @@
  * the MSRs the VMCS (or l1vmm, around each series) holds, the event to
  * inject, the interrupt shadow and window, debug registers. All of it is
  * the copy in memory (struct vmx_guest, vmx.h): the state ops run on any
- * CPU, with preemption on, where the vCPU's VMCS may not be current. Each
- * setter marks the copy dirty; the run loop writes it into the VMCS before
- * the next entry and reads it back after every exit (run.c, setup.c).
+ * CPU, with preemption on, where the vCPU's VMCS may not be current. A
+ * getter makes its groups current first (in the run loop they may not be
+ * yet), a setter marks the groups it changed dirty; vmcs_sync.c reads and
+ * writes them (vmx.h, enum vmx_state).
  */
 #include <linux/string.h>
 #include <asm/processor-flags.h>
@@ -60,7 +61,8 @@ void vmx_vcpu_reset(struct l1vmm_vcpu *vcpu)
 	g->tsc_offset = tsc_offset;
 	vmx->proc &= ~(L1VMM_PROC_INTR_WINDOW_EXITING | L1VMM_PROC_NMI_WINDOW_EXITING);
 	vmx_update_lma(vmx);
-	vmx->dirty = true;
+	vmx->avail = VMX_ST_ALL;
+	vmx->dirty = VMX_ST_ALL;
 }
 
 static void seg_to_kvm(const struct l1vmm_vmx_seg *s, struct kvm_segment *k)
@@ -108,9 +110,17 @@ void vmx_update_lma(struct vmx_vcpu *vmx)
 		vmx->entry &= ~L1VMM_ENTRY_IA32E_MODE_GUEST;
 }
 
+/* What KVM_GET/SET_SREGS hold, of the groups the VMCS keeps. */
+#define SREGS_GROUPS	(VMX_ST_ALL_SEGS | VMX_ST_ALL_SEG_ARS | BIT(VMX_ST_DTABLES) | \
+			 BIT(VMX_ST_CR0) | BIT(VMX_ST_CR3) | BIT(VMX_ST_CR4) | \
+			 BIT(VMX_ST_EFER) | BIT(VMX_ST_PDPTRS))
+
 void vmx_get_sregs(struct l1vmm_vcpu *vcpu, struct kvm_sregs *sregs)
 {
-	const struct vmx_guest *g = &to_vmx(vcpu)->g;
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	const struct vmx_guest *g = &vmx->g;
+
+	vmx_cache(vmx, SREGS_GROUPS);
 
 	/*
 	 * After an exit under PAE paging KVM_GET_SREGS2 reports the PDPTEs
@@ -147,6 +157,7 @@ void vmx_set_sregs(struct l1vmm_vcpu *vcpu, const struct kvm_sregs *sregs)
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 	struct vmx_guest *g = &vmx->g;
 
+	vmx_cache(vmx, SREGS_GROUPS);
 	kvm_to_seg(&sregs->cs, &g->seg[L1VMM_VMCS_SEG_CS], false);
 	kvm_to_seg(&sregs->ds, &g->seg[L1VMM_VMCS_SEG_DS], false);
 	kvm_to_seg(&sregs->es, &g->seg[L1VMM_VMCS_SEG_ES], false);
@@ -166,12 +177,15 @@ void vmx_set_sregs(struct l1vmm_vcpu *vcpu, const struct kvm_sregs *sregs)
 	g->efer = sregs->efer;
 	g->pdptrs_saved = false;	/* the core loads them from CR3 */
 	vmx_update_lma(vmx);
-	vmx->dirty = true;
+	vmx_mark_dirty(vmx, SREGS_GROUPS);
 }
 
 unsigned long vmx_get_rflags(struct l1vmm_vcpu *vcpu)
 {
-	return to_vmx(vcpu)->g.rflags;
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	vmx_cache(vmx, BIT(VMX_ST_RFLAGS));
+	return vmx->g.rflags;
 }
 
 void vmx_set_rflags(struct l1vmm_vcpu *vcpu, unsigned long rflags)
@@ -179,13 +193,44 @@ void vmx_set_rflags(struct l1vmm_vcpu *vcpu, unsigned long rflags)
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 
 	vmx->g.rflags = rflags;
-	vmx->dirty = true;
+	vmx->avail |= BIT(VMX_ST_RFLAGS);
+	vmx_mark_dirty(vmx, BIT(VMX_ST_RFLAGS));
+}
+
+/*
+ * The groups an MSR the backend keeps is in (0: not in the VMCS, switched
+ * around each series); EFER's LMA follows CR0.
+ */
+static unsigned long msr_groups(u32 index)
+{
+	switch (index) {
+	case L1VMM_MSR_TSC:
+	case L1VMM_MSR_TSC_OFFSET:
+		return BIT(VMX_ST_TSC_OFFSET);
+	case L1VMM_MSR_SYSENTER_CS:
+	case L1VMM_MSR_SYSENTER_ESP:
+	case L1VMM_MSR_SYSENTER_EIP:
+		return BIT(VMX_ST_SYSENTER);
+	case L1VMM_MSR_PAT:
+		return BIT(VMX_ST_PAT);
+	case L1VMM_MSR_EFER:
+		return BIT(VMX_ST_CR0) | BIT(VMX_ST_EFER);
+	case L1VMM_MSR_FS_BASE:
+		return BIT(VMX_ST_SEG + L1VMM_VMCS_SEG_FS);
+	case L1VMM_MSR_GS_BASE:
+		return BIT(VMX_ST_SEG + L1VMM_VMCS_SEG_GS);
+	default:
+		return 0;
+	}
 }
 
 /* An MSR l1vmm_msr_in_backend() names: the core checked that it is one. */
 u64 vmx_get_msr(struct l1vmm_vcpu *vcpu, u32 index)
 {
-	const struct vmx_guest *g = &to_vmx(vcpu)->g;
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	const struct vmx_guest *g = &vmx->g;
+
+	vmx_cache(vmx, msr_groups(index));
 
 	switch (index) {
 	case L1VMM_MSR_TSC:
@@ -226,6 +271,8 @@ void vmx_set_msr(struct l1vmm_vcpu *vcpu, u32 index, u64 data)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 	struct vmx_guest *g = &vmx->g;
+	unsigned long groups = msr_groups(index);
+	u64 old = vmx_get_msr(vcpu, index);
 
 	switch (index) {
 	case L1VMM_MSR_TSC:
@@ -272,7 +319,13 @@ void vmx_set_msr(struct l1vmm_vcpu *vcpu, u32 index, u64 data)
 		g->kernel_gs_base = data;
 		break;
 	}
-	vmx->dirty = true;
+	/*
+	 * The same value again (a guest saving and restoring an MSR) writes
+	 * nothing into the VMCS. EFER's write takes the entry controls with
+	 * it, not CR0.
+	 */
+	if (vmx_get_msr(vcpu, index) != old)
+		vmx_mark_dirty(vmx, groups & ~BIT(VMX_ST_CR0));
 }
 
 void vmx_get_event(struct l1vmm_vcpu *vcpu, struct l1vmm_event *ev)
@@ -303,8 +356,12 @@ void vmx_set_event(struct l1vmm_vcpu *vcpu, const struct l1vmm_event *ev)
 /* STI and MOV SS blocking, which VMX keeps apart, as KVM reports them. */
 u8 vmx_get_interrupt_shadow(struct l1vmm_vcpu *vcpu)
 {
-	u32 s = to_vmx(vcpu)->g.interruptibility;
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	u32 s;
 	u8 mask = 0;
+
+	vmx_cache(vmx, BIT(VMX_ST_INTR));
+	s = vmx->g.interruptibility;
 
 	if (s & L1VMM_INTERRUPTIBILITY_STI)
 		mask |= KVM_X86_SHADOW_INT_STI;
@@ -317,13 +374,18 @@ void vmx_set_interrupt_shadow(struct l1vmm_vcpu *vcpu, u8 mask)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 	u32 *s = &vmx->g.interruptibility;
+	u32 old;
 
+	vmx_cache(vmx, BIT(VMX_ST_INTR));
+	old = *s;
 	*s &= ~(L1VMM_INTERRUPTIBILITY_STI | L1VMM_INTERRUPTIBILITY_MOV_SS);
 	if (mask & KVM_X86_SHADOW_INT_MOV_SS)
 		*s |= L1VMM_INTERRUPTIBILITY_MOV_SS;
 	else if (mask & KVM_X86_SHADOW_INT_STI)
 		*s |= L1VMM_INTERRUPTIBILITY_STI;
-	vmx->dirty = true;
+	/* Each skipped instruction ends a shadow: most often there was none. */
+	if (*s != old)
+		vmx_mark_dirty(vmx, BIT(VMX_ST_INTR));
 }
 
 static void set_proc(struct vmx_vcpu *vmx, u32 bit, bool on)
@@ -331,7 +393,7 @@ static void set_proc(struct vmx_vcpu *vmx, u32 bit, bool on)
 	if (!!(vmx->proc & bit) == on)
 		return;
 	vmx->proc ^= bit;
-	vmx->dirty = true;
+	vmx_mark_dirty(vmx, BIT(VMX_ST_CTLS));
 }
 
 /* Interrupt-window exiting: an exit as soon as the guest can take one. */
@@ -356,7 +418,10 @@ void vmx_set_dr6(struct l1vmm_vcpu *vcpu, u64 value)
 
 u64 vmx_get_dr7(struct l1vmm_vcpu *vcpu)
 {
-	return to_vmx(vcpu)->g.dr7;
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	vmx_cache(vmx, BIT(VMX_ST_DR7));
+	return vmx->g.dr7;
 }
 
 void vmx_set_dr7(struct l1vmm_vcpu *vcpu, u64 value)
@@ -364,7 +429,8 @@ void vmx_set_dr7(struct l1vmm_vcpu *vcpu, u64 value)
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 
 	vmx->g.dr7 = value;
-	vmx->dirty = true;
+	vmx->avail |= BIT(VMX_ST_DR7);
+	vmx_mark_dirty(vmx, BIT(VMX_ST_DR7));
 }
 
 /* MOV-DR exiting, where the CPU lets it be off (else it stays on). */
@@ -382,27 +448,46 @@ void vmx_set_exception_intercept(struct l1vmm_vcpu *vcpu, u8 vector, bool on)
 	if (vector >= 32 || !!(vmx->exception_bitmap & BIT(vector)) == on)
 		return;
 	vmx->exception_bitmap ^= BIT(vector);
-	vmx->dirty = true;
+	vmx_mark_dirty(vmx, BIT(VMX_ST_CTLS));
 }
 
 /*
- * The IRET that ends the guest's NMI handler: with virtual NMIs the CPU
- * blocks NMIs until it; NMI-window exiting exits right after it, which
- * the core takes as its IRET exit (RIP already past the IRET).
+ * NMI-window exiting: an exit as soon as the guest can take an NMI. With
+ * virtual NMIs the CPU blocks NMIs from an NMI's delivery until the
+ * handler's IRET, so after an injected NMI that is right after the IRET.
  */
 void vmx_set_iret_intercept(struct l1vmm_vcpu *vcpu, bool on)
 {
 	set_proc(to_vmx(vcpu), L1VMM_PROC_NMI_WINDOW_EXITING, on);
 }
 
+/* The CPU's virtual-NMI blocking, as KVM_SET_VCPU_EVENTS's nmi.masked (vmx_set_nmi_mask()). */
+void vmx_set_nmi_blocked(struct l1vmm_vcpu *vcpu, bool blocked)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	u32 *s = &vmx->g.interruptibility;
+
+	vmx_cache(vmx, BIT(VMX_ST_INTR));
+	if (!!(*s & L1VMM_INTERRUPTIBILITY_NMI) == blocked)
+		return;
+	*s ^= L1VMM_INTERRUPTIBILITY_NMI;
+	vmx_mark_dirty(vmx, BIT(VMX_ST_INTR));
+}
+
 u64 vmx_get_cr0(struct l1vmm_vcpu *vcpu)
 {
-	return to_vmx(vcpu)->g.cr0;
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	vmx_cache(vmx, BIT(VMX_ST_CR0));
+	return vmx->g.cr0;
 }
 
 u64 vmx_get_cr4(struct l1vmm_vcpu *vcpu)
 {
-	return to_vmx(vcpu)->g.cr4;
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	vmx_cache(vmx, BIT(VMX_ST_CR4));
+	return vmx->g.cr4;
 }
 
 /*

@@ -52,13 +52,7 @@
 
 	.text
 SYM_FUNC_START(__l1vmm_vmx_vcpu_run)
-	push	%rbp
-	mov	%rsp, %rbp
-	push	%r15
-	push	%r14
-	push	%r13
-	push	%r12
-	push	%rbx
+	PUSH_CALLEE_SAVED
 
 	/* Keep the arguments: every GPR is the guest's from the entry to the exit. */
 	push	$0
@@ -87,8 +81,11 @@ SYM_FUNC_START(__l1vmm_vmx_vcpu_run)
 2:	vmwrite	%rsp, %rdx
 	COUNT_L1_COND
 1:
-	/* VMLAUNCH or VMRESUME: decided now, the flags survive the MOVs below. */
-	cmpq	$0, FRAME_LAUNCHED(%rsp)
+	/*
+	 * VMLAUNCH or VMRESUME: decided now, in CF, which the MOVs below and
+	 * VERW (it writes ZF) leave alone.
+	 */
+	btq	$0, FRAME_LAUNCHED(%rsp)
 
 	/* Guest GPRs; RSP comes from the VMCS. RAX goes last. */
 	mov	FRAME_REGS(%rsp), %rax
@@ -108,7 +105,11 @@ SYM_FUNC_START(__l1vmm_vmx_vcpu_run)
 	mov	L1VMM_REG_R15_OFF(%rax), %r15
 	mov	L1VMM_REG_RAX_OFF(%rax), %rax
 
-	jz	.Llaunch
+#ifdef X86_FEATURE_CLEAR_CPU_BUF_VM
+	/* The CPU buffers cleared where the kernel asks, after the last load (as KVM). */
+	VM_CLEAR_CPU_BUFFERS
+#endif
+	jnc	.Llaunch
 	/*
 	 * A successful entry comes back at l1vmm_vmx_vmexit (the VMCS's host
 	 * RIP): objtool keeps the unwind state from here to there.
@@ -126,20 +127,7 @@ SYM_INNER_LABEL(l1vmm_vmx_vmexit, SYM_L_GLOBAL)
 	ENDBR
 	push	%rax
 	mov	8 + FRAME_REGS(%rsp), %rax
-	mov	%rcx, L1VMM_REG_RCX_OFF(%rax)
-	mov	%rdx, L1VMM_REG_RDX_OFF(%rax)
-	mov	%rbx, L1VMM_REG_RBX_OFF(%rax)
-	mov	%rbp, L1VMM_REG_RBP_OFF(%rax)
-	mov	%rsi, L1VMM_REG_RSI_OFF(%rax)
-	mov	%rdi, L1VMM_REG_RDI_OFF(%rax)
-	mov	%r8, L1VMM_REG_R8_OFF(%rax)
-	mov	%r9, L1VMM_REG_R9_OFF(%rax)
-	mov	%r10, L1VMM_REG_R10_OFF(%rax)
-	mov	%r11, L1VMM_REG_R11_OFF(%rax)
-	mov	%r12, L1VMM_REG_R12_OFF(%rax)
-	mov	%r13, L1VMM_REG_R13_OFF(%rax)
-	mov	%r14, L1VMM_REG_R14_OFF(%rax)
-	mov	%r15, L1VMM_REG_R15_OFF(%rax)
+	SAVE_GUEST_GPRS
 	pop	L1VMM_REG_RAX_OFF(%rax)
 
 .Lout:
@@ -147,33 +135,10 @@ SYM_INNER_LABEL(l1vmm_vmx_vmexit, SYM_L_GLOBAL)
 	RESTORE_HOST_SPEC_CTRL
 	PUT_BACK_GUEST_EGPRS
 
-#ifdef CONFIG_L1VMM_EXIT_RSB_FILL
-	/*
-	 * The guest may have filled the return stack buffer with its own
-	 * targets: overwrite it before the first RET.
-	 */
-	FILL_RETURN_BUFFER %rax, RSB_CLEAR_LOOPS, X86_FEATURE_RETPOLINE
-#endif
+	EXIT_FILL_RSB
 
 	mov	FRAME_RESULT(%rsp), %eax
-	/* Leave no guest value in a register the caller may not overwrite. */
-	xor	%ecx, %ecx
-	xor	%edx, %edx
-	xor	%esi, %esi
-	xor	%edi, %edi
-	xor	%r8d, %r8d
-	xor	%r9d, %r9d
-	xor	%r10d, %r10d
-	xor	%r11d, %r11d
-
-	add	$FRAME_SIZE, %rsp
-	pop	%rbx
-	pop	%r12
-	pop	%r13
-	pop	%r14
-	pop	%r15
-	pop	%rbp
-	RET
+	SCRUB_AND_RETURN
 
 	/*
 	 * VMLAUNCH/VMRESUME failed (VMfailValid or VMfailInvalid): no guest

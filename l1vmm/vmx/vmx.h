@@ -48,12 +48,57 @@ struct vmx_cpu {
 DECLARE_PER_CPU(struct vmx_cpu, vmx_cpus);
 
 /*
- * The guest state the VMCS holds, kept in memory (setup.c, state.c): the
- * state ops read and write this copy from any CPU, with preemption on,
- * as SVM's read and write the VMCB. Written into the VMCS before an entry
- * when a setter changed it (dirty), read back from the VMCS after every
- * exit (run.c), where the VMCS is current on the CPU.
+ * The guest state the VMCS holds, kept in memory (struct vmx_guest): the
+ * state ops read and write this copy from any CPU, with preemption on, as
+ * SVM's read and write the VMCB. It is kept in groups of fields (enum
+ * vmx_state), each a bit of two masks (vmcs_sync.c):
+ *   avail  the copy holds the group's current value. After an exit the
+ *          groups the guest can change without one are not (VMX_ST_GUEST);
+ *          the exit path reads those it needs on first use, the rest are
+ *          read when the run loop's series ends, so that outside the loop
+ *          the whole copy is current;
+ *   dirty  a setter changed the group: written into the VMCS at the next
+ *          entry, and only those.
+ * A fastpath exit thus reads and writes only fields that KVM as L0
+ * shadows (vmcs_field_list.h): no exit to L0 on a nested host.
  */
+enum vmx_state {
+	VMX_ST_SEG,				/* + L1VMM_VMCS_SEG_*: selector, base, limit */
+	VMX_ST_SEG_AR = VMX_ST_SEG + L1VMM_VMCS_SEG_NR,	/* + L1VMM_VMCS_SEG_*: access rights */
+	VMX_ST_DTABLES = VMX_ST_SEG_AR + L1VMM_VMCS_SEG_NR,	/* GDTR, IDTR */
+	VMX_ST_CR0,		/* and EFER.LMA with the IA-32e mode guest control, which follow it */
+	VMX_ST_CR3,
+	VMX_ST_CR4,
+	VMX_ST_EFER,		/* written: EFER and the entry controls */
+	VMX_ST_PDPTRS,
+	VMX_ST_RFLAGS,
+	VMX_ST_INTR,		/* the interruptibility state */
+	VMX_ST_ACTIVITY,
+	VMX_ST_PENDING_DBG,
+	VMX_ST_DR7,
+	VMX_ST_PAT,		/* written only: every guest RDMSR and WRMSR exits */
+	VMX_ST_SYSENTER,	/* written only */
+	VMX_ST_TSC_OFFSET,	/* written only */
+	VMX_ST_CTLS,		/* written only: processor-based controls, exception bitmap */
+	VMX_ST_NR,
+};
+
+#define VMX_ST_ALL		(BIT(VMX_ST_NR) - 1)
+#define VMX_ST_ALL_SEGS		((BIT(L1VMM_VMCS_SEG_NR) - 1) << VMX_ST_SEG)
+#define VMX_ST_ALL_SEG_ARS	((BIT(L1VMM_VMCS_SEG_NR) - 1) << VMX_ST_SEG_AR)
+/* What the guest changes without an exit: stale in the copy after one. */
+#define VMX_ST_GUEST		(VMX_ST_ALL_SEGS | VMX_ST_ALL_SEG_ARS | BIT(VMX_ST_DTABLES) | \
+				 BIT(VMX_ST_CR0) | BIT(VMX_ST_CR3) | BIT(VMX_ST_CR4) | \
+				 BIT(VMX_ST_PDPTRS) | BIT(VMX_ST_RFLAGS) | BIT(VMX_ST_INTR) | \
+				 BIT(VMX_ST_ACTIVITY) | BIT(VMX_ST_PENDING_DBG) | \
+				 BIT(VMX_ST_DR7))
+
+/*
+ * Everything the backend tracks for a vCPU fits one word: the GPRs and RIP
+ * (vcpu->regs_dirty), R16-R31 (vcpu->egprs's switch), and the groups here.
+ */
+static_assert(L1VMM_REG_RIP + 1 + L1VMM_NR_EGPRS + VMX_ST_NR <= BITS_PER_LONG);
+
 struct vmx_guest {
 	u64 cr0;		/* as the guest sees it (the read shadow) */
 	u64 cr2, cr3;
@@ -90,7 +135,8 @@ struct vmx_vcpu {
 	int cpu;		/* the CPU its VMCS is active on, or -1 */
 	bool launched;		/* VMLAUNCHed since the last VMCLEAR: VMRESUME */
 	bool initialized;	/* the VMCS's fixed fields written */
-	bool dirty;		/* the guest state changed: write it all */
+	unsigned long avail;	/* enum vmx_state: the copy in memory is current */
+	unsigned long dirty;	/* enum vmx_state: to write into the VMCS */
 	struct list_head loaded_link;	/* on vmx_cpus.loaded of @cpu */
 	u16 vpid;		/* 0: none */
 	u64 eptp;
@@ -112,6 +158,7 @@ struct vmx_vcpu {
 	u32 idt_vectoring_info, idt_vectoring_error;
 	u64 exit_rip;
 	int entry_result;	/* __l1vmm_vmx_vcpu_run()'s */
+	bool series_first;	/* the next entry is its series' first */
 	/* The vCPU's counters: VMCS accesses, VMPTRLD and VMCLEAR (exits to L0). */
 	struct l1vmm_vcpu_stats *stats;
 };
@@ -237,10 +284,30 @@ void vmx_hardware_disable(void);
 int vmx_vcpu_create(struct l1vmm_vcpu *vcpu);
 void vmx_vcpu_free(struct l1vmm_vcpu *vcpu);
 void vmx_vcpu_load(struct l1vmm_vcpu *vcpu);
-void vmx_write_guest_state(struct l1vmm_vcpu *vcpu, struct vmx_vcpu *vmx);
-void vmx_read_guest_state(struct vmx_vcpu *vmx);
 void vmx_flush_tlb(struct l1vmm_vcpu *vcpu);
 u32 vmx_preemption_timer_value(void);
+
+/* vmcs_sync.c */
+void vmx_read_state(struct vmx_vcpu *vmx, unsigned long groups);
+void vmx_write_state(struct l1vmm_vcpu *vcpu, struct vmx_vcpu *vmx);
+
+/*
+ * Make @groups of the copy current, reading those that are not from the
+ * VMCS; it is current on this CPU wherever a group can be stale (in the
+ * run loop, between an exit and the series' end).
+ */
+static __always_inline void vmx_cache(struct vmx_vcpu *vmx, unsigned long groups)
+{
+	groups &= ~vmx->avail;
+	if (unlikely(groups))
+		vmx_read_state(vmx, groups);
+}
+
+/* @groups of the copy changed: into the VMCS before the next entry. */
+static __always_inline void vmx_mark_dirty(struct vmx_vcpu *vmx, unsigned long groups)
+{
+	vmx->dirty |= groups;
+}
 
 /* state.c */
 void vmx_vcpu_reset(struct l1vmm_vcpu *vcpu);
@@ -262,6 +329,7 @@ void vmx_set_dr7(struct l1vmm_vcpu *vcpu, u64 value);
 void vmx_set_dr_intercepts(struct l1vmm_vcpu *vcpu, bool on);
 void vmx_set_exception_intercept(struct l1vmm_vcpu *vcpu, u8 vector, bool on);
 void vmx_set_iret_intercept(struct l1vmm_vcpu *vcpu, bool on);
+void vmx_set_nmi_blocked(struct l1vmm_vcpu *vcpu, bool blocked);
 u64 vmx_get_cr0(struct l1vmm_vcpu *vcpu);
 u64 vmx_get_cr4(struct l1vmm_vcpu *vcpu);
 u64 vmx_get_cr8(struct l1vmm_vcpu *vcpu);

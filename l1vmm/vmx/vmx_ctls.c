@@ -72,6 +72,7 @@ const struct l1vmm_vmx_ctl_want l1vmm_vmx_want[L1VMM_NR_CTL_FIELDS] = {
 		.min = L1VMM_PROC_HLT_EXITING | L1VMM_PROC_MWAIT_EXITING |
 		       L1VMM_PROC_RDPMC_EXITING | L1VMM_PROC_CR8_LOAD_EXITING |
 		       L1VMM_PROC_CR8_STORE_EXITING | L1VMM_PROC_MOV_DR_EXITING |
+		       L1VMM_PROC_USE_TSC_OFFSETTING |
 		       L1VMM_PROC_USE_IO_BITMAPS | L1VMM_PROC_USE_MSR_BITMAPS |
 		       L1VMM_PROC_MONITOR_EXITING | L1VMM_PROC_ACTIVATE_SECONDARY,
 		.dyn = L1VMM_PROC_INTR_WINDOW_EXITING | L1VMM_PROC_NMI_WINDOW_EXITING,
@@ -112,6 +113,7 @@ static const char *const ctl_names[L1VMM_NR_CTL_FIELDS][32] = {
 	},
 	[L1VMM_CTL_PROC] = {
 		[2] = "interrupt-window exiting",
+		[3] = "use TSC offsetting",
 		[7] = "HLT exiting",
 		[10] = "MWAIT exiting",
 		[11] = "RDPMC exiting",

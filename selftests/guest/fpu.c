@@ -91,8 +91,6 @@ static void test_guest_fpu_reaches_get(void)
  * reports a mismatch on port 0x13.
  */
 #define ROUNDS		20000
-#define STR(x)		#x
-#define XSTR(x)		STR(x)
 GUEST_CODE(fpu_keep, ".code64",
 	"movq %rbx, %xmm1\n\t"
 	"mov $" XSTR(ROUNDS) ", %esi\n\t"

@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "kvm_vm.h"
@@ -108,11 +109,18 @@ static void test_capability(void)
 static void test_single_step(void)
 {
 	static const unsigned int pcs[] = { 3, 4, 5 };
+	const char *vm = getenv("l1vmm_vm");
 	struct kvm_debugregs dregs;
 	struct kvm_regs regs;
 	struct test_guest g;
 	unsigned int i;
 
+	/*
+	 * Bochs 2.7 as L0 ends a VM entry with RFLAGS.TF set by the #DB
+	 * before the first instruction: kvm-intel and l1vmm both see it.
+	 */
+	if (vm && !strcmp(vm, "bochs-intel"))
+		ktap_skip("Bochs's VMX steps before the first instruction (kvm-intel too)");
 	guest_start_real_mode(&g, MEM_SIZE, CODE_GPA, steps, GUEST_CODE_SIZE(steps));
 	set_debug(&g.vcpu, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP, NULL);
 	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_REGS, &regs);

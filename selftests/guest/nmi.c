@@ -226,9 +226,14 @@ static void test_events(void)
 static void test_interrupt_shadow(void)
 {
 	struct kvm_vcpu_events ev;
+	struct kvm_regs regs;
 	struct test_guest g;
 
 	start_guest(&g, shadow_code, GUEST_CODE_SIZE(shadow_code));
+	/* As after an STI: VMX refuses an STI shadow with IF clear. */
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_REGS, &regs);
+	regs.rflags |= 1 << 9;
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_SET_REGS, &regs);
 	get_events(&g.vcpu, &ev);
 	ev.flags = KVM_VCPUEVENT_VALID_SHADOW;
 	ev.interrupt.shadow = KVM_X86_SHADOW_INT_STI;

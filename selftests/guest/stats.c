@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cpuid_loop.h"
 #include "kvm_vm.h"
 
 #define MEM_SIZE	(1ul << 20)
@@ -21,14 +22,22 @@ GUEST_CODE(out_loop, ".code16",
 	"1: out %al, $0x10\n\t"
 	"jmp 1b\n\t");
 
-/* CPUID_RUNS CPUIDs, then an OUT, forever. */
-#define CPUID_RUNS	16
-#define STR(x)		#x
-#define XSTR(x)		STR(x)
-GUEST_CODE(cpuid_loop, ".code16",
-	"1: mov $" XSTR(CPUID_RUNS) ", %si\n\t"
+
+/*
+ * The exits l1vmm's VMX fastpath handles, FAST_RUNS times each, then an
+ * OUT: CPUID, RDMSR and WRMSR of the same value (PAT) and VMCALL.
+ */
+#define FAST_RUNS	64
+#define FAST_KINDS	4
+GUEST_CODE(fast_loop, ".code16",
+	"1: mov $" XSTR(FAST_RUNS) ", %si\n\t"
 	"2: xor %eax, %eax\n\t"
 	"cpuid\n\t"
+	"mov $0x277, %ecx\n\t"
+	"rdmsr\n\t"
+	"wrmsr\n\t"
+	"xor %eax, %eax\n\t"
+	"vmcall\n\t"
 	"dec %si\n\t"
 	"jnz 2b\n\t"
 	"out %al, $0x10\n\t"
@@ -113,6 +122,8 @@ static void test_l1_intercept_counts(void)
 
 	if (!dev_is_l1vmm())
 		ktap_skip("l1vmm's own statistics");
+	if (!cpu_has_flag("svm"))
+		ktap_skip("SVM's instructions (VMLOAD, VMSAVE, CLGI, STGI)");
 	guest_start_real_mode(&g, MEM_SIZE, CODE_GPA, out_loop, GUEST_CODE_SIZE(out_loop));
 	ASSERT_EQ(KVM_EXIT_IO, vcpu_run(&g.vcpu));
 	TEST_ASSERT(vcpu_stat(&g.vcpu, "exits", &exits0) &&
@@ -160,6 +171,8 @@ static void test_fastpath_counts(void)
 
 	l1vmm_read_build_options();
 	on = l1vmm_built_with("fastpath=on");
+	if (!cpu_has_flag("svm"))
+		ktap_skip("SVM's instructions (VMLOAD, VMSAVE, CLGI, STGI)");
 	guest_start_real_mode(&g, MEM_SIZE, CODE_GPA, cpuid_loop, GUEST_CODE_SIZE(cpuid_loop));
 	ASSERT_EQ(KVM_EXIT_IO, vcpu_run(&g.vcpu));
 	read_fastpath_counts(&g, &before);
@@ -168,8 +181,8 @@ static void test_fastpath_counts(void)
 	read_fastpath_counts(&g, &after);
 	e = after.exits - before.exits;
 	f = after.fast - before.fast;
-	TEST_ASSERT(e >= 10 * (CPUID_RUNS + 1), "%llu exits", (unsigned long long)e);
-	ASSERT_EQ(on ? 10 * CPUID_RUNS : 0, f);
+	TEST_ASSERT(e >= 10 * (CPUID_LOOP_RUNS + 1), "%llu exits", (unsigned long long)e);
+	ASSERT_EQ(on ? 10 * CPUID_LOOP_RUNS : 0, f);
 	base = 6 * e - 3 * f;
 	TEST_ASSERT(after.cond - before.cond >= base && after.cond - before.cond <= base + 30 + 10,
 		    "%llu conditionally intercepted over %llu exits, %llu in the fastpath",
@@ -178,10 +191,57 @@ static void test_fastpath_counts(void)
 	guest_stop(&g);
 }
 
+/*
+ * On VMX, a fastpath exit reads and writes only VMCS fields that KVM as L0
+ * shadows (l1vmm/vmx/vmcs_sync.c): l1_vmcs_unshadowed grows with the
+ * exits the full path takes (the OUTs, host interrupts; a few dozen
+ * each), not with the fastpath's. Were each fastpath exit to cost one,
+ * the FAST_RUNS * FAST_KINDS of them per OUT would show.
+ */
+#define MAX_UNSHADOWED_PER_FULL_EXIT	64
+
+static void test_vmx_fastpath_vmcs_accesses(void)
+{
+	uint64_t e0, e1, f0, f1, u0, u1, full, fast, unshadowed;
+	struct test_guest g;
+	int i;
+
+	if (!dev_is_l1vmm())
+		ktap_skip("l1vmm's own statistics");
+	if (!cpu_has_flag("vmx"))
+		ktap_skip("VMX only: SVM has no VMCS");
+	l1vmm_read_build_options();
+	if (!l1vmm_built_with("fastpath=on"))
+		ktap_skip("built without the fastpath");
+	guest_start_real_mode(&g, MEM_SIZE, CODE_GPA, fast_loop, GUEST_CODE_SIZE(fast_loop));
+	ASSERT_EQ(KVM_EXIT_IO, vcpu_run(&g.vcpu));
+	TEST_ASSERT(vcpu_stat(&g.vcpu, "exits", &e0) &&
+		    vcpu_stat(&g.vcpu, "fastpath_exits", &f0) &&
+		    vcpu_stat(&g.vcpu, "l1_vmcs_unshadowed", &u0), "statistics missing");
+	for (i = 0; i < 10; i++)
+		ASSERT_EQ(KVM_EXIT_IO, vcpu_run(&g.vcpu));
+	vcpu_stat(&g.vcpu, "exits", &e1);
+	vcpu_stat(&g.vcpu, "fastpath_exits", &f1);
+	vcpu_stat(&g.vcpu, "l1_vmcs_unshadowed", &u1);
+	fast = f1 - f0;
+	full = (e1 - e0) - fast;
+	unshadowed = u1 - u0;
+	ktap_info("%llu fastpath exits, %llu others, %llu unshadowed VMCS accesses",
+		  (unsigned long long)fast, (unsigned long long)full,
+		  (unsigned long long)unshadowed);
+	ASSERT_EQ(10 * FAST_RUNS * FAST_KINDS, fast);
+	TEST_ASSERT(unshadowed <= MAX_UNSHADOWED_PER_FULL_EXIT * full,
+		    "%llu unshadowed VMCS accesses over %llu fastpath and %llu other exits",
+		    (unsigned long long)unshadowed, (unsigned long long)fast,
+		    (unsigned long long)full);
+	guest_stop(&g);
+}
+
 static const struct ktap_case tests[] = {
 	KTAP_CASE(test_format),
 	KTAP_CASE(test_l1_intercept_counts),
 	KTAP_CASE(test_fastpath_counts),
+	KTAP_CASE(test_vmx_fastpath_vmcs_accesses),
 	KTAP_CASE(test_live_values_outlive_the_vm),
 };
 

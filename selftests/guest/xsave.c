@@ -294,7 +294,7 @@ static void test_fpu_agrees(void)
  * The INIT after a triple fault keeps XCR0 and the x87, SSE and AVX state
  * (only MPX and CET are INIT-cleared, and no test CPU has them: the unit
  * test covers which components are cleared); registers are at the reset
- * vector again.
+ * vector again. On Intel, where KVM does no INIT there, all of it stays.
  */
 static void test_init_keeps_xcr0_and_vector_state(void)
 {
@@ -324,8 +324,10 @@ static void test_init_keeps_xcr0_and_vector_state(void)
 	free(buf);
 
 	ASSERT_EQ(KVM_EXIT_SHUTDOWN, vcpu_run(&g.vcpu));
+	/* KVM INITs the vCPU after a shutdown on AMD only (l1vmm/exit.c). */
 	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_REGS, &regs);
-	ASSERT_EQ(0xfff0, regs.rip);
+	if (cpu_has_flag("svm"))
+		ASSERT_EQ(0xfff0, regs.rip);
 	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_XCRS, &xcrs);
 	ASSERT_EQ(XF_FPSSE | XF_YMM, xcrs.xcrs[0].value);
 	buf = get_xsave2(&g, size);

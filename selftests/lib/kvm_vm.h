@@ -91,6 +91,9 @@ void guest_start_protected_mode(struct test_guest *g, uint64_t mem_size,
 	asm(".pushsection .rodata\n" #name ":\n" mode "\n" body "\n"		\
 	    #name "_end:\n.code64\n.popsection")
 #define GUEST_CODE_SIZE(name)	((size_t)(name##_end - name))
+/* A macro's value as a string, for GUEST_CODE bodies: "mov $" XSTR(N) ", %si". */
+#define STR(x)			#x
+#define XSTR(x)			STR(x)
 /* A label "name:" inside a GUEST_CODE body, for its offset (name - code). */
 #define GUEST_LABEL(name)	extern const unsigned char name[]
 
