@@ -14,9 +14,15 @@
  * so the figures are instructions per round trip, the same on every run.
  *
  * Per round trip it also reports, from the vCPU statistics (where the
- * device has them): exits, and the instructions l1vmm executed that L0
- * always intercepts and that L0 intercepts unless it virtualizes them
+ * device has them): exits, the instructions l1vmm executed that L0
+ * always intercepts and that L0 intercepts unless it virtualizes them,
+ * and on VMX the VMREADs and VMWRITEs of fields L0 does not shadow
  * (doc/performance.md).
+ *
+ * The hypercall is the CPU's own: VMCALL on Intel, VMMCALL on AMD. Every
+ * row runs in a child process of its own, in a VM of its own: a row the
+ * device cannot run (a failed assertion, an unexpected exit, no answer
+ * within ROW_TIMEOUT_S) is reported as failed, and the others still run.
  *
  * Every kind runs in the benchmark's guest configuration (a CPUID table,
  * CR4.OSXSAVE set, the host's XCR0); the fastpath kinds run again in a
@@ -47,6 +53,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <x86intrin.h>
+#include <cpuid.h>
 
 #include "kvm_vm.h"
 
@@ -99,6 +106,11 @@ GUEST_CODE(loop_hypercall, ".code64",
 	LOOP_HEAD
 	"xor %eax, %eax\n\t"
 	"vmmcall\n\t"
+	LOOP_TAIL);
+GUEST_CODE(loop_vmcall, ".code64",
+	LOOP_HEAD
+	"xor %eax, %eax\n\t"
+	"vmcall\n\t"
 	LOOP_TAIL);
 GUEST_CODE(loop_xsetbv, ".code64",
 	"xor %ecx, %ecx\n\t"
@@ -285,13 +297,19 @@ static const struct config configs[] = {
 
 /* What the device counts per vCPU; l1vmm's names, KVM has "exits" too. */
 static const char *const stat_names[] = {
-	"exits", "l1_intercepted_always", "l1_intercepted_cond",
+	"exits", "l1_intercepted_always", "l1_intercepted_cond", "l1_vmcs_unshadowed",
 };
 #define NR_STATS	KTAP_ARRAY_SIZE(stat_names)
 
+/*
+ * Guest seconds one row may take (under -icount and in Bochs, guest time
+ * follows the instructions executed): far more than any row needs.
+ */
+#define ROW_TIMEOUT_S	30
+
 struct result {
 	char kind[32];		/* KIND, or KIND@CONFIG */
-	unsigned long count;
+	unsigned long count;	/* 0: the row failed */
 	unsigned long long median, min, max;
 	double per_rt[NR_STATS];	/* < 0: the device has no such statistic */
 };
@@ -375,24 +393,87 @@ static bool setup(struct test_guest *g, const struct config *cfg)
 	return true;
 }
 
+/*
+ * Run @fn(@arg, @res) in a child, in a VM of its own, with ROW_TIMEOUT_S
+ * to finish: it fills rows from @res on (shared memory) and returns how
+ * many. A child that fails leaves one row @name with count 0, which the
+ * table shows as failed; the reason is on stderr.
+ */
+static unsigned int in_child(const char *name, unsigned int (*fn)(const void *, struct result *),
+			     const void *arg, struct result *res)
+{
+	static unsigned int *rows;
+	unsigned int i;
+	int status;
+	pid_t pid;
+
+	if (!rows) {
+		rows = mmap(NULL, sizeof(*rows), PROT_READ | PROT_WRITE,
+			    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		TEST_ASSERT(rows != MAP_FAILED, "mmap");
+	}
+	fflush(NULL);
+	pid = fork();
+	TEST_ASSERT(pid >= 0, "fork");
+	if (!pid) {
+		alarm(ROW_TIMEOUT_S);
+		*rows = fn(arg, res);
+		_exit(0);
+	}
+	TEST_ASSERT(waitpid(pid, &status, 0) == pid, "waitpid");
+	if (WIFEXITED(status) && !WEXITSTATUS(status))
+		return *rows;
+	if (WIFSIGNALED(status))
+		fprintf(stderr, "l1vmm-bench: %s: %s failed: signal %d%s\n", dev_path(), name,
+			WTERMSIG(status), WTERMSIG(status) == SIGALRM ? " (timeout)" : "");
+	else
+		fprintf(stderr, "l1vmm-bench: %s: %s failed: exit code %d\n", dev_path(), name,
+			WEXITSTATUS(status));
+	memset(res, 0, sizeof(*res));
+	snprintf(res->kind, sizeof(res->kind), "%s", name);
+	for (i = 0; i < NR_STATS; i++)
+		res->per_rt[i] = -1;
+	return 1;
+}
+
+struct row {
+	const struct config *cfg;
+	const struct kind *kind;
+	unsigned long count;
+};
+
+/* One exit kind in one configuration, in a fresh VM. */
+static unsigned int measure_row(const void *arg, struct result *res)
+{
+	const struct row *row = arg;
+	struct test_guest g;
+
+	if (!setup(&g, row->cfg))
+		return 0;
+	measure(&g, row->cfg, row->kind, row->count, res);
+	guest_stop(&g);
+	return 1;
+}
+
 /* Every kind in the first configuration, the fastpath's in the others. */
 static unsigned int measure_all(unsigned long count, struct result *res)
 {
 	unsigned long n_cfg = count / 4 ? count / 4 : 1;
 	unsigned int c, i, n = 0;
-	struct test_guest g;
 
 	for (c = 0; c < NR_CONFIGS; c++) {
 		const struct config *cfg = &configs[c];
 
-		if (!setup(&g, cfg))
-			continue;
 		for (i = 0; i < NR_KINDS; i++) {
+			struct row row = { cfg, &kinds[i], c ? n_cfg : count };
+			char name[32];
+
 			if (c && (!kinds[i].fast || (kinds[i].xsave && !cfg->osxsave)))
 				continue;
-			measure(&g, cfg, &kinds[i], c ? n_cfg : count, &res[n++]);
+			snprintf(name, sizeof(name), "%s%s%s", kinds[i].name, c ? "@" : "",
+				 cfg->name);
+			n += in_child(name, measure_row, &row, &res[n]);
 		}
-		guest_stop(&g);
 	}
 	return n;
 }
@@ -457,10 +538,20 @@ static void *ap_run(void *arg)
 	return NULL;
 }
 
-static unsigned int measure_apic(unsigned long count, struct result *res)
+static unsigned int measure_timer(const void *arg, struct result *res)
+{
+	static const struct kind timer = { "timer", loop_timer, loop_timer_end, false, false };
+	struct test_guest g;
+
+	apic_guest(&g);
+	measure(&g, &configs[0], &timer, *(const unsigned long *)arg, res);
+	guest_stop(&g);
+	return 1;
+}
+
+static unsigned int measure_ipi_rt(const void *arg, struct result *res)
 {
 	static const struct kind ipi_rt = { "ipi_rt", loop_ipi_rt, loop_ipi_rt_end, false, false };
-	static const struct kind timer = { "timer", loop_timer, loop_timer_end, false, false };
 	struct kvm_mp_state mp = { .mp_state = KVM_MP_STATE_RUNNABLE };
 	struct sigaction sa = { .sa_handler = on_usr1 };
 	struct kvm_sregs sregs;
@@ -468,10 +559,6 @@ static unsigned int measure_apic(unsigned long count, struct result *res)
 	struct test_guest g;
 	struct test_vcpu ap;
 	pthread_t t;
-
-	apic_guest(&g);
-	measure(&g, &configs[0], &timer, count, &res[0]);
-	guest_stop(&g);
 
 	apic_guest(&g);
 	memcpy(g.mem + AP_CODE_GPA, loop_ap, GUEST_CODE_SIZE(loop_ap));
@@ -491,12 +578,21 @@ static unsigned int measure_apic(unsigned long count, struct result *res)
 	/* Its APIC on before the first IPI, which a disabled APIC drops. */
 	while (!__atomic_load_n((uint64_t *)(g.mem + AP_READY_GPA), __ATOMIC_ACQUIRE))
 		usleep(1000);
-	measure(&g, &configs[0], &ipi_rt, count, &res[1]);
+	measure(&g, &configs[0], &ipi_rt, *(const unsigned long *)arg, res);
 	pthread_kill(t, SIGUSR1);
 	pthread_join(t, NULL);
 	vcpu_close(&ap);
 	guest_stop(&g);
-	return APIC_ROWS;
+	return 1;
+}
+
+static unsigned int measure_apic(unsigned long count, struct result *res)
+{
+	unsigned int n = 0;
+
+	n += in_child("timer", measure_timer, &count, &res[n]);
+	n += in_child("ipi_rt", measure_ipi_rt, &count, &res[n]);
+	return n;
 }
 
 /* --- guest memory -------------------------------------------------------------- */
@@ -658,24 +754,65 @@ static long idle_guest_kb(void)
 	return kb;
 }
 
+struct slot_arg {
+	uint64_t size;
+	const char *name;
+};
+
+static unsigned int slot_rows(const void *arg, struct result *res)
+{
+	const struct slot_arg *a = arg;
+
+	return measure_slot(res, a->size, a->name);
+}
+
+struct touch_arg {
+	uint64_t page;
+	unsigned int pages;
+	bool populate;
+	const char *kind;
+};
+
+static unsigned int touch_row(const void *arg, struct result *res)
+{
+	const struct touch_arg *a = arg;
+
+	return measure_touch(res, a->page, a->pages, a->populate, a->kind);
+}
+
+static unsigned int idle_row(const void *arg, struct result *res)
+{
+	long kb = idle_guest_kb();
+	unsigned long long v = kb;
+
+	(void)arg;
+	if (kb < 0)
+		return 0;
+	set_row(res, "idle4G_16M_kB", &v, 1);
+	return 1;
+}
+
 static unsigned int measure_memory(struct result *res)
 {
-	unsigned int n = 0;
-	long kb;
+	static const struct slot_arg slots[] = {
+		{ 64 * MIB, "64M" }, { GIB, "1G" }, { 4 * GIB, "4G" },
+	};
+	static const struct touch_arg touches[] = {
+		{ 4096, 256, false, "touch_4K" },
+		{ 2 * MIB, 4, false, "touch_2M" },
+		{ 4096, 256, true, "touch_4K_populated" },
+		{ 2 * MIB, 4, true, "touch_2M_populated" },
+	};
+	unsigned int i, n = 0;
+	char name[32];
 
-	n += measure_slot(&res[n], 64 * MIB, "64M");
-	n += measure_slot(&res[n], GIB, "1G");
-	n += measure_slot(&res[n], 4 * GIB, "4G");
-	n += measure_touch(&res[n], 4096, 256, false, "touch_4K");
-	n += measure_touch(&res[n], 2 * MIB, 4, false, "touch_2M");
-	n += measure_touch(&res[n], 4096, 256, true, "touch_4K_populated");
-	n += measure_touch(&res[n], 2 * MIB, 4, true, "touch_2M_populated");
-	kb = idle_guest_kb();
-	if (kb >= 0) {
-		unsigned long long v = kb;
-
-		set_row(&res[n++], "idle4G_16M_kB", &v, 1);
+	for (i = 0; i < KTAP_ARRAY_SIZE(slots); i++) {
+		snprintf(name, sizeof(name), "slot_%s", slots[i].name);
+		n += in_child(name, slot_rows, &slots[i], &res[n]);
 	}
+	for (i = 0; i < KTAP_ARRAY_SIZE(touches); i++)
+		n += in_child(touches[i].kind, touch_row, &touches[i], &res[n]);
+	n += in_child("idle4G_16M_kB", idle_row, NULL, &res[n]);
 	return n;
 }
 
@@ -751,20 +888,28 @@ static void compare(const char *a_path, const char *b_path)
 	read_csv(a_path, &a);
 	read_csv(b_path, &b);
 	printf("A: %s\nB: %s\n", a.header, b.header);
-	printf("%-17s %8s %10s %10s %10s %10s %8s | %7s %7s %7s\n", "kind", "count", "A median",
-	       "A min", "B median", "B min", "A/B", "exits", "always", "cond");
+	printf("%-17s %8s %10s %10s %10s %10s %8s | %7s %7s %7s %7s\n", "kind", "count",
+	       "A median", "A min", "B median", "B min", "A/B", "exits", "always", "cond",
+	       "unshad");
 	for (i = 0; i < a.n; i++) {
 		const struct result *x = &a.r[i], *y = NULL;
 
 		for (j = 0; j < b.n; j++)
 			if (!strcmp(b.r[j].kind, x->kind))
 				y = &b.r[j];
-		printf("%-17s %8lu %10llu %10llu ", x->kind, x->count, x->median, x->min);
-		if (y)
-			printf("%10llu %10llu %8.3f", y->median, y->min,
-			       y->median ? (double)x->median / y->median : 0);
+		printf("%-17s ", x->kind);
+		if (x->count)
+			printf("%8lu %10llu %10llu ", x->count, x->median, x->min);
 		else
-			printf("%10s %10s %8s", "-", "-", "-");
+			printf("%8s %10s %10s ", "-", "failed", "-");
+		if (y && y->count)
+			printf("%10llu %10llu ", y->median, y->min);
+		else
+			printf("%10s %10s ", y ? "failed" : "-", "-");
+		if (x->count && y && y->count && y->median)
+			printf("%8.3f", (double)x->median / y->median);
+		else
+			printf("%8s", "-");
 		printf(" |");
 		for (j = 0; j < NR_STATS; j++) {
 			if (x->per_rt[j] < 0)
@@ -774,7 +919,22 @@ static void compare(const char *a_path, const char *b_path)
 		}
 		printf("\n");
 	}
-	printf("(cycles per round trip; under -icount shift=0: instructions. exits/always/cond: per round trip, from A's statistics)\n");
+	/* Rows only B has: failed in A, or not run there. */
+	for (j = 0; j < b.n; j++) {
+		const struct result *y = &b.r[j];
+
+		for (i = 0; i < a.n && strcmp(a.r[i].kind, y->kind); i++)
+			;
+		if (i < a.n)
+			continue;
+		printf("%-17s %8s %10s %10s ", y->kind, "-", "-", "-");
+		if (y->count)
+			printf("%10llu %10llu ", y->median, y->min);
+		else
+			printf("%10s %10s ", "failed", "-");
+		printf("%8s |\n", "-");
+	}
+	printf("(cycles per round trip; under -icount shift=0 and in Bochs: instructions. exits/always/cond/unshad: per round trip, from A's statistics; unshad: VMREAD/VMWRITE of fields L0 does not shadow, VMX only; failed: stderr in the console says why)\n");
 	printf("guest configurations: KIND: %s\n", configs[0].what);
 	for (i = 1; i < NR_CONFIGS; i++)
 		printf("  KIND@%s: %s\n", configs[i].name, configs[i].what);
@@ -783,8 +943,9 @@ static void compare(const char *a_path, const char *b_path)
 int main(int argc, char **argv)
 {
 	const char *conditions = "", *out = NULL;
-	static struct result res[MAX_ROWS];
+	unsigned int eax, ebx, ecx, edx, i;
 	unsigned long count = 1000;
+	struct result *res;
 	unsigned long long t0, t1;
 	unsigned int n;
 	FILE *f;
@@ -817,6 +978,19 @@ int main(int argc, char **argv)
 	if (!count || count > MAX_COUNT) {
 		fprintf(stderr, "COUNT must be 1..%lu\n", MAX_COUNT);
 		return 2;
+	}
+	/* Filled by the child of each row (in_child()). */
+	res = mmap(NULL, MAX_ROWS * sizeof(*res), PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	TEST_ASSERT(res != MAP_FAILED, "mmap");
+	/* An Intel CPU's hypercall: "GenuineIntel" in leaf 0. */
+	__cpuid(0, eax, ebx, ecx, edx);
+	for (i = 0; i < NR_KINDS; i++) {
+		if (strcmp(kinds[i].name, "hypercall") || ebx != 0x756e6547 ||
+		    edx != 0x49656e69 || ecx != 0x6c65746e)
+			continue;
+		kinds[i].code = loop_vmcall;
+		kinds[i].end = loop_vmcall_end;
 	}
 	t0 = __rdtsc();
 	n = measure_all(count, res);
