@@ -373,7 +373,8 @@ static noinline bool vmx_handle_cr(struct l1vmm_vcpu *vcpu, struct vmx_vcpu *vmx
 	unsigned int type = (vmx->exit_qual >> CR_TYPE_SHIFT) & 3;
 	unsigned long val = vcpu->regs[gpr];
 
-	vmx_cache(vmx, BIT(VMX_ST_CR0) | BIT(VMX_ST_CR4));
+	/* The PDPTEs too: whether the exit saved them goes by the old mode. */
+	vmx_cache(vmx, BIT(VMX_ST_CR0) | BIT(VMX_ST_CR4) | BIT(VMX_ST_PDPTRS));
 	if (type == CR_TYPE_MOV_FROM && cr == 8) {
 		vcpu->regs[gpr] = g->tpr;
 		vcpu->regs_dirty |= BIT(gpr);
