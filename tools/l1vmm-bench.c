@@ -298,7 +298,10 @@ static const struct config configs[] = {
 /* What the device counts per vCPU; l1vmm's names, KVM has "exits" too. */
 static const char *const stat_names[] = {
 	"exits", "l1_intercepted_always", "l1_intercepted_cond", "l1_vmcs_unshadowed",
+	"l1d_flush",
 };
+/* KVM counts its L1D flushes too: that column is shown for both devices. */
+#define STAT_L1D_FLUSH	4
 #define NR_STATS	KTAP_ARRAY_SIZE(stat_names)
 
 /*
@@ -888,9 +891,9 @@ static void compare(const char *a_path, const char *b_path)
 	read_csv(a_path, &a);
 	read_csv(b_path, &b);
 	printf("A: %s\nB: %s\n", a.header, b.header);
-	printf("%-17s %8s %10s %10s %10s %10s %8s | %7s %7s %7s %7s\n", "kind", "count",
+	printf("%-17s %8s %10s %10s %10s %10s %8s | %7s %7s %7s %7s %7s %7s\n", "kind", "count",
 	       "A median", "A min", "B median", "B min", "A/B", "exits", "always", "cond",
-	       "unshad");
+	       "unshad", "l1d", "B l1d");
 	for (i = 0; i < a.n; i++) {
 		const struct result *x = &a.r[i], *y = NULL;
 
@@ -917,6 +920,10 @@ static void compare(const char *a_path, const char *b_path)
 			else
 				printf(" %7.2f", x->per_rt[j]);
 		}
+		if (y && y->count && y->per_rt[STAT_L1D_FLUSH] >= 0)
+			printf(" %7.2f", y->per_rt[STAT_L1D_FLUSH]);
+		else
+			printf(" %7s", "-");
 		printf("\n");
 	}
 	/* Rows only B has: failed in A, or not run there. */
@@ -934,7 +941,7 @@ static void compare(const char *a_path, const char *b_path)
 			printf("%10s %10s ", "failed", "-");
 		printf("%8s |\n", "-");
 	}
-	printf("(cycles per round trip; under -icount shift=0 and in Bochs: instructions. exits/always/cond/unshad: per round trip, from A's statistics; unshad: VMREAD/VMWRITE of fields L0 does not shadow, VMX only; failed: stderr in the console says why)\n");
+	printf("(cycles per round trip; under -icount shift=0 and in Bochs: instructions. exits/always/cond/unshad/l1d: per round trip, from A's statistics, B l1d from B's; unshad: VMREAD/VMWRITE of fields L0 does not shadow, VMX only; l1d: L1D flushes before entry (VMX); failed: stderr in the console says why)\n");
 	printf("guest configurations: KIND: %s\n", configs[0].what);
 	for (i = 1; i < NR_CONFIGS; i++)
 		printf("  KIND@%s: %s\n", configs[i].name, configs[i].what);

@@ -295,12 +295,18 @@ void __assert_io_exit(const char *file, int line, struct test_vcpu *vcpu,
 		ktap_fail(file, line, "exit reason: wanted IO, got %s",
 			  exit_reason_name(run->exit_reason));
 	if (run->io.direction != dir || run->io.port != port ||
-	    run->io.size != size || run->io.count != 1)
+	    run->io.size != size || run->io.count != 1) {
+		uint32_t data = 0;
+
+		/* What an unexpected OUT wrote says which guest path ran. */
+		if (run->io.direction == KVM_EXIT_IO_OUT && run->io.size <= 4)
+			memcpy(&data, vcpu_io_data(vcpu), run->io.size);
 		ktap_fail(file, line,
-			  "I/O exit: wanted %s port %#x size %d count 1, got %s port %#x size %d count %u",
+			  "I/O exit: wanted %s port %#x size %d count 1, got %s port %#x size %d count %u (data %#x)",
 			  dir == KVM_EXIT_IO_IN ? "in" : "out", port, size,
 			  run->io.direction == KVM_EXIT_IO_IN ? "in" : "out",
-			  run->io.port, run->io.size, run->io.count);
+			  run->io.port, run->io.size, run->io.count, data);
+	}
 }
 
 uint32_t __vcpu_run_out32(const char *file, int line, struct test_vcpu *vcpu, int port)
