@@ -14,6 +14,9 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//; s/ /_/g'
 cond="cpu=$cpu vm=${l1vmm_vm:-unknown} accel=${l1vmm_accel:-none} kernel=$(uname -r) count=$count"
 params=""
 grep -q -w vmx /proc/cpuinfo && params=vmx_preview=1
+# BENCH_PARAMS (scripts/bench): more parameters, comma-separated.
+[ -n "${l1vmm_bench_params:-}" ] &&
+	params="${params:+$params }$(echo "$l1vmm_bench_params" | tr , ' ')"
 
 csv() {
 	echo "l1vmm-bench: csv $1 begin"
@@ -21,7 +24,7 @@ csv() {
 	echo "l1vmm-bench: csv $1 end"
 }
 
-# shellcheck disable=SC2086 # none or one parameter
+# shellcheck disable=SC2086 # the parameters, split
 insmod /lib/modules/l1vmm/l1vmm.ko $params || { echo "l1vmm-bench: cannot load l1vmm"; exit 1; }
 knobs=$(sed 's/ /,/g' /sys/module/l1vmm/parameters/build_options)
 ./l1vmm-bench -n "$count" -o /tmp/l1vmm.csv \

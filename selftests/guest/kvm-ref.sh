@@ -15,12 +15,17 @@ elif grep -q -w vmx /proc/cpuinfo; then
 else
 	echo "    # SKIP no SVM or VMX for KVM"; exit 4
 fi
+# Each step in the kernel log too: a hang between them says where.
+step() { echo "kvm-ref: $test: $*" >/dev/kmsg 2>/dev/null; }
 for m in irqbypass kvm ccp $vendor; do
 	[ -e "$mods/$m.ko" ] || continue
+	step "insmod $m"
 	insmod "$mods/$m.ko" || { echo "    # SKIP cannot load $m"; exit 4; }
 done
 
+step "run"
 L1VMM_DEV=/dev/kvm "$(dirname "$0")/$test"
 rc=$?
+step "rmmod"
 rmmod "$(echo "$vendor" | tr - _)" kvm ccp irqbypass
 exit $rc
