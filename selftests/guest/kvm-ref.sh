@@ -19,6 +19,7 @@ fi
 step() { echo "kvm-ref: $test: $*" >/dev/kmsg 2>/dev/null; }
 for m in irqbypass kvm ccp $vendor; do
 	[ -e "$mods/$m.ko" ] || continue
+	[ -d "/sys/module/$(echo "$m" | tr - _)" ] && continue
 	step "insmod $m"
 	insmod "$mods/$m.ko" || { echo "    # SKIP cannot load $m"; exit 4; }
 done
@@ -26,6 +27,10 @@ done
 step "run"
 L1VMM_DEV=/dev/kvm "$(dirname "$0")/$test"
 rc=$?
-step "rmmod"
-rmmod "$(echo "$vendor" | tr - _)" kvm ccp irqbypass
+# l1vmm_kvm_keep=1 on the kernel command line (the Bochs Intel suites):
+# KVM stays loaded for the next twin (doc/testing.md, "The Bochs guests").
+if [ "${l1vmm_kvm_keep:-0}" != 1 ]; then
+	step "rmmod"
+	rmmod "$(echo "$vendor" | tr - _)" kvm ccp irqbypass
+fi
 exit $rc
