@@ -212,7 +212,6 @@ check: deps deps-vm
 	@$(MAKE) --no-print-directory $(UNIT_TESTS) module selftests KDIR=$(GUEST_KDIR)
 	@$(RUN_UNIT)
 	@scripts/vmrun --suite main --timeout 1500 --kver $(GUEST_KVER) --out $(RESULTS)/qemu-main.log
-	@$(QEMU_L2_IRQCHIP_TIER)
 	@$(HUGEPAGES_1G_TIER)
 	@$(FUZZ_TIER)
 	@scripts/vmrun --suite nosvm --novirt --kver $(GUEST_KVER) --out $(RESULTS)/qemu-nosvm.log
@@ -222,10 +221,6 @@ check: deps deps-vm
 	@$(KVM_SELFTESTS_TIER)
 	@scripts/ktap-summary $(RESULTS)/*.log
 
-# Debian's QEMU boots Linux as an L2 guest on l1vmm with its irqchip in the
-# kernel (kernel-irqchip=on and split, 1 and 2 vCPUs): doc/testing.md.
-QEMU_L2_IRQCHIP_TIER = scripts/vmrun --suite qemu-l2-irqchip --timeout 3000 --kver $(GUEST_KVER) \
-		--out $(RESULTS)/qemu-l2-irqchip.log
 
 # The KVM selftests tier (doc/testing.md): Linux 6.1's x86 KVM selftests,
 # built from Debian's linux-source-6.1 (scripts/build-kvm-selftests), each
