@@ -221,7 +221,6 @@ check: deps deps-vm
 	@$(KVM_SELFTESTS_TIER)
 	@scripts/ktap-summary $(RESULTS)/*.log
 
-
 # The KVM selftests tier (doc/testing.md): Linux 6.1's x86 KVM selftests,
 # built from Debian's linux-source-6.1 (scripts/build-kvm-selftests), each
 # run against l1vmm as /dev/kvm and against KVM in one QEMU guest; the log
