@@ -5120,7 +5120,7 @@ static int load_modules(const char **why)
 
 	if (!cfg.kvm) {
 		*why = "l1vmm.ko";
-		r = module_load(l1vmm_module_path(), NULL);
+		r = l1vmm_load(NULL);
 		return r == -EEXIST ? 0 : r;
 	}
 	if (cpu_has_flag("vmx")) {
@@ -5406,6 +5406,7 @@ int main(int argc, char **argv)
 	const char *trace_path = NULL, *compare_path = NULL, *why = "";
 	uint64_t seed = 1, seconds = 60, one_seed = 0, iters = 0, start, end, i;
 	bool single = false, load = true, any_xcr0 = false, crashed = false, stuck = false;
+	char crash[128] = "", crash_why[192];
 	bool unkillable = false, splat = false, ok_load, ok_unload, ok_mem;
 	static struct mem before, after_run, after;
 	unsigned int tries = 0;
@@ -5553,6 +5554,8 @@ int main(int argc, char **argv)
 			run_iteration(iseed, soft);
 		}
 		if (pid < 0) {
+			if (!crashed)
+				snprintf(crash, sizeof(crash), "fork: %s", strerror(errno));
 			perror("fork");
 			crashed = true;
 			break;
@@ -5562,6 +5565,9 @@ int main(int argc, char **argv)
 		if (w) {
 			printf("    # iteration %lu (seed %#lx) still ran after %d s: %s\n",
 			       i, iseed, ITER_KILL_S, w == 1 ? "killed" : "cannot be killed");
+			if (!crashed)
+				snprintf(crash, sizeof(crash), "iteration %lu (seed %#lx) ran over %d s",
+					 i, iseed, ITER_KILL_S);
 			crashed = true;
 			unkillable = w == 2;
 		} else if (WIFEXITED(status) && WEXITSTATUS(status) == EXIT_STUCK) {
@@ -5570,6 +5576,10 @@ int main(int argc, char **argv)
 			printf("    # iteration %lu (seed %#lx) ended with %s %d\n", i, iseed,
 			       WIFSIGNALED(status) ? "signal" : "exit code",
 			       WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+			if (!crashed)
+				snprintf(crash, sizeof(crash), "iteration %lu (seed %#lx) ended with %s %d",
+					 i, iseed, WIFSIGNALED(status) ? "signal" : "exit code",
+					 WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
 			crashed = true;
 		}
 		n = kmsg_splats();
@@ -5590,7 +5600,9 @@ int main(int argc, char **argv)
 			break;
 	}
 
-	result(2, !crashed, "fuzzer_ran", crashed ? "a crash or hang of the fuzzer" : NULL);
+	/* The first failure in the result line: CI's summary shows that line. */
+	snprintf(crash_why, sizeof(crash_why), "a crash or hang of the fuzzer, first %s", crash);
+	result(2, !crashed, "fuzzer_ran", crashed ? crash_why : NULL);
 	result(3, !stuck, "runs_returned", stuck ? "a KVM_RUN outlived its signal" : NULL);
 	result(4, !splat, "no_kernel_splat", splat ? "see the kernel log above" : NULL);
 	print_coverage(cfg.label, seed, (now_ns() - start) / 60e9, iters);

@@ -18,7 +18,7 @@
 
 static void ensure_loaded(void)
 {
-	int r = module_load(l1vmm_module_path(), NULL);
+	int r = l1vmm_load(NULL);
 
 	TEST_ASSERT(r == 0 || r == -EEXIST, "load l1vmm: wanted success, got %s",
 		    ktap_errno_name(-r));
@@ -38,7 +38,7 @@ static void test_loads(void)
 
 	ensure_unloaded();
 	kmsg = kmsg_open();
-	ASSERT_EQ(0, module_load(l1vmm_module_path(), NULL));
+	ASSERT_EQ(0, l1vmm_load(NULL));
 	TEST_ASSERT(module_loaded(L1VMM_MODULE_NAME), "l1vmm not in /sys/module");
 	TEST_ASSERT(access("/dev/l1vmm", F_OK) == 0, "no /dev/l1vmm after load");
 	TEST_ASSERT(kmsg_find(kmsg, "l1vmm: loaded: backend "),
@@ -60,7 +60,7 @@ static void test_xsetbv_probe(void)
 		ktap_skip("the CPU has no XSAVE: nothing to probe");
 	ensure_unloaded();
 	kmsg = kmsg_open();
-	ASSERT_EQ(0, module_load(l1vmm_module_path(), NULL));
+	ASSERT_EQ(0, l1vmm_load(NULL));
 	fd = open(path, O_RDONLY);
 	TEST_ASSERT(fd >= 0, "open %s: %s", path, ktap_errno_name(errno));
 	ASSERT_EQ(1, read(fd, &answer, 1));
@@ -114,7 +114,7 @@ static void load_use_unload(void)
 {
 	int fd;
 
-	ASSERT_EQ(0, module_load(l1vmm_module_path(), NULL));
+	ASSERT_EQ(0, l1vmm_load(NULL));
 	fd = dev_open();
 	ASSERT_EQ(KVM_API_VERSION, ASSERT_IOCTL_OK(fd, KVM_GET_API_VERSION, 0));
 	close(fd);
@@ -264,14 +264,14 @@ static void test_refuses_while_kvm_runs_a_vm(void)
 	vm = ASSERT_IOCTL_OK(kvm, KVM_CREATE_VM, 0);
 
 	kmsg = kmsg_open();
-	ASSERT_EQ(-EBUSY, module_load(l1vmm_module_path(), NULL));
+	ASSERT_EQ(-EBUSY, l1vmm_load(NULL));
 	TEST_ASSERT(kmsg_find(kmsg, "already in use"),
 		    "no \"already in use\" message in the kernel log");
 	TEST_ASSERT(access("/dev/l1vmm", F_OK) < 0, "/dev/l1vmm exists after refusal");
 
 	close(vm);
 	close(kvm);
-	ASSERT_EQ(0, module_load(l1vmm_module_path(), NULL));
+	ASSERT_EQ(0, l1vmm_load(NULL));
 	kvm_unload();
 	close(kmsg);
 }

@@ -137,6 +137,15 @@ int module_load(const char *path, const char *params)
 	return r;
 }
 
+int l1vmm_load(const char *params)
+{
+	char all[256];
+
+	snprintf(all, sizeof(all), "%s%s", cpu_has_flag("vmx") ? "vmx_preview=1 " : "",
+		 params ? params : "");
+	return module_load(l1vmm_module_path(), all);
+}
+
 int module_unload(const char *name)
 {
 	return syscall(SYS_delete_module, name, O_NONBLOCK) < 0 ? -errno : 0;
