@@ -17,6 +17,8 @@
 
 #include "l1vmm/portable/cpu_detect.h"
 
+struct l1vmm_feature_msrs;
+
 struct l1vmm_vcpu;
 struct l1vmm_tdp_format;
 
@@ -200,6 +202,13 @@ struct l1vmm_backend_ops {
 	 */
 	void (*set_iret_intercept)(struct l1vmm_vcpu *vcpu, bool on);
 	bool nmi_window_exits;
+	/*
+	 * The vendor module's ABI answers: what MCG_CAP keeps of
+	 * KVM_X86_SETUP_MCE's value (L1VMM_MCG_CAP_KEEP_*), and the feature
+	 * MSRs (KVM_GET_MSR_FEATURE_INDEX_LIST, portable/msrs.h).
+	 */
+	u64 mcg_cap_keep;
+	const struct l1vmm_feature_msrs *feature_msrs;
 	/*
 	 * Optional (NULL: the core's nmi_masked is all there is, SVM): the
 	 * CPU's own NMI blocking (VMX's virtual-NMI blocking), set or cleared

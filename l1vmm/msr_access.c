@@ -182,7 +182,7 @@ int l1vmm_setup_mce(struct l1vmm_vcpu *vcpu, u64 __user *ucap)
 
 	if (copy_from_user(&cap, ucap, sizeof(cap)))
 		return -EFAULT;
-	return l1vmm_mce_setup(&vcpu->mce, cap) ? 0 : -EINVAL;
+	return l1vmm_mce_setup(&vcpu->mce, cap, l1vmm_ops->mcg_cap_keep) ? 0 : -EINVAL;
 }
 
 /*
@@ -217,11 +217,11 @@ int l1vmm_set_mce(struct l1vmm_vcpu *vcpu, struct kvm_x86_mce __user *umce)
 	return 0;
 }
 
-/* KVM_GET_MSR_FEATURE_INDEX_LIST: KVM's answer on an AMD host. */
+/* KVM_GET_MSR_FEATURE_INDEX_LIST: the vendor module's answer (kvm-intel's without nested VMX). */
 int l1vmm_get_msr_feature_index_list(struct kvm_msr_list __user *ulist)
 {
 	struct kvm_msr_list list;
-	u32 n = l1vmm_nr_feature_msrs;
+	u32 n = l1vmm_ops->feature_msrs->n;
 
 	if (copy_from_user(&list, ulist, sizeof(list)))
 		return -EFAULT;
@@ -229,7 +229,7 @@ int l1vmm_get_msr_feature_index_list(struct kvm_msr_list __user *ulist)
 		return -EFAULT;
 	if (list.nmsrs < n)
 		return -E2BIG;
-	if (copy_to_user(ulist->indices, l1vmm_feature_msr_list, n * sizeof(u32)))
+	if (copy_to_user(ulist->indices, l1vmm_ops->feature_msrs->index, n * sizeof(u32)))
 		return -EFAULT;
 	return 0;
 }
@@ -289,10 +289,23 @@ static u64 arch_capabilities(void)
 	return data;
 }
 
-/* One feature MSR's value, KVM's kvm_get_msr_feature() on AMD; 1 for any other MSR. */
+/* Is @index one of the backend's feature MSRs? */
+static bool is_feature_msr(u32 index)
+{
+	unsigned int i;
+
+	for (i = 0; i < l1vmm_ops->feature_msrs->n; i++)
+		if (l1vmm_ops->feature_msrs->index[i] == index)
+			return true;
+	return false;
+}
+
+/* One feature MSR's value, KVM's kvm_get_msr_feature(); 1 for any other MSR. */
 static int feature_msr(u32 index, u64 *data)
 {
 	*data = 0;	/* also for a refused MSR, as KVM leaves it */
+	if (!is_feature_msr(index))
+		return 1;
 	switch (index) {
 	case L1VMM_MSR_AMD64_DE_CFG:
 		if (boot_cpu_has(X86_FEATURE_LFENCE_RDTSC))
@@ -305,7 +318,7 @@ static int feature_msr(u32 index, u64 *data)
 		*data = arch_capabilities();
 		return 0;
 	case L1VMM_MSR_PERF_CAPABILITIES:
-		return 0;	/* no PMU for AMD guests in KVM's sense: 0 */
+		return 0;	/* l1vmm offers its guests no PMU: 0 */
 	default:
 		return 1;
 	}

@@ -21,7 +21,7 @@ void l1vmm_mce_init(struct l1vmm_mce *m)
 	m->mcg_cap = L1VMM_MCE_MAX_BANKS;
 }
 
-bool l1vmm_mce_setup(struct l1vmm_mce *m, u64 mcg_cap)
+bool l1vmm_mce_setup(struct l1vmm_mce *m, u64 mcg_cap, u64 keep)
 {
 	unsigned int n = mcg_cap & MCG_CAP_COUNT, i;
 
@@ -29,8 +29,8 @@ bool l1vmm_mce_setup(struct l1vmm_mce *m, u64 mcg_cap)
 		return false;
 	if (mcg_cap & ~(L1VMM_MCE_CAP_SUPPORTED | MCG_CAP_FREE))
 		return false;
-	/* AMD's MCG_CAP has nothing above bit 8: kvm-amd drops the rest (svm_setup_mce()). */
-	m->mcg_cap = mcg_cap & L1VMM_MCG_CAP_AMD;
+	/* What the vendor module keeps: kvm-amd bits 8:0 (AMD has nothing above), kvm-intel all. */
+	m->mcg_cap = mcg_cap & keep;
 	if (mcg_cap & L1VMM_MCG_CTL_P)
 		m->mcg_ctl = ALL_ONES;
 	for (i = 0; i < n; i++)

@@ -25,10 +25,18 @@
 #define L1VMM_MCG_CTL_P			BIT_ULL(8)
 #define L1VMM_MCG_CMCI_P		BIT_ULL(10)
 #define L1VMM_MCG_SER_P			BIT_ULL(24)
-/* KVM_X86_GET_MCE_CAP_SUPPORTED on AMD: MCG_CTL_P and MCG_SER_P. */
+#define L1VMM_MCG_LMCE_P		BIT_ULL(27)
+/*
+ * KVM_X86_GET_MCE_CAP_SUPPORTED: MCG_CTL_P and MCG_SER_P, kvm-amd's
+ * answer; kvm-intel adds LMCE, which l1vmm does not offer (doc/abi.md).
+ */
 #define L1VMM_MCE_CAP_SUPPORTED		(L1VMM_MCG_CTL_P | L1VMM_MCG_SER_P)
-/* What MCG_CAP keeps of the value set, as kvm-amd: the count and MCG_CTL_P. */
-#define L1VMM_MCG_CAP_AMD		0x1ffULL
+/*
+ * What MCG_CAP keeps of KVM_X86_SETUP_MCE's value: kvm-amd the count and
+ * MCG_CTL_P (svm_setup_mce()), kvm-intel all of it (vmx_setup_mce()).
+ */
+#define L1VMM_MCG_CAP_KEEP_AMD		0x1ffULL
+#define L1VMM_MCG_CAP_KEEP_INTEL	(~0ULL)
 
 #define L1VMM_MCG_STATUS_MCIP		BIT_ULL(2)
 #define L1VMM_MCI_STATUS_VAL		BIT_ULL(63)
@@ -52,11 +60,11 @@ void l1vmm_mce_init(struct l1vmm_mce *m);
 /*
  * KVM_X86_SETUP_MCE: false (-EINVAL) for a bank count outside 1..32 or a
  * capability bit not in L1VMM_MCE_CAP_SUPPORTED (bits 7:0 and 23:16 are
- * free, as in KVM); else MCG_CAP is @mcg_cap's bits 8:0 (kvm-amd drops
- * the others, MCG_SER_P included), MCG_CTL all ones where it exists, and
+ * free, as in KVM); else MCG_CAP is the bits of @mcg_cap in @keep (the
+ * backend's L1VMM_MCG_CAP_KEEP_*), MCG_CTL all ones where it exists, and
  * every bank's CTL all ones.
  */
-bool l1vmm_mce_setup(struct l1vmm_mce *m, u64 mcg_cap);
+bool l1vmm_mce_setup(struct l1vmm_mce *m, u64 mcg_cap, u64 keep);
 
 /* Is @index an MSR of the machine-check architecture (whether or not this vCPU has it)? */
 static inline bool l1vmm_mce_msr(u32 index)

@@ -38,13 +38,24 @@ const u32 l1vmm_msr_list[] = {
 };
 const unsigned int l1vmm_nr_msrs = ARRAY_SIZE(l1vmm_msr_list);
 
-const u32 l1vmm_feature_msr_list[] = {
+static const u32 feature_msrs_amd[] = {
 	L1VMM_MSR_AMD64_DE_CFG,
 	L1VMM_MSR_UCODE_REV,
 	L1VMM_MSR_ARCH_CAPABILITIES,
 	L1VMM_MSR_PERF_CAPABILITIES,
 };
-const unsigned int l1vmm_nr_feature_msrs = ARRAY_SIZE(l1vmm_feature_msr_list);
+const struct l1vmm_feature_msrs l1vmm_feature_msrs_amd = {
+	.index = feature_msrs_amd, .n = ARRAY_SIZE(feature_msrs_amd),
+};
+
+static const u32 feature_msrs_intel[] = {
+	L1VMM_MSR_UCODE_REV,
+	L1VMM_MSR_ARCH_CAPABILITIES,
+	L1VMM_MSR_PERF_CAPABILITIES,
+};
+const struct l1vmm_feature_msrs l1vmm_feature_msrs_intel = {
+	.index = feature_msrs_intel, .n = ARRAY_SIZE(feature_msrs_intel),
+};
 
 bool l1vmm_msr_known(u32 index)
 {

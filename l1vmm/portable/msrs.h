@@ -86,10 +86,16 @@ extern const unsigned int l1vmm_nr_msrs;
 
 /*
  * KVM_GET_MSR_FEATURE_INDEX_LIST: the feature MSRs, in KVM's order (its
- * msr_based_features_all[] less what kvm-amd refuses: the VMX MSRs).
+ * msr_based_features_all[]), less what each vendor module refuses:
+ * kvm-amd the VMX MSRs, kvm-intel AMD's DE_CFG and, without nested VMX
+ * (which l1vmm does not offer), the VMX MSRs too.
  */
-extern const u32 l1vmm_feature_msr_list[];
-extern const unsigned int l1vmm_nr_feature_msrs;
+struct l1vmm_feature_msrs {
+	const u32 *index;
+	unsigned int n;
+};
+extern const struct l1vmm_feature_msrs l1vmm_feature_msrs_amd;
+extern const struct l1vmm_feature_msrs l1vmm_feature_msrs_intel;
 
 bool l1vmm_msr_known(u32 index);
 

@@ -14,6 +14,8 @@
 #include <asm/nospec-branch.h>
 
 #include "l1vmm/hw.h"
+#include "l1vmm/portable/mce.h"
+#include "l1vmm/portable/msrs.h"
 #include "l1vmm/run.h"
 #include "l1vmm/svm/event_inj.h"
 #include "l1vmm/svm/svm.h"
@@ -504,6 +506,8 @@ const struct l1vmm_backend_ops svm_ops = {
 	.set_dr_intercepts	= svm_set_dr_intercepts,
 	.set_exception_intercept = svm_set_exception_intercept,
 	.set_iret_intercept	= svm_set_iret_intercept,
+	.mcg_cap_keep		= L1VMM_MCG_CAP_KEEP_AMD,
+	.feature_msrs		= &l1vmm_feature_msrs_amd,
 	.get_cr0		= svm_get_cr0,
 	.get_cr4		= svm_get_cr4,
 	.get_cr8		= svm_get_cr8,

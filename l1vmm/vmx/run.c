@@ -21,6 +21,8 @@
 #include <asm/trapnr.h>
 
 #include "l1vmm/debugregs.h"
+#include "l1vmm/portable/mce.h"
+#include "l1vmm/portable/msrs.h"
 #include "l1vmm/run.h"
 #include "l1vmm/vmx/mitigations.h"
 #include "l1vmm/vmx/vmx.h"
@@ -673,6 +675,8 @@ const struct l1vmm_backend_ops vmx_ops = {
 	.set_exception_intercept = vmx_set_exception_intercept,
 	.set_iret_intercept	= vmx_set_iret_intercept,
 	.nmi_window_exits	= true,
+	.mcg_cap_keep		= L1VMM_MCG_CAP_KEEP_INTEL,
+	.feature_msrs		= &l1vmm_feature_msrs_intel,
 	.set_nmi_blocked	= vmx_set_nmi_blocked,
 	.get_cr0		= vmx_get_cr0,
 	.get_cr4		= vmx_get_cr4,

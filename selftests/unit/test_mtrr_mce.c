@@ -10,6 +10,9 @@
 #include "l1vmm/portable/mtrr.h"
 
 #define ONES	(~0ULL)
+/* What each vendor's MCG_CAP keeps of KVM_X86_SETUP_MCE's value. */
+#define AMD	L1VMM_MCG_CAP_KEEP_AMD
+#define INTEL	L1VMM_MCG_CAP_KEEP_INTEL
 
 /* The MSRs QEMU writes at every reset: all of them are MTRRs here. */
 static void test_mtrr_slots(void)
@@ -113,19 +116,26 @@ static void test_mce_setup(void)
 	l1vmm_mce_init(&m);
 	ASSERT_EQ(32, m.mcg_cap);
 	ASSERT_EQ(0, m.banks[0]);
-	TEST_ASSERT(!l1vmm_mce_setup(&m, 0), "0 banks accepted");
-	TEST_ASSERT(!l1vmm_mce_setup(&m, 33), "33 banks accepted");
-	TEST_ASSERT(!l1vmm_mce_setup(&m, 10 | L1VMM_MCG_CMCI_P), "CMCI_P accepted");
-	TEST_ASSERT(!l1vmm_mce_setup(&m, 10 | (1ULL << 9)), "EXT_P accepted");
-	TEST_ASSERT(!l1vmm_mce_setup(&m, 10 | (1ULL << 32)), "bit 32 accepted");
+	TEST_ASSERT(!l1vmm_mce_setup(&m, 0, AMD), "0 banks accepted");
+	TEST_ASSERT(!l1vmm_mce_setup(&m, 33, AMD), "33 banks accepted");
+	TEST_ASSERT(!l1vmm_mce_setup(&m, 10 | L1VMM_MCG_CMCI_P, AMD), "CMCI_P accepted");
+	TEST_ASSERT(!l1vmm_mce_setup(&m, 10 | (1ULL << 9), AMD), "EXT_P accepted");
+	TEST_ASSERT(!l1vmm_mce_setup(&m, 10 | (1ULL << 32), AMD), "bit 32 accepted");
 	ASSERT_EQ(32, m.mcg_cap);				/* unchanged */
 	/* QEMU's: 10 banks, MCG_CTL_P, MCG_SER_P; the count and extended count are free. */
-	TEST_ASSERT(l1vmm_mce_setup(&m, 0x1000a | L1VMM_MCE_CAP_SUPPORTED), "QEMU's refused");
+	TEST_ASSERT(l1vmm_mce_setup(&m, 0x1000a | L1VMM_MCE_CAP_SUPPORTED, AMD), "QEMU's refused");
 	ASSERT_EQ(0xa | L1VMM_MCG_CTL_P, m.mcg_cap);		/* kvm-amd keeps bits 8:0 */
 	ASSERT_EQ(ONES, m.mcg_ctl);
 	for (i = 0; i < 10; i++)
 		ASSERT_EQ(ONES, m.banks[4 * i]);
 	ASSERT_EQ(0, m.banks[40]);
+
+	/* kvm-intel keeps all of it; LMCE is kvm-intel's, not offered. */
+	l1vmm_mce_init(&m);
+	TEST_ASSERT(!l1vmm_mce_setup(&m, 10 | L1VMM_MCG_LMCE_P, INTEL), "LMCE_P accepted");
+	TEST_ASSERT(l1vmm_mce_setup(&m, 0x1000a | L1VMM_MCE_CAP_SUPPORTED, INTEL),
+		    "QEMU's refused on Intel");
+	ASSERT_EQ(0x1000a | L1VMM_MCE_CAP_SUPPORTED, m.mcg_cap);
 }
 
 static void test_mce_msrs(void)
@@ -147,7 +157,7 @@ static void test_mce_msrs(void)
 	ASSERT_EQ(0, l1vmm_mce_get(&m, 0, &v, false));
 	ASSERT_EQ(1, l1vmm_mce_set(&m, 1, 0, true, false));
 
-	TEST_ASSERT(l1vmm_mce_setup(&m, 2 | L1VMM_MCG_CTL_P), "setup refused");
+	TEST_ASSERT(l1vmm_mce_setup(&m, 2 | L1VMM_MCG_CTL_P, AMD), "setup refused");
 	/* MCG_CTL: 0 or all ones, for both. */
 	ASSERT_EQ(0, l1vmm_mce_set(&m, 0x17b, 0, false, false));
 	ASSERT_EQ(0, l1vmm_mce_set(&m, 0x17b, ONES, false, false));
@@ -194,7 +204,7 @@ static void test_mce_inject(void)
 	struct l1vmm_mce m;
 
 	l1vmm_mce_init(&m);
-	TEST_ASSERT(l1vmm_mce_setup(&m, 4 | L1VMM_MCG_CTL_P), "setup refused");
+	TEST_ASSERT(l1vmm_mce_setup(&m, 4 | L1VMM_MCG_CTL_P, AMD), "setup refused");
 	/* No such bank, or STATUS without VAL. */
 	e.bank = 4;
 	ASSERT_EQ(L1VMM_MCE_INVALID, l1vmm_mce_inject(&m, &e, true));
@@ -258,11 +268,15 @@ static void test_lists(void)
 	for (i = 0; i < l1vmm_nr_msrs; i++)
 		TEST_ASSERT(l1vmm_mtrr_slot(l1vmm_msr_list[i]) < 0 && l1vmm_msr_list[i] != 0xfe,
 			    "MTRR %#x listed", l1vmm_msr_list[i]);
-	ASSERT_EQ(4, l1vmm_nr_feature_msrs);
-	ASSERT_EQ(0xc0011029, l1vmm_feature_msr_list[0]);
-	ASSERT_EQ(0x8b, l1vmm_feature_msr_list[1]);
-	ASSERT_EQ(0x10a, l1vmm_feature_msr_list[2]);
-	ASSERT_EQ(0x345, l1vmm_feature_msr_list[3]);
+	/* kvm-amd's: DE_CFG first; kvm-intel's without nested VMX: the other three. */
+	ASSERT_EQ(4, l1vmm_feature_msrs_amd.n);
+	ASSERT_EQ(0xc0011029, l1vmm_feature_msrs_amd.index[0]);
+	ASSERT_EQ(3, l1vmm_feature_msrs_intel.n);
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(l1vmm_feature_msrs_amd.index[i + 1], l1vmm_feature_msrs_intel.index[i]);
+		ASSERT_EQ(((const uint32_t[]){ 0x8b, 0x10a, 0x345 })[i],
+			  l1vmm_feature_msrs_intel.index[i]);
+	}
 }
 
 static const struct ktap_case tests[] = {
