@@ -8,16 +8,20 @@
 test=$(basename "$0")
 test=${test%@kvm}
 mods=${L1VMM_KVM_MODULES:-/lib/modules/kvm}
+# KVM's modules in load order, and their names in unload order; ccp
+# (AMD's crypto) is kvm-amd's dependency only.
 if grep -q -w svm /proc/cpuinfo; then
-	vendor=kvm-amd
+	order="irqbypass kvm ccp kvm-amd"
+	unload="kvm_amd kvm ccp irqbypass"
 elif grep -q -w vmx /proc/cpuinfo; then
-	vendor=kvm-intel
+	order="irqbypass kvm kvm-intel"
+	unload="kvm_intel kvm irqbypass"
 else
 	echo "    # SKIP no SVM or VMX for KVM"; exit 4
 fi
 # Each step in the kernel log too: a hang between them says where.
 step() { echo "kvm-ref: $test: $*" >/dev/kmsg 2>/dev/null; }
-for m in irqbypass kvm ccp $vendor; do
+for m in $order; do
 	[ -e "$mods/$m.ko" ] || continue
 	[ -d "/sys/module/$(echo "$m" | tr - _)" ] && continue
 	step "insmod $m"
@@ -31,6 +35,6 @@ rc=$?
 # KVM stays loaded for the next twin (doc/testing.md, "The Bochs guests").
 if [ "${l1vmm_kvm_keep:-0}" != 1 ]; then
 	step "rmmod"
-	rmmod "$(echo "$vendor" | tr - _)" kvm ccp irqbypass
+	rmmod $unload
 fi
 exit $rc
