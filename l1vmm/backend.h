@@ -208,6 +208,14 @@ struct l1vmm_backend_ops {
 	 * MSRs (KVM_GET_MSR_FEATURE_INDEX_LIST, portable/msrs.h).
 	 */
 	u64 mcg_cap_keep;
+	/*
+	 * A series of fastpath re-entries ends at the TSC value the
+	 * backend's begin_entries() put in vcpu->series_end: where a host
+	 * interrupt may not make the guest exit (VMX under Bochs while L2
+	 * has IF=0), the series must end by itself for the host to take it.
+	 * SVM's INTR intercept always exits.
+	 */
+	bool bounded_series;
 	const struct l1vmm_feature_msrs *feature_msrs;
 	/*
 	 * Optional (NULL: the core's nmi_masked is all there is, SVM): the

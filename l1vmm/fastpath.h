@@ -205,6 +205,16 @@ static __always_inline bool exit_requested(struct l1vmm_vcpu *vcpu)
 	       vcpu->irq_pending || READ_ONCE(vcpu->run->request_interrupt_window);
 }
 
+/* The series has run for the backend's bound (backend.h: bounded_series). */
+static __always_inline bool series_over(const struct l1vmm_backend_ops *ops,
+					struct l1vmm_vcpu *vcpu)
+{
+	if (!ops->bounded_series || rdtsc() <= vcpu->series_end)
+		return false;
+	vcpu->stats.fastpath_series_bounded++;
+	return true;
+}
+
 /*
  * The fastpath, in the run loop (run.h) with IRQs off right after the
  * exit: CPUID, hypercalls, in-kernel MSRs, XSETBV and the APIC writes
@@ -234,7 +244,7 @@ static __always_inline enum l1vmm_fastpath l1vmm_fastpath(const struct l1vmm_bac
 		l1vmm_xstate_xsetbv(ops, vcpu);
 	vcpu->stats.exits++;
 	vcpu->stats.fastpath_exits++;
-	if (e == EMULATE_EVENT || exit_requested(vcpu)) {
+	if (e == EMULATE_EVENT || exit_requested(vcpu) || series_over(ops, vcpu)) {
 		vcpu->regs_dirty |= EMULATED_DIRTY;
 		return L1VMM_FASTPATH_HANDLED;
 	}

@@ -41,6 +41,7 @@ static const struct stat_def vcpu_stats[] = {
 	VCPU_STAT(exits),
 	VCPU_STAT(fastpath_exits),
 	VCPU_STAT(fastpath_apic_writes),
+	VCPU_STAT(fastpath_series_bounded),
 	VCPU_STAT(xsetbv_exits),
 	VCPU_STAT(l1_xsetbv),
 	VCPU_STAT(l1_intercepted_always),

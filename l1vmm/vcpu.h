@@ -93,6 +93,7 @@ struct l1vmm_vcpu_stats {
 	u64 exits;		/* every exit from the guest */
 	u64 fastpath_exits;	/* of those, handled in the fastpath */
 	u64 fastpath_apic_writes; /* of those, x2APIC ICR/EOI and TSC_DEADLINE writes */
+	u64 fastpath_series_bounded; /* series of them ended by their time bound (VMX) */
 	u64 xsetbv_exits;	/* guest XSETBV that reached l1vmm */
 	u64 l1_xsetbv;		/* XSETBV l1vmm executed itself (XCR0 switches) */
 	/*
@@ -149,6 +150,7 @@ struct l1vmm_vcpu {
 	int cpu;		/* where it last ran, -1 before */
 	int mode;		/* enum l1vmm_vcpu_mode */
 	unsigned long requests;
+	u64 series_end;		/* the TSC at which a series ends (backend.h: bounded_series) */
 
 	/*
 	 * Guest GPRs. The backend keeps some registers elsewhere too (SVM: RAX,

@@ -214,6 +214,7 @@ static __always_inline void vmx_begin_entries(struct l1vmm_vcpu *vcpu)
 	unsigned long cr3 = __read_cr3(), cr4 = cr4_read_shadow();
 	u16 ldt;
 
+	vcpu->series_end = rdtsc() + vmx_bound_tsc;
 	if (unlikely(cr3 != vmx->host_cr3)) {
 		vmx_vmwrite(vmx, L1VMM_VMCS_ID_HOST_CR3, cr3);
 		vmx->host_cr3 = cr3;
@@ -307,9 +308,15 @@ static __always_inline void vmx_spec_ctrl_in_c(const struct l1vmm_spec_ctrl *spe
 
 /*
  * The run loop's enter_once: one VMLAUNCH or VMRESUME. The guest's CR2,
- * which the VMCS does not hold, goes into the CPU around it; the
- * preemption timer bounds how long the guest runs without an exit, on
- * any L0 (Bochs delivers no external-interrupt exit while L2 has IF=0).
+ * which the VMCS does not hold, goes into the CPU around it.
+ *
+ * The preemption timer bounds how long the guest runs, on any L0: Bochs
+ * delivers no external-interrupt exit while L2 has IF=0, so without it a
+ * guest spinning there, or a series of fastpath exits (CPUID in a loop
+ * with IF=0), would hold the CPU with the host's interrupts off for good.
+ * Where the exit saves the timer's value it is loaded once per series and
+ * counts down across it, bounding the series; its exit ends the series
+ * (L1VMM_EXIT_INTR). Elsewhere it bounds each entry only.
  * The event to inject was consumed if the guest ran.
  */
 static __always_inline bool vmx_enter_once(struct l1vmm_vcpu *vcpu)
@@ -319,7 +326,7 @@ static __always_inline bool vmx_enter_once(struct l1vmm_vcpu *vcpu)
 	struct l1vmm_spec_ctrl *spec_ctrl = NULL;
 	u32 timer = vmx_preemption_timer_value();
 
-	if (timer)
+	if (timer && (vmx->series_first || !(vmx->exit & L1VMM_EXIT_SAVE_PREEMPTION_TIMER)))
 		vmx_vmwrite(vmx, L1VMM_VMCS_ID_VMX_PREEMPTION_TIMER_VALUE, timer);
 	if (vmx_switch_spec_ctrl && IS_ENABLED(CONFIG_L1VMM_SPEC_CTRL_RESTORE_ASM))
 		spec_ctrl = &vcpu->spec_ctrl;
@@ -676,6 +683,7 @@ const struct l1vmm_backend_ops vmx_ops = {
 	.set_iret_intercept	= vmx_set_iret_intercept,
 	.nmi_window_exits	= true,
 	.mcg_cap_keep		= L1VMM_MCG_CAP_KEEP_INTEL,
+	.bounded_series		= true,
 	.feature_msrs		= &l1vmm_feature_msrs_intel,
 	.set_nmi_blocked	= vmx_set_nmi_blocked,
 	.get_cr0		= vmx_get_cr0,

@@ -53,11 +53,11 @@
 #define EPT_MEMTYPE_WB			(6ULL << 3)
 #define EPT_IGNORE_PAT			BIT_ULL(6)
 #define EPT_LARGE			BIT_ULL(7)
+#define EPT_ACCESSED			BIT_ULL(8)	/* with EPTP's A/D enable */
+#define EPT_DIRTY			BIT_ULL(9)
 
 /* IA32_VMX_MISC bits 4:0: the preemption timer counts every 2^N TSC cycles. */
 #define VMX_MISC_PREEMPTION_RATE_MASK	0x1fULL
-/* The longest a guest runs without an exit, in TSC cycles (about 1-4 ms). */
-#define PREEMPTION_TSC_CYCLES		(1ULL << 22)
 
 /* KVM's default PAUSE-loop exiting gap and window (ple_gap, ple_window). */
 #define PLE_GAP				128
@@ -83,6 +83,7 @@ u64 vmx_basic;
 bool vmx_switch_spec_ctrl;
 u64 vmx_host_star, vmx_host_lstar, vmx_host_cstar, vmx_host_sfmask;
 static u32 vmx_preemption_timer;
+u64 vmx_bound_tsc;
 /* The I/O bitmaps A and B and the MSR bitmap: every port and MSR exits, as on SVM. */
 static struct page *io_bitmaps, *msr_bitmap;
 static DEFINE_IDA(vmx_vpids);
@@ -90,8 +91,10 @@ static DEFINE_IDA(vmx_vpids);
 /*
  * EPT entries: every table readable, writable and executable; leaves
  * readable and executable, writable where the slot is, write-back with
- * the guest's PAT ignored (KVM's choice without non-coherent DMA). No
- * accessed/dirty flags (EPTP bit 6 stays off): page aging finds nothing.
+ * the guest's PAT ignored (KVM's choice without non-coherent DMA). Where
+ * the CPU has EPT accessed/dirty flags (l1vmm_vmx_eptp() turns them on),
+ * leaves carry A, and D where writable, as NPT's do, and page aging
+ * clears A (vmx_init()); without them it finds nothing.
  */
 struct l1vmm_tdp_format vmx_ept_format = {
 	.present	= EPT_READ | EPT_WRITE | EPT_EXEC,
@@ -569,10 +572,17 @@ static const struct l1vmm_backend_ops *vmx_init(void)
 	vmx_limits.efer_allowed = EFER_SCE | EFER_LME | EFER_LMA |
 				  (boot_cpu_has(X86_FEATURE_NX) ? EFER_NX : 0);
 	vmx_limits.host_ia32e = true;
+	if (vmx_limits.ept_vpid_cap & L1VMM_EPT_CAP_AD) {
+		vmx_ept_format.leaf |= EPT_ACCESSED;
+		vmx_ept_format.leaf_writable |= EPT_DIRTY;
+		vmx_ept_format.accessed = EPT_ACCESSED;
+	}
 	vmx_ept_format.max_leaf_level = (vmx_limits.ept_vpid_cap & EPT_CAP_1G_PAGES) ? 3 :
 					(vmx_limits.ept_vpid_cap & EPT_CAP_2M_PAGES) ? 2 : 1;
-	vmx_preemption_timer = PREEMPTION_TSC_CYCLES >>
-			       (vmx_limits.misc & VMX_MISC_PREEMPTION_RATE_MASK);
+	/* From the TSC's rate: Bochs's runs at tens of MHz, hardware's at GHz. */
+	vmx_bound_tsc = (u64)max(tsc_khz, 1000U) * VMX_GUEST_BOUND_US / 1000;
+	vmx_preemption_timer = min_t(u64, U32_MAX, vmx_bound_tsc >>
+				     (vmx_limits.misc & VMX_MISC_PREEMPTION_RATE_MASK));
 	vmx_switch_spec_ctrl = l1vmm_host_has_msr(L1VMM_MSR_SPEC_CTRL);
 	rdmsrl(MSR_STAR, vmx_host_star);
 	rdmsrl(MSR_LSTAR, vmx_host_lstar);

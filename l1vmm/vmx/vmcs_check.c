@@ -206,6 +206,8 @@ static const char *check_controls(const struct l1vmm_vmcs_view *v,
 	/* nested_check_vm_exit_controls() */
 	if (ctl_invalid(v->exit, &limits->exit))
 		return "VM-exit controls not allowed by the CPU";
+	if ((v->exit & L1VMM_EXIT_SAVE_PREEMPTION_TIMER) && !(v->pin & L1VMM_PIN_PREEMPTION_TIMER))
+		return "saving the preemption timer without the timer";
 
 	/* nested_check_vm_entry_controls() */
 	if (ctl_invalid(v->entry, &limits->entry))

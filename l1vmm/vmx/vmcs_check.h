@@ -17,6 +17,7 @@
 /* Pin-based VM-execution controls. */
 #define L1VMM_PIN_NMI_EXITING			BIT(3)
 #define L1VMM_PIN_VIRTUAL_NMIS			BIT(5)
+#define L1VMM_PIN_PREEMPTION_TIMER		BIT(6)
 
 /* Primary processor-based VM-execution controls. */
 #define L1VMM_PROC_NMI_WINDOW_EXITING		BIT(22)
@@ -33,6 +34,7 @@
 /* VM-exit controls. */
 #define L1VMM_EXIT_HOST_ADDR_SPACE_SIZE		BIT(9)
 #define L1VMM_EXIT_LOAD_IA32_EFER		BIT(21)
+#define L1VMM_EXIT_SAVE_PREEMPTION_TIMER	BIT(22)
 
 /* VM-entry controls. */
 #define L1VMM_ENTRY_LOAD_DEBUG_CONTROLS		BIT(2)

@@ -60,6 +60,8 @@ u64 l1vmm_vmx_eptp(u64 root_pa, int levels, u64 ept_cap)
 		walk = L1VMM_EPTP_WALK_LENGTH_5;
 	else
 		return 0;
+	if (ept_cap & L1VMM_EPT_CAP_AD)
+		walk |= L1VMM_EPTP_AD_ENABLE;
 	return root_pa | walk | L1VMM_EPTP_MEMTYPE_WB;
 }
 

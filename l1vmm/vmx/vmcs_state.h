@@ -65,7 +65,8 @@ u64 l1vmm_vmx_hw_cr4(u64 cr4, const struct l1vmm_vmcs_limits *limits);
 
 /*
  * The EPT pointer for a root table at @root_pa with @levels (4 or 5):
- * write-back, the walk length, no accessed/dirty flags. 0 when the CPU's
+ * write-back, the walk length, and the accessed/dirty flags where the CPU
+ * has them (as KVM's default eptad=1). 0 when the CPU's
  * IA32_VMX_EPT_VPID_CAP (@ept_cap) lacks write-back or that walk length.
  */
 u64 l1vmm_vmx_eptp(u64 root_pa, int levels, u64 ept_cap);

@@ -254,6 +254,16 @@ static inline void vmx_vmwrite(struct vmx_vcpu *vmx, enum l1vmm_vmcs_field_id id
 }
 
 /* __l1vmm_vmx_vcpu_run()'s results (vmenter.S). */
+/*
+ * The longest the guest runs, in microseconds: without an exit (the
+ * preemption timer), and in one series of fastpath re-entries (the
+ * series' bound, backend.h), so that the host takes its interrupts, its
+ * tick (4 ms at HZ=250) included, on an L0 that holds them back while L2
+ * has IF=0 (Bochs). vmx_bound_tsc is it in TSC cycles.
+ */
+#define VMX_GUEST_BOUND_US	1000
+extern u64 vmx_bound_tsc;
+
 #define VMX_RUN_EXITED		0	/* the guest ran, and exited */
 #define VMX_RUN_VMFAIL		1	/* VMLAUNCH/VMRESUME failed: VM-instruction error */
 #define VMX_RUN_FAULTED		2	/* VMLAUNCH/VMRESUME faulted: VMX is off under us */

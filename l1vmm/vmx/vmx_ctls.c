@@ -86,7 +86,8 @@ const struct l1vmm_vmx_ctl_want l1vmm_vmx_want[L1VMM_NR_CTL_FIELDS] = {
 	[L1VMM_CTL_EXIT] = {
 		.min = L1VMM_EXIT_SAVE_DEBUG_CONTROLS | L1VMM_EXIT_HOST_ADDR_SPACE_SIZE |
 		       L1VMM_EXIT_SAVE_IA32_EFER | L1VMM_EXIT_LOAD_IA32_EFER,
-		.opt = L1VMM_EXIT_SAVE_IA32_PAT | L1VMM_EXIT_LOAD_IA32_PAT,
+		.opt = L1VMM_EXIT_SAVE_IA32_PAT | L1VMM_EXIT_LOAD_IA32_PAT |
+		       L1VMM_EXIT_SAVE_PREEMPTION_TIMER,
 	},
 	[L1VMM_CTL_ENTRY] = {
 		.min = L1VMM_ENTRY_LOAD_DEBUG_CONTROLS | L1VMM_ENTRY_LOAD_IA32_EFER,
@@ -213,6 +214,10 @@ int l1vmm_vmx_compute_ctls(const struct l1vmm_vmcs_limits *limits,
 		ctls->val[f] = w->min | (w->opt & cap->allowed1) | cap->allowed0;
 		ctls->dyn[f] = w->dyn;
 	}
+	/* Saving the preemption timer's value needs the timer (SDM 26.2.1.2). */
+	if (!(ctls->val[L1VMM_CTL_PIN] & L1VMM_PIN_PREEMPTION_TIMER))
+		ctls->val[L1VMM_CTL_EXIT] &= ~(L1VMM_EXIT_SAVE_PREEMPTION_TIMER &
+					       ~limits->exit.allowed0);
 	return 0;
 }
 

@@ -27,7 +27,6 @@
 
 /* Pin-based VM-execution controls (more in vmcs_check.h). */
 #define L1VMM_PIN_EXT_INTR_EXITING		BIT(0)
-#define L1VMM_PIN_PREEMPTION_TIMER		BIT(6)
 
 /* Primary processor-based VM-execution controls. */
 #define L1VMM_PROC_INTR_WINDOW_EXITING		BIT(2)
@@ -60,7 +59,6 @@
 #define L1VMM_EXIT_SAVE_IA32_PAT		BIT(18)
 #define L1VMM_EXIT_LOAD_IA32_PAT		BIT(19)
 #define L1VMM_EXIT_SAVE_IA32_EFER		BIT(20)
-#define L1VMM_EXIT_SAVE_PREEMPTION_TIMER	BIT(22)
 
 /* VM-entry controls. */
 #define L1VMM_ENTRY_LOAD_IA32_PAT		BIT(14)

@@ -36,7 +36,7 @@ static const struct l1vmm_vmcs_limits limits = {
 	.pin = { 0x16, 0xff },
 	.proc = { 0x0401e172, 0xfff9fffe },
 	.proc2 = { 0, 0x3fffff },
-	.exit = { 0x36dff, 0x3fffff },
+	.exit = { 0x36dff, 0x7fffff },
 	.entry = { 0x11ff, 0x3ffff },
 	.cr0_fixed0 = 0x80000021, .cr0_fixed1 = 0xffffffff,
 	.cr4_fixed0 = 0x2000, .cr4_fixed1 = 0x3767ff,
@@ -274,6 +274,12 @@ static void test_controls(void)
 	BREAK(v.exit |= 1u << 30, "VM-exit controls not allowed by the CPU");
 	BREAK(v.exit &= ~1u, "VM-exit controls not allowed by the CPU");
 	BREAK(v.entry |= 1u << 20, "VM-entry controls not allowed by the CPU");
+	BREAK(v.exit |= L1VMM_EXIT_SAVE_PREEMPTION_TIMER,
+	      "saving the preemption timer without the timer");
+	v = good64();
+	v.pin |= L1VMM_PIN_PREEMPTION_TIMER;
+	v.exit |= L1VMM_EXIT_SAVE_PREEMPTION_TIMER;
+	expect_valid(&v, "preemption timer, saved at exits");
 
 	/* The VM-entry interruption-information field. */
 	BREAK(v.entry_intr_info = INJECT(RESERVED, 0x20), "event injection with a reserved type");

@@ -184,9 +184,11 @@ static void test_eptp(void)
 {
 	u64 cap = haswell.ept_vpid_cap;
 
-	ASSERT_EQ(0x5000ULL | 0x18 | 6, l1vmm_vmx_eptp(0x5000, 4, cap));
+	/* Haswell's: write-back, 4 levels, accessed/dirty flags (bit 6). */
+	ASSERT_EQ(0x5000ULL | 0x40 | 0x18 | 6, l1vmm_vmx_eptp(0x5000, 4, cap));
+	ASSERT_EQ(0x5000ULL | 0x18 | 6, l1vmm_vmx_eptp(0x5000, 4, cap & ~L1VMM_EPT_CAP_AD));
 	ASSERT_EQ(0ULL, l1vmm_vmx_eptp(0x5000, 5, cap));
-	ASSERT_EQ(0x5000ULL | 0x20 | 6,
+	ASSERT_EQ(0x5000ULL | 0x40 | 0x20 | 6,
 		  l1vmm_vmx_eptp(0x5000, 5, cap | L1VMM_EPT_CAP_WALK_LENGTH_5));
 	ASSERT_EQ(0ULL, l1vmm_vmx_eptp(0x5000, 4, cap & ~L1VMM_EPT_CAP_MEMTYPE_WB));
 	ASSERT_EQ(0ULL, l1vmm_vmx_eptp(0x5000, 3, cap));

@@ -31,11 +31,11 @@ static const struct l1vmm_vmx_msrs haswell = {
 	.basic = BASIC_GOOD | L1VMM_VMX_BASIC_TRUE_CTLS,
 	.pinbased = CAP(0x16, 0x7f),
 	.procbased = CAP(PROC_DEFAULT1, 0xfff9fffe),
-	.exit = CAP(EXIT_DEFAULT1, 0x003fffff),
+	.exit = CAP(EXIT_DEFAULT1, 0x007fffff),
 	.entry = CAP(ENTRY_DEFAULT1, 0x0000ffff),
 	.true_pinbased = CAP(0x16, 0x7f),
 	.true_procbased = CAP(PROC_TRUE_DEFAULT1, 0xfff9fffe),
-	.true_exit = CAP(EXIT_TRUE_DEFAULT1, 0x003fffff),
+	.true_exit = CAP(EXIT_TRUE_DEFAULT1, 0x007fffff),
 	.true_entry = CAP(ENTRY_TRUE_DEFAULT1, 0x0000ffff),
 	.procbased2 = CAP(0, 0x000037ff),
 	.cr0_fixed0 = 0x80000021,	/* PE, NE, PG */
@@ -135,6 +135,8 @@ static void test_computed_controls(void)
 	/* Allowed optional controls are on. */
 	TEST_ASSERT(c.val[L1VMM_CTL_PROC2] & L1VMM_PROC2_ENABLE_VPID, "VPID off");
 	TEST_ASSERT(c.val[L1VMM_CTL_PIN] & L1VMM_PIN_PREEMPTION_TIMER, "preemption timer off");
+	TEST_ASSERT(c.val[L1VMM_CTL_EXIT] & L1VMM_EXIT_SAVE_PREEMPTION_TIMER,
+		    "preemption timer not saved at exits");
 	TEST_ASSERT(c.val[L1VMM_CTL_ENTRY] & L1VMM_ENTRY_LOAD_IA32_PAT, "PAT load off");
 }
 
@@ -164,6 +166,8 @@ static void test_optional_controls_drop(void)
 	ASSERT_EQ(0, l1vmm_vmx_compute_ctls(&l, l1vmm_vmx_want, &c, &missing));
 	ASSERT_EQ(0U, c.val[L1VMM_CTL_PROC2] & L1VMM_PROC2_ENABLE_VPID);
 	ASSERT_EQ(0U, c.val[L1VMM_CTL_PIN] & L1VMM_PIN_PREEMPTION_TIMER);
+	/* Saving the timer's value goes with the timer. */
+	ASSERT_EQ(0U, c.val[L1VMM_CTL_EXIT] & L1VMM_EXIT_SAVE_PREEMPTION_TIMER);
 }
 
 /* Each control l1vmm needs, taken away alone, is the one named. */
