@@ -312,11 +312,11 @@ static __always_inline void vmx_spec_ctrl_in_c(const struct l1vmm_spec_ctrl *spe
  *
  * The preemption timer bounds how long the guest runs, on any L0: Bochs
  * delivers no external-interrupt exit while L2 has IF=0, so without it a
- * guest spinning there, or a series of fastpath exits (CPUID in a loop
- * with IF=0), would hold the CPU with the host's interrupts off for good.
- * Where the exit saves the timer's value it is loaded once per series and
- * counts down across it, bounding the series; its exit ends the series
- * (L1VMM_EXIT_INTR). Elsewhere it bounds each entry only.
+ * guest spinning there would hold the CPU with the host's interrupts off
+ * for good; its exit ends the series (L1VMM_EXIT_INTR). Where the exit
+ * saves the timer's value it is written once per series and counts the
+ * guest's time across it. It does not count l1vmm's: a series of
+ * fastpath exits is bounded by the TSC (vmx_begin_entries(), fastpath.h).
  * The event to inject was consumed if the guest ran.
  */
 static __always_inline bool vmx_enter_once(struct l1vmm_vcpu *vcpu)
