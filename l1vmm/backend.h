@@ -18,7 +18,6 @@
 #include "l1vmm/portable/cpu_detect.h"
 
 struct l1vmm_feature_msrs;
-
 struct l1vmm_vcpu;
 struct l1vmm_tdp_format;
 

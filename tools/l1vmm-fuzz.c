@@ -5406,7 +5406,7 @@ int main(int argc, char **argv)
 	const char *trace_path = NULL, *compare_path = NULL, *why = "";
 	uint64_t seed = 1, seconds = 60, one_seed = 0, iters = 0, start, end, i;
 	bool single = false, load = true, any_xcr0 = false, crashed = false, stuck = false;
-	char crash[128] = "", crash_why[192];
+	char crash[128] = "", what[128], crash_why[192];
 	bool unkillable = false, splat = false, ok_load, ok_unload, ok_mem;
 	static struct mem before, after_run, after;
 	unsigned int tries = 0;
@@ -5562,25 +5562,23 @@ int main(int argc, char **argv)
 		}
 		iters++;
 		w = wait_iteration(pid, &status);
-		if (w) {
-			printf("    # iteration %lu (seed %#lx) still ran after %d s: %s\n",
-			       i, iseed, ITER_KILL_S, w == 1 ? "killed" : "cannot be killed");
+		what[0] = '\0';
+		if (w)
+			snprintf(what, sizeof(what), "iteration %lu (seed %#lx) still ran after %d s: %s",
+				 i, iseed, ITER_KILL_S, w == 1 ? "killed" : "cannot be killed");
+		else if (WIFEXITED(status) && WEXITSTATUS(status) == EXIT_STUCK)
+			stuck = true;
+		else if (!WIFEXITED(status) || WEXITSTATUS(status))
+			snprintf(what, sizeof(what), "iteration %lu (seed %#lx) ended with %s %d",
+				 i, iseed, WIFSIGNALED(status) ? "signal" : "exit code",
+				 WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+		if (what[0]) {
+			printf("    # %s\n", what);
+			/* The first one goes into the result line too. */
 			if (!crashed)
-				snprintf(crash, sizeof(crash), "iteration %lu (seed %#lx) ran over %d s",
-					 i, iseed, ITER_KILL_S);
+				memcpy(crash, what, sizeof(crash));
 			crashed = true;
 			unkillable = w == 2;
-		} else if (WIFEXITED(status) && WEXITSTATUS(status) == EXIT_STUCK) {
-			stuck = true;
-		} else if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-			printf("    # iteration %lu (seed %#lx) ended with %s %d\n", i, iseed,
-			       WIFSIGNALED(status) ? "signal" : "exit code",
-			       WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
-			if (!crashed)
-				snprintf(crash, sizeof(crash), "iteration %lu (seed %#lx) ended with %s %d",
-					 i, iseed, WIFSIGNALED(status) ? "signal" : "exit code",
-					 WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
-			crashed = true;
 		}
 		n = kmsg_splats();
 		if (n) {

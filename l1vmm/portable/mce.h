@@ -28,7 +28,8 @@
 #define L1VMM_MCG_LMCE_P		BIT_ULL(27)
 /*
  * KVM_X86_GET_MCE_CAP_SUPPORTED: MCG_CTL_P and MCG_SER_P, kvm-amd's
- * answer; kvm-intel adds LMCE, which l1vmm does not offer (doc/abi.md).
+ * answer; kvm-intel adds LMCE and CMCI, which l1vmm does not offer
+ * (doc/abi.md, "On VMX").
  */
 #define L1VMM_MCE_CAP_SUPPORTED		(L1VMM_MCG_CTL_P | L1VMM_MCG_SER_P)
 /*

@@ -253,7 +253,6 @@ static inline void vmx_vmwrite(struct vmx_vcpu *vmx, enum l1vmm_vmcs_field_id id
 	WARN_ON_ONCE(!__vmx_vmwrite(l1vmm_vmcs_fields[id].encoding, val));
 }
 
-/* __l1vmm_vmx_vcpu_run()'s results (vmenter.S). */
 /*
  * The longest the guest runs, in microseconds: without an exit (the
  * preemption timer), and in one series of fastpath re-entries (the
@@ -264,6 +263,7 @@ static inline void vmx_vmwrite(struct vmx_vcpu *vmx, enum l1vmm_vmcs_field_id id
 #define VMX_GUEST_BOUND_US	1000
 extern u64 vmx_bound_tsc;
 
+/* __l1vmm_vmx_vcpu_run()'s results (vmenter.S). */
 #define VMX_RUN_EXITED		0	/* the guest ran, and exited */
 #define VMX_RUN_VMFAIL		1	/* VMLAUNCH/VMRESUME failed: VM-instruction error */
 #define VMX_RUN_FAULTED		2	/* VMLAUNCH/VMRESUME faulted: VMX is off under us */
