@@ -126,7 +126,7 @@ static noinline const char *vmx_vmcs_invalid(struct l1vmm_vcpu *vcpu, struct vmx
 	struct desc_ptr idt;
 	int i;
 
-	vmx_cache(vmx, VMX_ST_ALL);	/* already, on a series' first entry */
+	vmx_cache(vmx, VMX_ST_ALL);	/* what the last exit left stale */
 	memcpy(gs.seg, g->seg, sizeof(gs.seg));
 	l1vmm_vmx_guest_view(&ctls, &addrs, &gs, &vmx_limits, &v);
 	v.entry_intr_info = g->entry_intr_info;
@@ -167,9 +167,11 @@ static __always_inline bool vmx_entry_ready(struct l1vmm_vcpu *vcpu, bool first)
 	bool checked = false;
 
 	/* As KVM: an exception in real mode pushes no error code. */
-	if (first && unlikely(g->entry_intr_info & L1VMM_INTR_INFO_DELIVER_CODE) &&
-	    !(g->cr0 & X86_CR0_PE))
-		g->entry_intr_info &= ~L1VMM_INTR_INFO_DELIVER_CODE;
+	if (first && unlikely(g->entry_intr_info & L1VMM_INTR_INFO_DELIVER_CODE)) {
+		vmx_cache(vmx, BIT(VMX_ST_CR0));
+		if (!(g->cr0 & X86_CR0_PE))
+			g->entry_intr_info &= ~L1VMM_INTR_INFO_DELIVER_CODE;
+	}
 	if (unlikely(vmx->dirty)) {
 		vmx_write_state(vcpu, vmx);
 		checked = first;
@@ -262,8 +264,8 @@ static __always_inline void vmx_end_entries(struct l1vmm_vcpu *vcpu)
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 	struct vmx_guest *g = &vmx->g;
 
-	/* The whole copy current: the state ops run anywhere, without the VMCS. */
-	vmx_cache(vmx, VMX_ST_ALL);
+	/* The rest is read on first use, the VMCS made current then (vmx.h). */
+	vmx_cache(vmx, VMX_ST_READ_AT_END);
 	if (!(vmx->proc & L1VMM_PROC_MOV_DR_EXITING)) {
 		get_debugreg(g->dr6, 6);
 		set_debugreg(DR6_RESERVED, 6);
@@ -605,7 +607,7 @@ static __always_inline enum l1vmm_exit_reason vmx_decode_run_exit(struct l1vmm_v
 	vcpu->regs[L1VMM_REG_RSP] = vmx_vmread(vmx, L1VMM_VMCS_ID_GUEST_RSP);
 	vcpu->regs[L1VMM_REG_RIP] = vmx_vmread(vmx, L1VMM_VMCS_ID_GUEST_RIP);
 	vmx->exit_rip = vcpu->regs[L1VMM_REG_RIP];
-	/* Read on first use, or at the series' end (vmx_end_entries()). */
+	/* Read on first use (vmx_cache()). */
 	vmx->avail &= ~VMX_ST_GUEST;
 
 	g->entry_intr_info = 0;

@@ -327,6 +327,7 @@ int vmx_vcpu_create(struct l1vmm_vcpu *vcpu)
 		return -ENOMEM;
 	}
 	vmx->vmcs_pa = __pa(vmx->vmcs);
+	vmx->vcpu = vcpu;
 	vmx->stats = &vcpu->stats;
 	vmx->avail = VMX_ST_ALL;	/* the VMCS holds nothing yet */
 	vmx->cpu = -1;

@@ -5,9 +5,10 @@
  * inject, the interrupt shadow and window, debug registers. All of it is
  * the copy in memory (struct vmx_guest, vmx.h): the state ops run on any
  * CPU, with preemption on, where the vCPU's VMCS may not be current. A
- * getter makes its groups current first (in the run loop they may not be
- * yet), a setter marks the groups it changed dirty; vmcs_sync.c reads and
- * writes them (vmx.h, enum vmx_state).
+ * getter makes its groups current first (after an exit they may not be:
+ * vmx_read_state() loads the VMCS here to read them), a setter marks the
+ * groups it changed dirty; vmcs_sync.c reads and writes them (vmx.h,
+ * enum vmx_state).
  */
 #include <linux/string.h>
 #include <asm/processor-flags.h>

@@ -4,8 +4,9 @@
  * (enum vmx_state, vmx.h): a group is read from the VMCS when it is used
  * after an exit, and written into it before an entry when a setter
  * changed it. KVM's vmx_cache_reg() and its VCPU_EXREG_* groups are the
- * model. Both run where the vCPU's VMCS is current on this CPU: the run
- * loop, and vmx_vcpu_load()'s first write.
+ * model. Writes run where the vCPU's VMCS is current on this CPU (the run
+ * loop, and vmx_vcpu_load()'s first write); a read outside the run loop
+ * makes it current first.
  */
 #include <linux/bitops.h>
 #include <linux/string.h>
@@ -54,8 +55,8 @@ static void read_pdptrs(struct vmx_vcpu *vmx)
 			g->pdptrs[i] = vmx_vmread(vmx, L1VMM_VMCS_ID_GUEST_PDPTR0 + i);
 }
 
-/* @groups, none of them current, from the VMCS into the copy. */
-void vmx_read_state(struct vmx_vcpu *vmx, unsigned long groups)
+/* @groups, none of them current, from the VMCS current on this CPU into the copy. */
+static void read_groups(struct vmx_vcpu *vmx, unsigned long groups)
 {
 	struct vmx_guest *g = &vmx->g;
 	unsigned int bit;
@@ -110,6 +111,30 @@ void vmx_read_state(struct vmx_vcpu *vmx, unsigned long groups)
 			break;
 		}
 	}
+}
+
+/*
+ * @groups, none of them current, from the vCPU's VMCS into the copy. In
+ * the run loop the VMCS is current here; outside it (the exit's full
+ * path, with preemption on, or a vCPU ioctl) it may be current on no CPU,
+ * active on another, or another vCPU's may be current here: then
+ * vmx_vcpu_load() makes it current, which needs IRQs on (an IPI VMCLEARs
+ * it where it was active). The core's readers with IRQs off read only
+ * VMX_ST_READ_AT_END, current from the series' end on.
+ */
+void vmx_read_state(struct vmx_vcpu *vmx, unsigned long groups)
+{
+	int cpu = get_cpu();
+
+	if (READ_ONCE(vmx->cpu) != cpu ||
+	    this_cpu_read(vmx_cpus.current_vmcs) != vmx->vmcs) {
+		if (WARN_ON_ONCE(irqs_disabled()))
+			goto out;
+		vmx_vcpu_load(vmx->vcpu);
+	}
+	read_groups(vmx, groups);
+out:
+	put_cpu();
 }
 
 static void write_seg(struct vmx_vcpu *vmx, int i)

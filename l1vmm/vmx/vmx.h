@@ -53,10 +53,14 @@ DECLARE_PER_CPU(struct vmx_cpu, vmx_cpus);
  * SVM's read and write the VMCB. It is kept in groups of fields (enum
  * vmx_state), each a bit of two masks (vmcs_sync.c):
  *   avail  the copy holds the group's current value. After an exit the
- *          groups the guest can change without one are not (VMX_ST_GUEST);
- *          the exit path reads those it needs on first use, the rest are
- *          read when the run loop's series ends, so that outside the loop
- *          the whole copy is current;
+ *          groups the guest can change without one are not (VMX_ST_GUEST):
+ *          each is read on first use, in the run loop or outside it, where
+ *          vmx_read_state() makes the VMCS current on this CPU first (as
+ *          KVM's vcpu_load() in every vCPU ioctl). RFLAGS and the
+ *          interruptibility state are read when the series ends: the core
+ *          reads them with IRQs off (whether a halted vCPU wakes, whether
+ *          an interrupt can go in), where no VMCS can be fetched from
+ *          another CPU (VMX_ST_READ_AT_END);
  *   dirty  a setter changed the group: written into the VMCS at the next
  *          entry, and only those.
  * A fastpath exit thus reads and writes only fields that KVM as L0
@@ -92,6 +96,9 @@ enum vmx_state {
 				 BIT(VMX_ST_PDPTRS) | BIT(VMX_ST_RFLAGS) | BIT(VMX_ST_INTR) | \
 				 BIT(VMX_ST_ACTIVITY) | BIT(VMX_ST_PENDING_DBG) | \
 				 BIT(VMX_ST_DR7))
+
+/* Read when a series ends, for the core's IRQs-off readers (above). */
+#define VMX_ST_READ_AT_END	(BIT(VMX_ST_RFLAGS) | BIT(VMX_ST_INTR))
 
 /*
  * Everything the backend tracks for a vCPU fits one word: the GPRs and RIP
@@ -130,6 +137,7 @@ struct vmx_guest {
 
 /* One per vCPU: its VMCS and the guest state l1vmm keeps for it. */
 struct vmx_vcpu {
+	struct l1vmm_vcpu *vcpu;	/* its vCPU, for vmx_vcpu_load() */
 	struct vmx_region *vmcs;
 	u64 vmcs_pa;
 	int cpu;		/* the CPU its VMCS is active on, or -1 */
@@ -303,8 +311,7 @@ void vmx_write_state(struct l1vmm_vcpu *vcpu, struct vmx_vcpu *vmx);
 
 /*
  * Make @groups of the copy current, reading those that are not from the
- * VMCS; it is current on this CPU wherever a group can be stale (in the
- * run loop, between an exit and the series' end).
+ * VMCS (vmx_read_state() makes it current on this CPU where it is not).
  */
 static __always_inline void vmx_cache(struct vmx_vcpu *vmx, unsigned long groups)
 {
