@@ -256,6 +256,7 @@ static __always_inline void vmx_begin_entries(struct l1vmm_vcpu *vcpu)
 	if (vmx_switch_spec_ctrl)
 		vcpu->spec_ctrl.host = this_cpu_read(x86_spec_ctrl_current);
 	vmx->series_first = true;
+	vmx->in_run = true;
 }
 
 /* The run loop's end_entries: the host's state back (KVM's vmx_prepare_switch_to_host()). */
@@ -266,6 +267,7 @@ static __always_inline void vmx_end_entries(struct l1vmm_vcpu *vcpu)
 
 	/* The rest is read on first use, the VMCS made current then (vmx.h). */
 	vmx_cache(vmx, VMX_ST_READ_AT_END);
+	vmx->in_run = false;
 	if (!(vmx->proc & L1VMM_PROC_MOV_DR_EXITING)) {
 		get_debugreg(g->dr6, 6);
 		set_debugreg(DR6_RESERVED, 6);

@@ -115,17 +115,22 @@ static void read_groups(struct vmx_vcpu *vmx, unsigned long groups)
 
 /*
  * @groups, none of them current, from the vCPU's VMCS into the copy. In
- * the run loop the VMCS is current here; outside it (the exit's full
- * path, with preemption on, or a vCPU ioctl) it may be current on no CPU,
- * active on another, or another vCPU's may be current here: then
- * vmx_vcpu_load() makes it current, which needs IRQs on (an IPI VMCLEARs
- * it where it was active). The core's readers with IRQs off read only
+ * a series of entries the VMCS is current here (vmx->in_run); elsewhere
+ * (the exit's full path, with preemption on, or a vCPU ioctl) it may be
+ * current on no CPU, active on another, or another vCPU's may be current
+ * here: then vmx_vcpu_load() makes it current, which needs IRQs on (an
+ * IPI VMCLEARs it where it was active). The core's readers with IRQs off read only
  * VMX_ST_READ_AT_END, current from the series' end on.
  */
 void vmx_read_state(struct vmx_vcpu *vmx, unsigned long groups)
 {
-	int cpu = get_cpu();
+	int cpu;
 
+	if (likely(vmx->in_run)) {
+		read_groups(vmx, groups);
+		return;
+	}
+	cpu = get_cpu();
 	if (READ_ONCE(vmx->cpu) != cpu ||
 	    this_cpu_read(vmx_cpus.current_vmcs) != vmx->vmcs) {
 		if (WARN_ON_ONCE(irqs_disabled()))

@@ -167,6 +167,8 @@ struct vmx_vcpu {
 	u64 exit_rip;
 	int entry_result;	/* __l1vmm_vmx_vcpu_run()'s */
 	bool series_first;	/* the next entry is its series' first */
+	/* From begin_entries to end_entries: IRQs off, the VMCS current here. */
+	bool in_run;
 	/* The vCPU's counters: VMCS accesses, VMPTRLD and VMCLEAR (exits to L0). */
 	struct l1vmm_vcpu_stats *stats;
 };
