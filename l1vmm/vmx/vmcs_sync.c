@@ -119,8 +119,8 @@ static void read_groups(struct vmx_vcpu *vmx, unsigned long groups)
  * (the exit's full path, with preemption on, or a vCPU ioctl) it may be
  * current on no CPU, active on another, or another vCPU's may be current
  * here: then vmx_vcpu_load() makes it current, which needs IRQs on (an
- * IPI VMCLEARs it where it was active). The core's readers with IRQs off read only
- * VMX_ST_READ_AT_END, current from the series' end on.
+ * IPI VMCLEARs it where it was active). The core's readers with IRQs off
+ * read only VMX_ST_READ_AT_END, current from the series' end on.
  */
 void vmx_read_state(struct vmx_vcpu *vmx, unsigned long groups)
 {
