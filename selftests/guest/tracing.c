@@ -86,9 +86,14 @@ static const struct exit_names vmx_names = {
 	"EXTERNAL_INTERRUPT", "PREEMPTION_TIMER", "EPT_VIOLATION", "EPT_MISCONFIG",
 };
 
+/* Looked up once: the parser asks for every line of the trace. */
 static const struct exit_names *exit_names(void)
 {
-	return cpu_has_flag("vmx") ? &vmx_names : &svm_names;
+	static const struct exit_names *names;
+
+	if (!names)
+		names = cpu_has_flag("vmx") ? &vmx_names : &svm_names;
+	return names;
 }
 
 /* Does exit event text @text have reason @name? */
