@@ -5,7 +5,6 @@
  * observed by the guest's #GP handler. Runs against l1vmm and KVM.
  */
 #define _GNU_SOURCE
-#include <cpuid.h>
 #include <errno.h>
 #include <sched.h>
 #include <stdint.h>
@@ -39,15 +38,6 @@ struct msrs {
 	struct kvm_msrs hdr;
 	struct kvm_msr_entry e[8];
 };
-
-/* The vendor of the CPU the tests run on (l1vmm's backend: SVM or VMX). */
-static bool host_is_intel(void)
-{
-	unsigned int eax, ebx, ecx, edx;
-
-	__cpuid(0, eax, ebx, ecx, edx);
-	return ebx == 0x756e6547 && edx == 0x49656e69 && ecx == 0x6c65746e;
-}
 
 static long msrs_io(int fd, unsigned long ioctl_nr, struct msrs *m, unsigned int n)
 {

@@ -8,7 +8,6 @@
  * system file's KVM_HAS/GET_DEVICE_ATTR (KVM_X86_XCOMP_GUEST_SUPP). Runs
  * against l1vmm and KVM (vcpu_state@kvm).
  */
-#include <cpuid.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -398,15 +397,6 @@ static void test_sregs2_no_pae(void)
 	s2.flags = KVM_SREGS2_FLAGS_PDPTRS_VALID;
 	ASSERT_IOCTL_ERRNO(g.vcpu.fd, KVM_SET_SREGS2, &s2, EINVAL);
 	guest_stop(&g);
-}
-
-/* The vendor of the CPU the tests run on (l1vmm's backend: SVM or VMX). */
-static bool host_is_intel(void)
-{
-	unsigned int eax, ebx, ecx, edx;
-
-	__cpuid(0, eax, ebx, ecx, edx);
-	return ebx == 0x756e6547 && edx == 0x49656e69 && ecx == 0x6c65746e;
 }
 
 /*

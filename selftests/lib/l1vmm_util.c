@@ -2,6 +2,7 @@
 /*
  * In-guest selftest helpers; see l1vmm_util.h.
  */
+#include <cpuid.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -122,6 +123,14 @@ bool cpu_has_flag(const char *flag)
 bool cpu_has_vmx_flag(const char *flag)
 {
 	return cpuinfo_has("vmx flags", flag);
+}
+
+bool host_is_intel(void)
+{
+	unsigned int eax, ebx, ecx, edx;
+
+	__cpuid(0, eax, ebx, ecx, edx);
+	return ebx == 0x756e6547 && edx == 0x49656e69 && ecx == 0x6c65746e;
 }
 
 int module_load(const char *path, const char *params)

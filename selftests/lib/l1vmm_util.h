@@ -55,6 +55,8 @@ bool l1_guest_is(const char *vm);
 bool cpu_has_flag(const char *flag);
 /* The same for the "vmx flags" line (the VMX capabilities Linux lists). */
 bool cpu_has_vmx_flag(const char *flag);
+/* Is the CPU the tests run on an Intel one ("GenuineIntel": l1vmm's VMX backend)? */
+bool host_is_intel(void);
 
 /* finit_module()/delete_module(): 0 or -errno. */
 int module_load(const char *path, const char *params);
