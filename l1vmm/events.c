@@ -52,8 +52,8 @@ void l1vmm_single_step_trap(struct l1vmm_vcpu *vcpu)
 {
 	u64 dr6;
 
-	/* The step of an NMI window, not the guest's: the full path injects the NMI. */
-	if (unlikely(vcpu->nmi_singlestep) && !l1vmm_nmi_singlestep_done(vcpu))
+	/* The window step, not the guest's: the full path injects what waited. */
+	if (unlikely(vcpu->window_step) && !l1vmm_window_step_done(vcpu))
 		return;
 	/* User space single-steps: KVM_EXIT_DEBUG before the next entry. */
 	if (unlikely(vcpu->guest_debug & KVM_GUESTDBG_SINGLESTEP)) {
@@ -83,14 +83,14 @@ static bool nmi_in_slot(struct l1vmm_vcpu *vcpu)
 }
 
 /*
- * The NMI window's single step has not happened: RIP is still on the
- * instruction that held the NMI back (an exit such as a nested page fault
+ * The window step has not happened: RIP is still on the instruction that
+ * held the event back (an exit such as a nested page fault
  * on its fetch came first). Whatever blocked the NMI still does, even where
  * L0 reports the interrupt shadow gone after that exit (QEMU's emulator).
  */
-static bool nmi_step_pending(struct l1vmm_vcpu *vcpu)
+static bool window_step_pending(struct l1vmm_vcpu *vcpu)
 {
-	return vcpu->nmi_singlestep && vcpu->regs[L1VMM_REG_RIP] == vcpu->nmi_singlestep_rip;
+	return vcpu->window_step && vcpu->regs[L1VMM_REG_RIP] == vcpu->window_step_rip;
 }
 
 /* KVM's svm_inject_nmi(): NMIs blocked until the handler's IRET. */
@@ -127,10 +127,26 @@ static void inject_event(struct l1vmm_vcpu *vcpu)
 		l1vmm_ops->set_event(vcpu, &ev);
 		vcpu->irq_pending = false;
 	} else if (vcpu->nmi_pending && !vcpu->nmi_masked &&
-		   !l1vmm_ops->get_interrupt_shadow(vcpu) && !nmi_step_pending(vcpu)) {
+		   !l1vmm_ops->get_interrupt_shadow(vcpu) && !window_step_pending(vcpu)) {
 		vcpu->nmi_pending--;
 		inject_nmi(vcpu);
 	}
+}
+
+/*
+ * Single-step the guest over the instruction at RIP (TF and RF, as KVM's
+ * svm_enable_nmi_window()): its #DB, intercepted, or its emulation ends
+ * the step (l1vmm_window_step_done()), and the full path looks at what
+ * waits again.
+ */
+static void start_window_step(struct l1vmm_vcpu *vcpu)
+{
+	unsigned long rflags = l1vmm_ops->get_rflags(vcpu);
+
+	vcpu->window_step_rflags = rflags;
+	vcpu->window_step_rip = vcpu->regs[L1VMM_REG_RIP];
+	vcpu->window_step = true;
+	l1vmm_ops->set_rflags(vcpu, rflags | X86_EFLAGS_TF | X86_EFLAGS_RF);
 }
 
 /*
@@ -143,9 +159,8 @@ static void inject_event(struct l1vmm_vcpu *vcpu)
 static void open_nmi_window(struct l1vmm_vcpu *vcpu)
 {
 	struct l1vmm_event ev;
-	unsigned long rflags;
 
-	if (!vcpu->nmi_pending || vcpu->nmi_singlestep)
+	if (!vcpu->nmi_pending || vcpu->window_step)
 		return;
 	/* VMX's NMI-window exiting waits for both (vmx_enable_nmi_window()). */
 	if (l1vmm_ops->nmi_window_exits) {
@@ -155,30 +170,25 @@ static void open_nmi_window(struct l1vmm_vcpu *vcpu)
 	if (vcpu->nmi_masked && !vcpu->nmi_iret)
 		return;
 	l1vmm_ops->get_event(vcpu, &ev);
-	if (ev.valid)
-		return;
-	rflags = l1vmm_ops->get_rflags(vcpu);
-	vcpu->nmi_singlestep_rflags = rflags;
-	vcpu->nmi_singlestep_rip = vcpu->regs[L1VMM_REG_RIP];
-	vcpu->nmi_singlestep = true;
-	l1vmm_ops->set_rflags(vcpu, rflags | X86_EFLAGS_TF | X86_EFLAGS_RF);
+	if (!ev.valid)
+		start_window_step(vcpu);
 }
 
 /*
- * The #DB (or an emulated instruction) after the NMI window's single step:
- * TF and RF go back to what the guest had, unless user space single-steps
- * (disable_nmi_singlestep()). True when TF stays set: the step is the
+ * The #DB (or an emulated instruction) after the window step: TF and RF
+ * go back to what the guest had, unless user space single-steps
+ * (KVM's disable_nmi_singlestep()). True when TF stays set: the step is the
  * guest's or user space's too.
  */
-bool l1vmm_nmi_singlestep_done(struct l1vmm_vcpu *vcpu)
+bool l1vmm_window_step_done(struct l1vmm_vcpu *vcpu)
 {
 	unsigned long rflags = l1vmm_ops->get_rflags(vcpu);
 
-	vcpu->nmi_singlestep = false;
+	vcpu->window_step = false;
 	if (!(vcpu->guest_debug & KVM_GUESTDBG_SINGLESTEP)) {
-		if (!(vcpu->nmi_singlestep_rflags & X86_EFLAGS_TF))
+		if (!(vcpu->window_step_rflags & X86_EFLAGS_TF))
 			rflags &= ~X86_EFLAGS_TF;
-		if (!(vcpu->nmi_singlestep_rflags & X86_EFLAGS_RF))
+		if (!(vcpu->window_step_rflags & X86_EFLAGS_RF))
 			rflags &= ~X86_EFLAGS_RF;
 		l1vmm_ops->set_rflags(vcpu, rflags);
 	}
@@ -228,7 +238,7 @@ void l1vmm_nmi_reset(struct l1vmm_vcpu *vcpu)
 	vcpu->nmi_injected = false;
 	vcpu->nmi_masked = false;
 	vcpu->nmi_iret = false;
-	vcpu->nmi_singlestep = false;
+	vcpu->window_step = false;
 }
 
 /*
@@ -289,13 +299,24 @@ static void inject_pending_exception(struct l1vmm_vcpu *vcpu)
  * interrupt shadow at entry (probe_l0.c: QEMU's emulator), a window opened
  * in a shadow would exit before the STI's or MOV SS's next instruction ran
  * and the interrupt would come in the shadow. There the window stays shut
- * until the shadow is over: the shadowed instruction runs (a HLT exits),
- * and the next exit (at the latest the host's next tick) opens it.
+ * and the guest single-steps over the shadowed instruction (a HLT exits
+ * first); the step's #DB opens the window, before the next instruction
+ * as on the CPU. Waiting for the guest's next exit instead let an OUT go
+ * to user space ahead of the interrupt. An event in the slot ends the
+ * shadow with its delivery: the window opens.
  */
 void l1vmm_set_irq_window(struct l1vmm_vcpu *vcpu, bool on)
 {
-	if (on && unlikely(l1vmm_l0_drops_int_shadow) && l1vmm_ops->get_interrupt_shadow(vcpu))
-		on = false;
+	struct l1vmm_event ev;
+
+	if (on && unlikely(l1vmm_l0_drops_int_shadow) && l1vmm_ops->get_interrupt_shadow(vcpu)) {
+		l1vmm_ops->get_event(vcpu, &ev);
+		if (!ev.valid) {
+			if (!vcpu->window_step)
+				start_window_step(vcpu);
+			on = false;
+		}
+	}
 	l1vmm_ops->set_irq_window(vcpu, on);
 }
 

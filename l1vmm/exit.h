@@ -84,7 +84,7 @@ void l1vmm_get_vcpu_events(struct l1vmm_vcpu *vcpu, struct kvm_vcpu_events *even
 int l1vmm_set_vcpu_events(struct l1vmm_vcpu *vcpu, const struct kvm_vcpu_events *events);
 int l1vmm_nmi(struct l1vmm_vcpu *vcpu);
 void l1vmm_nmi_reset(struct l1vmm_vcpu *vcpu);
-bool l1vmm_nmi_singlestep_done(struct l1vmm_vcpu *vcpu);
+bool l1vmm_window_step_done(struct l1vmm_vcpu *vcpu);
 int l1vmm_handle_iret(struct l1vmm_vcpu *vcpu);
 int l1vmm_handle_nmi_window(struct l1vmm_vcpu *vcpu);
 

@@ -66,16 +66,16 @@ static u64 exception_pc(struct l1vmm_vcpu *vcpu)
 
 /*
  * RFLAGS as user space sees it (KVM's kvm_get_rflags()): without the TF
- * of single-stepping, nor the TF and RF of an NMI window's single step
+ * of single-stepping, nor the TF and RF of the window step (events.c)
  * that the guest did not set itself.
  */
 unsigned long l1vmm_get_rflags_user(struct l1vmm_vcpu *vcpu)
 {
 	unsigned long rflags = l1vmm_ops->get_rflags(vcpu);
 
-	if (unlikely(vcpu->nmi_singlestep))
+	if (unlikely(vcpu->window_step))
 		rflags &= ~(X86_EFLAGS_TF | X86_EFLAGS_RF) |
-			  (vcpu->nmi_singlestep_rflags & (X86_EFLAGS_TF | X86_EFLAGS_RF));
+			  (vcpu->window_step_rflags & (X86_EFLAGS_TF | X86_EFLAGS_RF));
 	if (vcpu->guest_debug & KVM_GUESTDBG_SINGLESTEP)
 		rflags &= ~X86_EFLAGS_TF;
 	return rflags;
@@ -88,8 +88,8 @@ unsigned long l1vmm_get_rflags_user(struct l1vmm_vcpu *vcpu)
  */
 void l1vmm_set_rflags_user(struct l1vmm_vcpu *vcpu, unsigned long rflags)
 {
-	/* And an NMI window's single step keeps its flags (svm_set_rflags()). */
-	if (unlikely(vcpu->nmi_singlestep))
+	/* And the window step keeps its flags (KVM's svm_set_rflags()). */
+	if (unlikely(vcpu->window_step))
 		rflags |= X86_EFLAGS_TF | X86_EFLAGS_RF;
 	if ((vcpu->guest_debug & KVM_GUESTDBG_SINGLESTEP) &&
 	    linear_rip(vcpu) == vcpu->singlestep_rip)
@@ -213,16 +213,16 @@ void l1vmm_guest_debug_exit(struct l1vmm_vcpu *vcpu)
 }
 
 /*
- * An intercepted #DB (db_interception()): the end of an NMI window's
- * single step; user space's when it single-steps or uses hardware
+ * An intercepted #DB (db_interception()): the end of the window step
+ * (events.c); user space's when it single-steps or uses hardware
  * breakpoints (every #DB then exits, as in KVM); else the guest's.
  */
 int l1vmm_handle_db(struct l1vmm_vcpu *vcpu)
 {
 	struct kvm_run *run = vcpu->run;
 
-	if (vcpu->nmi_singlestep) {
-		l1vmm_nmi_singlestep_done(vcpu);
+	if (vcpu->window_step) {
+		l1vmm_window_step_done(vcpu);
 		/* The step was l1vmm's: the guest's DR6 does not see it. */
 		if (!(vcpu->guest_debug & GUESTDBG_SWAP))
 			l1vmm_ops->set_dr6(vcpu, l1vmm_ops->get_dr6(vcpu) & ~DR_STEP);

@@ -306,6 +306,9 @@ static int vcpu_run_input(struct l1vmm_vcpu *vcpu)
 		if (r)
 			return r;
 	}
+	/* The in-kernel APIC owns the TPR: KVM ignores run->cr8 then. */
+	if (vcpu->lapic)
+		return 0;
 	cr8 = READ_ONCE(run->cr8);
 	if (cr8 & ~L1VMM_CR8_TPR)
 		return -EINVAL;

@@ -187,17 +187,18 @@ struct l1vmm_vcpu {
 	 * NMIs, as KVM keeps them (events.c): how many wait (at most two),
 	 * one to deliver again that is not in the event slot yet, whether
 	 * the guest's NMIs are blocked (from delivery until its IRET), the
-	 * IRET seen (NMIs unblock once RIP has moved past it), and the
-	 * single step over what blocks a waiting NMI (the NMI window).
+	 * IRET seen (NMIs unblock once RIP has moved past it). Then the
+	 * window step: a single step over what holds a waiting NMI back, or
+	 * over an interrupt shadow an L0 would drop (l1vmm_set_irq_window()).
 	 */
 	u8 nmi_pending;
 	bool nmi_injected;
 	bool nmi_masked;
 	bool nmi_iret;
-	bool nmi_singlestep;
+	bool window_step;
 	u64 nmi_iret_rip;
-	unsigned long nmi_singlestep_rflags;
-	unsigned long nmi_singlestep_rip;	/* where the step began */
+	unsigned long window_step_rflags;
+	unsigned long window_step_rip;	/* where the step began */
 	/*
 	 * KVM_SET_GUEST_DEBUG (guest_debug.c): the KVM_GUESTDBG_* flags (0:
 	 * off), user space's DR0-DR3 and DR7 for KVM_GUESTDBG_USE_HW_BP, the

@@ -18,6 +18,7 @@
 #define UD_HANDLER_GPA	0x2100
 #define IRQ_VECTOR	0x20
 #define UD_VECTOR	6
+#define RFLAGS_TF	(1u << 8)
 
 GUEST_CODE(wait_for_irq, ".code16",
 	"cli\n\t"
@@ -149,33 +150,80 @@ GUEST_CODE(sti_hlt, ".code16",
 	"hlt\n\t"
 	"hlt\n\t");
 
-static void test_window_waits_for_shadow(void)
+/*
+ * @code in real mode, entered at its second instruction in the shadow of
+ * its first (an STI), with RFLAGS.IF set and the window asked for; the
+ * exit that KVM_RUN returns, with the registers in @regs.
+ */
+static int run_in_sti_shadow(struct test_guest *g, const void *code, size_t size,
+			     struct kvm_regs *regs)
 {
 	struct kvm_vcpu_events ev;
+	int exit_reason;
+
+	guest_start_real_mode(g, MEM_SIZE, CODE_GPA, code, size);
+	ASSERT_IOCTL_OK(g->vcpu.fd, KVM_GET_REGS, regs);
+	regs->rip = CODE_GPA + 1;
+	regs->rflags |= 1 << 9;
+	ASSERT_IOCTL_OK(g->vcpu.fd, KVM_SET_REGS, regs);
+	ASSERT_IOCTL_OK(g->vcpu.fd, KVM_GET_VCPU_EVENTS, &ev);
+	ev.interrupt.shadow = KVM_X86_SHADOW_INT_STI;
+	ev.flags = KVM_VCPUEVENT_VALID_SHADOW;
+	ASSERT_IOCTL_OK(g->vcpu.fd, KVM_SET_VCPU_EVENTS, &ev);
+	g->vcpu.run->request_interrupt_window = 1;
+
+	exit_reason = vcpu_run(&g->vcpu);
+	ASSERT_IOCTL_OK(g->vcpu.fd, KVM_GET_REGS, regs);
+	if (!dev_is_l1vmm() && exit_reason == KVM_EXIT_IRQ_WINDOW_OPEN && regs->rip == CODE_GPA + 1)
+		ktap_skip("KVM as L1 opened the window in the shadow: L0 dropped it at entry (QEMU's emulator)");
+	return exit_reason;
+}
+
+static void test_window_waits_for_shadow(void)
+{
 	struct kvm_regs regs;
 	struct test_guest g;
 	int exit_reason;
 
-	guest_start_real_mode(&g, MEM_SIZE, CODE_GPA, sti_hlt, GUEST_CODE_SIZE(sti_hlt));
-	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_REGS, &regs);
-	regs.rip = CODE_GPA + 1;
-	regs.rflags |= 1 << 9;
-	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_SET_REGS, &regs);
-	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_VCPU_EVENTS, &ev);
-	ev.interrupt.shadow = KVM_X86_SHADOW_INT_STI;
-	ev.flags = KVM_VCPUEVENT_VALID_SHADOW;
-	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_SET_VCPU_EVENTS, &ev);
-	g.vcpu.run->request_interrupt_window = 1;
-
-	exit_reason = vcpu_run(&g.vcpu);
-	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_REGS, &regs);
-	if (!dev_is_l1vmm() && exit_reason == KVM_EXIT_IRQ_WINDOW_OPEN && regs.rip == CODE_GPA + 1)
-		ktap_skip("KVM as L1 opened the window in the shadow: L0 dropped it at entry (QEMU's emulator)");
+	exit_reason = run_in_sti_shadow(&g, sti_hlt, GUEST_CODE_SIZE(sti_hlt), &regs);
 	ASSERT_EQ(KVM_EXIT_HLT, exit_reason);
 	ASSERT_EQ(CODE_GPA + 2, regs.rip);
 	ASSERT_EQ(KVM_EXIT_IRQ_WINDOW_OPEN, vcpu_run(&g.vcpu));
 	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_REGS, &regs);
 	ASSERT_EQ(CODE_GPA + 2, regs.rip);
+	guest_stop(&g);
+}
+
+/*
+ * The same with a NOP in the shadow and an OUT after it: the window opens
+ * after the NOP, before the OUT. l1vmm on QEMU's emulator single-steps
+ * the NOP to get there, and neither its TF nor its DR6.BS shows; before
+ * it did, the OUT exited first (an interrupt would have come after the
+ * exit to user space).
+ */
+GUEST_CODE(sti_nop_out, ".code16",
+	"sti\n\t"
+	"nop\n\t"
+	"out %al, $0x10\n\t"
+	"hlt\n\t");
+
+static void test_window_after_shadowed_insn(void)
+{
+	struct kvm_debugregs dbg;
+	struct kvm_regs regs;
+	struct test_guest g;
+
+	ASSERT_EQ(KVM_EXIT_IRQ_WINDOW_OPEN,
+		  run_in_sti_shadow(&g, sti_nop_out, GUEST_CODE_SIZE(sti_nop_out), &regs));
+	ASSERT_EQ(CODE_GPA + 2, regs.rip);
+	ASSERT_EQ(0x202, regs.rflags & (0x202 | RFLAGS_TF));
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_DEBUGREGS, &dbg);
+	ASSERT_EQ(0xffff0ff0, dbg.dr6);
+	g.vcpu.run->request_interrupt_window = 0;
+	vcpu_run(&g.vcpu);
+	ASSERT_IO_EXIT(&g.vcpu, KVM_EXIT_IO_OUT, 0x10, 1);
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_REGS, &regs);
+	ASSERT_EQ(0, regs.rflags & RFLAGS_TF);
 	guest_stop(&g);
 }
 
@@ -317,6 +365,7 @@ static const struct ktap_case tests[] = {
 	KTAP_CASE(test_window_protocol),
 	KTAP_CASE(test_shadow_ends_with_emulated_insn),
 	KTAP_CASE(test_window_waits_for_shadow),
+	KTAP_CASE(test_window_after_shadowed_insn),
 	KTAP_CASE(test_interrupt_errors),
 	KTAP_CASE(test_events_inject_exception),
 	KTAP_CASE(test_events_inject_interrupt_and_shadow),

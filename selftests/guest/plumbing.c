@@ -4,7 +4,8 @@
  * KVM_SET_SIGNAL_MASK (signals blocked only inside KVM_RUN),
  * KVM_CAP_SYNC_REGS (registers, special registers and events through
  * kvm_run, invalid bits and invalid state refused), immediate_exit
- * completing a pending port read, kvm_run->cr8 taken at every KVM_RUN,
+ * completing a pending port read, kvm_run->cr8 taken at every KVM_RUN
+ * (and ignored with the in-kernel APIC),
  * KVM_ENABLE_CAP on the VM and vCPU files (KVM_CAP_MAX_VCPU_ID), the vCPU
  * limits with sparse ids, and the VM's statistics file.
  *
@@ -269,6 +270,33 @@ static void test_cr8_from_kvm_run(void)
 	guest_stop(&g);
 }
 
+/*
+ * With the in-kernel APIC the TPR is the APIC's: KVM_RUN neither checks
+ * nor takes kvm_run->cr8, and reports the TPR in it at every exit.
+ */
+static void test_cr8_ignored_with_irqchip(void)
+{
+	struct kvm_lapic_state lapic;
+	struct kvm_sregs sregs;
+	struct test_guest g;
+
+	vm_create_irqchip = true;
+	guest_start_real_mode(&g, MEM_SIZE, CODE_GPA, sync_guest, GUEST_CODE_SIZE(sync_guest));
+	vm_create_irqchip = false;
+	g.vcpu.run->cr8 = 16;
+	ASSERT_EQ(KVM_EXIT_IO, vcpu_run(&g.vcpu));
+	ASSERT_EQ(0, g.vcpu.run->cr8);
+	g.vcpu.run->cr8 = 5;
+	ASSERT_EQ(KVM_EXIT_IO, vcpu_run(&g.vcpu));
+	ASSERT_EQ(0x11, g.vcpu.run->io.port);
+	ASSERT_EQ(0, g.vcpu.run->cr8);
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_SREGS, &sregs);
+	ASSERT_EQ(0, sregs.cr8);
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_LAPIC, &lapic);
+	ASSERT_EQ(0, *(uint32_t *)(lapic.regs + 0x80));
+	guest_stop(&g);
+}
+
 static int enable_cap(int fd, uint32_t cap, uint32_t flags, uint64_t arg0)
 {
 	struct kvm_enable_cap c = { .cap = cap, .flags = flags, .args = { arg0 } };
@@ -416,6 +444,7 @@ static const struct ktap_case tests[] = {
 	KTAP_CASE(test_sync_regs),
 	KTAP_CASE(test_immediate_exit_completes_io),
 	KTAP_CASE(test_cr8_from_kvm_run),
+	KTAP_CASE(test_cr8_ignored_with_irqchip),
 	KTAP_CASE(test_enable_cap),
 	KTAP_CASE(test_vcpu_limits),
 	KTAP_CASE(test_vm_stats_fd),
