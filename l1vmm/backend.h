@@ -223,7 +223,14 @@ struct l1vmm_backend_ops {
 	 */
 	void (*set_nmi_blocked)(struct l1vmm_vcpu *vcpu, bool blocked);
 	u64 (*get_cr0)(struct l1vmm_vcpu *vcpu);
+	u64 (*get_cr3)(struct l1vmm_vcpu *vcpu);
 	u64 (*get_cr4)(struct l1vmm_vcpu *vcpu);
+	/*
+	 * One segment register, @seg L1VMM_SEG_ES to L1VMM_SEG_GS, as
+	 * KVM_GET_SREGS reports it: what an emulated instruction needs,
+	 * without the rest of the special registers (VMX: each a VMREAD).
+	 */
+	void (*get_segment)(struct l1vmm_vcpu *vcpu, int seg, struct kvm_segment *s);
 	u64 (*get_cr8)(struct l1vmm_vcpu *vcpu);
 	/* The TPR, 0-15: the core has checked @cr8. */
 	void (*set_cr8)(struct l1vmm_vcpu *vcpu, u64 cr8);

@@ -10,6 +10,7 @@
 #include "l1vmm/guest_mem.h"
 #include "l1vmm/mmu.h"
 #include "l1vmm/portable/insn_decode.h"
+#include "l1vmm/portable/msrs.h"
 #include "l1vmm/vcpu.h"
 #include "l1vmm/vm.h"
 
@@ -83,28 +84,36 @@ static int read_pte(void *ctx, u64 gpa, unsigned int size, u64 *pte)
 
 void l1vmm_guest_view(struct l1vmm_vcpu *vcpu, struct l1vmm_guest_view *view)
 {
-	struct kvm_sregs *s = &view->sregs;
+	struct kvm_segment cs;
+	u64 efer = l1vmm_ops->get_msr(vcpu, L1VMM_MSR_EFER);
 
-	l1vmm_ops->get_sregs(vcpu, s);
+	l1vmm_ops->get_segment(vcpu, L1VMM_SEG_CS, &cs);
+	view->vcpu = vcpu;
 	view->paging = (struct l1vmm_paging){
-		.cr0 = s->cr0, .cr3 = s->cr3, .cr4 = s->cr4, .efer = s->efer,
+		.cr0 = l1vmm_ops->get_cr0(vcpu), .cr3 = l1vmm_ops->get_cr3(vcpu),
+		.cr4 = l1vmm_ops->get_cr4(vcpu), .efer = efer,
 	};
-	view->long_mode = (s->efer & EFER_LMA) && s->cs.l;
-	view->code_size = view->long_mode ? 8 : s->cs.db ? 4 : 2;
+	view->long_mode = (efer & EFER_LMA) && cs.l;
+	view->code_size = view->long_mode ? 8 : cs.db ? 4 : 2;
+	view->seg_base[L1VMM_SEG_CS] = cs.base;
+	view->bases_read = BIT(L1VMM_SEG_CS);
 }
 
-u64 l1vmm_linear(const struct l1vmm_guest_view *view, int seg, u64 offset)
+u64 l1vmm_linear(struct l1vmm_guest_view *view, int seg, u64 offset)
 {
-	const struct kvm_segment *segs[] = {
-		[L1VMM_SEG_ES] = &view->sregs.es, [L1VMM_SEG_CS] = &view->sregs.cs,
-		[L1VMM_SEG_SS] = &view->sregs.ss, [L1VMM_SEG_DS] = &view->sregs.ds,
-		[L1VMM_SEG_FS] = &view->sregs.fs, [L1VMM_SEG_GS] = &view->sregs.gs,
-	};
+	struct kvm_segment s;
 
-	seg = array_index_nospec(seg, ARRAY_SIZE(segs));
+	seg = array_index_nospec(seg, ARRAY_SIZE(view->seg_base));
+	if (view->long_mode && seg < L1VMM_SEG_FS)
+		return offset;
+	if (!(view->bases_read & BIT(seg))) {
+		l1vmm_ops->get_segment(view->vcpu, seg, &s);
+		view->seg_base[seg] = s.base;
+		view->bases_read |= BIT(seg);
+	}
 	if (view->long_mode)
-		return seg >= L1VMM_SEG_FS ? segs[seg]->base + offset : offset;
-	return (u32)(segs[seg]->base + offset);
+		return view->seg_base[seg] + offset;
+	return (u32)(view->seg_base[seg] + offset);
 }
 
 static int copy_linear(struct l1vmm_vcpu *vcpu, const struct l1vmm_guest_view *view,
@@ -153,7 +162,7 @@ int l1vmm_write_linear(struct l1vmm_vcpu *vcpu, const struct l1vmm_guest_view *v
 	return copy_linear(vcpu, view, gva, (void *)buf, len, true, NULL);
 }
 
-unsigned int l1vmm_fetch_insn(struct l1vmm_vcpu *vcpu, const struct l1vmm_guest_view *view,
+unsigned int l1vmm_fetch_insn(struct l1vmm_vcpu *vcpu, struct l1vmm_guest_view *view,
 			      u8 *bytes)
 {
 	unsigned int n;

@@ -12,25 +12,29 @@
 #include <linux/types.h>
 
 #include "l1vmm/portable/gva_walk.h"
+#include "l1vmm/portable/insn_decode.h"
 
 struct l1vmm_vm;
 struct l1vmm_vcpu;
 
 /*
- * The paging state and segment registers of the vCPU, read once for one
- * emulated instruction.
+ * The vCPU's paging state and CS, read once for one emulated instruction;
+ * the other segment bases when l1vmm_linear() first needs one (on VMX,
+ * each register is a VMREAD, and most instructions use one segment).
  */
 struct l1vmm_guest_view {
-	struct kvm_sregs sregs;
+	struct l1vmm_vcpu *vcpu;
 	struct l1vmm_paging paging;
 	bool long_mode;		/* 64-bit code: segment bases other than FS/GS are 0 */
 	unsigned int code_size;	/* 2, 4 or 8: the default operand size */
+	unsigned int bases_read;	/* BIT(L1VMM_SEG_*): seg_base[] holds it */
+	u64 seg_base[L1VMM_SEG_GS + 1];
 };
 
 void l1vmm_guest_view(struct l1vmm_vcpu *vcpu, struct l1vmm_guest_view *view);
 
 /* The linear address of @offset in segment @seg (L1VMM_SEG_*). */
-u64 l1vmm_linear(const struct l1vmm_guest_view *view, int seg, u64 offset);
+u64 l1vmm_linear(struct l1vmm_guest_view *view, int seg, u64 offset);
 
 /* Read guest-physical memory within one page: 0 or -EFAULT (no slot). */
 int l1vmm_read_gpa(struct l1vmm_vm *vm, u64 gpa, void *buf, unsigned int len);
@@ -65,7 +69,7 @@ int l1vmm_write_linear(struct l1vmm_vcpu *vcpu, const struct l1vmm_guest_view *v
  * Read the instruction at CS:RIP into @bytes (L1VMM_MAX_INSN_LEN of room);
  * returns how many bytes were readable.
  */
-unsigned int l1vmm_fetch_insn(struct l1vmm_vcpu *vcpu, const struct l1vmm_guest_view *view,
+unsigned int l1vmm_fetch_insn(struct l1vmm_vcpu *vcpu, struct l1vmm_guest_view *view,
 			      u8 *bytes);
 
 #endif /* L1VMM_GUEST_MEM_H */

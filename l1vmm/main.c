@@ -47,7 +47,7 @@ static bool backend_complete(const struct l1vmm_backend_ops *ops)
 	       ops->set_irq_window && ops->get_dr6 && ops->set_dr6 && ops->get_dr7 &&
 	       ops->set_dr7 && ops->set_dr_intercepts && ops->set_exception_intercept &&
 	       ops->set_iret_intercept && ops->mcg_cap_keep && ops->feature_msrs &&
-	       ops->get_cr0 && ops->get_cr4 &&
+	       ops->get_cr0 && ops->get_cr3 && ops->get_cr4 && ops->get_segment &&
 	       ops->get_cr8 && ops->set_cr8 && ops->set_cr8_intercept &&
 	       ops->prepare_run && ops->flush_tlb &&
 	       ops->entry_ready && ops->begin_entries && ops->enter_once &&

@@ -90,7 +90,7 @@ static void string_advance(struct l1vmm_vcpu *vcpu, unsigned int index_reg,
  * Copy @count items between the PIO page and the guest's string at
  * @seg:@index_reg, item by item in the direction of RFLAGS.DF.
  */
-static int string_copy(struct l1vmm_vcpu *vcpu, const struct l1vmm_guest_view *view,
+static int string_copy(struct l1vmm_vcpu *vcpu, struct l1vmm_guest_view *view,
 		       int seg, unsigned int index_reg, unsigned int size, unsigned int count,
 		       unsigned int addr_size, bool to_guest)
 {
@@ -145,7 +145,7 @@ static int complete_string_in(struct l1vmm_vcpu *vcpu)
  * segment of OUTS (DS unless overridden; INS always writes ES) and the
  * address size (SVM reports it only with decode assists).
  */
-static void string_operands(struct l1vmm_vcpu *vcpu, const struct l1vmm_guest_view *view,
+static void string_operands(struct l1vmm_vcpu *vcpu, struct l1vmm_guest_view *view,
 			    int *seg, unsigned int *addr_size)
 {
 	struct l1vmm_prefixes prefixes;

@@ -5,6 +5,9 @@
  * window, debug registers. Each setter marks the VMCB clean bits it
  * invalidates; the accessors the fastpath needs are inline in svm.h.
  */
+#include <linux/nospec.h>
+
+#include "l1vmm/portable/insn_decode.h"
 #include "l1vmm/svm/svm.h"
 
 static void seg_to_kvm(const struct vmcb_seg *s, struct kvm_segment *k)
@@ -65,6 +68,18 @@ void svm_get_sregs(struct l1vmm_vcpu *vcpu, struct kvm_sregs *sregs)
 	sregs->cr4 = save->cr4;
 	sregs->cr8 = svm->vmcb->control.int_ctl & V_TPR_MASK;
 	sregs->efer = save->efer & ~EFER_SVME;
+}
+
+void svm_get_segment(struct l1vmm_vcpu *vcpu, int seg, struct kvm_segment *s)
+{
+	struct vmcb_save_area *save = &to_svm(vcpu)->vmcb->save;
+	const struct vmcb_seg *segs[] = {
+		[L1VMM_SEG_ES] = &save->es, [L1VMM_SEG_CS] = &save->cs,
+		[L1VMM_SEG_SS] = &save->ss, [L1VMM_SEG_DS] = &save->ds,
+		[L1VMM_SEG_FS] = &save->fs, [L1VMM_SEG_GS] = &save->gs,
+	};
+
+	seg_to_kvm(segs[array_index_nospec(seg, ARRAY_SIZE(segs))], s);
 }
 
 void svm_set_sregs(struct l1vmm_vcpu *vcpu, const struct kvm_sregs *sregs)

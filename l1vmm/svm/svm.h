@@ -123,6 +123,7 @@ void svm_vcpu_free(struct l1vmm_vcpu *vcpu);
 
 /* state.c */
 void svm_get_sregs(struct l1vmm_vcpu *vcpu, struct kvm_sregs *sregs);
+void svm_get_segment(struct l1vmm_vcpu *vcpu, int seg, struct kvm_segment *s);
 void svm_set_sregs(struct l1vmm_vcpu *vcpu, const struct kvm_sregs *sregs);
 void svm_set_rflags(struct l1vmm_vcpu *vcpu, unsigned long rflags);
 void svm_get_event(struct l1vmm_vcpu *vcpu, struct l1vmm_event *ev);
@@ -159,6 +160,11 @@ static __always_inline unsigned long svm_get_rflags(struct l1vmm_vcpu *vcpu)
 static __always_inline u64 svm_get_cr0(struct l1vmm_vcpu *vcpu)
 {
 	return to_svm(vcpu)->vmcb->save.cr0;
+}
+
+static __always_inline u64 svm_get_cr3(struct l1vmm_vcpu *vcpu)
+{
+	return to_svm(vcpu)->vmcb->save.cr3;
 }
 
 static __always_inline u64 svm_get_cr4(struct l1vmm_vcpu *vcpu)

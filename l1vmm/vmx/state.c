@@ -10,10 +10,12 @@
  * groups it changed dirty; vmcs_sync.c reads and writes them (vmx.h,
  * enum vmx_state).
  */
+#include <linux/nospec.h>
 #include <linux/string.h>
 #include <asm/processor-flags.h>
 
 #include "l1vmm/debugregs.h"
+#include "l1vmm/portable/insn_decode.h"
 #include "l1vmm/portable/msrs.h"
 #include "l1vmm/vmx/vmx.h"
 
@@ -151,6 +153,19 @@ void vmx_get_sregs(struct l1vmm_vcpu *vcpu, struct kvm_sregs *sregs)
 	sregs->cr4 = g->cr4;
 	sregs->cr8 = g->tpr;
 	sregs->efer = g->efer;
+}
+
+/* L1VMM_SEG_* are in the VMCS's order: ES, CS, SS, DS, FS, GS. */
+static_assert((int)L1VMM_SEG_GS == (int)L1VMM_VMCS_SEG_GS &&
+	      (int)L1VMM_SEG_CS == (int)L1VMM_VMCS_SEG_CS);
+
+void vmx_get_segment(struct l1vmm_vcpu *vcpu, int seg, struct kvm_segment *s)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	seg = array_index_nospec(seg, L1VMM_SEG_GS + 1);
+	vmx_cache(vmx, BIT(VMX_ST_SEG + seg) | BIT(VMX_ST_SEG_AR + seg));
+	seg_to_kvm(&vmx->g.seg[seg], s);
 }
 
 void vmx_set_sregs(struct l1vmm_vcpu *vcpu, const struct kvm_sregs *sregs)
@@ -481,6 +496,14 @@ u64 vmx_get_cr0(struct l1vmm_vcpu *vcpu)
 
 	vmx_cache(vmx, BIT(VMX_ST_CR0));
 	return vmx->g.cr0;
+}
+
+u64 vmx_get_cr3(struct l1vmm_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	vmx_cache(vmx, BIT(VMX_ST_CR3));
+	return vmx->g.cr3;
 }
 
 u64 vmx_get_cr4(struct l1vmm_vcpu *vcpu)
