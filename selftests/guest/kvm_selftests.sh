@@ -195,6 +195,10 @@ for t in $tests; do
 	elif [ -n "$e1" ] && [ "$r2" != not-run ]; then
 		verdict=documented
 		reason=${e1#* }
+	elif [ "$r1" = pass ] && [ -n "$e2" ]; then
+		# KVM failed here for a documented reason of its own (QEMU's
+		# emulator as L0): l1vmm gave the result KVM gives without it.
+		verdict=documented
 	else
 		verdict=different
 		reason="NOT DOCUMENTED"
