@@ -295,14 +295,21 @@ static const struct config configs[] = {
 #define APIC_ROWS	2
 #define MAX_ROWS	(NR_KINDS * NR_CONFIGS + MEM_ROWS + APIC_ROWS)
 
-/* What the device counts per vCPU; l1vmm's names, KVM has "exits" too. */
-static const char *const stat_names[] = {
-	"exits", "l1_intercepted_always", "l1_intercepted_cond", "l1_vmcs_unshadowed",
-	"l1d_flush",
+/* What the device counts per vCPU, in the table's column order. */
+enum bench_stat {
+	STAT_EXITS, STAT_ALWAYS, STAT_COND, STAT_UNSHADOWED,
+	STAT_L1D_FLUSH,		/* KVM counts its L1D flushes too: shown for both */
+	NR_STATS
 };
-/* KVM counts its L1D flushes too: that column is shown for both devices. */
-#define STAT_L1D_FLUSH	4
-#define NR_STATS	KTAP_ARRAY_SIZE(stat_names)
+
+/* l1vmm's names; KVM has "exits" and "l1d_flush" too. */
+static const char *const stat_names[NR_STATS] = {
+	[STAT_EXITS] = "exits",
+	[STAT_ALWAYS] = "l1_intercepted_always",
+	[STAT_COND] = "l1_intercepted_cond",
+	[STAT_UNSHADOWED] = "l1_vmcs_unshadowed",
+	[STAT_L1D_FLUSH] = "l1d_flush",
+};
 
 /*
  * Guest seconds one row may take (under -icount and in Bochs, guest time
