@@ -12,6 +12,7 @@
 #include <linux/percpu.h>
 #include <asm/msr.h>
 #include <asm/nospec-branch.h>
+#include <asm/smp.h>
 
 #include "l1vmm/hw.h"
 #include "l1vmm/portable/mce.h"
@@ -395,6 +396,25 @@ static __always_inline bool svm_entry_ready(struct l1vmm_vcpu *vcpu, bool first)
 }
 
 /*
+ * QEMU's emulator as L0 (l0_quirks) delivers an EVENTINJ interrupt within
+ * VMRUN but leaves its vector behind as a pending exception: when its vCPU
+ * loop is kicked before the next #VMEXIT (the other vCPU's tick, its
+ * round-robin timer), it delivers the vector again, wherever the guest is
+ * by then (interrupts injected_once, doc/testing.md). An interrupt
+ * pending for L1 ends such an entry right after the delivery, before the
+ * guest's first instruction, and the #VMEXIT clears what was left behind.
+ * KVM as L1 makes the same exit (it asks for one at once while a
+ * KVM_INTERRUPT is outstanding), with the same reschedule IPI to itself.
+ */
+static __always_inline void svm_l0_end_intr_entry(const struct vmcb_control_area *c)
+{
+	if (unlikely(svm_vmcb_limits.l0_tcg_quirks) &&
+	    (c->event_inj & (SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_MASK)) ==
+	    (SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_INTR))
+		smp_send_reschedule(smp_processor_id());
+}
+
+/*
  * The run loop's enter_once: one VMRUN of the series. After it, the event
  * whose delivery the exit interrupted (EXITINTINFO) is queued again
  * (svm_reinject_event(): a software interrupt instead runs its instruction
@@ -416,6 +436,7 @@ static __always_inline bool svm_enter_once(struct l1vmm_vcpu *vcpu)
 	 */
 	if (unlikely(l1vmm_l0_drops_int_shadow) && (c->int_state & SVM_INTERRUPT_SHADOW_MASK))
 		shadow_rip = svm->vmcb->save.rip;
+	svm_l0_end_intr_entry(c);
 	faulted = svm_enter(&svm->series, svm->vmcb_pa, vcpu->regs, vcpu->egprs);
 	if (unlikely(shadow_rip != ~0ULL) && svm->vmcb->save.rip == shadow_rip)
 		c->int_state |= SVM_INTERRUPT_SHADOW_MASK;
