@@ -38,7 +38,7 @@ GUEST_LIB := $(KTAP_LIB) selftests/lib/l1vmm_util.c selftests/lib/kvm_vm.c
 SELFTEST_HDR := $(wildcard selftests/lib/*.h)
 
 .PHONY: all module kdir install uninstall udev-install udev-uninstall dkms-source dkms-install \
-	dkms-uninstall deps deps-vm vm-image vm-up vm-test vm-down check-vm check-installed bench bench-matrix fuzz check check-bochs check-bochs-vmx check-egpr check-kvm-selftests unit selftests run clean help checkpatch \
+	dkms-uninstall deps deps-vm vm-image vm-up vm-test vm-down check-vm check-installed bench bench-matrix fuzz check check-bochs check-bochs-vmx check-egpr check-kvm-selftests check-qemu-l2 unit selftests run run-linux clean help checkpatch \
 	config oldconfig olddefconfig defconfig savedefconfig
 
 all: module
@@ -46,12 +46,14 @@ all: module
 help:
 	@echo "make            build l1vmm.ko for KDIR (now: $(KDIR))"
 	@echo "make run        boot an L1 guest, load l1vmm, show what it found"
+	@echo "make run-linux  QEMU boots Linux as an L2 guest on l1vmm, then on KVM"
 	@echo "make check      unit tests + in-guest selftests; closing line 'N passed, N failed'"
 	@echo "make check-bochs  the Bochs tier of the in-guest selftests only"
 	@echo "make check-bochs-vmx  the rest of the main suite on VMX under Bochs (~50 min)"
 	@echo "make check-egpr   the EGPR shadow tier (R16-R31 switching) only"
 	@echo "make check-vm     the libvirt tier (dev image, DKMS, libvirt domain) only"
 	@echo "make check-kvm-selftests  Linux's KVM selftests on l1vmm and KVM (table in the log) only"
+	@echo "make check-qemu-l2  the QEMU L2 tier (QEMU boots Linux on l1vmm and KVM) only"
 	@echo "make vm-image   the Debian dev image with l1vmm through DKMS (build/vm/)"
 	@echo "make vm-up | vm-test [SUITES=...] | vm-down"
 	@echo "                that image as a libvirt domain (LIBVIRT_URI=...)"
@@ -213,7 +215,7 @@ check: deps deps-vm
 	@$(RUN_UNIT)
 	@scripts/vmrun --suite main --timeout 1500 --kver $(GUEST_KVER) --out $(RESULTS)/qemu-main.log
 	@$(HUGEPAGES_1G_TIER)
-	@$(FUZZ_TIER)
+	@$(QEMU_L2_TIER) & lane=$$!; $(FUZZ_TIER); wait $$lane; cat $(RESULTS)/qemu-l2-boots.console
 	@scripts/vmrun --suite nosvm --novirt --kver $(GUEST_KVER) --out $(RESULTS)/qemu-nosvm.log
 	@$(EGPR_TIER)
 	@$(BOCHS_TIER)
@@ -243,6 +245,13 @@ HUGEPAGES_1G_TIER = scripts/vmrun --suite hugepages-1g --memory 2560 --append hu
 # to replay it.
 FUZZ_TIER = scripts/fuzz --ci --seconds 180 --kvm-seconds 60 --kver $(GUEST_KVER) \
 	--out $(RESULTS)/qemu-fuzz.log
+
+# The QEMU L2 tier (doc/testing.md): Debian's QEMU boots Linux as an L2
+# guest on l1vmm as /dev/kvm (kernel-irqchip off, on and split; 1 and 2
+# vCPUs) and on KVM. Runs beside the fuzz tier, which a time bound ends,
+# each in one QEMU thread of its own; its console is shown after both.
+QEMU_L2_TIER = scripts/vmrun --suite qemu-l2-boots --timeout 1800 --kver $(GUEST_KVER) \
+	--out $(RESULTS)/qemu-l2-boots.log >$(RESULTS)/qemu-l2-boots.console 2>&1
 
 # A tier that boots another build of the module (scripts/build-variant):
 # $(call variant_tier,NAME,KCONFIG OPTIONS,VMRUN ARGUMENTS). A build that
@@ -327,6 +336,12 @@ check-kvm-selftests: deps
 	@$(KVM_SELFTESTS_TIER)
 	@scripts/ktap-summary $(RESULTS)/*.log
 
+check-qemu-l2: deps
+	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)
+	@$(MAKE) --no-print-directory module selftests KDIR=$(GUEST_KDIR)
+	@$(QEMU_L2_TIER); cat $(RESULTS)/qemu-l2-boots.console
+	@scripts/ktap-summary $(RESULTS)/*.log
+
 check-bochs: deps
 	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)
 	@$(MAKE) --no-print-directory module selftests KDIR=$(GUEST_KDIR)
@@ -377,6 +392,11 @@ check-vm: deps deps-vm
 run: deps
 	@$(MAKE) --no-print-directory module selftests KDIR=$(GUEST_KDIR)
 	@scripts/vmrun --suite run --kver $(GUEST_KVER) --console
+
+# QEMU boots Linux as an L2 guest on l1vmm as /dev/kvm, then on KVM.
+run-linux: deps
+	@$(MAKE) --no-print-directory module selftests KDIR=$(GUEST_KDIR)
+	@scripts/vmrun --suite run-linux --kver $(GUEST_KVER) --timeout 1500
 
 # Kernel coding style. Debian ships checkpatch.pl only inside linux-source;
 # point CHECKPATCH at one (doc/building.md says how to get it).

@@ -57,7 +57,7 @@ complaints() {
 log=/tmp/$name.log
 complaints > "/tmp/$name.before"
 start=$(cut -d' ' -f1 /proc/uptime)
-timeout 900 /usr/bin/qemu-system-x86_64 -M pc -accel kvm,kernel-irqchip="$irqchip" -cpu qemu64 \
+timeout 300 /usr/bin/qemu-system-x86_64 -M pc -accel kvm,kernel-irqchip="$irqchip" -cpu qemu64 \
 	-smp "$vcpus" -m 256 -nodefaults -no-user-config -display none -serial stdio -no-reboot \
 	-kernel /l2/vmlinuz -initrd /l2/initrd.cpio \
 	-append "console=ttyS0 panic=-1 cryptomgr.notests=1 quiet loglevel=3" \
