@@ -48,10 +48,9 @@ int l1vmm_emulation_failure(struct l1vmm_vcpu *vcpu, u64 info)
  */
 u64 l1vmm_wrap_rip(struct l1vmm_vcpu *vcpu, u64 rip)
 {
-	struct kvm_sregs sregs;
+	struct kvm_segment cs;
 
-	l1vmm_ops->get_sregs(vcpu, &sregs);
-	return (sregs.efer & EFER_LMA) && sregs.cs.l ? rip : (u32)rip;
+	return l1vmm_guest_cs(vcpu, &cs) ? rip : (u32)rip;
 }
 
 /* An exit l1vmm does not handle: KVM's report for an unexpected exit. */

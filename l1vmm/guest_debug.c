@@ -40,28 +40,22 @@
 #define L1VMM_DR6_FIXED_1	(DR6_RESERVED & ~L1VMM_DR6_VOLATILE)
 #define L1VMM_DR7_VOLATILE	0xffff2bffULL
 
-static bool in_64bit_mode(const struct kvm_sregs *sregs)
-{
-	return (sregs->efer & EFER_LMA) && sregs->cs.l;
-}
-
 /* KVM's kvm_get_linear_rip(): the pc of a single-step exit. */
 static u64 linear_rip(struct l1vmm_vcpu *vcpu)
 {
-	struct kvm_sregs sregs;
+	struct kvm_segment cs;
 	u64 rip = vcpu->regs[L1VMM_REG_RIP];
 
-	l1vmm_ops->get_sregs(vcpu, &sregs);
-	return in_64bit_mode(&sregs) ? rip : (u32)(sregs.cs.base + rip);
+	return l1vmm_guest_cs(vcpu, &cs) ? rip : (u32)(cs.base + rip);
 }
 
 /* SVM's pc for an intercepted #DB or #BP: CS base plus RIP, as svm.c reports it. */
 static u64 exception_pc(struct l1vmm_vcpu *vcpu)
 {
-	struct kvm_sregs sregs;
+	struct kvm_segment cs;
 
-	l1vmm_ops->get_sregs(vcpu, &sregs);
-	return sregs.cs.base + vcpu->regs[L1VMM_REG_RIP];
+	l1vmm_ops->get_segment(vcpu, L1VMM_SEG_CS, &cs);
+	return cs.base + vcpu->regs[L1VMM_REG_RIP];
 }
 
 /*

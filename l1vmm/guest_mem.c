@@ -82,6 +82,12 @@ static int read_pte(void *ctx, u64 gpa, unsigned int size, u64 *pte)
 	return copy_gpa_page(r->vm, gpa, pte, size, false);
 }
 
+bool l1vmm_guest_cs(struct l1vmm_vcpu *vcpu, struct kvm_segment *cs)
+{
+	l1vmm_ops->get_segment(vcpu, L1VMM_SEG_CS, cs);
+	return (l1vmm_ops->get_msr(vcpu, L1VMM_MSR_EFER) & EFER_LMA) && cs->l;
+}
+
 void l1vmm_guest_view(struct l1vmm_vcpu *vcpu, struct l1vmm_guest_view *view)
 {
 	struct kvm_segment cs;

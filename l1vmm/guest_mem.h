@@ -33,6 +33,12 @@ struct l1vmm_guest_view {
 
 void l1vmm_guest_view(struct l1vmm_vcpu *vcpu, struct l1vmm_guest_view *view);
 
+/*
+ * The guest's CS in @cs; true where it runs 64-bit code (EFER.LMA and
+ * CS.L, KVM's is_64_bit_mode()). Two reads, not KVM_GET_SREGS's state.
+ */
+bool l1vmm_guest_cs(struct l1vmm_vcpu *vcpu, struct kvm_segment *cs);
+
 /* The linear address of @offset in segment @seg (L1VMM_SEG_*). */
 u64 l1vmm_linear(struct l1vmm_guest_view *view, int seg, u64 offset);
 
