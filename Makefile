@@ -215,7 +215,7 @@ check: deps deps-vm
 	@$(RUN_UNIT)
 	@scripts/vmrun --suite main --timeout 1500 --kver $(GUEST_KVER) --out $(RESULTS)/qemu-main.log
 	@$(HUGEPAGES_1G_TIER)
-	@$(QEMU_L2_TIER) & lane=$$!; $(FUZZ_TIER); wait $$lane; cat $(RESULTS)/qemu-l2-boots.console
+	@$(QEMU_L2_TIER) & lane=$$!; $(FUZZ_TIER); wait $$lane; cat $(RESULTS)/qemu-l2.console
 	@scripts/vmrun --suite nosvm --novirt --kver $(GUEST_KVER) --out $(RESULTS)/qemu-nosvm.log
 	@$(EGPR_TIER)
 	@$(BOCHS_TIER)
@@ -248,10 +248,14 @@ FUZZ_TIER = scripts/fuzz --ci --seconds 180 --kvm-seconds 60 --kver $(GUEST_KVER
 
 # The QEMU L2 tier (doc/testing.md): Debian's QEMU boots Linux as an L2
 # guest on l1vmm as /dev/kvm (kernel-irqchip off, on and split; 1 and 2
-# vCPUs) and on KVM. Runs beside the fuzz tier, which a time bound ends,
-# each in one QEMU thread of its own; its console is shown after both.
-QEMU_L2_TIER = scripts/vmrun --suite qemu-l2-boots --timeout 1800 --kver $(GUEST_KVER) \
-	--out $(RESULTS)/qemu-l2-boots.log >$(RESULTS)/qemu-l2-boots.console 2>&1
+# vCPUs), then, under -icount (whose L1 guest boots with one vCPU only),
+# on l1vmm and KVM for boot times that compare. Runs beside the fuzz tier,
+# which a time bound ends, each in one QEMU thread of its own; its
+# console is shown after both.
+QEMU_L2_TIER = { scripts/vmrun --suite qemu-l2-boots --timeout 1800 --kver $(GUEST_KVER) \
+		--out $(RESULTS)/qemu-l2-boots.log; \
+	scripts/vmrun --suite qemu-l2 --icount --smp 1 --timeout 1200 --kver $(GUEST_KVER) \
+		--out $(RESULTS)/qemu-l2-icount.log; } >$(RESULTS)/qemu-l2.console 2>&1
 
 # A tier that boots another build of the module (scripts/build-variant):
 # $(call variant_tier,NAME,KCONFIG OPTIONS,VMRUN ARGUMENTS). A build that
@@ -339,7 +343,7 @@ check-kvm-selftests: deps
 check-qemu-l2: deps
 	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)
 	@$(MAKE) --no-print-directory module selftests KDIR=$(GUEST_KDIR)
-	@$(QEMU_L2_TIER); cat $(RESULTS)/qemu-l2-boots.console
+	@$(QEMU_L2_TIER); cat $(RESULTS)/qemu-l2.console
 	@scripts/ktap-summary $(RESULTS)/*.log
 
 check-bochs: deps
