@@ -406,12 +406,18 @@ static __always_inline bool svm_entry_ready(struct l1vmm_vcpu *vcpu, bool first)
  * KVM as L1 makes the same exit (it asks for one at once while a
  * KVM_INTERRUPT is outstanding), with the same reschedule IPI to itself.
  */
+static noinline void svm_l0_kick_self(void)
+{
+	/* Out of line: smp_send_reschedule() is an indirect call (smp_ops). */
+	smp_send_reschedule(smp_processor_id());
+}
+
 static __always_inline void svm_l0_end_intr_entry(const struct vmcb_control_area *c)
 {
 	if (unlikely(svm_vmcb_limits.l0_tcg_quirks) &&
 	    (c->event_inj & (SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_MASK)) ==
 	    (SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_INTR))
-		smp_send_reschedule(smp_processor_id());
+		svm_l0_kick_self();
 }
 
 /*
