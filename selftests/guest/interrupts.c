@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
-#include <time.h>
 
 #include "kvm_vm.h"
 
@@ -258,21 +257,13 @@ GUEST_CODE(counting_handler, ".code16",
 	"pop %ecx\n\t"
 	"iret\n\t");
 
-static double seconds_since(const struct timespec *t0)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (t.tv_sec - t0->tv_sec) + (t.tv_nsec - t0->tv_nsec) / 1e9;
-}
-
 static void test_injected_once(void)
 {
 	struct kvm_interrupt irq = { .irq = IRQ_VECTOR };
 	const uint32_t *count;
 	struct test_guest g;
-	struct timespec t0;
 	unsigned int rounds;
+	double t0;
 	uint16_t *ivt;
 
 	guest_start_real_mode(&g, MEM_SIZE, CODE_GPA, out_loop, GUEST_CODE_SIZE(out_loop));
@@ -280,19 +271,19 @@ static void test_injected_once(void)
 	ivt = (uint16_t *)g.mem;
 	ivt[2 * IRQ_VECTOR] = HANDLER_GPA;
 	count = (const uint32_t *)(g.mem + COUNT_GPA);	/* reread after each run */
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	t0 = mono_seconds();
 	for (rounds = 0; rounds < ONCE_MAX_ROUNDS; rounds++) {
 		vcpu_run(&g.vcpu);
 		ASSERT_IO_EXIT(&g.vcpu, KVM_EXIT_IO_OUT, 0x10, 1);
 		TEST_ASSERT(*count == rounds, "handler entered %u times for %u interrupts",
 			    *count, rounds);
-		if (rounds >= ONCE_MIN_ROUNDS && seconds_since(&t0) >= 1.0)
+		if (rounds >= ONCE_MIN_ROUNDS && mono_seconds() - t0 >= 1.0)
 			break;
 		ASSERT_EQ(1, g.vcpu.run->ready_for_interrupt_injection);
 		ASSERT_IOCTL_OK(g.vcpu.fd, KVM_INTERRUPT, &irq);
 	}
 	ktap_info("%u interrupts in %.2f s, each delivered once", rounds,
-		  seconds_since(&t0));
+		  mono_seconds() - t0);
 	guest_stop(&g);
 }
 

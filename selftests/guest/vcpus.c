@@ -152,14 +152,6 @@ static void test_signal_interrupts_fastpath(void)
 	signal_interrupts(spin, sizeof(spin));
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /*
  * SIGALRM every 2 ms, as a fuzzer sends it, while the guest spins (in the
  * guest, and on CPUID in l1vmm's fastpath): each of 500 KVM_RUNs ends with
@@ -182,10 +174,10 @@ static void test_signal_storm(void)
 		guest_start_real_mode(&g, 0x10000, CODE_GPA, spins[k], sizeof(spins[k]));
 		setitimer(ITIMER_REAL, &every_2ms, NULL);
 		for (i = 0; i < 250; i++) {
-			t = now_s();
+			t = mono_seconds();
 			ASSERT_IOCTL_ERRNO(g.vcpu.fd, KVM_RUN, 0, EINTR);
 			ASSERT_EQ(KVM_EXIT_INTR, g.vcpu.run->exit_reason);
-			t = now_s() - t;
+			t = mono_seconds() - t;
 			if (t > longest)
 				longest = t;
 		}

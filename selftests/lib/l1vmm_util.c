@@ -12,6 +12,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "l1vmm_util.h"
@@ -166,6 +167,14 @@ bool module_loaded(const char *name)
 
 	snprintf(path, sizeof(path), "/sys/module/%s/initstate", name);
 	return access(path, F_OK) == 0;
+}
+
+double mono_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 long meminfo_kb(const char *field)

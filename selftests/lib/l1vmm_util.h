@@ -71,6 +71,9 @@ bool module_loaded(const char *name);
 /* A field of /proc/meminfo in kB; a missing field fails the case. */
 long meminfo_kb(const char *field);
 
+/* CLOCK_MONOTONIC in seconds. */
+double mono_seconds(void);
+
 /*
  * A memory cgroup (v2) of the caller's own: memcg_enter() mounts the
  * hierarchy if needed, makes a child group @name with the memory
