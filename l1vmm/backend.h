@@ -207,6 +207,8 @@ struct l1vmm_backend_ops {
 	 * MSRs (KVM_GET_MSR_FEATURE_INDEX_LIST, portable/msrs.h).
 	 */
 	u64 mcg_cap_keep;
+	/* The DEBUGCTL bits a write may name and have ignored (portable/msrs.h). */
+	u64 debugctl_ignored;
 	/*
 	 * A series of fastpath re-entries ends at the TSC value the
 	 * backend's begin_entries() put in vcpu->series_end: where a host

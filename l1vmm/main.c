@@ -46,7 +46,8 @@ static bool backend_complete(const struct l1vmm_backend_ops *ops)
 	       ops->set_event && ops->get_interrupt_shadow && ops->set_interrupt_shadow &&
 	       ops->set_irq_window && ops->get_dr6 && ops->set_dr6 && ops->get_dr7 &&
 	       ops->set_dr7 && ops->set_dr_intercepts && ops->set_exception_intercept &&
-	       ops->set_iret_intercept && ops->mcg_cap_keep && ops->feature_msrs &&
+	       ops->set_iret_intercept && ops->mcg_cap_keep && ops->debugctl_ignored &&
+	       ops->feature_msrs &&
 	       ops->get_cr0 && ops->get_cr3 && ops->get_cr4 && ops->get_segment &&
 	       ops->get_cr8 && ops->set_cr8 && ops->set_cr8_intercept &&
 	       ops->prepare_run && ops->flush_tlb &&

@@ -153,7 +153,8 @@ int l1vmm_set_msr_slow(struct l1vmm_vcpu *vcpu, u32 index, u64 data, bool host)
 		return 1;
 	if (index == L1VMM_MSR_TSC || index == L1VMM_MSR_TSC_ADJUST)
 		return l1vmm_tsc_set_msr(vcpu, index, data, host);
-	if (index == L1VMM_MSR_MISC_ENABLE || index == L1VMM_MSR_PLATFORM_INFO)
+	if (index == L1VMM_MSR_MISC_ENABLE || index == L1VMM_MSR_PLATFORM_INFO ||
+	    index == L1VMM_MSR_DEBUGCTL)
 		return l1vmm_msr_misc_set(vcpu, index, data, host);
 	/* The guest's from the fastpath, IRQs off: guest memory waits (kvmclock.c). */
 	return l1vmm_kvmclock_set_msr(vcpu, index, data, host);

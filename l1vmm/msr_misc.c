@@ -10,11 +10,16 @@
  *   while KVM_CAP_MSR_PLATFORM_INFO allows it (the default), else a #GP.
  *   It starts at 0, where KVM's has CPUID_FAULT (bit 31): l1vmm has no
  *   CPUID faulting (MSR_MISC_FEATURES_ENABLES) to offer.
+ *
+ * And DEBUGCTL (0x1d9), the guest's always 0, as the vendor module keeps
+ * it without LBR virtualization or a PMU (portable/msrs.h). The host's is
+ * the backend's to keep (a VM exit on VMX clears it).
  */
 #define pr_fmt(fmt) "l1vmm: " fmt
 
 #include <linux/kvm.h>
 
+#include "l1vmm/backend.h"
 #include "l1vmm/msr_misc.h"
 #include "l1vmm/portable/cpuid.h"
 #include "l1vmm/portable/msrs.h"
@@ -56,6 +61,9 @@ int l1vmm_msr_misc_get(struct l1vmm_vcpu *vcpu, u32 index, u64 *data, bool host)
 			return 1;
 		*data = vcpu->platform_info;
 		return 0;
+	case L1VMM_MSR_DEBUGCTL:
+		*data = 0;
+		return 0;
 	default:
 		return 1;
 	}
@@ -85,6 +93,8 @@ int l1vmm_msr_misc_set(struct l1vmm_vcpu *vcpu, u32 index, u64 data, bool host)
 			return 1;
 		vcpu->platform_info = data;
 		return 0;
+	case L1VMM_MSR_DEBUGCTL:
+		return data & ~l1vmm_ops->debugctl_ignored ? 1 : 0;
 	default:
 		return 1;
 	}

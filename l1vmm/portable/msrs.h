@@ -29,6 +29,20 @@
 #define L1VMM_MSR_TSC_ADJUST		0x0000003b
 #define L1VMM_MSR_PLATFORM_INFO		0x000000ce
 #define L1VMM_MSR_MISC_ENABLE		0x000001a0
+#define L1VMM_MSR_DEBUGCTL		0x000001d9
+
+#define L1VMM_DEBUGCTL_LBR		BIT_ULL(0)
+#define L1VMM_DEBUGCTL_BTF		BIT_ULL(1)
+
+/*
+ * The guest's DEBUGCTL reads 0, as in KVM without LBR virtualization or a
+ * PMU; a write of a bit the vendor module ignores succeeds and changes
+ * nothing, a write of any other bit is refused. kvm-amd without LBRV
+ * ignores every write; kvm-intel drops BTF and LBR and offers no other bit
+ * (they need LBR through its PMU or bus-lock detection).
+ */
+#define L1VMM_DEBUGCTL_IGNORED_AMD	(~0ULL)
+#define L1VMM_DEBUGCTL_IGNORED_INTEL	(L1VMM_DEBUGCTL_LBR | L1VMM_DEBUGCTL_BTF)
 
 /*
  * Not an MSR: the backend's key for the guest's TSC offset (the guest's

@@ -534,6 +534,7 @@ const struct l1vmm_backend_ops svm_ops = {
 	.set_exception_intercept = svm_set_exception_intercept,
 	.set_iret_intercept	= svm_set_iret_intercept,
 	.mcg_cap_keep		= L1VMM_MCG_CAP_KEEP_AMD,
+	.debugctl_ignored	= L1VMM_DEBUGCTL_IGNORED_AMD,
 	.feature_msrs		= &l1vmm_feature_msrs_amd,
 	.get_cr0		= svm_get_cr0,
 	.get_cr3		= svm_get_cr3,

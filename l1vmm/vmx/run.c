@@ -255,6 +255,12 @@ static __always_inline void vmx_begin_entries(struct l1vmm_vcpu *vcpu)
 		set_debugreg(g->dr6, 6);
 	if (vmx_switch_spec_ctrl)
 		vcpu->spec_ctrl.host = this_cpu_read(x86_spec_ctrl_current);
+	/*
+	 * Read with IRQs off: perf may change it (LBR) until then. KVM 6.1
+	 * reads it at vcpu_load, later ones here.
+	 */
+	vmx->host_debugctl = get_debugctlmsr();
+	l1vmm_l1_always(st);
 	vmx->series_first = true;
 	vmx->in_run = true;
 }
@@ -347,6 +353,9 @@ static __always_inline bool vmx_enter_once(struct l1vmm_vcpu *vcpu)
 		vmx_spec_ctrl_in_c(&vcpu->spec_ctrl, false, &vcpu->stats);
 		l1vmm_egpr_spec_ctrl_restored(vcpu->egprs);
 	}
+	/* A VM exit clears DEBUGCTL: the host's back (perf's LBR, BTF), as KVM. */
+	if (unlikely(vmx->host_debugctl))
+		update_debugctlmsr(vmx->host_debugctl);
 	if (vmx->entry_result == VMX_RUN_EXITED)
 		g->cr2 = native_read_cr2();
 	return vmx->entry_result == VMX_RUN_FAULTED;
@@ -687,6 +696,7 @@ const struct l1vmm_backend_ops vmx_ops = {
 	.set_iret_intercept	= vmx_set_iret_intercept,
 	.nmi_window_exits	= true,
 	.mcg_cap_keep		= L1VMM_MCG_CAP_KEEP_INTEL,
+	.debugctl_ignored	= L1VMM_DEBUGCTL_IGNORED_INTEL,
 	.bounded_series		= true,
 	.feature_msrs		= &l1vmm_feature_msrs_intel,
 	.set_nmi_blocked	= vmx_set_nmi_blocked,

@@ -155,6 +155,7 @@ struct vmx_vcpu {
 	struct vmx_guest g;
 	/* The host's state that a VM exit does not restore, per series. */
 	u64 host_kernel_gs_base, host_fs_base;
+	u64 host_debugctl;	/* a VM exit clears DEBUGCTL */
 	u16 host_ds, host_es, host_fs, host_gs, host_ldt;
 	int host_cpu;		/* whose host state the VMCS holds, or -1 */
 	unsigned long host_cr3, host_cr4, host_rsp;

@@ -52,7 +52,6 @@
 #define ZRAM		"/dev/zram0"
 #define ZRAM_SYS	"/sys/block/zram0"
 /* Where scripts/vmrun puts zsmalloc.ko and zram.ko in the test guest. */
-#define EXTRA_MODULES	"/lib/modules/extra/"
 
 static uint64_t now_ms(void)
 {

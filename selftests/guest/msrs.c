@@ -5,9 +5,12 @@
  * observed by the guest's #GP handler. Runs against l1vmm and KVM.
  */
 #define _GNU_SOURCE
+#include <cpuid.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -28,6 +31,10 @@
 #define MSR_KERNEL_GS_BASE	0xc0000102
 #define MSR_TSC_AUX		0xc0000103
 #define MSR_SPEC_CTRL		0x48
+#define MSR_DEBUGCTL		0x1d9
+#define DEBUGCTL_LBR_BTF	0x3
+#define DEBUGCTL_BTF		0x2
+#define DEBUGCTL_TR		0x40
 #define MSR_UNKNOWN		0x12345678
 
 #define CODE_GPA		0x1000
@@ -296,6 +303,122 @@ static void test_guest_msr_gp(void)
 	guest_stop(&g);
 }
 
+/* Does this CPU have SVM's LBR virtualization (CPUID 0x8000000a EDX bit 1)? */
+static bool host_has_lbrv(void)
+{
+	unsigned int eax, ebx, ecx, edx;
+
+	return __get_cpuid(0x8000000a, &eax, &ebx, &ecx, &edx) && (edx & 2);
+}
+
+/*
+ * DEBUGCTL as the vendor module keeps it without LBR virtualization or a
+ * PMU: it reads 0; writing BTF and LBR succeeds and changes nothing; any
+ * other bit is refused on Intel and ignored on AMD, from user space and
+ * from the guest alike.
+ */
+static void test_debugctl(void)
+{
+	static const unsigned char code[] = {
+		0x66, 0xb9, 0xd9, 0x01, 0x00, 0x00,	/* mov ecx, DEBUGCTL */
+		0x0f, 0x32,				/* rdmsr */
+		0x66, 0xe7, 0x10,			/* out 0x10, eax */
+		0x66, 0xb8, 0x03, 0x00, 0x00, 0x00,	/* mov eax, LBR | BTF */
+		0x66, 0x31, 0xd2,			/* xor edx, edx */
+		0x0f, 0x30,				/* wrmsr */
+		0x0f, 0x32,				/* rdmsr */
+		0x66, 0xe7, 0x10,			/* out 0x10, eax */
+		0x66, 0xb8, 0x40, 0x00, 0x00, 0x00,	/* mov eax, TR */
+		0x0f, 0x30,				/* wrmsr */
+		0xf4,					/* hlt */
+	};
+	bool intel = host_is_intel();
+	struct test_guest g;
+	struct msrs m;
+
+	if (!dev_is_l1vmm() && !intel && host_has_lbrv())
+		ktap_skip("kvm-amd keeps the guest's DEBUGCTL with LBR virtualization");
+	gp_guest_start(&g, code, sizeof(code));
+	memset(&m, 0, sizeof(m));
+	m.e[0] = (struct kvm_msr_entry) { .index = MSR_DEBUGCTL, .data = DEBUGCTL_LBR_BTF };
+	ASSERT_EQ(1, msrs_io(g.vcpu.fd, KVM_SET_MSRS, &m, 1));
+	m.e[0].data = ~0ull;
+	ASSERT_EQ(1, msrs_io(g.vcpu.fd, KVM_GET_MSRS, &m, 1));
+	ASSERT_EQ(0, m.e[0].data);
+	m.e[0].data = DEBUGCTL_TR;
+	ASSERT_EQ(intel ? 0 : 1, msrs_io(g.vcpu.fd, KVM_SET_MSRS, &m, 1));
+
+	ASSERT_EQ(0, vcpu_run_out32(&g.vcpu, 0x10));
+	ASSERT_EQ(0, vcpu_run_out32(&g.vcpu, 0x10));
+	vcpu_run(&g.vcpu);
+	if (intel)
+		ASSERT_IO_EXIT(&g.vcpu, KVM_EXIT_IO_OUT, GP_PORT, 1);
+	else
+		ASSERT_EQ(KVM_EXIT_HLT, g.vcpu.run->exit_reason);
+	guest_stop(&g);
+}
+
+/* The msr driver's file for CPU 0, or -1 with @why set. */
+static int msr_dev_open(const char **why)
+{
+	static char buf[96];
+	int fd, r;
+
+	r = module_load(EXTRA_MODULES "msr.ko", "allow_writes=on");
+	if (r && r != -EEXIST && r != -ENOENT) {
+		snprintf(buf, sizeof(buf), "loading msr.ko: %s", ktap_errno_name(-r));
+		*why = buf;
+		return -1;
+	}
+	fd = open("/dev/cpu/0/msr", O_RDWR);
+	if (fd < 0) {
+		snprintf(buf, sizeof(buf), "/dev/cpu/0/msr: %s", ktap_errno_name(errno));
+		*why = buf;
+	}
+	return fd;
+}
+
+/*
+ * The host's DEBUGCTL survives the guest: a VM exit on VMX clears it and
+ * l1vmm puts the host's back, as KVM does (on SVM the guest never touches
+ * it). Set to BTF through the msr driver on CPU 0, where the vCPU runs;
+ * skipped where L0 does not keep DEBUGCTL (QEMU's emulator and Bochs
+ * ignore it and read 0).
+ */
+static void test_host_debugctl_kept(void)
+{
+	static const unsigned char code[] = { 0xe6, 0x10, 0xe6, 0x10, 0xf4 };	/* out; out; hlt */
+	uint64_t old, set, now;
+	const char *why;
+	struct test_guest g;
+	cpu_set_t cpus;
+	int fd;
+
+	CPU_ZERO(&cpus);
+	CPU_SET(0, &cpus);
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(cpus), &cpus));
+	fd = msr_dev_open(&why);
+	if (fd < 0)
+		ktap_skip("no msr driver: %s", why);
+	ASSERT_EQ(8, pread(fd, &old, 8, MSR_DEBUGCTL));
+	set = old | DEBUGCTL_BTF;
+	if (pwrite(fd, &set, 8, MSR_DEBUGCTL) != 8 || pread(fd, &now, 8, MSR_DEBUGCTL) != 8 ||
+	    now != set) {
+		close(fd);
+		ktap_skip("L0 does not keep this CPU's DEBUGCTL (wrote %#llx, read %#llx)",
+			  (unsigned long long)set, (unsigned long long)now);
+	}
+	guest_start_real_mode(&g, 0x10000, CODE_GPA, code, sizeof(code));
+	vcpu_run(&g.vcpu);
+	vcpu_run(&g.vcpu);
+	ASSERT_EQ(KVM_EXIT_HLT, vcpu_run(&g.vcpu));
+	guest_stop(&g);
+	ASSERT_EQ(8, pread(fd, &now, 8, MSR_DEBUGCTL));
+	ASSERT_EQ(8, pwrite(fd, &old, 8, MSR_DEBUGCTL));
+	close(fd);
+	ASSERT_EQ(set, now);
+}
+
 static bool msr_listed(uint32_t index)
 {
 	struct {
@@ -380,8 +503,9 @@ static void test_tsc_aux(void)
 
 /*
  * SPEC_CTRL exists for guests exactly where the host has it. KVM 6.1 lists
- * it regardless and probes values by writing the host's MSR, which QEMU's
- * emulator ignores: its answers here say nothing about KVM on hardware.
+ * it regardless and probes values by writing the host's MSR, which an
+ * emulator as L0 (QEMU's, Bochs) ignores: its answers here say nothing
+ * about KVM on hardware.
  */
 static void test_spec_ctrl(void)
 {
@@ -389,14 +513,14 @@ static void test_spec_ctrl(void)
 	struct msrs m;
 
 	if (!dev_is_l1vmm())
-		ktap_skip("KVM's SPEC_CTRL probing is not meaningful under QEMU's emulator");
+		ktap_skip("KVM's SPEC_CTRL probing is not meaningful under an emulator as L0");
 	guest_start_real_mode(&g, 1ul << 20, CODE_GPA, "\xf4", 1);
 	m.e[0] = (struct kvm_msr_entry){ .index = MSR_SPEC_CTRL };
 	if (!msr_listed(MSR_SPEC_CTRL)) {
 		/* Unknown: KVM_GET_MSRS stops before it. */
 		ASSERT_EQ(0, msrs_io(g.vcpu.fd, KVM_GET_MSRS, &m, 1));
 		guest_stop(&g);
-		ktap_skip("the host has no SPEC_CTRL (QEMU's emulator offers none)");
+		ktap_skip("the host has no SPEC_CTRL (QEMU's emulator and Bochs offer none)");
 	}
 	ASSERT_EQ(1, msrs_io(g.vcpu.fd, KVM_GET_MSRS, &m, 1));
 	ASSERT_EQ(0, m.e[0].data);
@@ -439,6 +563,8 @@ static const struct ktap_case tests[] = {
 	KTAP_CASE(test_guest_rdmsr_wrmsr),
 	KTAP_CASE(test_fs_gs_base),
 	KTAP_CASE(test_guest_msr_gp),
+	KTAP_CASE(test_debugctl),
+	KTAP_CASE(test_host_debugctl_kept),
 };
 
 int main(void)

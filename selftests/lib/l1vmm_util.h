@@ -58,6 +58,9 @@ bool cpu_has_vmx_flag(const char *flag);
 /* Is the CPU the tests run on an Intel one ("GenuineIntel": l1vmm's VMX backend)? */
 bool host_is_intel(void);
 
+/* Where the test guests keep the kernel's other modules (zram, msr: scripts/vmrun). */
+#define EXTRA_MODULES	"/lib/modules/extra/"
+
 /* finit_module()/delete_module(): 0 or -errno. */
 int module_load(const char *path, const char *params);
 /*
