@@ -276,13 +276,6 @@ struct l1vmm_backend {
 	/* Allocate what the backend needs; its ops, or an ERR_PTR. */
 	const struct l1vmm_backend_ops *(*init)(void);
 	void (*exit)(void);
-	/*
-	 * NULL, or true while the backend may not run guests (VMX without
-	 * its vmx_preview parameter): module init turns virtualization on
-	 * and off on every CPU once with its ops, then refuses to load
-	 * (main.c).
-	 */
-	bool (*cannot_run_guests)(void);
 };
 
 /* Each backend's, in its directory: l1vmm/svm/setup.c, l1vmm/vmx/setup.c. */

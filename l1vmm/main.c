@@ -20,12 +20,7 @@
 
 const struct l1vmm_backend_ops *l1vmm_ops __read_mostly;
 
-/*
- * The backends this build has, by the kind cpu_probe.c detects. The VMX
- * backend runs guests only with its vmx_preview parameter: without it,
- * load proves that VMX operation works on every CPU, then refuses
- * (refuse_until_guests_run()).
- */
+/* The backends this build has, by the kind cpu_probe.c detects (Kconfig). */
 static const struct l1vmm_backend *const backends[] = {
 #ifdef CONFIG_L1VMM_SVM
 	[L1VMM_BACKEND_SVM] = &l1vmm_svm,
@@ -81,25 +76,6 @@ static void describe_build(void)
 		 IS_ENABLED(CONFIG_L1VMM_FASTPATH) ? "on" : "off");
 }
 
-/*
- * For a backend that cannot run guests yet: turn virtualization on in every
- * CPU and off again, through the same per-CPU machinery VMs use (hw.h), so
- * that the refusal says whether the backend's on/off path works.
- */
-static int refuse_until_guests_run(void)
-{
-	int r = l1vmm_hw_get();
-
-	if (r) {
-		pr_err("not loading: cannot turn %s on in every CPU: %d\n", l1vmm_ops->name, r);
-		return r;
-	}
-	l1vmm_hw_put();
-	pr_err("not loading: the %s backend cannot run guests yet (%s operation works: on and off in every CPU)\n",
-	       l1vmm_ops->name, l1vmm_ops->name);
-	return -EOPNOTSUPP;
-}
-
 static int __init l1vmm_init(void)
 {
 	enum l1vmm_backend_kind kind;
@@ -111,7 +87,7 @@ static int __init l1vmm_init(void)
 		return r;
 
 	if (kind >= ARRAY_SIZE(backends) || !backends[kind]) {
-		pr_err("not loading: the %s backend cannot run guests yet\n",
+		pr_err("not loading: this build has no %s backend (Kconfig)\n",
 		       l1vmm_backend_name(kind));
 		return -EOPNOTSUPP;
 	}
@@ -123,10 +99,6 @@ static int __init l1vmm_init(void)
 		return r;
 	}
 	l1vmm_msr_access_init();
-	if (backend->cannot_run_guests && backend->cannot_run_guests()) {
-		r = refuse_until_guests_run();
-		goto exit_backend;
-	}
 	if (WARN_ON(!backend_complete(l1vmm_ops))) {
 		r = -EINVAL;
 		goto exit_backend;

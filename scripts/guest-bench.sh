@@ -5,18 +5,13 @@
 # round-trip benchmark (tools/l1vmm-bench.c) against l1vmm, then against
 # KVM loaded from the same kernel's modules, then both side by side. The
 # CSV files go to the console between markers, for scripts/bench to keep.
-# l1vmm_bench=l1vmm (kernel command line) measures l1vmm alone. On an
-# Intel CPU (VMX) l1vmm runs guests only with vmx_preview=1, so it is
-# loaded with it there.
+# l1vmm_bench=l1vmm (kernel command line) measures l1vmm alone.
 cd /selftests || exit 1
 count=${l1vmm_bench_count:-1000}
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//; s/ /_/g')
 cond="cpu=$cpu vm=${l1vmm_vm:-unknown} accel=${l1vmm_accel:-none} kernel=$(uname -r) count=$count"
-params=""
-grep -q -w vmx /proc/cpuinfo && params=vmx_preview=1
-# BENCH_PARAMS (scripts/bench): more parameters, comma-separated.
-[ -n "${l1vmm_bench_params:-}" ] &&
-	params="${params:+$params }$(echo "$l1vmm_bench_params" | tr , ' ')"
+# BENCH_PARAMS (scripts/bench): l1vmm's parameters, comma-separated.
+params=$(echo "${l1vmm_bench_params:-}" | tr , ' ')
 
 csv() {
 	echo "l1vmm-bench: csv $1 begin"

@@ -4,9 +4,7 @@
  * from them at load, VMX operation on and off per CPU (VMXON/VMXOFF), and
  * each vCPU's VMCS: its fixed fields, the host state, VMCLEAR and VMPTRLD
  * when the vCPU moves to another CPU (vmx_vcpu_load()); vmcs_sync.c
- * writes the guest state into it and reads it back. Guests run only with
- * the vmx_preview module parameter: without it, module init turns VMX on and off on every CPU
- * once and then refuses to load (main.c, doc/knobs.md).
+ * writes the guest state into it and reads it back.
  */
 #define pr_fmt(fmt) "l1vmm: vmx: " fmt
 
@@ -65,15 +63,6 @@
 
 /* RESET state (SDM, "Initialization Overview"), as SVM's. */
 #define RESET_PAT			0x0007040600070406ULL
-
-/*
- * Let the VMX backend run guests (a preview: doc/knobs.md). Off, module
- * init turns VMX on and off on every CPU and refuses to load, as before.
- */
-static bool vmx_preview;
-module_param(vmx_preview, bool, 0444);
-MODULE_PARM_DESC(vmx_preview,
-		 "let the VMX backend run guests (a preview: not every test passes on it yet)");
 
 DEFINE_PER_CPU(struct vmx_cpu, vmx_cpus);
 struct l1vmm_vmcs_limits vmx_limits;
@@ -624,14 +613,6 @@ static void vmx_exit(void)
 	vmx_mitigations_exit();
 }
 
-/* Without vmx_preview, VMX runs no guests: module init refuses to load. */
-static bool vmx_cannot_run_guests(void)
-{
-	if (!vmx_preview)
-		pr_info("guests run on VMX only with the vmx_preview module parameter (doc/knobs.md)\n");
-	return !vmx_preview;
-}
-
 /* The preemption timer's start value (0: the CPU has none). */
 u32 vmx_preemption_timer_value(void)
 {
@@ -642,5 +623,4 @@ u32 vmx_preemption_timer_value(void)
 const struct l1vmm_backend l1vmm_vmx = {
 	.init = vmx_init,
 	.exit = vmx_exit,
-	.cannot_run_guests = vmx_cannot_run_guests,
 };

@@ -28,14 +28,10 @@ if [ ! -x /usr/bin/qemu-system-x86_64 ] || [ ! -e /l2/vmlinuz ]; then
 	exit 4
 fi
 
-# l1vmm: stand in for /dev/kvm (KVM is not loaded during l1vmm's tests),
-# on VMX with the vmx_preview it was loaded with.
-preview=
-[ "$(cat /sys/module/l1vmm/parameters/vmx_preview 2>/dev/null)" = Y ] && preview=vmx_preview=1
+# l1vmm: stand in for /dev/kvm (KVM is not loaded during l1vmm's tests).
 if [ "$L1VMM_DEV" != /dev/kvm ]; then
 	rmmod l1vmm 2>/dev/null
-	# shellcheck disable=SC2086 # no word, or one
-	if ! insmod /lib/modules/l1vmm/l1vmm.ko kvm_dev=1 $preview || [ ! -e /dev/kvm ]; then
+	if ! insmod /lib/modules/l1vmm/l1vmm.ko kvm_dev=1 || [ ! -e /dev/kvm ]; then
 		echo "    1..0 # SKIP cannot load l1vmm with kvm_dev=1"
 		exit 4
 	fi

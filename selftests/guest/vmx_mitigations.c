@@ -6,8 +6,8 @@
  * the load. Counted by the vCPU statistic l1d_flush (KVM's name): always
  * flushes before every entry, cond before the first entry of each
  * KVM_RUN's series (not before the fastpath's re-entries), never not at
- * all. Leaves l1vmm loaded with vmx_preview=1 and the default, as the
- * tests after it expect.
+ * all. Leaves l1vmm loaded with the default, as the tests after it
+ * expect.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -30,15 +30,12 @@ static void require_l1vmm_on_vmx(void)
 		ktap_skip("VMX only");
 }
 
-/* Load l1vmm again with @params after vmx_preview=1; 0 or -errno. */
+/* Load l1vmm again with @params; 0 or -errno. */
 static int reload(const char *params)
 {
-	char all[128];
-
 	if (module_loaded(L1VMM_MODULE_NAME))
 		ASSERT_EQ(0, module_unload(L1VMM_MODULE_NAME));
-	snprintf(all, sizeof(all), "vmx_preview=1 %s", params);
-	return module_load(l1vmm_module_path(), all);
+	return l1vmm_load(params);
 }
 
 static void read_param(char *buf, size_t size)

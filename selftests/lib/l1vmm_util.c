@@ -149,11 +149,7 @@ int module_load(const char *path, const char *params)
 
 int l1vmm_load(const char *params)
 {
-	char all[256];
-
-	snprintf(all, sizeof(all), "%s%s", cpu_has_flag("vmx") ? "vmx_preview=1 " : "",
-		 params ? params : "");
-	return module_load(l1vmm_module_path(), all);
+	return module_load(l1vmm_module_path(), params ? params : "");
 }
 
 int module_unload(const char *name)

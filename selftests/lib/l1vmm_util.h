@@ -63,10 +63,7 @@ bool host_is_intel(void);
 
 /* finit_module()/delete_module(): 0 or -errno. */
 int module_load(const char *path, const char *params);
-/*
- * l1vmm's module with @params (NULL: none); on a VMX CPU with vmx_preview=1
- * first, without which that backend refuses to load (l1vmm/main.c).
- */
+/* l1vmm's module with @params (NULL: none). */
 int l1vmm_load(const char *params);
 int module_unload(const char *name);
 bool module_loaded(const char *name);

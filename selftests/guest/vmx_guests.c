@@ -1,14 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The VMX backend's first guests. On a CPU with VMX, l1vmm loads only
- * with its vmx_preview parameter (doc/knobs.md); loaded so, it runs a
- * real-mode guest (port I/O both ways, CPUID, HLT), a long-mode guest
+ * The VMX backend's first guests. On a CPU with VMX, l1vmm loads and says
+ * so; it runs a real-mode guest (port I/O both ways, CPUID, HLT), a long-mode guest
  * (CPUID, MMIO both ways through an EPT violation, HLT), a triple fault
  * (KVM_EXIT_SHUTDOWN), a guest state the CPU refuses (KVM_EXIT_FAIL_ENTRY),
  * and a guest spinning with interrupts off, which a
  * signal must still end (the VMX preemption timer: Bochs as L0 delivers no
  * external-interrupt exit while L2 runs with IF=0). The same binary runs
- * against KVM (vmx_preview@kvm): the same exits and results. It leaves
+ * against KVM (vmx_guests@kvm): the same exits and results. It leaves
  * l1vmm loaded, for the tests after it.
  */
 #include <errno.h>
@@ -26,7 +25,7 @@
 #define MMIO_GPA	0x10000000ULL
 #define GENU		0x756e6547	/* "Genu", CPUID 0 EBX */
 
-static void test_loads_with_vmx_preview(void)
+static void test_loads_on_vmx(void)
 {
 	int kmsg, r;
 
@@ -37,8 +36,8 @@ static void test_loads_with_vmx_preview(void)
 	if (module_loaded(L1VMM_MODULE_NAME))
 		ASSERT_EQ(0, module_unload(L1VMM_MODULE_NAME));
 	kmsg = kmsg_open();
-	r = module_load(l1vmm_module_path(), "vmx_preview=1");
-	TEST_ASSERT(r == 0, "load l1vmm with vmx_preview=1: %s", ktap_errno_name(-r));
+	r = module_load(l1vmm_module_path(), NULL);
+	TEST_ASSERT(r == 0, "load l1vmm: %s", ktap_errno_name(-r));
 	TEST_ASSERT(kmsg_find(kmsg, "l1vmm: loaded: backend vmx"),
 		    "no \"l1vmm: loaded: backend vmx\" in the kernel log");
 	close(kmsg);
@@ -189,7 +188,7 @@ static void test_signal_ends_spin_with_interrupts_off(void)
 }
 
 static const struct ktap_case tests[] = {
-	KTAP_CASE(test_loads_with_vmx_preview),
+	KTAP_CASE(test_loads_on_vmx),
 	KTAP_CASE(test_real_mode_io_cpuid_hlt),
 	KTAP_CASE(test_long_mode_cpuid_mmio_hlt),
 	KTAP_CASE(test_triple_fault_is_shutdown),
@@ -199,5 +198,6 @@ static const struct ktap_case tests[] = {
 
 int main(void)
 {
-	return ktap_run("vmx_preview", tests, KTAP_ARRAY_SIZE(tests));
+	return ktap_run(dev_is_l1vmm() ? "vmx_guests" : "vmx_guests@kvm", tests,
+			KTAP_ARRAY_SIZE(tests));
 }
