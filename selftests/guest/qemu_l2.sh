@@ -8,7 +8,9 @@
 # PIT and local APICs in the kernel) or split (the local APICs only);
 # QEMU_L2_VCPUS the number of vCPUs (1). The qemu_l2_*.sh wrappers set them.
 # The boot's bound is 300 s of L1 guest time, l1vmm_l2_timeout=S on the
-# L1 kernel's command line (scripts/vmrun --append) where L0 is slower.
+# L1 kernel's command line (scripts/vmrun --append) where L0 is slower;
+# there l1vmm_l2_progress=S prints the L2 console's last line every S
+# seconds (the L2 kernel then logs at its default level).
 # The L2 (scripts/l2-init) reports its clocksource and reads its virtio
 # RNG, then powers off. Prints the boot's L1 guest time: under -icount
 # (scripts/vmrun --icount) that is deterministic, and comparable between
@@ -58,13 +60,23 @@ complaints() {
 
 log=/tmp/$name.log
 complaints > "/tmp/$name.before"
+quiet="quiet loglevel=3" progress=
+if [ -n "${l1vmm_l2_progress:-}" ]; then
+	quiet=
+	: > "$log.raw"
+	while sleep "$l1vmm_l2_progress"; do
+		echo "    # $(cut -d' ' -f1 /proc/uptime) s: $(tail -n 1 "$log.raw" | tr -d '\r')"
+	done &
+	progress=$!
+fi
 start=$(cut -d' ' -f1 /proc/uptime)
 timeout "${l1vmm_l2_timeout:-300}" /usr/bin/qemu-system-x86_64 -M pc -accel kvm,kernel-irqchip="$irqchip" -cpu qemu64 \
 	-smp "$vcpus" -m 256 -nodefaults -no-user-config -display none -serial stdio -no-reboot \
 	-kernel /l2/vmlinuz -initrd /l2/initrd.cpio \
-	-append "console=ttyS0 panic=-1 cryptomgr.notests=1 quiet loglevel=3" \
+	-append "console=ttyS0 panic=-1 cryptomgr.notests=1 $quiet" \
 	-device virtio-rng-pci,ioeventfd=on > "$log.raw" 2>&1 < /dev/null
 rc=$?
+[ -n "$progress" ] && kill "$progress"
 # The serial console ends its lines with CR LF.
 tr -d '\r' < "$log.raw" > "$log"
 end=$(cut -d' ' -f1 /proc/uptime)
@@ -97,7 +109,6 @@ check virtio_rng virtio_rng
 check no_host_warning no_host_warning
 
 if [ "$L1VMM_DEV" != /dev/kvm ]; then
-	# shellcheck disable=SC2086
-	rmmod l1vmm && insmod /lib/modules/l1vmm/l1vmm.ko $preview
+	rmmod l1vmm && insmod /lib/modules/l1vmm/l1vmm.ko
 fi
 [ $failed = 0 ]
