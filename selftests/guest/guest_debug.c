@@ -208,6 +208,9 @@ static void test_inject_bp(void)
 	struct kvm_regs regs;
 	struct test_guest g;
 
+	/* Measured: kvm-intel's entry with the #BP fails there, l1vmm's does not. */
+	if (!dev_is_l1vmm() && l1_guest_is("bochs-intel"))
+		ktap_skip("kvm-intel's entry that injects the #BP fails under Bochs (FAIL_ENTRY)");
 	start_bp_guest(&g);
 	vcpu_setup_real_mode(&g.vcpu, CODE_GPA + 1);
 	set_debug(&g.vcpu, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_INJECT_BP, NULL);
