@@ -101,8 +101,8 @@ static __always_inline void vmx_prepare_run(struct l1vmm_vcpu *vcpu)
 {
 }
 
-/* The checks of vmcs_check.c, on the VMCS about to run. */
-static noinline const char *vmx_vmcs_invalid(struct l1vmm_vcpu *vcpu, struct vmx_vcpu *vmx)
+/* The checks of vmcs_check.c, on the copy, made current: see vmx_vmcs_invalid(). */
+static const char *vmx_copy_invalid(struct l1vmm_vcpu *vcpu, struct vmx_vcpu *vmx)
 {
 	const struct vmx_guest *g = &vmx->g;
 	struct l1vmm_vmx_guest_state gs = {
@@ -126,7 +126,6 @@ static noinline const char *vmx_vmcs_invalid(struct l1vmm_vcpu *vcpu, struct vmx
 	struct desc_ptr idt;
 	int i;
 
-	vmx_cache(vmx, VMX_ST_ALL);	/* what the last exit left stale */
 	memcpy(gs.seg, g->seg, sizeof(gs.seg));
 	l1vmm_vmx_guest_view(&ctls, &addrs, &gs, &vmx_limits, &v);
 	v.entry_intr_info = g->entry_intr_info;
@@ -149,6 +148,21 @@ static noinline const char *vmx_vmcs_invalid(struct l1vmm_vcpu *vcpu, struct vmx
 	store_idt(&idt);
 	v.host_idtr_base = idt.address;
 	return l1vmm_vmcs_invalid(&v, &vmx_limits);
+}
+
+/*
+ * The checks of vmcs_check.c, on the VMCS about to run: what the last exit
+ * left stale is read first. Until stop 34 the copy's CR0, EFER and entry
+ * controls were taken before that read: a guest that had turned on long
+ * mode without an exit (CR0.PG is its own), then had a series end right
+ * after a fastpath exit (which reads no CR0), was refused as 32-bit code
+ * at a 64-bit RIP. It stopped an L2 Linux's second vCPU after its
+ * trampoline (`longmode paging_on_by_itself`).
+ */
+static noinline const char *vmx_vmcs_invalid(struct l1vmm_vcpu *vcpu, struct vmx_vcpu *vmx)
+{
+	vmx_cache(vmx, VMX_ST_ALL);
+	return vmx_copy_invalid(vcpu, vmx);
 }
 
 /*

@@ -86,6 +86,72 @@ static void test_registers_64bit(void)
 	guest_stop(&g);
 }
 
+/* guest_start_long_mode()'s layout (kvm_vm.h): the PML4 and the GDT. */
+#define LM_PML4_GPA	0x1000
+#define LM_GDT_GPA	0x4000
+#define HIGH_ALIAS	0xffffff8000000000ull	/* PML4 entry 511 */
+
+/*
+ * The guest turns on long mode by itself, as a Linux AP's trampoline does:
+ * from 32-bit protected mode with EFER.LME set, a MOV to CR0 that sets PG
+ * alone (on VMX the guest's own bit: no exit), a far jump to 64-bit code,
+ * a jump to an address above 4 GiB, then WRMSRs of GS_BASE in a loop,
+ * each a fastpath exit, long enough for a series of them to end (VMX
+ * bounds a series in time) right after one, then an OUT to user space.
+ * Until stop 34 l1vmm on VMX checked the entry that follows such an end
+ * against the CR0, EFER and entry controls of before the MOV, which no
+ * exit had read since, and refused it ("guest RIP bits 63:32 set outside
+ * 64-bit mode"): that stopped an L2 Linux's second vCPU.
+ */
+static void test_paging_on_by_itself(void)
+{
+	static const unsigned char code[] = {
+		0x0f, 0x20, 0xc0,			/* mov eax, cr0 */
+		0x0f, 0xba, 0xe8, 0x1f,			/* bts eax, 31 */
+		0x0f, 0x22, 0xc0,			/* mov cr0, eax */
+		0xea, 0x11, 0x00, 0x01, 0x00, 0x08, 0x00, /* jmp far 0x08:CODE_GPA + 17 */
+		0x48, 0xb8, 0x1d, 0x00, 0x01, 0x00,	/* movabs rax, HIGH_ALIAS + CODE_GPA + 29 */
+		0x80, 0xff, 0xff, 0xff,
+		0xff, 0xe0,				/* jmp rax */
+		0xb9, 0x01, 0x01, 0x00, 0xc0,		/* mov ecx, GS_BASE */
+		0xbb, 0x20, 0x4e, 0x00, 0x00,		/* mov ebx, 20000 */
+		0x89, 0xd8,				/* 1: mov eax, ebx */
+		0x31, 0xd2,				/* xor edx, edx */
+		0x0f, 0x30,				/* wrmsr */
+		0xff, 0xcb,				/* dec ebx */
+		0x75, 0xf6,				/* jnz 1b */
+		0xe6, 0x10,				/* out 0x10, al */
+		0xf4,					/* hlt */
+	};
+	const uint64_t code32 = 0x00cf9b000000ffffull;	/* GDT entry 3, selector 0x18 */
+	struct kvm_sregs sregs;
+	struct kvm_regs regs;
+	struct test_guest g;
+
+	guest_start_long_mode(&g, MEM_SIZE, CODE_GPA, code, sizeof(code));
+	((uint64_t *)(g.mem + LM_PML4_GPA))[511] = ((uint64_t *)(g.mem + LM_PML4_GPA))[0];
+	memcpy(g.mem + LM_GDT_GPA + 3 * 8, &code32, sizeof(code32));
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_SREGS, &sregs);
+	sregs.gdt.limit = 4 * 8 - 1;
+	sregs.cs.selector = 0x18;
+	sregs.cs.l = 0;
+	sregs.cs.db = 1;
+	sregs.cr0 &= ~(1ull << 31);		/* PG */
+	sregs.efer &= ~(1ull << 10);		/* LMA */
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_SET_SREGS, &sregs);
+
+	vcpu_run(&g.vcpu);
+	ASSERT_IO_EXIT(&g.vcpu, KVM_EXIT_IO_OUT, 0x10, 1);
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_REGS, &regs);
+	ASSERT_EQ(HIGH_ALIAS + CODE_GPA + 49, regs.rip);	/* at the OUT, as KVM */
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_SREGS, &sregs);
+	ASSERT_EQ(1ull << 10, sregs.efer & (1ull << 10));
+	ASSERT_EQ(1, sregs.cs.l);
+	ASSERT_EQ(1, sregs.gs.base);
+	ASSERT_EQ(KVM_EXIT_HLT, vcpu_run(&g.vcpu));
+	guest_stop(&g);
+}
+
 /* SREGS that no CPU could enter are refused, and leave the vCPU as it was. */
 static void test_invalid_sregs(void)
 {
@@ -143,6 +209,7 @@ static const struct ktap_case tests[] = {
 	KTAP_CASE(test_demo_guest),
 	KTAP_CASE(test_registers_64bit),
 	KTAP_CASE(test_invalid_sregs),
+	KTAP_CASE(test_paging_on_by_itself),
 };
 
 int main(void)
