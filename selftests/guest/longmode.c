@@ -130,7 +130,7 @@ static void test_paging_on_by_itself(void)
 
 	/* Measured on l1vmm in stop 34, not analysed yet (doc/testing.md). */
 	if (l1_guest_is("bochs-amd"))
-		ktap_skip("the whole Bochs AMD machine resets here (a triple fault outside the guest)");
+		ktap_skip("the whole Bochs AMD machine resets here (a triple fault, no shutdown exit)");
 	guest_start_long_mode(&g, MEM_SIZE, CODE_GPA, code, sizeof(code));
 	((uint64_t *)(g.mem + LM_PML4_GPA))[511] = ((uint64_t *)(g.mem + LM_PML4_GPA))[0];
 	memcpy(g.mem + LM_GDT_GPA + 3 * 8, &code32, sizeof(code32));
