@@ -144,8 +144,6 @@ u64 l1vmm_guest_cr4_allowed(void)
 
 	if (!boot_cpu_has(X86_FEATURE_FSGSBASE))
 		allowed &= ~X86_CR4_FSGSBASE;
-	if (!boot_cpu_has(X86_FEATURE_PCID))
-		allowed &= ~X86_CR4_PCIDE;
 	if (!boot_cpu_has(X86_FEATURE_XSAVE))
 		allowed &= ~X86_CR4_OSXSAVE;
 	if (!boot_cpu_has(X86_FEATURE_SMEP))

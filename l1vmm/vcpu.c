@@ -159,7 +159,7 @@ static int vcpu_set_sregs(struct l1vmm_vcpu *vcpu, const struct kvm_sregs *sregs
 	struct kvm_sregs old;
 
 	if (l1vmm_sregs_invalid(&view, l1vmm_tdp_gpa_bits(),
-				l1vmm_guest_cr4_allowed()))
+				l1vmm_guest_cr4_allowed() & ~vcpu->cr4_withheld))
 		return -EINVAL;
 	/* With the in-kernel APIC, apic_base is a host write of the MSR (KVM's). */
 	if (vcpu->lapic && l1vmm_lapic_set_base(vcpu, sregs->apic_base))
@@ -604,6 +604,7 @@ static int vcpu_set_cpuid2(struct l1vmm_vcpu *vcpu, struct kvm_cpuid2 __user *uc
 	kvfree(vcpu->cpuid);
 	vcpu->cpuid = entries;
 	vcpu->cpuid_nent = cpuid.nent;
+	vcpu->cr4_withheld = l1vmm_cr4_withheld_by_cpuid(vcpu->cpuid, vcpu->cpuid_nent);
 	l1vmm_xcr0_update_cpuid(vcpu);
 	if (vcpu->lapic)
 		l1vmm_lapic_update_cpuid(vcpu);

@@ -236,6 +236,8 @@ struct l1vmm_vcpu {
 	u64 pdptrs[4];
 	struct kvm_cpuid_entry2 *cpuid;	/* from KVM_SET_CPUID2, or NULL */
 	unsigned int cpuid_nent;
+	/* CR4 bits the table withholds (sregs_check.h); none before the first. */
+	u64 cr4_withheld;
 	struct fpu_guest guest_fpu;
 	struct l1vmm_pending_io pending;
 	struct l1vmm_exit exit;

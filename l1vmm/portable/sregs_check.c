@@ -41,3 +41,23 @@ const char *l1vmm_sregs_invalid(const struct l1vmm_sregs_view *s,
 	}
 	return NULL;
 }
+
+u64 l1vmm_cr4_withheld_by_cpuid(const struct kvm_cpuid_entry2 *entries, unsigned int nent)
+{
+	const struct kvm_cpuid_entry2 *l1 = l1vmm_cpuid_find(entries, nent, 1, 0);
+	const struct kvm_cpuid_entry2 *l7 = l1vmm_cpuid_find(entries, nent, 7, 0);
+	u32 ecx1 = l1 ? l1->ecx : 0, ebx7 = l7 ? l7->ebx : 0;
+	u64 withheld = 0;
+
+	if (!(ecx1 & L1VMM_CPUID_1_ECX_XSAVE))
+		withheld |= L1VMM_CR4_OSXSAVE;
+	if (!(ecx1 & L1VMM_CPUID_1_ECX_PCID))
+		withheld |= L1VMM_CR4_PCIDE;
+	if (!(ebx7 & L1VMM_CPUID_7_EBX_FSGSBASE))
+		withheld |= L1VMM_CR4_FSGSBASE;
+	if (!(ebx7 & L1VMM_CPUID_7_EBX_SMEP))
+		withheld |= L1VMM_CR4_SMEP;
+	if (!(ebx7 & L1VMM_CPUID_7_EBX_SMAP))
+		withheld |= L1VMM_CR4_SMAP;
+	return withheld;
+}

@@ -8,6 +8,7 @@
 #ifndef L1VMM_SREGS_CHECK_H
 #define L1VMM_SREGS_CHECK_H
 
+#include "l1vmm/portable/cpuid.h"
 #include "l1vmm/portable/portable.h"
 
 /* The fields of struct kvm_sregs the checks read, as plain values. */
@@ -18,11 +19,13 @@ struct l1vmm_sregs_view {
 
 /*
  * The CR4 bits l1vmm offers a guest, where the host has the feature:
- * VME..OSXMMEXCPT, FSGSBASE, PCIDE, OSXSAVE, SMEP, SMAP. VMXE, SMXE, LA57,
- * PKE, CET and the others are not offered.
+ * VME..OSXMMEXCPT, FSGSBASE, OSXSAVE, SMEP, SMAP, the features of its
+ * KVM_GET_SUPPORTED_CPUID (cpuid_supported.c). VMXE, SMXE, PCIDE, LA57,
+ * PKE, CET and the others are not offered: as in KVM, a CR4 bit whose
+ * feature is not supported is reserved.
  */
-#define L1VMM_CR4_OFFERED	(0x7ffULL | BIT_ULL(16) | BIT_ULL(17) | BIT_ULL(18) | \
-				 BIT_ULL(20) | BIT_ULL(21))
+#define L1VMM_CR4_OFFERED	(0x7ffULL | BIT_ULL(16) | BIT_ULL(18) | BIT_ULL(20) | \
+				 BIT_ULL(21))
 
 /*
  * Returns NULL when valid, else which rule failed. @cr4_allowed is
@@ -30,5 +33,14 @@ struct l1vmm_sregs_view {
  */
 const char *l1vmm_sregs_invalid(const struct l1vmm_sregs_view *s,
 				unsigned int gpa_bits, u64 cr4_allowed);
+
+/*
+ * The CR4 bits a guest CPUID table withholds, as KVM's
+ * cr4_guest_rsvd_bits after KVM_SET_CPUID2: OSXSAVE without XSAVE (leaf 1
+ * ECX), FSGSBASE, SMEP and SMAP without theirs (leaf 7.0 EBX), PCIDE
+ * without PCID. A table without the leaf withholds them all; before the
+ * first KVM_SET_CPUID2 KVM withholds none (the caller's to know).
+ */
+u64 l1vmm_cr4_withheld_by_cpuid(const struct kvm_cpuid_entry2 *entries, unsigned int nent);
 
 #endif /* L1VMM_SREGS_CHECK_H */

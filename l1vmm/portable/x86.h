@@ -17,9 +17,20 @@
 #define L1VMM_CR4_PSE		BIT_ULL(4)
 #define L1VMM_CR4_PAE		BIT_ULL(5)
 #define L1VMM_CR4_LA57		BIT_ULL(12)
+#define L1VMM_CR4_FSGSBASE	BIT_ULL(16)
 #define L1VMM_CR4_PCIDE		BIT_ULL(17)
+#define L1VMM_CR4_OSXSAVE	BIT_ULL(18)
+#define L1VMM_CR4_SMEP		BIT_ULL(20)
+#define L1VMM_CR4_SMAP		BIT_ULL(21)
 /* CR8 holds the task priority, bits 3:0; the rest is reserved. */
 #define L1VMM_CR8_TPR		0xfULL
+
+/* The CPUID feature bits of those CR4 bits (SDM vol. 2, CPUID). */
+#define L1VMM_CPUID_1_ECX_PCID		BIT(17)
+#define L1VMM_CPUID_1_ECX_XSAVE		BIT(26)
+#define L1VMM_CPUID_7_EBX_FSGSBASE	BIT(0)
+#define L1VMM_CPUID_7_EBX_SMEP		BIT(7)
+#define L1VMM_CPUID_7_EBX_SMAP		BIT(20)
 
 #define L1VMM_EFER_SCE		BIT_ULL(0)
 #define L1VMM_EFER_LME		BIT_ULL(8)

@@ -272,7 +272,12 @@ static const struct l1vmm_backend_ops *svm_init(void)
 	svm_vmcb_limits = (struct l1vmm_vmcb_limits){
 		.guest_phys_bits = l1vmm_tdp_gpa_bits_for(svm_npt_format.levels),
 		.host_phys_bits = boot_cpu_data.x86_phys_bits,
-		.cr4_allowed = l1vmm_guest_cr4_allowed(),
+		/*
+		 * PCIDE is not offered, but MOV to CR4 does not exit: a guest
+		 * may set it where the CPU has PCID, and VMRUN takes that.
+		 */
+		.cr4_allowed = l1vmm_guest_cr4_allowed() |
+			       (boot_cpu_has(X86_FEATURE_PCID) ? X86_CR4_PCIDE : 0),
 		.l0_tcg_quirks = l0_quirks > 0,
 	};
 

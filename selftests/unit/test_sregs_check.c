@@ -181,6 +181,50 @@ static void test_cr4_follows_the_host(void)
 }
 
 /*
+ * The CR4 bits a guest CPUID table withholds, as KVM's
+ * cr4_guest_rsvd_bits: each feature bit gives back its CR4 bit alone.
+ */
+static void test_cr4_withheld_by_cpuid(void)
+{
+	static const struct {
+		u32 function, ebx, ecx;
+		u64 cr4;
+	} features[] = {
+		{ 1, 0, 1u << 26, 1ull << 18 },		/* XSAVE: OSXSAVE */
+		{ 1, 0, 1u << 17, 1ull << 17 },		/* PCID: PCIDE */
+		{ 7, 1u << 0, 0, 1ull << 16 },		/* FSGSBASE */
+		{ 7, 1u << 7, 0, 1ull << 20 },		/* SMEP */
+		{ 7, 1u << 20, 0, 1ull << 21 },		/* SMAP */
+	};
+	const u64 all = (1ull << 16) | (1ull << 17) | (1ull << 18) | (1ull << 20) | (1ull << 21);
+	struct kvm_cpuid_entry2 table[2] = {
+		{ .function = 1 },
+		{ .function = 7, .flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX },
+	};
+	u64 got;
+	size_t i;
+
+	got = l1vmm_cr4_withheld_by_cpuid(NULL, 0);
+	TEST_ASSERT(got == all, "empty table: %#llx", (unsigned long long)got);
+	got = l1vmm_cr4_withheld_by_cpuid(table, 2);
+	TEST_ASSERT(got == all, "no features: %#llx", (unsigned long long)got);
+	for (i = 0; i < KTAP_ARRAY_SIZE(features); i++) {
+		memset(&table[0].eax, 0, 4 * sizeof(u32));
+		memset(&table[1].eax, 0, 4 * sizeof(u32));
+		table[features[i].function == 7].ebx = features[i].ebx;
+		table[features[i].function == 7].ecx = features[i].ecx;
+		got = l1vmm_cr4_withheld_by_cpuid(table, 2);
+		TEST_ASSERT(got == (all & ~features[i].cr4), "feature %zu: %#llx", i,
+			    (unsigned long long)got);
+	}
+	/* Leaf 7's sub-leaf 1 is not sub-leaf 0. */
+	table[1].index = 1;
+	table[1].ebx = ~0u;
+	got = l1vmm_cr4_withheld_by_cpuid(table, 2);
+	TEST_ASSERT(got & (1ull << 20), "SMEP from sub-leaf 1: %#llx", (unsigned long long)got);
+}
+
+/*
  * CR3 against the guest-physical width: only in long mode, as in KVM's
  * kvm_is_valid_sregs(), and not at all for a 64-bit width.
  */
@@ -225,6 +269,7 @@ static const struct ktap_case tests[] = {
 	KTAP_CASE(test_valid_states_pass),
 	KTAP_CASE(test_each_rule),
 	KTAP_CASE(test_cr4_follows_the_host),
+	KTAP_CASE(test_cr4_withheld_by_cpuid),
 	KTAP_CASE(test_cr3_width),
 	KTAP_CASE(test_first_rule_wins),
 };
