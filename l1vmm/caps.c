@@ -101,6 +101,11 @@ long l1vmm_check_extension(long cap)
 	 */
 	case KVM_CAP_X86_ROBUST_SINGLESTEP:
 		return 1;
+	/* The KVM_SET_GUEST_DEBUG flags: all of KVM's on x86 (guest_debug.c). */
+	case KVM_CAP_SET_GUEST_DEBUG2:
+		return KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP | KVM_GUESTDBG_USE_SW_BP |
+		       KVM_GUESTDBG_USE_HW_BP | KVM_GUESTDBG_INJECT_DB | KVM_GUESTDBG_INJECT_BP |
+		       KVM_GUESTDBG_BLOCKIRQ;
 	/* The ring's page in the vCPU mmap (coalesced_mmio.h). */
 	case KVM_CAP_COALESCED_MMIO:
 		return KVM_COALESCED_MMIO_PAGE_OFFSET;

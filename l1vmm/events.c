@@ -332,6 +332,21 @@ void l1vmm_inject_pending(struct l1vmm_vcpu *vcpu)
 
 	if (unlikely(vcpu->exc.pending))
 		inject_pending_exception(vcpu);
+	/*
+	 * KVM_GUESTDBG_BLOCKIRQ: while user space debugs, no NMI and no
+	 * interrupt of the in-kernel APIC, nor a window for one (KVM's
+	 * inject_pending_event()). An NMI being delivered again and a
+	 * KVM_INTERRUPT go: KVM 6.1 holds both as injected already.
+	 */
+	if (unlikely(vcpu->guest_debug & KVM_GUESTDBG_BLOCKIRQ)) {
+		if (vcpu->nmi_injected || vcpu->irq_pending)
+			inject_event(vcpu);
+		if (vcpu->lapic)
+			l1vmm_ops->set_irq_window(vcpu, false);
+		else
+			l1vmm_set_irq_window(vcpu, READ_ONCE(vcpu->run->request_interrupt_window));
+		return;
+	}
 	if (unlikely(nmi)) {
 		nmi_check_iret(vcpu);
 		inject_event(vcpu);

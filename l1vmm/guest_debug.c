@@ -13,6 +13,8 @@
  *    DR7; a hit is a #DB and exits.
  *  - KVM_GUESTDBG_INJECT_DB and _INJECT_BP queue the exception (-EBUSY
  *    when one waits already).
+ *  - KVM_GUESTDBG_BLOCKIRQ keeps new NMIs and interrupts out of the guest
+ *    while it is set (l1vmm_inject_pending()).
  *
  * The guest's own debug registers stay its own: while user space debugs,
  * its MOV DR is emulated (as KVM does whenever guest_debug is set) on

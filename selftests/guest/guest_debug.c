@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/ioctl.h>
 
 #include "kvm_vm.h"
 
@@ -73,6 +74,20 @@ GUEST_CODE(own_drs, ".code16",
 	"mov $0x5000, %eax\n\t"
 	"mov %eax, %dr1\n\t"
 	"hlt\n\t");
+
+/* Steps over NOPs, then OUT to 0x12; the handler of IRQ_VECTOR reports on port 0x11. */
+#define IRQ_VECTOR	0x30
+#define IRQ_HANDLER_GPA	0x2800
+GUEST_CODE(nops, ".code16",
+	"nop\n\t"			/* 0 */
+	"nop\n\t"			/* 1 */
+	"nop\n\t"			/* 2 */
+	"nop\n\t"			/* 3 */
+	"out %al, $0x12\n\t");		/* 4 */
+
+GUEST_CODE(irq_handler, ".code16",
+	"out %al, $0x11\n\t"
+	"iret\n\t");
 
 static void set_debug(struct test_vcpu *vcpu, uint32_t control, const uint64_t *drs)
 {
@@ -147,6 +162,60 @@ static void test_single_step(void)
 	ASSERT_EQ(KVM_EXIT_HLT, vcpu_run(&g.vcpu));
 	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_REGS, &regs);
 	ASSERT_EQ(0, regs.rflags & X86_TF);
+	guest_stop(&g);
+}
+
+/*
+ * KVM_GUESTDBG_BLOCKIRQ (KVM_CAP_SET_GUEST_DEBUG2): an interrupt of the
+ * in-kernel APIC that comes while user space single-steps waits until the
+ * flag goes, then the guest takes it. Linux's debug_regs test steps so;
+ * l1vmm ignored the flag and gave its guest the interrupt at once (there,
+ * with no IDT, a triple fault).
+ */
+static void test_block_irq(void)
+{
+	const uint32_t control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP |
+				 KVM_GUESTDBG_BLOCKIRQ;
+	struct kvm_msi msi = { .address_lo = 0xfee00000, .data = IRQ_VECTOR };
+	struct kvm_lapic_state lapic;
+	struct kvm_regs regs;
+	struct test_guest g;
+	uint32_t svr;
+	uint16_t *ivt;
+	int cap;
+
+	if (l1_guest_is("bochs-intel"))
+		ktap_skip("Bochs's VMX steps before the first instruction (kvm-intel too)");
+	vm_create_irqchip = true;
+	guest_start_real_mode(&g, MEM_SIZE, CODE_GPA, nops, GUEST_CODE_SIZE(nops));
+	vm_create_irqchip = false;
+	cap = dev_ioctl(g.vm.sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_SET_GUEST_DEBUG2);
+	ASSERT_EQ(control, cap & control);
+	memcpy(g.mem + IRQ_HANDLER_GPA, irq_handler, GUEST_CODE_SIZE(irq_handler));
+	ivt = (uint16_t *)g.mem;
+	ivt[2 * IRQ_VECTOR] = IRQ_HANDLER_GPA;	/* offset, segment 0 */
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_REGS, &regs);
+	regs.rflags |= 1u << 9;			/* IF */
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_SET_REGS, &regs);
+	/* The local APIC software-enabled (SVR bit 8), to take the MSI. */
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_LAPIC, &lapic);
+	memcpy(&svr, &lapic.regs[0xf0], sizeof(svr));
+	svr |= 1u << 8;
+	memcpy(&lapic.regs[0xf0], &svr, sizeof(svr));
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_SET_LAPIC, &lapic);
+
+	set_debug(&g.vcpu, control, NULL);
+	ASSERT_DEBUG_EXIT(&g.vcpu, DB_VECTOR, CODE_GPA + 1);
+	ASSERT_EQ(1, ioctl(g.vm.fd, KVM_SIGNAL_MSI, &msi));
+	ASSERT_DEBUG_EXIT(&g.vcpu, DB_VECTOR, CODE_GPA + 2);
+	ASSERT_DEBUG_EXIT(&g.vcpu, DB_VECTOR, CODE_GPA + 3);
+
+	/* Off again: the interrupt comes first. */
+	set_debug(&g.vcpu, 0, NULL);
+	vcpu_run(&g.vcpu);
+	ASSERT_IO_EXIT(&g.vcpu, KVM_EXIT_IO_OUT, 0x11, 1);
+	vcpu_run(&g.vcpu);
+	ASSERT_IO_EXIT(&g.vcpu, KVM_EXIT_IO_OUT, 0x12, 1);
 	guest_stop(&g);
 }
 
@@ -390,6 +459,7 @@ int main(void)
 	static const struct ktap_case cases[] = {
 		KTAP_CASE(test_capability),
 		KTAP_CASE(test_single_step),
+		KTAP_CASE(test_block_irq),
 		KTAP_CASE(test_sw_breakpoint),
 		KTAP_CASE(test_inject_bp),
 		KTAP_CASE(test_inject_db),
