@@ -615,6 +615,29 @@ static const char *errname(int err)
 	return name ? name : ktap_errno_name(err);
 }
 
+/*
+ * Append to @buf, of @size bytes, at *@len. A line that does not fit ends
+ * in what fit: *@len never passes the end (snprintf() returns what it
+ * would have written, so "len += snprintf(buf + len, size - len, ...)"
+ * would write past it on the next call).
+ */
+static void append(char *buf, size_t size, int *len, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void append(char *buf, size_t size, int *len, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if ((size_t)*len >= size - 1)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *len, size - *len, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		*len = (size_t)(*len + n) < size ? *len + n : (int)size - 1;
+}
+
 static void report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 static void report(const char *fmt, ...)
@@ -4914,8 +4937,8 @@ static void print_vmalloc_growth(void)
 		}
 		if (j < nvmalloc_before)
 			continue;
-		len += snprintf(buf + len, sizeof(buf) - len, " %s %ld", vmalloc_after[i].caller,
-				vmalloc_after[i].size);
+		append(buf, sizeof(buf), &len, " %s %ld", vmalloc_after[i].caller,
+		       vmalloc_after[i].size);
 		shown++;
 	}
 	printf(
@@ -4930,11 +4953,11 @@ static void read_modules(char *buf, size_t size)
 {
 	static char line[512];
 	FILE *f = fopen("/proc/modules", "r");
-	size_t len = 0;
+	int len = 0;
 
 	buf[0] = 0;
-	while (f && fgets(line, sizeof(line), f) && len + 64 < size)
-		len += snprintf(buf + len, size - len, "%.*s\n", (int)strcspn(line, " "), line);
+	while (f && fgets(line, sizeof(line), f) && (size_t)len + 64 < size)
+		append(buf, size, &len, "%.*s\n", (int)strcspn(line, " "), line);
 	if (f)
 		fclose(f);
 }
@@ -4952,7 +4975,7 @@ static void print_new_modules(void)
 		/* modules_before starts with a newline: every name is "\nNAME\n" there. */
 		snprintf(name, sizeof(name), "\n%.*s\n", (int)n, p);
 		if (!strstr(modules_before, name))
-			len += snprintf(buf + len, sizeof(buf) - len, " %.*s", (int)n, p);
+			append(buf, sizeof(buf), &len, " %.*s", (int)n, p);
 		p += n + (p[n] ? 1 : 0);
 	}
 	if (len)
@@ -4982,8 +5005,8 @@ static void print_meminfo_moves(const struct mem *a, const struct mem *b, long m
 		va = strtol(colon + 1, NULL, 10);
 		vb = meminfo_field(b->raw, name);
 		if (vb - va > min || va - vb > min)
-			len += snprintf(line + len, sizeof(line) - len, " %s %+ld", name + 1,
-					vb - va);
+			append(line, sizeof(line), &len, " %s %+ld", name + 1,
+			       vb - va);
 		p = nl + 1;
 	}
 	printf("    # /proc/meminfo moves over %ld kB:%s (per-CPU free lists %+ld kB)\n", min,
@@ -5068,8 +5091,8 @@ static void print_slab_growth(const char *when)
 				best = i;
 		if (best < 0)
 			break;
-		len += snprintf(buf + len, sizeof(buf) - len, " %s %+ld kB",
-				caches_after[best].name, grew[best]);
+		append(buf, sizeof(buf), &len, " %s %+ld kB",
+		       caches_after[best].name, grew[best]);
 		grew[best] = 0;
 	}
 	printf("    # slab caches grown most %s:%s\n", when, len ? buf : " none");
@@ -5194,28 +5217,28 @@ static void print_coverage(const char *label, uint64_t seed, double minutes, uin
 		len = snprintf(line, sizeof(line), "    # %s %lu:", iocs[i].name, calls);
 		for (k = 0; k < NR_FD_KINDS; k++)
 			if (st->calls[i][k])
-				len += snprintf(line + len, sizeof(line) - len, " %s %lu",
-						fd_kind_names[k], st->calls[i][k]);
-		len += snprintf(line + len, sizeof(line) - len, "; ok %lu", st->ok[i]);
+				append(line, sizeof(line), &len, " %s %lu",
+				       fd_kind_names[k], st->calls[i][k]);
+		append(line, sizeof(line), &len, "; ok %lu", st->ok[i]);
 		for (e = 0; e < NR_ERRNO; e++)
 			if (st->err[i][e])
-				len += snprintf(line + len, sizeof(line) - len, ", %s %lu",
-						errname(e), st->err[i][e]);
+				append(line, sizeof(line), &len, ", %s %lu",
+				       errname(e), st->err[i][e]);
 		puts(line);
 	}
 	len = snprintf(line, sizeof(line), "    # operations:");
 	for (i = 0; i < NR_OPS; i++)
 		if (st->ops[i])
-			len += snprintf(line + len, sizeof(line) - len, " %s %lu",
-					op_names[i], st->ops[i]);
+			append(line, sizeof(line), &len, " %s %lu",
+			       op_names[i], st->ops[i]);
 	puts(line);
 	len = 0;
 	line[0] = 0;
 	for (i = 0; i < NR_EXITS; i++)
 		if (st->exits[i])
-			len += snprintf(line + len, sizeof(line) - len, " %s %lu",
-					i < ARRAY_SIZE(exit_names) ? exit_names[i] : "other",
-					st->exits[i]);
+			append(line, sizeof(line), &len, " %s %lu",
+			       i < ARRAY_SIZE(exit_names) ? exit_names[i] : "other",
+			       st->exits[i]);
 	printf(
 	       "    # %s: %lu ioctls (%lu kinds), %lu KVM_RUN, exits:%s, %lu iterations, %.1f minutes, %lu findings, seed %#lx\n",
 	       label, total, kinds, st->runs, len ? line : " none", iters, minutes,
@@ -5295,8 +5318,8 @@ static void print_comparison(void)
 	len = snprintf(line, sizeof(line), "    # differences by ioctl:");
 	for (i = 0; i < NR_IOCS; i++)
 		if (cr.by_ioc[i])
-			len += snprintf(line + len, sizeof(line) - len, " %s %lu",
-					iocs[i].name, cr.by_ioc[i]);
+			append(line, sizeof(line), &len, " %s %lu",
+			       iocs[i].name, cr.by_ioc[i]);
 	puts(line);
 	for (i = 0; i < cr.nexamples; i++)
 		printf("    # e.g. %s\n", cr.examples[i]);

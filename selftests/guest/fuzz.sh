@@ -21,13 +21,25 @@ opts=
 [ -z "${l1vmm_fuzz_verbose:-}" ] || opts="$opts --verbose $l1vmm_fuzz_verbose"
 trace=/tmp/l1vmm-fuzz.trace
 
+# How a run ended when it did not end well: a fuzzer killed between two
+# results leaves only "results missing" in the summary otherwise.
+say_exit() {
+	if [ "$2" -gt 128 ]; then
+		echo "    # l1vmm-fuzz --device $1: killed by signal $(($2 - 128))"
+	else
+		echo "    # l1vmm-fuzz --device $1: exit code $2"
+	fi
+}
+
 # run-suites.sh loaded l1vmm for the tests that expect it; the leak check
 # needs the memory before the load, so l1vmm-fuzz loads it itself.
 rmmod l1vmm 2>/dev/null
 rc=0
 if [ "$dev" != kvm ]; then
 	# shellcheck disable=SC2086 # options are words
-	./l1vmm-fuzz --device l1vmm --seed "$seed" --seconds "$secs" --trace $trace $opts || rc=1
+	./l1vmm-fuzz --device l1vmm --seed "$seed" --seconds "$secs" --trace $trace $opts
+	r=$?
+	[ $r = 0 ] || { say_exit l1vmm $r; rc=1; }
 fi
 if [ "$dev" != l1vmm ]; then
 	cmp=
@@ -36,6 +48,6 @@ if [ "$dev" != l1vmm ]; then
 	./l1vmm-fuzz --device kvm --seed "$seed" --seconds "$kvm_secs" $cmp $opts
 	r=$?
 	# 4: KVM's modules did not load here (the subtest says so).
-	[ $r = 0 ] || [ $r = 4 ] || rc=1
+	[ $r = 0 ] || [ $r = 4 ] || { say_exit kvm $r; rc=1; }
 fi
 exit $rc
