@@ -45,6 +45,7 @@ enum l1vmm_exit_reason {
 	L1VMM_EXIT_IRET,	/* IRET, intercepted while NMIs are masked */
 	L1VMM_EXIT_NMI_WINDOW,	/* the guest can take an NMI now (VMX: its IRET has run) */
 	L1VMM_EXIT_CR8_WRITE,	/* MOV to CR8, intercepted while an interrupt waits below the TPR */
+	L1VMM_EXIT_CR4_WRITE,	/* MOV to CR4, for the core to check (SVM; VMX checks it itself) */
 	L1VMM_NR_EXIT_REASONS,
 };
 
@@ -227,6 +228,8 @@ struct l1vmm_backend_ops {
 	u64 (*get_cr0)(struct l1vmm_vcpu *vcpu);
 	u64 (*get_cr3)(struct l1vmm_vcpu *vcpu);
 	u64 (*get_cr4)(struct l1vmm_vcpu *vcpu);
+	/* The guest's CR4, from its MOV: the core has checked @cr4 (cr4_write.c). */
+	void (*set_cr4)(struct l1vmm_vcpu *vcpu, u64 cr4);
 	/*
 	 * One segment register, @seg L1VMM_SEG_ES to L1VMM_SEG_GS, as
 	 * KVM_GET_SREGS reports it: what an emulated instruction needs,

@@ -294,6 +294,7 @@ static const l1vmm_exit_handler exit_handlers[L1VMM_NR_EXIT_REASONS] = {
 	[L1VMM_EXIT_IRET]	= l1vmm_handle_iret,
 	[L1VMM_EXIT_NMI_WINDOW]	= l1vmm_handle_nmi_window,
 	[L1VMM_EXIT_CR8_WRITE]	= l1vmm_lapic_cr8_write,
+	[L1VMM_EXIT_CR4_WRITE]	= l1vmm_handle_cr4_write,
 };
 
 int l1vmm_handle_exit(struct l1vmm_vcpu *vcpu)

@@ -16,6 +16,9 @@
 int l1vmm_handle_exit(struct l1vmm_vcpu *vcpu);
 void l1vmm_host_machine_check(void);
 
+/* cr4_write.c: the guest's MOV to CR4 where the backend exits for it (SVM). */
+int l1vmm_handle_cr4_write(struct l1vmm_vcpu *vcpu);
+
 static inline void l1vmm_set_rip(struct l1vmm_vcpu *vcpu, u64 rip)
 {
 	vcpu->regs[L1VMM_REG_RIP] = rip;

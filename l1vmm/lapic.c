@@ -23,7 +23,7 @@
 #include "l1vmm/irqchip_priv.h"
 #include "l1vmm/irqchip_split.h"
 #include "l1vmm/portable/cpuid.h"
-#include "l1vmm/portable/mov_cr8.h"
+#include "l1vmm/portable/mov_cr.h"
 #include "l1vmm/portable/msrs.h"
 #include "l1vmm/portable/x86.h"
 
@@ -356,7 +356,7 @@ int l1vmm_lapic_cr8_write(struct l1vmm_vcpu *vcpu)
 {
 	struct l1vmm_guest_view view;
 	u8 bytes[L1VMM_MAX_INSN_LEN];
-	struct l1vmm_mov_cr8 insn;
+	struct l1vmm_mov_cr insn;
 	unsigned int n;
 	u64 val;
 
@@ -364,7 +364,7 @@ int l1vmm_lapic_cr8_write(struct l1vmm_vcpu *vcpu)
 		return l1vmm_emulation_failure(vcpu, 0);
 	l1vmm_guest_view(vcpu, &view);
 	n = l1vmm_fetch_insn(vcpu, &view, bytes);
-	if (l1vmm_decode_mov_cr8(bytes, n, view.code_size == 8, &insn))
+	if (l1vmm_decode_mov_to_cr(bytes, n, view.code_size == 8, 8, &insn))
 		return l1vmm_emulation_failure(vcpu, 0);
 	val = vcpu->regs[insn.gpr];
 	if (view.code_size != 8)

@@ -44,7 +44,7 @@ static bool backend_complete(const struct l1vmm_backend_ops *ops)
 	       ops->set_iret_intercept && ops->mcg_cap_keep && ops->debugctl_ignored &&
 	       ops->feature_msrs &&
 	       ops->get_cr0 && ops->get_cr3 && ops->get_cr4 && ops->get_segment &&
-	       ops->get_cr8 && ops->set_cr8 && ops->set_cr8_intercept &&
+	       ops->get_cr8 && ops->set_cr8 && ops->set_cr8_intercept && ops->set_cr4 &&
 	       ops->prepare_run && ops->flush_tlb &&
 	       ops->entry_ready && ops->begin_entries && ops->enter_once &&
 	       ops->decode_exit && ops->end_entries && ops->run && ops->get_exit_info;

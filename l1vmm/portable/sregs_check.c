@@ -61,3 +61,22 @@ u64 l1vmm_cr4_withheld_by_cpuid(const struct kvm_cpuid_entry2 *entries, unsigned
 		withheld |= L1VMM_CR4_SMAP;
 	return withheld;
 }
+
+const char *l1vmm_cr4_write_fault(u64 old, u64 val, u64 efer, u64 cr3, u64 allowed)
+{
+	if (val & ~allowed)
+		return "CR4 has reserved or withheld bits";
+	if (efer & L1VMM_EFER_LMA) {
+		if (!(val & L1VMM_CR4_PAE))
+			return "CR4.PAE cleared in long mode";
+		if ((val ^ old) & L1VMM_CR4_LA57)
+			return "CR4.LA57 changed in long mode";
+	}
+	if ((val & L1VMM_CR4_PCIDE) && !(old & L1VMM_CR4_PCIDE)) {
+		if (!(efer & L1VMM_EFER_LMA))
+			return "CR4.PCIDE set outside long mode";
+		if (cr3 & L1VMM_CR3_PCID)
+			return "CR4.PCIDE set with a PCID in CR3";
+	}
+	return NULL;
+}

@@ -43,4 +43,14 @@ const char *l1vmm_sregs_invalid(const struct l1vmm_sregs_view *s,
  */
 u64 l1vmm_cr4_withheld_by_cpuid(const struct kvm_cpuid_entry2 *entries, unsigned int nent);
 
+/*
+ * The guest's own MOV to CR4 of @val, with CR4 @old, @efer and @cr3 as
+ * they are: NULL, or why it is a #GP, as KVM's kvm_set_cr4(). @allowed is
+ * what the guest may set: L1VMM_CR4_OFFERED less what the host lacks and
+ * what its CPUID withholds. In long mode PAE stays set and LA57 as it is;
+ * PCIDE goes on only in long mode with CR3's PCID 0. (KVM also refuses a
+ * PAE-paging change whose new PDPTEs it cannot load; not checked here.)
+ */
+const char *l1vmm_cr4_write_fault(u64 old, u64 val, u64 efer, u64 cr3, u64 allowed);
+
 #endif /* L1VMM_SREGS_CHECK_H */

@@ -22,6 +22,8 @@
 #define L1VMM_CR4_OSXSAVE	BIT_ULL(18)
 #define L1VMM_CR4_SMEP		BIT_ULL(20)
 #define L1VMM_CR4_SMAP		BIT_ULL(21)
+/* With CR4.PCIDE, CR3 bits 11:0 are the current PCID. */
+#define L1VMM_CR3_PCID		0xfffULL
 /* CR8 holds the task priority, bits 3:0; the rest is reserved. */
 #define L1VMM_CR8_TPR		0xfULL
 

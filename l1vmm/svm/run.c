@@ -184,6 +184,8 @@ static noinline enum l1vmm_exit_reason svm_decode_slow_exit(struct l1vmm_vcpu *v
 		return e->reason = L1VMM_EXIT_IRET;
 	case SVM_EXIT_WRITE_CR8:
 		return e->reason = L1VMM_EXIT_CR8_WRITE;
+	case SVM_EXIT_WRITE_CR4:
+		return e->reason = L1VMM_EXIT_CR4_WRITE;
 	case SVM_EXIT_VINTR:
 		svm_set_irq_window(vcpu, false);
 		return e->reason = L1VMM_EXIT_IRQ_WINDOW;
@@ -542,6 +544,7 @@ const struct l1vmm_backend_ops svm_ops = {
 	.get_segment		= svm_get_segment,
 	.get_cr8		= svm_get_cr8,
 	.set_cr8		= svm_set_cr8,
+	.set_cr4		= svm_set_cr4,
 	.set_cr8_intercept	= svm_set_cr8_intercept,
 	.prepare_run		= svm_prepare_run,
 	.flush_tlb		= svm_flush_tlb,

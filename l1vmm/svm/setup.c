@@ -156,6 +156,11 @@ static void svm_init_control(struct vmcb_control_area *c, u64 tdp_root_pa)
 		INTERCEPT_STGI, INTERCEPT_CLGI, INTERCEPT_SKINIT, INTERCEPT_WBINVD,
 		INTERCEPT_MONITOR, INTERCEPT_MWAIT, INTERCEPT_MWAIT_COND,
 		INTERCEPT_XSETBV, INTERCEPT_RDPRU,
+		/*
+		 * Every MOV to CR4, as KVM: the CPU would check it against its
+		 * own features, not the guest's (cr4_write.c).
+		 */
+		INTERCEPT_CR4_WRITE,
 	};
 	unsigned int i;
 
@@ -272,12 +277,7 @@ static const struct l1vmm_backend_ops *svm_init(void)
 	svm_vmcb_limits = (struct l1vmm_vmcb_limits){
 		.guest_phys_bits = l1vmm_tdp_gpa_bits_for(svm_npt_format.levels),
 		.host_phys_bits = boot_cpu_data.x86_phys_bits,
-		/*
-		 * PCIDE is not offered, but MOV to CR4 does not exit: a guest
-		 * may set it where the CPU has PCID, and VMRUN takes that.
-		 */
-		.cr4_allowed = l1vmm_guest_cr4_allowed() |
-			       (boot_cpu_has(X86_FEATURE_PCID) ? X86_CR4_PCIDE : 0),
+		.cr4_allowed = l1vmm_guest_cr4_allowed(),
 		.l0_tcg_quirks = l0_quirks > 0,
 	};
 

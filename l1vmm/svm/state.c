@@ -261,6 +261,14 @@ void svm_set_cr8(struct l1vmm_vcpu *vcpu, u64 cr8)
 	mark_dirty(svm, CLEAN_INT_CTL);
 }
 
+void svm_set_cr4(struct l1vmm_vcpu *vcpu, u64 cr4)
+{
+	struct svm_vcpu *svm = vcpu->backend;
+
+	svm->vmcb->save.cr4 = cr4;
+	mark_dirty(svm, CLEAN_CRX);
+}
+
 void svm_set_cr8_intercept(struct l1vmm_vcpu *vcpu, bool on)
 {
 	struct svm_vcpu *svm = vcpu->backend;

@@ -140,6 +140,7 @@ void svm_set_iret_intercept(struct l1vmm_vcpu *vcpu, bool on);
 u64 svm_get_cr8(struct l1vmm_vcpu *vcpu);
 void svm_set_cr8(struct l1vmm_vcpu *vcpu, u64 cr8);
 void svm_set_cr8_intercept(struct l1vmm_vcpu *vcpu, bool on);
+void svm_set_cr4(struct l1vmm_vcpu *vcpu, u64 cr4);
 
 /* run.c */
 extern const struct l1vmm_backend_ops svm_ops;

@@ -21,8 +21,10 @@
 #include <asm/trapnr.h>
 
 #include "l1vmm/debugregs.h"
+#include "l1vmm/hw.h"
 #include "l1vmm/portable/mce.h"
 #include "l1vmm/portable/msrs.h"
+#include "l1vmm/portable/sregs_check.h"
 #include "l1vmm/run.h"
 #include "l1vmm/vmx/mitigations.h"
 #include "l1vmm/vmx/vmx.h"
@@ -396,10 +398,12 @@ static __always_inline bool vmx_long_mode(struct vmx_vcpu *vmx)
 }
 
 /*
- * MOV to or from CR0, CR4 (the bits l1vmm owns, vmx_vcpu_create()) and
- * CR8, handled here: the read shadows and the TPR are l1vmm's. Setting
- * CR4.VMXE, which l1vmm does not offer, is a #GP, as in KVM. Returns
- * whether it was handled (then the guest goes on after the instruction).
+ * MOV to or from CR0, CR4 (the bits l1vmm owns, vmx_vcpu_create() and
+ * vmx_init_vmcs()) and CR8, handled here: the read shadows and the TPR are
+ * l1vmm's. A CR4 value KVM's kvm_set_cr4() refuses (a bit l1vmm does not
+ * offer, VMXE among them, or one the guest's CPUID withholds; the long-mode
+ * rules) is a #GP, as in KVM. Returns whether it was handled (then the
+ * guest goes on after the instruction).
  */
 static noinline bool vmx_handle_cr(struct l1vmm_vcpu *vcpu, struct vmx_vcpu *vmx)
 {
@@ -426,12 +430,19 @@ static noinline bool vmx_handle_cr(struct l1vmm_vcpu *vcpu, struct vmx_vcpu *vmx
 		g->cr0 = (u32)val;
 		vmx_mark_dirty(vmx, BIT(VMX_ST_CR0) | BIT(VMX_ST_EFER));
 	} else if (cr == 4) {
-		if (val & X86_CR4_VMXE) {
+		if (!vmx_long_mode(vmx))
+			val = (u32)val;
+		vmx_cache(vmx, BIT(VMX_ST_CR3));
+		if (l1vmm_cr4_write_fault(g->cr4, val, g->efer, g->cr3,
+					  l1vmm_guest_cr4_allowed() & ~vcpu->cr4_withheld)) {
 			g->entry_intr_info = X86_TRAP_GP | L1VMM_INTR_TYPE_HARD_EXCEPTION |
 					     L1VMM_INTR_INFO_DELIVER_CODE | L1VMM_INTR_INFO_VALID;
 			g->entry_error_code = 0;
 			return true;	/* RIP stays on the instruction */
 		}
+		/* As the CPU's MOV to CR4 may, and KVM's kvm_post_set_cr4(). */
+		if (val != g->cr4)
+			set_bit(L1VMM_REQ_TLB_FLUSH, &vcpu->requests);
 		g->cr4 = val;
 		vmx_mark_dirty(vmx, BIT(VMX_ST_CR4));
 	} else if (cr == 8) {
@@ -720,6 +731,7 @@ const struct l1vmm_backend_ops vmx_ops = {
 	.get_segment		= vmx_get_segment,
 	.get_cr8		= vmx_get_cr8,
 	.set_cr8		= vmx_set_cr8,
+	.set_cr4		= vmx_set_cr4,
 	.set_cr8_intercept	= vmx_set_cr8_intercept,
 	.prepare_run		= vmx_prepare_run,
 	.flush_tlb		= vmx_flush_tlb,

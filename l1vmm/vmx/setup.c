@@ -27,6 +27,7 @@
 #include <asm/virtext.h>
 
 #include "l1vmm/debugregs.h"
+#include "l1vmm/hw.h"
 #include "l1vmm/msr_access.h"
 #include "l1vmm/tdp.h"
 #include "l1vmm/vcpu.h"
@@ -399,6 +400,17 @@ static void vmx_init_vmcs(struct vmx_vcpu *vmx)
 	vmx_vmwrite(vmx, L1VMM_VMCS_ID_VM_ENTRY_MSR_LOAD_COUNT, 0);
 	vmx_vmwrite(vmx, L1VMM_VMCS_ID_VMCS_LINK_POINTER, L1VMM_VMCS_LINK_NONE);
 	vmx_vmwrite(vmx, L1VMM_VMCS_ID_CR0_GUEST_HOST_MASK, vmx->cr0_mask);
+	/*
+	 * The guest owns only the CR4 bits it may set (KVM too keeps its
+	 * cr4_guest_rsvd_bits and the bits it does not offer out of the
+	 * guest-owned ones): setting any other exits, and vmx_handle_cr()
+	 * makes that a #GP; the CPU would check the host's features only
+	 * (CR4.PKE, and WRPKRU would change the host's PKRU). The CPUID
+	 * table is final by now: after the first entry KVM_SET_CPUID2 takes
+	 * no other.
+	 */
+	vmx->cr4_mask = vmx_limits.cr4_fixed0 |
+			~(l1vmm_guest_cr4_allowed() & ~vmx->vcpu->cr4_withheld);
 	vmx_vmwrite(vmx, L1VMM_VMCS_ID_CR4_GUEST_HOST_MASK, vmx->cr4_mask);
 	vmx_vmwrite(vmx, L1VMM_VMCS_ID_GUEST_IA32_DEBUGCTL, 0);
 

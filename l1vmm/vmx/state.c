@@ -514,6 +514,15 @@ u64 vmx_get_cr4(struct l1vmm_vcpu *vcpu)
 	return vmx->g.cr4;
 }
 
+void vmx_set_cr4(struct l1vmm_vcpu *vcpu, u64 cr4)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	vmx_cache(vmx, BIT(VMX_ST_CR4));
+	vmx->g.cr4 = cr4;
+	vmx_mark_dirty(vmx, BIT(VMX_ST_CR4));
+}
+
 /*
  * The CR8-write intercept the in-kernel APIC asks for while an interrupt
  * waits at or below the TPR: always on here (every MOV CR8 exits, and

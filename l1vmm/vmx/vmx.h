@@ -357,6 +357,7 @@ void vmx_get_segment(struct l1vmm_vcpu *vcpu, int seg, struct kvm_segment *s);
 u64 vmx_get_cr8(struct l1vmm_vcpu *vcpu);
 void vmx_set_cr8(struct l1vmm_vcpu *vcpu, u64 cr8);
 void vmx_set_cr8_intercept(struct l1vmm_vcpu *vcpu, bool on);
+void vmx_set_cr4(struct l1vmm_vcpu *vcpu, u64 cr4);
 /* The CR0 and CR4 the CPU runs the guest with, for the guest's @cr0 and @cr4. */
 u64 vmx_hw_cr0(struct vmx_vcpu *vmx, u64 cr0);
 u64 vmx_hw_cr4(struct vmx_vcpu *vmx, u64 cr4);

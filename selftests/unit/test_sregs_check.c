@@ -224,6 +224,65 @@ static void test_cr4_withheld_by_cpuid(void)
 	TEST_ASSERT(got & (1ull << 20), "SMEP from sub-leaf 1: %#llx", (unsigned long long)got);
 }
 
+static void expect_fault(const char *what, const char *got, const char *want)
+{
+	TEST_ASSERT(got && !strcmp(got, want), "%s: wanted \"%s\", got \"%s\"", what, want,
+		    got ? got : "(none)");
+}
+
+/*
+ * The guest's own MOV to CR4 (l1vmm_cr4_write_fault()), each rule of
+ * KVM's kvm_set_cr4() broken alone from a write that passes.
+ */
+static void test_cr4_write(void)
+{
+	const u64 lm_efer = EFER_LME | EFER_LMA, smep = 1ull << 20, la57 = 1ull << 12;
+	const u64 pcide = 1ull << 17, lm = CR4_PAE | CR4_OSFXSR;
+	const u64 allowed = L1VMM_CR4_OFFERED | pcide | la57;
+	const struct {
+		const char *what;
+		u64 old, val, efer, cr3, allowed;
+		const char *want;
+	} cases[] = {
+		{ "PGE toggled in long mode", lm, lm | (1ull << 7), lm_efer, 0, allowed, NULL },
+		{ "PAE cleared outside long mode", CR4_PAE, 0, 0, 0, allowed, NULL },
+		{ "SMEP set, allowed", lm, lm | smep, lm_efer, 0, allowed, NULL },
+		{ "SMEP set, withheld", lm, lm | smep, lm_efer, 0, allowed & ~smep,
+		  "CR4 has reserved or withheld bits" },
+		{ "VMXE set", lm, lm | (1ull << 13), lm_efer, 0, allowed,
+		  "CR4 has reserved or withheld bits" },
+		{ "PKE set", lm, lm | (1ull << 22), lm_efer, 0, allowed,
+		  "CR4 has reserved or withheld bits" },
+		{ "bit 63 set", lm, lm | (1ull << 63), lm_efer, 0, allowed,
+		  "CR4 has reserved or withheld bits" },
+		{ "PAE cleared in long mode", lm, CR4_OSFXSR, lm_efer, 0, allowed,
+		  "CR4.PAE cleared in long mode" },
+		{ "LA57 set in long mode", lm, lm | la57, lm_efer, 0, allowed,
+		  "CR4.LA57 changed in long mode" },
+		{ "LA57 cleared in long mode", lm | la57, lm, lm_efer, 0, allowed,
+		  "CR4.LA57 changed in long mode" },
+		{ "LA57 set outside long mode", CR4_PAE, CR4_PAE | la57, 0, 0, allowed, NULL },
+		{ "PCIDE set in long mode", lm, lm | pcide, lm_efer, 0x1000, allowed, NULL },
+		{ "PCIDE kept with a PCID", lm | pcide, lm | pcide | smep, lm_efer, 0x1005,
+		  allowed, NULL },
+		{ "PCIDE set outside long mode", CR4_PAE, CR4_PAE | pcide, 0, 0, allowed,
+		  "CR4.PCIDE set outside long mode" },
+		{ "PCIDE set with a PCID", lm, lm | pcide, lm_efer, 0x1005, allowed,
+		  "CR4.PCIDE set with a PCID in CR3" },
+	};
+	size_t i;
+
+	for (i = 0; i < KTAP_ARRAY_SIZE(cases); i++) {
+		const char *got = l1vmm_cr4_write_fault(cases[i].old, cases[i].val, cases[i].efer,
+							cases[i].cr3, cases[i].allowed);
+
+		if (cases[i].want)
+			expect_fault(cases[i].what, got, cases[i].want);
+		else
+			TEST_ASSERT(!got, "%s: wanted no fault, got \"%s\"", cases[i].what, got);
+	}
+}
+
 /*
  * CR3 against the guest-physical width: only in long mode, as in KVM's
  * kvm_is_valid_sregs(), and not at all for a 64-bit width.
@@ -270,6 +329,7 @@ static const struct ktap_case tests[] = {
 	KTAP_CASE(test_each_rule),
 	KTAP_CASE(test_cr4_follows_the_host),
 	KTAP_CASE(test_cr4_withheld_by_cpuid),
+	KTAP_CASE(test_cr4_write),
 	KTAP_CASE(test_cr3_width),
 	KTAP_CASE(test_first_rule_wins),
 };
