@@ -304,7 +304,8 @@ static void test_cr4_follows_cpuid(void)
  * fault with no IDT, as in KVM; with the device's supported table the
  * guest goes on to HLT with the bit set if the table has the feature, and
  * takes the #GP if not (l1vmm offers no PCID: on Bochs's haswell the CPU
- * itself would take PCIDE).
+ * itself would take PCIDE). Not under Bochs AMD, whose SVM gives no
+ * SHUTDOWN exit for a triple fault.
  */
 static void test_cr4_mov_follows_cpuid(void)
 {
@@ -338,6 +339,8 @@ static void test_cr4_mov_follows_cpuid(void)
 	bool has;
 	size_t i;
 
+	if (l1_guest_is("bochs-amd"))
+		ktap_skip("Bochs's SVM resets the L1 machine at an L2 triple fault (doc/testing.md)");
 	for (i = 0; i < KTAP_ARRAY_SIZE(bits); i++) {
 		memcpy(&code[5], &bits[i].cr4, sizeof(bits[i].cr4));
 		for (withhold = 1; withhold >= 0; withhold--) {
