@@ -12,9 +12,9 @@
 
 #include "l1vmm/exit.h"
 #include "l1vmm/guest_mem.h"
-#include "l1vmm/hw.h"
 #include "l1vmm/portable/mov_cr.h"
 #include "l1vmm/portable/sregs_check.h"
+#include "l1vmm/vcpu.h"
 
 /*
  * Without decode assists (QEMU's and Bochs's SVM) only the instruction
@@ -40,7 +40,7 @@ int l1vmm_handle_cr4_write(struct l1vmm_vcpu *vcpu)
 		val = (u32)val;
 	old = view.paging.cr4;
 	if (l1vmm_cr4_write_fault(old, val, view.paging.efer, view.paging.cr3,
-				  l1vmm_guest_cr4_allowed() & ~vcpu->cr4_withheld)) {
+				  l1vmm_vcpu_cr4_allowed(vcpu))) {
 		l1vmm_queue_exception(vcpu, X86_TRAP_GP, true, 0);
 		return 1;
 	}

@@ -35,6 +35,7 @@
 void l1vmm_tsc_vm_init(struct l1vmm_vm *vm)
 {
 	raw_spin_lock_init(&vm->tsc_write_lock);
+	vm->default_tsc_khz = tsc_khz;
 }
 
 /* The clocks now, for the VM's lock holder (get_kvmclock_base_ns()'s time). */

@@ -150,6 +150,12 @@ static void vcpu_load_pdptrs(struct l1vmm_vcpu *vcpu, u64 cr3)
 	vcpu->pdptrs_cached = true;
 }
 
+/* The CR4 bits the guest may set: what the host offers, less its CPUID's. */
+u64 l1vmm_vcpu_cr4_allowed(const struct l1vmm_vcpu *vcpu)
+{
+	return l1vmm_guest_cr4_allowed() & ~vcpu->cr4_withheld;
+}
+
 static int vcpu_set_sregs(struct l1vmm_vcpu *vcpu, const struct kvm_sregs *sregs)
 {
 	struct l1vmm_sregs_view view = {
@@ -159,7 +165,7 @@ static int vcpu_set_sregs(struct l1vmm_vcpu *vcpu, const struct kvm_sregs *sregs
 	struct kvm_sregs old;
 
 	if (l1vmm_sregs_invalid(&view, l1vmm_tdp_gpa_bits(),
-				l1vmm_guest_cr4_allowed() & ~vcpu->cr4_withheld))
+				l1vmm_vcpu_cr4_allowed(vcpu)))
 		return -EINVAL;
 	/* With the in-kernel APIC, apic_base is a host write of the MSR (KVM's). */
 	if (vcpu->lapic && l1vmm_lapic_set_base(vcpu, sregs->apic_base))
@@ -1121,7 +1127,8 @@ struct l1vmm_vcpu *l1vmm_vcpu_alloc(struct l1vmm_vm *vm, unsigned long id)
 	vcpu->id = id;
 	vcpu->creator = task_pid_nr(current);
 	vcpu->cpu = -1;
-	vcpu->tsc_khz = tsc_khz;
+	/* The VM's rate, recorded even where it is refused (KVM's). */
+	vcpu_set_tsc_khz(vcpu, READ_ONCE(vm->default_tsc_khz));
 	l1vmm_mce_init(&vcpu->mce);	/* MCE and MTRRs: RESET and INIT keep them, as KVM */
 	mutex_init(&vcpu->mutex);
 	/* The BSP is vCPU 0, as in KVM without an in-kernel irqchip. */

@@ -290,5 +290,6 @@ int l1vmm_vcpu_stats_fd(struct l1vmm_vcpu *vcpu);
 
 /* APIC_BASE: the in-kernel APIC's, else the one kept for user space. */
 u64 l1vmm_vcpu_apic_base(struct l1vmm_vcpu *vcpu);
+u64 l1vmm_vcpu_cr4_allowed(const struct l1vmm_vcpu *vcpu);
 
 #endif /* L1VMM_VCPU_H */

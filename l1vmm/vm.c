@@ -132,9 +132,15 @@ static long vm_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
 			return -EFAULT;
 		return l1vmm_set_msr_filter(vm, &filter);
 	}
+	case KVM_SET_TSC_KHZ:
+		/*
+		 * The rate vCPUs created from now on start with, any rate
+		 * taken as KVM does without TSC scaling; 0 is the host's.
+		 */
+		WRITE_ONCE(vm->default_tsc_khz, (u32)arg ? (u32)arg : tsc_khz);
+		return 0;
 	case KVM_GET_TSC_KHZ:
-		/* The rate new vCPUs start with: the host's, no TSC scaling. */
-		return tsc_khz;
+		return READ_ONCE(vm->default_tsc_khz);
 	case KVM_GET_CLOCK:
 		return l1vmm_vm_get_clock(vm, argp);
 	case KVM_SET_CLOCK:

@@ -56,6 +56,7 @@ struct l1vmm_vm {
 	/* kvmclock (kvmclock.c): the guest's clock minus the host's, in ns. */
 	s64 kvmclock_offset;
 	u64 wall_clock;		/* MSR_KVM_WALL_CLOCK(_NEW) as last written */
+	u32 default_tsc_khz;	/* KVM_SET_TSC_KHZ on the VM: new vCPUs' rate */
 	/*
 	 * KVM_ENABLE_CAP switches (caps.c): KVM_CAP_EXCEPTION_PAYLOAD,
 	 * KVM_CAP_X86_TRIPLE_FAULT_EVENT (events.c), and the

@@ -4285,7 +4285,7 @@ static void op_vapic(struct vcpu *v)
 	vcpu_set(v, I_KVM_SET_VAPIC_ADDR, &a, sizeof(a));
 }
 
-/* KVM_GET/SET_TSC_KHZ on the vCPU (and the VM, where l1vmm has only get). */
+/* KVM_GET/SET_TSC_KHZ on the vCPU, and on the VM (the rate of new vCPUs). */
 static void op_tsc_khz(struct vcpu *v)
 {
 	long khz = IOCTL(v->fd, FD_VCPU, KVM_GET_TSC_KHZ, 0, 0);

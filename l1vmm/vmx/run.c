@@ -21,11 +21,11 @@
 #include <asm/trapnr.h>
 
 #include "l1vmm/debugregs.h"
-#include "l1vmm/hw.h"
 #include "l1vmm/portable/mce.h"
 #include "l1vmm/portable/msrs.h"
 #include "l1vmm/portable/sregs_check.h"
 #include "l1vmm/run.h"
+#include "l1vmm/vcpu.h"
 #include "l1vmm/vmx/mitigations.h"
 #include "l1vmm/vmx/vmx.h"
 
@@ -434,7 +434,7 @@ static noinline bool vmx_handle_cr(struct l1vmm_vcpu *vcpu, struct vmx_vcpu *vmx
 			val = (u32)val;
 		vmx_cache(vmx, BIT(VMX_ST_CR3));
 		if (l1vmm_cr4_write_fault(g->cr4, val, g->efer, g->cr3,
-					  l1vmm_guest_cr4_allowed() & ~vcpu->cr4_withheld)) {
+					  l1vmm_vcpu_cr4_allowed(vcpu))) {
 			g->entry_intr_info = X86_TRAP_GP | L1VMM_INTR_TYPE_HARD_EXCEPTION |
 					     L1VMM_INTR_INFO_DELIVER_CODE | L1VMM_INTR_INFO_VALID;
 			g->entry_error_code = 0;

@@ -27,7 +27,6 @@
 #include <asm/virtext.h>
 
 #include "l1vmm/debugregs.h"
-#include "l1vmm/hw.h"
 #include "l1vmm/msr_access.h"
 #include "l1vmm/tdp.h"
 #include "l1vmm/vcpu.h"
@@ -409,8 +408,7 @@ static void vmx_init_vmcs(struct vmx_vcpu *vmx)
 	 * table is final by now: after the first entry KVM_SET_CPUID2 takes
 	 * no other.
 	 */
-	vmx->cr4_mask = vmx_limits.cr4_fixed0 |
-			~(l1vmm_guest_cr4_allowed() & ~vmx->vcpu->cr4_withheld);
+	vmx->cr4_mask = vmx_limits.cr4_fixed0 | ~l1vmm_vcpu_cr4_allowed(vmx->vcpu);
 	vmx_vmwrite(vmx, L1VMM_VMCS_ID_CR4_GUEST_HOST_MASK, vmx->cr4_mask);
 	vmx_vmwrite(vmx, L1VMM_VMCS_ID_GUEST_IA32_DEBUGCTL, 0);
 

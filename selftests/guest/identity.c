@@ -189,12 +189,12 @@ static void test_tsc_khz_set(void)
 }
 
 /*
- * KVM_SET_TSC_KHZ on the VM file: KVM takes any rate (without scaling)
- * for the vCPUs created after it; l1vmm does not have it (doc/abi.md).
+ * KVM_SET_TSC_KHZ on the VM file (KVM 5.19 and later): any rate, without
+ * scaling, for the vCPUs created after it; 0 is the host's rate.
  */
 static void test_tsc_khz_vm_set(void)
 {
-	struct test_vcpu before, after;
+	struct test_vcpu before, after, host_rate;
 	struct test_vm vm;
 	long host;
 
@@ -202,16 +202,21 @@ static void test_tsc_khz_vm_set(void)
 	skip_if_tsc_scaling(vm.sys_fd);
 	host = ASSERT_IOCTL_OK(vm.fd, KVM_GET_TSC_KHZ, 0);
 	vcpu_create(&vm, 0, &before);
-	if (dev_is_l1vmm()) {
-		ASSERT_IOCTL_ERRNO(vm.fd, KVM_SET_TSC_KHZ, host, ENOTTY);
-	} else {
-		ASSERT_EQ(0, ASSERT_IOCTL_OK(vm.fd, KVM_SET_TSC_KHZ, host / 2));
-		ASSERT_EQ(host / 2, ASSERT_IOCTL_OK(vm.fd, KVM_GET_TSC_KHZ, 0));
-		vcpu_create(&vm, 1, &after);
-		ASSERT_EQ(host / 2, ASSERT_IOCTL_OK(after.fd, KVM_GET_TSC_KHZ, 0));
-		ASSERT_EQ(host, ASSERT_IOCTL_OK(before.fd, KVM_GET_TSC_KHZ, 0));
-		vcpu_close(&after);
-	}
+	ASSERT_EQ(0, ASSERT_IOCTL_OK(vm.fd, KVM_SET_TSC_KHZ, host / 2));
+	ASSERT_EQ(host / 2, ASSERT_IOCTL_OK(vm.fd, KVM_GET_TSC_KHZ, 0));
+	/* A rate a vCPU refuses is still its rate from creation on. */
+	vcpu_create(&vm, 1, &after);
+	ASSERT_EQ(host / 2, ASSERT_IOCTL_OK(after.fd, KVM_GET_TSC_KHZ, 0));
+	ASSERT_EQ(host, ASSERT_IOCTL_OK(before.fd, KVM_GET_TSC_KHZ, 0));
+	/* Only the low 32 bits count; 0 is the host's rate. */
+	ASSERT_EQ(0, ASSERT_IOCTL_OK(vm.fd, KVM_SET_TSC_KHZ, (1ul << 32) | 1000));
+	ASSERT_EQ(1000, ASSERT_IOCTL_OK(vm.fd, KVM_GET_TSC_KHZ, 0));
+	ASSERT_EQ(0, ASSERT_IOCTL_OK(vm.fd, KVM_SET_TSC_KHZ, 1ul << 32));
+	ASSERT_EQ(host, ASSERT_IOCTL_OK(vm.fd, KVM_GET_TSC_KHZ, 0));
+	vcpu_create(&vm, 2, &host_rate);
+	ASSERT_EQ(host, ASSERT_IOCTL_OK(host_rate.fd, KVM_GET_TSC_KHZ, 0));
+	vcpu_close(&host_rate);
+	vcpu_close(&after);
 	vcpu_close(&before);
 	vm_close(&vm);
 }
