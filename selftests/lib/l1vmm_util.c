@@ -116,6 +116,26 @@ bool l1_guest_is(const char *vm)
 	return v && !strcmp(v, vm);
 }
 
+bool l0_is_tcg(void)
+{
+	const char *accel = getenv("l1vmm_accel");
+	char line[4096], *tok, *save;
+	bool found = false;
+	FILE *f;
+
+	if (accel)
+		return !strcmp(accel, "tcg");
+	f = fopen("/proc/cmdline", "r");
+	if (!f)
+		return false;
+	if (fgets(line, sizeof(line), f))
+		for (tok = strtok_r(line, "\n ", &save); tok && !found;
+		     tok = strtok_r(NULL, "\n ", &save))
+			found = !strcmp(tok, "l1vmm_accel=tcg");
+	fclose(f);
+	return found;
+}
+
 bool cpu_has_flag(const char *flag)
 {
 	return cpuinfo_has("flags", flag);
