@@ -290,6 +290,7 @@ int l1vmm_vcpu_stats_fd(struct l1vmm_vcpu *vcpu);
 
 /* APIC_BASE: the in-kernel APIC's, else the one kept for user space. */
 u64 l1vmm_vcpu_apic_base(struct l1vmm_vcpu *vcpu);
+/* The CR4 bits the guest may set (MOV to CR4, KVM_SET_SREGS). */
 u64 l1vmm_vcpu_cr4_allowed(const struct l1vmm_vcpu *vcpu);
 
 #endif /* L1VMM_VCPU_H */
