@@ -109,31 +109,40 @@ static bool cpuinfo_has(const char *label, const char *flag)
 	return found;
 }
 
+/*
+ * Does the kernel command line say @name=@value? An initramfs's init has
+ * it in its environment (scripts/vmrun); under systemd only
+ * /proc/cmdline has it (tools/l1vmm-vm).
+ */
+static bool kernel_param_is(const char *name, const char *value)
+{
+	const char *env = getenv(name);
+	char line[4096], want[128], *tok, *save;
+	bool found = false;
+	FILE *f;
+
+	if (env)
+		return !strcmp(env, value);
+	f = fopen("/proc/cmdline", "r");
+	if (!f)
+		return false;
+	snprintf(want, sizeof(want), "%s=%s", name, value);
+	if (fgets(line, sizeof(line), f))
+		for (tok = strtok_r(line, "\n ", &save); tok && !found;
+		     tok = strtok_r(NULL, "\n ", &save))
+			found = !strcmp(tok, want);
+	fclose(f);
+	return found;
+}
+
 bool l1_guest_is(const char *vm)
 {
-	const char *v = getenv("l1vmm_vm");	/* vmrun's kernel command line */
-
-	return v && !strcmp(v, vm);
+	return kernel_param_is("l1vmm_vm", vm);
 }
 
 bool l0_is_tcg(void)
 {
-	const char *accel = getenv("l1vmm_accel");
-	char line[4096], *tok, *save;
-	bool found = false;
-	FILE *f;
-
-	if (accel)
-		return !strcmp(accel, "tcg");
-	f = fopen("/proc/cmdline", "r");
-	if (!f)
-		return false;
-	if (fgets(line, sizeof(line), f))
-		for (tok = strtok_r(line, "\n ", &save); tok && !found;
-		     tok = strtok_r(NULL, "\n ", &save))
-			found = !strcmp(tok, "l1vmm_accel=tcg");
-	fclose(f);
-	return found;
+	return kernel_param_is("l1vmm_accel", "tcg");
 }
 
 bool cpu_has_flag(const char *flag)

@@ -51,10 +51,7 @@ void __assert_ioctl_errno(const char *file, int line, int fd, unsigned long cmd,
 /* Is this L1 guest the one scripts/vmrun boots as --vm @vm ("bochs-intel")? */
 bool l1_guest_is(const char *vm);
 
-/*
- * Is L0 QEMU's emulator? l1vmm_accel=tcg on the kernel command line
- * (scripts/vmrun, tools/l1vmm-vm): init's environment, else /proc/cmdline.
- */
+/* Is L0 QEMU's emulator (l1vmm_accel=tcg: scripts/vmrun, tools/l1vmm-vm)? */
 bool l0_is_tcg(void);
 
 /* Is @flag ("svm", "vmx") in this CPU's /proc/cpuinfo flags? */
