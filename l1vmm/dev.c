@@ -4,8 +4,10 @@
  *
  * The ioctl numbers and their semantics are KVM's (<linux/kvm.h> and
  * Documentation/virt/kvm/api.rst), so that a program written for /dev/kvm
- * runs unchanged here. doc/abi.md lists what is implemented; everything else
- * fails with -ENOTTY, as KVM does for ioctls it does not know.
+ * runs unchanged here. doc/abi.md lists what is implemented. An ioctl KVM
+ * has on its system file but l1vmm does not fails with -ENOTTY; any other
+ * fails with -EINVAL, as KVM's x86 kvm_arch_dev_ioctl() answers one it does
+ * not know.
  */
 #define pr_fmt(fmt) "l1vmm: " fmt
 
@@ -117,8 +119,15 @@ static long l1vmm_dev_ioctl(struct file *filp, unsigned int ioctl,
 		return dev_attr((void __user *)arg, false);
 	case KVM_GET_DEVICE_ATTR:
 		return dev_attr((void __user *)arg, true);
+	case KVM_TRACE_ENABLE:
+	case KVM_TRACE_PAUSE:
+	case KVM_TRACE_DISABLE:
+		return -EOPNOTSUPP;	/* as KVM: its tracing ioctls are long gone */
+	case KVM_GET_EMULATED_CPUID:
+	case KVM_GET_SUPPORTED_HV_CPUID:
+		return -ENOTTY;	/* KVM's, not (yet) l1vmm's */
 	default:
-		return -ENOTTY;
+		return -EINVAL;
 	}
 }
 

@@ -745,6 +745,9 @@ static long vcpu_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
 
 	if (vcpu->vm->mm != current->mm)
 		return -EIO;
+	/* KVM's kvm_vcpu_ioctl() refuses another driver's ioctl first. */
+	if (_IOC_TYPE(ioctl) != KVMIO)
+		return -EINVAL;
 	if (mutex_lock_killable(&vcpu->mutex))
 		return -EINTR;
 
@@ -995,8 +998,19 @@ static long vcpu_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
 		r = copy_to_user(argp, &tr, sizeof(tr)) ? -EFAULT : 0;
 		break;
 	}
+	case KVM_SET_CPUID:
+	case KVM_SMI:
+	case KVM_TPR_ACCESS_REPORTING:
+	case KVM_KVMCLOCK_CTRL:
+	case KVM_GET_NESTED_STATE:
+	case KVM_SET_NESTED_STATE:
+	case KVM_GET_SUPPORTED_HV_CPUID:
+	case KVM_XEN_VCPU_GET_ATTR:
+	case KVM_XEN_VCPU_SET_ATTR:
+		r = -ENOTTY;	/* KVM 6.1's, not (yet) l1vmm's */
+		break;
 	default:
-		r = -ENOTTY;
+		r = -EINVAL;	/* kvm_arch_vcpu_ioctl()'s answer */
 		break;
 	}
 	mutex_unlock(&vcpu->mutex);

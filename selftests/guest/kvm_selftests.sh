@@ -225,6 +225,19 @@ for t in $tests; do
 		failed=1 ;;
 	esac >> "$ktap"
 done
+# Where the two differ, the end of each failing run's output (an
+# assertion's values: the counts a flake left) for whoever reads the log.
+for t in $tests; do
+	f=$(echo "$t" | tr / _)
+	[ "$(cat "$work/l1vmm/$f.res" 2>/dev/null)" != "$(cat "$work/kvm/$f.res" 2>/dev/null)" ] || continue
+	for dev in l1vmm kvm; do
+		case $(cat "$work/$dev/$f.res" 2>/dev/null) in
+		pass|skip|"") continue ;;
+		esac
+		echo "    # $dev $t, the end of its output:"
+		grep -v '^[[:space:]]*$' "$work/$dev/$f.log" | tail -n 12 | sed 's/^/    #   /'
+	done
+done
 while read -r t err; do
 	nr=$((nr + 1))
 	printf '    # %-45s %-7s %-7s %s\n' "$t" "-" "-" "not built: $err"
