@@ -19,9 +19,12 @@
 /*
  * Without decode assists (QEMU's and Bochs's SVM) only the instruction
  * names the register, so it is fetched and decoded, as for MOV to CR8
- * (l1vmm_lapic_cr8_write()). A value KVM's kvm_set_cr4() refuses is a #GP;
- * any other is the guest's CR4, and the guest's TLB is flushed, as the
- * CPU's MOV to CR4 may do (PGE, PAE, PSE, SMEP; KVM flushes as it must).
+ * (l1vmm_lapic_cr8_write()). A value KVM's kvm_set_cr4() refuses is a #GP,
+ * and so is a change under PAE paging whose PDPTEs cannot be loaded (the
+ * CPU would load them; the guest's nested-paging walks read them from
+ * memory, but KVM_GET_SREGS2 reports those loaded). Any other value is the
+ * guest's CR4, and the guest's TLB is flushed, as the CPU's MOV to CR4 may
+ * do (PGE, PAE, PSE, SMEP; KVM flushes as it must).
  */
 int l1vmm_handle_cr4_write(struct l1vmm_vcpu *vcpu)
 {
@@ -40,7 +43,9 @@ int l1vmm_handle_cr4_write(struct l1vmm_vcpu *vcpu)
 		val = (u32)val;
 	old = view.paging.cr4;
 	if (l1vmm_cr4_write_fault(old, val, view.paging.efer, view.paging.cr3,
-				  l1vmm_vcpu_cr4_allowed(vcpu))) {
+				  l1vmm_vcpu_cr4_allowed(vcpu)) ||
+	    (l1vmm_cr4_write_loads_pdptes(old, val, view.paging.cr0, view.paging.efer) &&
+	     !l1vmm_vcpu_load_pdptrs(vcpu, view.paging.cr3))) {
 		l1vmm_queue_exception(vcpu, X86_TRAP_GP, true, 0);
 		return 1;
 	}

@@ -136,18 +136,19 @@ static unsigned int guest_maxphyaddr(struct l1vmm_vcpu *vcpu)
  * The PDPTEs as the CPU would load them from CR3 (KVM's load_pdptrs() under
  * nested paging), kept until the next entry. Where the guest's table is not
  * in a slot or a present entry has reserved bits, the last ones loaded
- * stay, as in KVM.
+ * stay, as in KVM, and the answer is false.
  */
-static void vcpu_load_pdptrs(struct l1vmm_vcpu *vcpu, u64 cr3)
+bool l1vmm_vcpu_load_pdptrs(struct l1vmm_vcpu *vcpu, u64 cr3)
 {
 	u64 pdpte[4];
 
 	if (l1vmm_read_gpa(vcpu->vm, cr3 & ~0x1fULL, pdpte, sizeof(pdpte)))
-		return;
+		return false;
 	if (!l1vmm_pdptes_valid(pdpte, guest_maxphyaddr(vcpu)))
-		return;
+		return false;
 	memcpy(vcpu->pdptrs, pdpte, sizeof(pdpte));
 	vcpu->pdptrs_cached = true;
+	return true;
 }
 
 /* The CR4 bits the guest may set: what the host offers, less its CPUID's. */
@@ -186,7 +187,7 @@ static int vcpu_set_sregs(struct l1vmm_vcpu *vcpu, const struct kvm_sregs *sregs
 	}
 	/* KVM loads the PDPTEs from memory again (__set_sregs_common()). */
 	if (l1vmm_pae_paging(sregs->cr0, sregs->cr4, sregs->efer))
-		vcpu_load_pdptrs(vcpu, sregs->cr3);
+		l1vmm_vcpu_load_pdptrs(vcpu, sregs->cr3);
 	return 0;
 }
 
@@ -228,7 +229,7 @@ static void vcpu_get_sregs2(struct l1vmm_vcpu *vcpu, struct kvm_sregs2 *sregs2)
 	if (!l1vmm_pae_paging(sregs2->cr0, sregs2->cr4, sregs2->efer))
 		return;
 	if (!vcpu->pdptrs_cached) {
-		vcpu_load_pdptrs(vcpu, sregs2->cr3);
+		l1vmm_vcpu_load_pdptrs(vcpu, sregs2->cr3);
 		vcpu->pdptrs_cached = true;
 	}
 	memcpy(sregs2->pdptrs, vcpu->pdptrs, sizeof(sregs2->pdptrs));

@@ -292,5 +292,7 @@ int l1vmm_vcpu_stats_fd(struct l1vmm_vcpu *vcpu);
 u64 l1vmm_vcpu_apic_base(struct l1vmm_vcpu *vcpu);
 /* The CR4 bits the guest may set (MOV to CR4, KVM_SET_SREGS). */
 u64 l1vmm_vcpu_cr4_allowed(const struct l1vmm_vcpu *vcpu);
+/* Load the PAE PDPTEs CR3 @cr3 points at, as KVM's load_pdptrs(); false if they cannot be. */
+bool l1vmm_vcpu_load_pdptrs(struct l1vmm_vcpu *vcpu, u64 cr3);
 
 #endif /* L1VMM_VCPU_H */

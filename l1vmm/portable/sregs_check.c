@@ -80,3 +80,12 @@ const char *l1vmm_cr4_write_fault(u64 old, u64 val, u64 efer, u64 cr3, u64 allow
 	}
 	return NULL;
 }
+
+bool l1vmm_cr4_write_loads_pdptes(u64 old, u64 val, u64 cr0, u64 efer)
+{
+	const u64 pdpte_bits = L1VMM_CR4_PGE | L1VMM_CR4_PSE | L1VMM_CR4_PAE | L1VMM_CR4_SMEP;
+
+	if (efer & L1VMM_EFER_LMA)
+		return false;
+	return (cr0 & L1VMM_CR0_PG) && (val & L1VMM_CR4_PAE) && ((val ^ old) & pdpte_bits);
+}

@@ -48,9 +48,17 @@ u64 l1vmm_cr4_withheld_by_cpuid(const struct kvm_cpuid_entry2 *entries, unsigned
  * they are: NULL, or why it is a #GP, as KVM's kvm_set_cr4(). @allowed is
  * what the guest may set: L1VMM_CR4_OFFERED less what the host lacks and
  * what its CPUID withholds. In long mode PAE stays set and LA57 as it is;
- * PCIDE goes on only in long mode with CR3's PCID 0. (KVM also refuses a
- * PAE-paging change whose new PDPTEs it cannot load; not checked here.)
+ * PCIDE goes on only in long mode with CR3's PCID 0. KVM also refuses a
+ * write whose PDPTEs it cannot load: l1vmm_cr4_write_loads_pdptes().
  */
 const char *l1vmm_cr4_write_fault(u64 old, u64 val, u64 efer, u64 cr3, u64 allowed);
+
+/*
+ * Whether that write, past l1vmm_cr4_write_fault(), loads the PDPTEs from
+ * CR3, as KVM's kvm_set_cr4() and the CPU do: under PAE paging after it
+ * (CR0.PG, the new CR4.PAE, not long mode) when PGE, PSE, PAE or SMEP
+ * changes. PDPTEs that cannot be loaded make the write a #GP.
+ */
+bool l1vmm_cr4_write_loads_pdptes(u64 old, u64 val, u64 cr0, u64 efer);
 
 #endif /* L1VMM_SREGS_CHECK_H */

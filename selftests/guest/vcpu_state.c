@@ -23,6 +23,8 @@
 #define PM_CODE_GPA	0x10000
 #define PDPT_GPA	0x7000
 #define PD_GPA		0x8000
+#define IDT_GPA		0xa000
+#define GP_HANDLER_GPA	0xb000
 #define REPORT_PORT	0x20
 #define UD_PORT		0x66
 
@@ -75,6 +77,26 @@ GUEST_CODE(nops, ".code16",
 
 GUEST_CODE(pae_code, ".code32",
 	"out %al, $0x10\n\t"
+	"hlt\n\t");
+
+/*
+ * MOV to CR4 under PAE paging: CR4 ^= EAX, the first PDPTE written from
+ * EBX to (EDI) just before; then report, again and again. #GP reports on
+ * its own port. (QEMU's emulator sets bit 5 of the PDPTE it walks, a
+ * reserved bit, at each entry: the guest's own store puts the entry back
+ * after the walk for the instructions, and no exit comes between it and
+ * the write: kvm-amd intercepts the MOV from CR4.)
+ */
+GUEST_CODE(cr4_xor_code, ".code32",
+	"1: out %al, $0x10\n\t"
+	"mov %cr4, %ecx\n\t"
+	"xor %eax, %ecx\n\t"
+	"mov %ebx, (%edi)\n\t"
+	"mov %ecx, %cr4\n\t"
+	"out %al, $0x11\n\t"
+	"jmp 1b\n\t");
+GUEST_CODE(gp_handler32, ".code32",
+	"out %al, $0x0d\n\t"
 	"hlt\n\t");
 
 static int enable_cap(struct test_vm *vm, uint32_t cap, uint64_t arg)
@@ -475,6 +497,98 @@ static void test_sregs2_pae(void)
 	guest_stop(&g);
 }
 
+/* A protected-mode guest under PAE paging: 4 MiB identity-mapped, a #GP handler. */
+static void start_pae_guest(struct test_guest *g, const void *code, size_t len)
+{
+	uint64_t *pdpt, *pd, *idt;
+	struct kvm_sregs s;
+
+	guest_start_protected_mode(g, MEM_SIZE, PM_CODE_GPA, code, len);
+	pdpt = (uint64_t *)(g->mem + PDPT_GPA);
+	pd = (uint64_t *)(g->mem + PD_GPA);
+	pdpt[0] = PD_GPA | 1;
+	pd[0] = 0x83;			/* 2 MiB at 0: present, writable, large */
+	pd[1] = 0x200083;
+	memcpy(g->mem + GP_HANDLER_GPA, gp_handler32, GUEST_CODE_SIZE(gp_handler32));
+	/* Vector 13: a 32-bit interrupt gate to the handler, selector 0x08. */
+	idt = (uint64_t *)(g->mem + IDT_GPA);
+	idt[13] = (GP_HANDLER_GPA & 0xffff) | 0x08ull << 16 | 0x8e00ull << 32 |
+		  (uint64_t)(GP_HANDLER_GPA >> 16) << 48;
+	ASSERT_IOCTL_OK(g->vcpu.fd, KVM_GET_SREGS, &s);
+	s.idt.base = IDT_GPA;
+	s.idt.limit = 14 * 8 - 1;
+	s.cr0 |= CR0_PG;
+	s.cr4 |= CR4_PAE;
+	s.cr3 = PDPT_GPA;
+	ASSERT_IOCTL_OK(g->vcpu.fd, KVM_SET_SREGS, &s);
+}
+
+static uint64_t vcpu_cr4(struct test_vcpu *vcpu)
+{
+	struct kvm_sregs s;
+
+	ASSERT_IOCTL_OK(vcpu->fd, KVM_GET_SREGS, &s);
+	return s.cr4;
+}
+
+/* Run the guest from its report at port 0x10 to the next: CR4 ^= @bits. */
+static void run_cr4_xor(struct test_guest *g, uint32_t bits, uint16_t want_port)
+{
+	struct kvm_regs regs;
+
+	ASSERT_IOCTL_OK(g->vcpu.fd, KVM_GET_REGS, &regs);
+	regs.rax = bits;
+	regs.rbx = PD_GPA | 1;
+	regs.rdi = PDPT_GPA;
+	ASSERT_IOCTL_OK(g->vcpu.fd, KVM_SET_REGS, &regs);
+	vcpu_run(&g->vcpu);
+	ASSERT_IO_EXIT(&g->vcpu, KVM_EXIT_IO_OUT, want_port, 1);
+}
+
+/*
+ * The guest's MOV to CR4 under PAE paging loads the PDPTEs when it changes
+ * PGE, PSE, PAE or SMEP, and PDPTEs with a reserved bit make it a #GP with
+ * CR4 unchanged; a change of another bit loads nothing (KVM's
+ * kvm_set_cr4(), the SDM's MOV to CR4). On SVM l1vmm intercepts the write
+ * and checks (l1vmm_cr4_write_loads_pdptes()); on VMX with EPT the CPU
+ * does, as under kvm-intel.
+ */
+static void test_cr4_write_loads_pdptes(void)
+{
+	const uint32_t pge = 1u << 7, osxmmexcpt = 1u << 10;
+	struct test_guest g;
+	uint64_t *pdpt, cr4;
+
+	start_pae_guest(&g, cr4_xor_code, GUEST_CODE_SIZE(cr4_xor_code));
+	pdpt = (uint64_t *)(g.mem + PDPT_GPA);
+	vcpu_run(&g.vcpu);
+	ASSERT_IO_EXIT(&g.vcpu, KVM_EXIT_IO_OUT, 0x10, 1);
+
+	/* Good PDPTEs: PGE changes. */
+	cr4 = vcpu_cr4(&g.vcpu);
+	run_cr4_xor(&g, pge, 0x11);
+	ASSERT_EQ(cr4 ^ pge, vcpu_cr4(&g.vcpu));
+	vcpu_run(&g.vcpu);
+	ASSERT_IO_EXIT(&g.vcpu, KVM_EXIT_IO_OUT, 0x10, 1);
+
+	/* An unused PDPTE with a reserved bit (1): PGE's change is a #GP. */
+	pdpt[3] = 0x9000 | 2 | 1;
+	run_cr4_xor(&g, pge, 0x0d);
+	ASSERT_EQ(cr4 ^ pge, vcpu_cr4(&g.vcpu));
+
+	/* Another bit's change loads nothing: no #GP. */
+	guest_stop(&g);
+	start_pae_guest(&g, cr4_xor_code, GUEST_CODE_SIZE(cr4_xor_code));
+	pdpt = (uint64_t *)(g.mem + PDPT_GPA);
+	vcpu_run(&g.vcpu);
+	ASSERT_IO_EXIT(&g.vcpu, KVM_EXIT_IO_OUT, 0x10, 1);
+	pdpt[3] = 0x9000 | 2 | 1;
+	cr4 = vcpu_cr4(&g.vcpu);
+	run_cr4_xor(&g, osxmmexcpt, 0x11);
+	ASSERT_EQ(cr4 ^ osxmmexcpt, vcpu_cr4(&g.vcpu));
+	guest_stop(&g);
+}
+
 static uint64_t vcpu_rip(struct test_vcpu *vcpu)
 {
 	struct kvm_regs regs;
@@ -598,6 +712,7 @@ static const struct ktap_case tests[] = {
 	KTAP_CASE(test_triple_fault_event),
 	KTAP_CASE(test_sregs2_no_pae),
 	KTAP_CASE(test_sregs2_pae),
+	KTAP_CASE(test_cr4_write_loads_pdptes),
 	KTAP_CASE(test_quirk_out_7e),
 	KTAP_CASE(test_quirk_mwait),
 	KTAP_CASE(test_robust_singlestep),

@@ -284,6 +284,44 @@ static void test_cr4_write(void)
 }
 
 /*
+ * Which MOV to CR4 loads the PDPTEs (l1vmm_cr4_write_loads_pdptes()), as
+ * KVM's kvm_set_cr4(): under PAE paging after the write, a change of PGE,
+ * PSE, PAE or SMEP; never in long mode, never without paging.
+ */
+static void test_cr4_write_loads_pdptes(void)
+{
+	const u64 pg = CR0_PE | CR0_PG, pge = 1ull << 7, pse = 1ull << 4;
+	const u64 smep = 1ull << 20, smap = 1ull << 21, lm_efer = EFER_LME | EFER_LMA;
+	const struct {
+		const char *what;
+		u64 old, val, cr0, efer;
+		bool want;
+	} cases[] = {
+		{ "PGE set under PAE paging", CR4_PAE, CR4_PAE | pge, pg, 0, true },
+		{ "PSE cleared under PAE paging", CR4_PAE | pse, CR4_PAE, pg, 0, true },
+		{ "SMEP set under PAE paging", CR4_PAE, CR4_PAE | smep, pg, 0, true },
+		{ "PAE set with paging on", 0, CR4_PAE, pg, 0, true },
+		{ "SMAP set under PAE paging", CR4_PAE, CR4_PAE | smap, pg, 0, false },
+		{ "OSFXSR set under PAE paging", CR4_PAE, CR4_PAE | CR4_OSFXSR, pg, 0, false },
+		{ "nothing changed", CR4_PAE | pge, CR4_PAE | pge, pg, 0, false },
+		{ "PAE cleared with paging on", CR4_PAE, 0, pg, 0, false },
+		{ "PGE set without paging", CR4_PAE, CR4_PAE | pge, CR0_PE, 0, false },
+		{ "PGE set in long mode", CR4_PAE, CR4_PAE | pge, pg, lm_efer, false },
+		{ "PGE set with LME, paging off", CR4_PAE, CR4_PAE | pge, CR0_PE, EFER_LME,
+		  false },
+	};
+	size_t i;
+
+	for (i = 0; i < KTAP_ARRAY_SIZE(cases); i++) {
+		bool got = l1vmm_cr4_write_loads_pdptes(cases[i].old, cases[i].val, cases[i].cr0,
+							cases[i].efer);
+
+		TEST_ASSERT(got == cases[i].want, "%s: PDPTE load wanted %d, got %d",
+			    cases[i].what, cases[i].want, got);
+	}
+}
+
+/*
  * CR3 against the guest-physical width: only in long mode, as in KVM's
  * kvm_is_valid_sregs(), and not at all for a 64-bit width.
  */
@@ -330,6 +368,7 @@ static const struct ktap_case tests[] = {
 	KTAP_CASE(test_cr4_follows_the_host),
 	KTAP_CASE(test_cr4_withheld_by_cpuid),
 	KTAP_CASE(test_cr4_write),
+	KTAP_CASE(test_cr4_write_loads_pdptes),
 	KTAP_CASE(test_cr3_width),
 	KTAP_CASE(test_first_rule_wins),
 };
