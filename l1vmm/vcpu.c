@@ -446,6 +446,7 @@ static int vcpu_run(struct l1vmm_vcpu *vcpu)
 			fast = l1vmm_ops->run(vcpu);
 		}
 		l1vmm_debugregs_exit(vcpu);
+		vcpu->last_vmentry_cpu = vcpu->cpu;
 		/* The guest ran: KVM_GET_SREGS2 reads its PDPTEs from memory again. */
 		vcpu->pdptrs_cached = false;
 		if (unlikely(vcpu->exit.reason == L1VMM_EXIT_EXCEPTION &&
@@ -580,7 +581,9 @@ static int cpuid_check_equal(struct l1vmm_vcpu *vcpu, struct kvm_cpuid_entry2 *e
 
 /*
  * KVM_SET_CPUID2: replace the table; -E2BIG over KVM's 256 entries; after
- * the first entry into the guest only the same table again.
+ * the first entry into the guest only the same table again (not after a
+ * KVM_RUN that returned before entering, as KVM's last_vmentry_cpu); before
+ * it, -EINVAL for a table KVM's kvm_check_cpuid() refuses.
  */
 static int vcpu_set_cpuid2(struct l1vmm_vcpu *vcpu, struct kvm_cpuid2 __user *ucpuid)
 {
@@ -603,10 +606,14 @@ static int vcpu_set_cpuid2(struct l1vmm_vcpu *vcpu, struct kvm_cpuid2 __user *uc
 			return -EFAULT;
 		}
 	}
-	if (READ_ONCE(vcpu->cpu) != -1) {
+	if (vcpu->last_vmentry_cpu != -1) {
 		r = cpuid_check_equal(vcpu, entries, cpuid.nent);
 		kvfree(entries);
 		return r;
+	}
+	if (l1vmm_cpuid_invalid(entries, cpuid.nent)) {
+		kvfree(entries);
+		return -EINVAL;
 	}
 	kvfree(vcpu->cpuid);
 	vcpu->cpuid = entries;
@@ -1142,6 +1149,7 @@ struct l1vmm_vcpu *l1vmm_vcpu_alloc(struct l1vmm_vm *vm, unsigned long id)
 	vcpu->id = id;
 	vcpu->creator = task_pid_nr(current);
 	vcpu->cpu = -1;
+	vcpu->last_vmentry_cpu = -1;
 	/* The VM's rate, recorded even where it is refused (KVM's). */
 	vcpu_set_tsc_khz(vcpu, READ_ONCE(vm->default_tsc_khz));
 	l1vmm_mce_init(&vcpu->mce);	/* MCE and MTRRs: RESET and INIT keep them, as KVM */

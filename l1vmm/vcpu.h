@@ -148,6 +148,7 @@ struct l1vmm_vcpu {
 	struct kvm_run *run;
 	void *pio_data;
 	int cpu;		/* where it last ran, -1 before */
+	int last_vmentry_cpu;	/* where it last entered the guest, -1 before (KVM's) */
 	int mode;		/* enum l1vmm_vcpu_mode */
 	unsigned long requests;
 	u64 series_end;		/* the TSC at which a series ends (backend.h: bounded_series) */

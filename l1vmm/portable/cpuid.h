@@ -45,4 +45,24 @@ static inline u32 l1vmm_cpuid_1_edx_apic(u32 edx, u64 apic_base)
 	return apic_base & (1ull << 11) ? edx | (1u << 9) : edx & ~(1u << 9);
 }
 
+/*
+ * Whether KVM_SET_CPUID2 refuses @entries before the guest first runs, as
+ * KVM 6.1's kvm_check_cpuid(): the virtual-address width in the first leaf
+ * 0x80000008 entry (EAX bits 15:8, whatever the entry's sub-leaf) is not 0,
+ * 48 or 57.
+ */
+static inline bool l1vmm_cpuid_invalid(const struct kvm_cpuid_entry2 *entries,
+				       unsigned int nent)
+{
+	unsigned int i, vaddr_bits;
+
+	for (i = 0; i < nent; i++) {
+		if (entries[i].function != 0x80000008)
+			continue;
+		vaddr_bits = (entries[i].eax >> 8) & 0xff;
+		return vaddr_bits != 0 && vaddr_bits != 48 && vaddr_bits != 57;
+	}
+	return false;
+}
+
 #endif /* L1VMM_CPUID_H */

@@ -522,6 +522,46 @@ static void test_cpuid_runtime_bits(void)
 	guest_stop(&g);
 }
 
+/*
+ * Before the guest first runs, a table KVM's kvm_check_cpuid() refuses is
+ * -EINVAL: a virtual-address width (0x80000008 EAX 15:8) other than 0, 48
+ * or 57. A KVM_RUN that returns before entering (immediate_exit) leaves
+ * the table free to change, as KVM's last_vmentry_cpu does; the first
+ * entry fixes it.
+ */
+static void test_cpuid2_before_first_entry(void)
+{
+	static const unsigned char code[] = { 0xf4 };	/* hlt */
+	static struct cpuid_table supported;
+	struct kvm_cpuid_entry2 *e;
+	struct test_guest g;
+	uint32_t eax;
+
+	guest_start(&g, code, sizeof(code));
+	supported.hdr.nent = 256;
+	ASSERT_IOCTL_OK(g.vm.sys_fd, KVM_GET_SUPPORTED_CPUID, &supported);
+	e = table_entry(&supported, 0x80000008, 0);
+	eax = e->eax;
+	e->eax = (eax & ~0xff00u) | 47u << 8;
+	ASSERT_IOCTL_ERRNO(g.vcpu.fd, KVM_SET_CPUID2, &supported, EINVAL);
+	e->eax = (eax & ~0xff00u) | 64u << 8;
+	ASSERT_IOCTL_ERRNO(g.vcpu.fd, KVM_SET_CPUID2, &supported, EINVAL);
+	e->eax = eax & ~0xff00u;
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_SET_CPUID2, &supported);
+	e->eax = (eax & ~0xff00u) | 57u << 8;
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_SET_CPUID2, &supported);
+
+	g.vcpu.run->immediate_exit = 1;
+	ASSERT_IOCTL_ERRNO(g.vcpu.fd, KVM_RUN, 0, EINTR);
+	g.vcpu.run->immediate_exit = 0;
+	e->eax = eax;
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_SET_CPUID2, &supported);
+	ASSERT_EQ(KVM_EXIT_HLT, vcpu_run(&g.vcpu));
+	e->eax = eax ^ 1;		/* another width, still a valid table */
+	ASSERT_IOCTL_ERRNO(g.vcpu.fd, KVM_SET_CPUID2, &supported, EINVAL);
+	guest_stop(&g);
+}
+
 static const struct ktap_case tests[] = {
 	KTAP_CASE(test_io_and_hlt),
 	KTAP_CASE(test_io_retired_on_next_run),
@@ -534,6 +574,7 @@ static const struct ktap_case tests[] = {
 	KTAP_CASE(test_supported_cpuid),
 	KTAP_CASE(test_cpuid_missing_leaf_is_zero),
 	KTAP_CASE(test_cpuid_runtime_bits),
+	KTAP_CASE(test_cpuid2_before_first_entry),
 	KTAP_CASE(test_unknown_hypercall),
 };
 

@@ -52,11 +52,42 @@ static void test_apic_bit_follows_apic_base(void)
 	ASSERT_EQ(0xfffffdffu, l1vmm_cpuid_1_edx_apic(0xffffffffu, ~0x800ull));
 }
 
+/* KVM_SET_CPUID2's check of the virtual-address width (kvm_check_cpuid()). */
+static void test_vaddr_bits(void)
+{
+	static const struct {
+		u32 eax;
+		bool invalid;
+	} cases[] = {
+		{ 0x3030, false }, { 0x3930, false }, { 0x0030, false }, { 0x2f30, true },
+		{ 0x3130, true }, { 0x4030, true }, { 0xff30, true }, { 0x00ff, false },
+	};
+	struct kvm_cpuid_entry2 t[3] = {
+		{ .function = 0 },
+		{ .function = 0x80000008, .index = 5, .flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX },
+		{ .function = 0x80000008, .eax = 0x3030 },
+	};
+	size_t i;
+
+	for (i = 0; i < KTAP_ARRAY_SIZE(cases); i++) {
+		t[1].eax = cases[i].eax;
+		TEST_ASSERT(l1vmm_cpuid_invalid(t, 3) == cases[i].invalid,
+			    "0x80000008 EAX %#x: refusal wanted %d", cases[i].eax,
+			    cases[i].invalid);
+	}
+	/* Only the first 0x80000008 entry counts; none, nothing to check. */
+	t[1].eax = 0x3030;
+	t[2].eax = 0x2030;
+	TEST_ASSERT(!l1vmm_cpuid_invalid(t, 3), "the second 0x80000008 entry was checked");
+	TEST_ASSERT(!l1vmm_cpuid_invalid(t, 1), "a table without 0x80000008 was refused");
+}
+
 static const struct ktap_case tests[] = {
 	KTAP_CASE(test_plain_leaf_ignores_index),
 	KTAP_CASE(test_significant_index),
 	KTAP_CASE(test_missing_leaf),
 	KTAP_CASE(test_apic_bit_follows_apic_base),
+	KTAP_CASE(test_vaddr_bits),
 };
 
 int main(void)
