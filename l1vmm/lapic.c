@@ -325,10 +325,20 @@ u64 l1vmm_lapic_get_base(struct l1vmm_vcpu *vcpu)
 	return READ_ONCE(vcpu->lapic->apic.base);
 }
 
-/* KVM_SET_SREGS's apic_base: as a host write of the MSR; -EINVAL if refused. */
+/*
+ * KVM_SET_SREGS's apic_base, a host write as KVM's kvm_set_apic_base():
+ * with the in-kernel APIC, of its MSR; without it, of the value kept for
+ * user space (and CPUID 1's APIC bit), by the same rules. -EINVAL if
+ * refused.
+ */
 int l1vmm_lapic_set_base(struct l1vmm_vcpu *vcpu, u64 base)
 {
-	return l1vmm_lapic_set_msr(vcpu, L1VMM_MSR_APIC_BASE, base, true) ? -EINVAL : 0;
+	if (vcpu->lapic)
+		return l1vmm_lapic_set_msr(vcpu, L1VMM_MSR_APIC_BASE, base, true) ? -EINVAL : 0;
+	if (l1vmm_apic_base_invalid(base, rsvd_gpa(vcpu), cpuid_1_ecx(vcpu) & CPUID_1_ECX_X2APIC))
+		return -EINVAL;
+	vcpu->apic_base = base;
+	return 0;
 }
 
 u64 l1vmm_lapic_get_cr8(struct l1vmm_vcpu *vcpu)

@@ -168,8 +168,8 @@ static int vcpu_set_sregs(struct l1vmm_vcpu *vcpu, const struct kvm_sregs *sregs
 	if (l1vmm_sregs_invalid(&view, l1vmm_tdp_gpa_bits(),
 				l1vmm_vcpu_cr4_allowed(vcpu)))
 		return -EINVAL;
-	/* With the in-kernel APIC, apic_base is a host write of the MSR (KVM's). */
-	if (vcpu->lapic && l1vmm_lapic_set_base(vcpu, sregs->apic_base))
+	/* apic_base is a host write of the MSR, checked with or without the APIC (KVM's). */
+	if (l1vmm_lapic_set_base(vcpu, sregs->apic_base))
 		return -EINVAL;
 	/* A new CS base moves the pending instruction away too (KVM compares linear RIPs). */
 	if (vcpu->pending.complete) {

@@ -261,6 +261,14 @@ void l1vmm_apic_update_version(struct l1vmm_apic *a);
 void l1vmm_apic_reset(struct l1vmm_apic *a, bool init_event, bool bsp);
 
 /*
+ * Whether KVM's kvm_set_apic_base() refuses @val whoever writes it: a
+ * reserved bit (@rsvd_gpa: the bits above the guest's MAXPHYADDR; bits 7:0
+ * and 9; x2APIC enable without @x2apic_cpuid), or x2APIC enable without
+ * enable.
+ */
+bool l1vmm_apic_base_invalid(u64 val, u64 rsvd_gpa, bool x2apic_cpuid);
+
+/*
  * WRMSR IA32_APIC_BASE (KVM's kvm_set_apic_base()): 1 (#GP) for a reserved
  * bit (@rsvd_gpa: the bits above the guest's MAXPHYADDR; x2APIC enable
  * without @x2apic_cpuid), x2APIC enable without enable, or, from the guest

@@ -523,6 +523,55 @@ static void test_cpuid_runtime_bits(void)
 }
 
 /*
+ * Without the in-kernel irqchip, KVM_SET_SREGS's apic_base is still KVM's
+ * kvm_set_apic_base() from the host: a reserved bit (7:0, 9, 52 is above
+ * any MAXPHYADDR), x2APIC enable without x2APIC in CPUID, or x2APIC without
+ * enable is -EINVAL with nothing changed; any other value is kept,
+ * KVM_GET_SREGS and kvm_run report it, and CPUID 1's APIC bit follows its
+ * enable bit.
+ */
+static void test_apic_base_without_irqchip(void)
+{
+	static const uint64_t bad[] = {
+		0xfee00000 | 0x800 | 1, 0xfee00000 | 0x800 | 0x200, 0xfee00000 | 0x400,
+		0xfee00000 | 0x800 | 0x400, 0xfee00000 | 0x800 | 1ull << 52,
+	};
+	static const unsigned char code[] = { 0xf4 };	/* hlt */
+	static struct cpuid_table supported, c;
+	struct kvm_sregs s, orig;
+	struct kvm_cpuid_entry2 *e;
+	struct test_guest g;
+	size_t i;
+
+	guest_start(&g, code, sizeof(code));
+	supported.hdr.nent = 256;
+	ASSERT_IOCTL_OK(g.vm.sys_fd, KVM_GET_SUPPORTED_CPUID, &supported);
+	e = table_entry(&supported, 1, 0);
+	e->ecx &= ~(1u << 21);				/* no x2APIC */
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_SET_CPUID2, &supported);
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_SREGS, &orig);
+	ASSERT_EQ(0xfee00000 | 0x800 | 0x100, orig.apic_base);
+	for (i = 0; i < KTAP_ARRAY_SIZE(bad); i++) {
+		s = orig;
+		s.apic_base = bad[i];
+		ASSERT_IOCTL_ERRNO(g.vcpu.fd, KVM_SET_SREGS, &s, EINVAL);
+	}
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_SREGS, &s);
+	ASSERT_EQ(orig.apic_base, s.apic_base);
+
+	/* Disabled, moved: kept and reported; CPUID 1 loses the APIC bit. */
+	s.apic_base = 0xfed00000 | 0x100;
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_SET_SREGS, &s);
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_SREGS, &s);
+	ASSERT_EQ(0xfed00000 | 0x100, s.apic_base);
+	get_cpuid2(&g.vcpu, &c, supported.hdr.nent);
+	ASSERT_EQ(0, table_entry(&c, 1, 0)->edx & CPUID_1_EDX_APIC);
+	ASSERT_EQ(KVM_EXIT_HLT, vcpu_run(&g.vcpu));
+	ASSERT_EQ(0xfed00000 | 0x100, g.vcpu.run->apic_base);
+	guest_stop(&g);
+}
+
+/*
  * Before the guest first runs, a table KVM's kvm_check_cpuid() refuses is
  * -EINVAL: a virtual-address width (0x80000008 EAX 15:8) other than 0, 48
  * or 57. A KVM_RUN that returns before entering (immediate_exit) leaves
@@ -575,6 +624,7 @@ static const struct ktap_case tests[] = {
 	KTAP_CASE(test_cpuid_missing_leaf_is_zero),
 	KTAP_CASE(test_cpuid_runtime_bits),
 	KTAP_CASE(test_cpuid2_before_first_entry),
+	KTAP_CASE(test_apic_base_without_irqchip),
 	KTAP_CASE(test_unknown_hypercall),
 };
 
