@@ -280,10 +280,15 @@ static u64 rsvd_gpa(struct l1vmm_vcpu *vcpu)
 
 int l1vmm_lapic_get_msr(struct l1vmm_vcpu *vcpu, u32 index, u64 *data, bool host)
 {
-	struct l1vmm_apic *a = &vcpu->lapic->apic;
+	struct l1vmm_apic *a;
 	unsigned long flags;
 	int r = 0;
 
+	if (!vcpu->lapic) {
+		*data = vcpu->apic_base;	/* IA32_APIC_BASE alone comes here */
+		return 0;
+	}
+	a = &vcpu->lapic->apic;
 	spin_lock_irqsave(&vcpu->vm->irqchip->lock, flags);
 	if (index == L1VMM_MSR_APIC_BASE)
 		*data = a->base;
@@ -295,13 +300,30 @@ int l1vmm_lapic_get_msr(struct l1vmm_vcpu *vcpu, u32 index, u64 *data, bool host
 	return r;
 }
 
+/*
+ * IA32_APIC_BASE without the in-kernel APIC: the value KVM keeps for user
+ * space (KVM_GET_SREGS, kvm_run, CPUID 1's APIC bit), written by the rules
+ * of kvm_set_apic_base(); 1 if refused.
+ */
+static int set_base_without_apic(struct l1vmm_vcpu *vcpu, u64 base, bool host)
+{
+	if (l1vmm_apic_base_refused(vcpu->apic_base, base, host, rsvd_gpa(vcpu),
+				    cpuid_1_ecx(vcpu) & CPUID_1_ECX_X2APIC))
+		return 1;
+	vcpu->apic_base = base;
+	return 0;
+}
+
 int l1vmm_lapic_set_msr(struct l1vmm_vcpu *vcpu, u32 index, u64 data, bool host)
 {
-	struct l1vmm_apic *a = &vcpu->lapic->apic;
+	struct l1vmm_apic *a;
 	struct l1vmm_apic_fx fx = { 0 };
 	unsigned long flags;
 	int r = 0;
 
+	if (!vcpu->lapic)
+		return set_base_without_apic(vcpu, data, host);
+	a = &vcpu->lapic->apic;
 	spin_lock_irqsave(&vcpu->vm->irqchip->lock, flags);
 	if (index == L1VMM_MSR_APIC_BASE) {
 		r = l1vmm_apic_set_base(a, data, host, rsvd_gpa(vcpu),
@@ -326,19 +348,12 @@ u64 l1vmm_lapic_get_base(struct l1vmm_vcpu *vcpu)
 }
 
 /*
- * KVM_SET_SREGS's apic_base, a host write as KVM's kvm_set_apic_base():
- * with the in-kernel APIC, of its MSR; without it, of the value kept for
- * user space (and CPUID 1's APIC bit), by the same rules. -EINVAL if
- * refused.
+ * KVM_SET_SREGS's apic_base: a host write of the MSR, with or without the
+ * in-kernel APIC (KVM's); -EINVAL if refused.
  */
 int l1vmm_lapic_set_base(struct l1vmm_vcpu *vcpu, u64 base)
 {
-	if (vcpu->lapic)
-		return l1vmm_lapic_set_msr(vcpu, L1VMM_MSR_APIC_BASE, base, true) ? -EINVAL : 0;
-	if (l1vmm_apic_base_invalid(base, rsvd_gpa(vcpu), cpuid_1_ecx(vcpu) & CPUID_1_ECX_X2APIC))
-		return -EINVAL;
-	vcpu->apic_base = base;
-	return 0;
+	return l1vmm_lapic_set_msr(vcpu, L1VMM_MSR_APIC_BASE, base, true) ? -EINVAL : 0;
 }
 
 u64 l1vmm_lapic_get_cr8(struct l1vmm_vcpu *vcpu)

@@ -114,7 +114,8 @@ static unsigned int guest_maxphyaddr(struct l1vmm_vcpu *vcpu)
 
 int l1vmm_get_msr_slow(struct l1vmm_vcpu *vcpu, u32 index, u64 *data, bool host)
 {
-	if (vcpu->lapic && l1vmm_lapic_msr(index))
+	/* IA32_APIC_BASE is there without the in-kernel APIC too, as in KVM. */
+	if ((vcpu->lapic && l1vmm_lapic_msr(index)) || index == L1VMM_MSR_APIC_BASE)
 		return l1vmm_lapic_get_msr(vcpu, index, data, host);
 	if (index == L1VMM_MSR_MTRRCAP || l1vmm_mtrr_slot(index) >= 0)
 		return l1vmm_mtrr_get(&vcpu->mtrr, index, data, guest_maxphyaddr(vcpu));
@@ -134,7 +135,7 @@ int l1vmm_get_msr_slow(struct l1vmm_vcpu *vcpu, u32 index, u64 *data, bool host)
 
 int l1vmm_set_msr_slow(struct l1vmm_vcpu *vcpu, u32 index, u64 data, bool host)
 {
-	if (vcpu->lapic && l1vmm_lapic_msr(index))
+	if ((vcpu->lapic && l1vmm_lapic_msr(index)) || index == L1VMM_MSR_APIC_BASE)
 		return l1vmm_lapic_set_msr(vcpu, index, data, host);
 	if (l1vmm_mtrr_slot(index) >= 0)
 		return l1vmm_mtrr_set(&vcpu->mtrr, index, data, guest_maxphyaddr(vcpu));

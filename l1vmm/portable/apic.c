@@ -382,25 +382,26 @@ void l1vmm_apic_reset(struct l1vmm_apic *a, bool init_event, bool bsp)
 	l1vmm_apic_update_ppr(a);
 }
 
-bool l1vmm_apic_base_invalid(u64 val, u64 rsvd_gpa, bool x2apic_cpuid)
+bool l1vmm_apic_base_refused(u64 old, u64 val, bool host, u64 rsvd_gpa, bool x2apic_cpuid)
 {
 	const u64 modes = L1VMM_APIC_BASE_ENABLE | L1VMM_APIC_BASE_X2APIC;
 	u64 rsvd = rsvd_gpa | 0x2ff | (x2apic_cpuid ? 0 : L1VMM_APIC_BASE_X2APIC);
+	u64 old_mode = old & modes, new_mode = val & modes;
 
-	return (val & rsvd) || (val & modes) == L1VMM_APIC_BASE_X2APIC;
+	if ((val & rsvd) || new_mode == L1VMM_APIC_BASE_X2APIC)
+		return true;
+	if (!host && old_mode == modes && new_mode == L1VMM_APIC_BASE_ENABLE)
+		return true;
+	return !host && !old_mode && new_mode == modes;
 }
 
 int l1vmm_apic_set_base(struct l1vmm_apic *a, u64 val, bool host, u64 rsvd_gpa,
 			bool x2apic_cpuid, struct l1vmm_apic_fx *fx)
 {
 	const u64 modes = L1VMM_APIC_BASE_ENABLE | L1VMM_APIC_BASE_X2APIC;
-	u64 old_mode = a->base & modes, new_mode = val & modes, old = a->base;
+	u64 old = a->base;
 
-	if (l1vmm_apic_base_invalid(val, rsvd_gpa, x2apic_cpuid))
-		return 1;
-	if (!host && old_mode == modes && new_mode == L1VMM_APIC_BASE_ENABLE)
-		return 1;
-	if (!host && !old_mode && new_mode == modes)
+	if (l1vmm_apic_base_refused(old, val, host, rsvd_gpa, x2apic_cpuid))
 		return 1;
 
 	a->base = val;

@@ -261,20 +261,18 @@ void l1vmm_apic_update_version(struct l1vmm_apic *a);
 void l1vmm_apic_reset(struct l1vmm_apic *a, bool init_event, bool bsp);
 
 /*
- * Whether KVM's kvm_set_apic_base() refuses @val whoever writes it: a
- * reserved bit (@rsvd_gpa: the bits above the guest's MAXPHYADDR; bits 7:0
- * and 9; x2APIC enable without @x2apic_cpuid), or x2APIC enable without
- * enable.
+ * Whether KVM's kvm_set_apic_base() refuses a write of IA32_APIC_BASE from
+ * @old to @val: a reserved bit (@rsvd_gpa: the bits above the guest's
+ * MAXPHYADDR; bits 7:0 and 9; x2APIC enable without @x2apic_cpuid),
+ * x2APIC enable without enable, or, from the guest (!@host), x2APIC to
+ * xAPIC or disabled to x2APIC. With or without an in-kernel APIC.
  */
-bool l1vmm_apic_base_invalid(u64 val, u64 rsvd_gpa, bool x2apic_cpuid);
+bool l1vmm_apic_base_refused(u64 old, u64 val, bool host, u64 rsvd_gpa, bool x2apic_cpuid);
 
 /*
- * WRMSR IA32_APIC_BASE (KVM's kvm_set_apic_base()): 1 (#GP) for a reserved
- * bit (@rsvd_gpa: the bits above the guest's MAXPHYADDR; x2APIC enable
- * without @x2apic_cpuid), x2APIC enable without enable, or, from the guest
- * (!@host), x2APIC to xAPIC or disabled to x2APIC. Else 0 with the
- * mode changes KVM's kvm_lapic_set_base() makes (enabling sets the xAPIC
- * ID, entering x2APIC the x2APIC ID and LDR), and FX_MAP in @fx.
+ * WRMSR IA32_APIC_BASE: 1 (#GP) where l1vmm_apic_base_refused(). Else 0
+ * with the mode changes KVM's kvm_lapic_set_base() makes (enabling sets the
+ * xAPIC ID, entering x2APIC the x2APIC ID and LDR), and FX_MAP in @fx.
  */
 int l1vmm_apic_set_base(struct l1vmm_apic *a, u64 val, bool host, u64 rsvd_gpa,
 			bool x2apic_cpuid, struct l1vmm_apic_fx *fx);

@@ -522,13 +522,25 @@ static void test_cpuid_runtime_bits(void)
 	guest_stop(&g);
 }
 
+/* RDMSR IA32_APIC_BASE to port 0x10, WRMSR of EBX to it, RDMSR again. */
+GUEST_CODE(apic_base_guest, ".code16",
+	"mov $0x1b, %ecx\n\t"
+	"rdmsr\n\t"
+	"out %eax, $0x10\n\t"
+	"mov %ebx, %eax\n\t"
+	"xor %edx, %edx\n\t"
+	"wrmsr\n\t"
+	"rdmsr\n\t"
+	"out %eax, $0x10\n\t"
+	"hlt\n\t");
+
 /*
  * Without the in-kernel irqchip, KVM_SET_SREGS's apic_base is still KVM's
  * kvm_set_apic_base() from the host: a reserved bit (7:0, 9, 52 is above
  * any MAXPHYADDR), x2APIC enable without x2APIC in CPUID, or x2APIC without
  * enable is -EINVAL with nothing changed; any other value is kept,
  * KVM_GET_SREGS and kvm_run report it, and CPUID 1's APIC bit follows its
- * enable bit.
+ * enable bit. The guest reads and writes the same IA32_APIC_BASE.
  */
 static void test_apic_base_without_irqchip(void)
 {
@@ -538,8 +550,13 @@ static void test_apic_base_without_irqchip(void)
 	};
 	static const unsigned char code[] = { 0xf4 };	/* hlt */
 	static struct cpuid_table supported, c;
+	struct {
+		struct kvm_msrs hdr;
+		struct kvm_msr_entry e;
+	} msrs = { .hdr.nmsrs = 1, .e.index = MSR_APIC_BASE };
 	struct kvm_sregs s, orig;
 	struct kvm_cpuid_entry2 *e;
+	struct kvm_regs regs;
 	struct test_guest g;
 	size_t i;
 
@@ -568,6 +585,27 @@ static void test_apic_base_without_irqchip(void)
 	ASSERT_EQ(0, table_entry(&c, 1, 0)->edx & CPUID_1_EDX_APIC);
 	ASSERT_EQ(KVM_EXIT_HLT, vcpu_run(&g.vcpu));
 	ASSERT_EQ(0xfed00000 | 0x100, g.vcpu.run->apic_base);
+	guest_stop(&g);
+
+	/* The guest's RDMSR and WRMSR: enabled again at another address. */
+	guest_start(&g, apic_base_guest, GUEST_CODE_SIZE(apic_base_guest));
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_REGS, &regs);
+	regs.rbx = 0xfec00000 | 0x800 | 0x100;
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_SET_REGS, &regs);
+	ASSERT_EQ(0xfee00000 | 0x800 | 0x100, vcpu_run_out32(&g.vcpu, 0x10));
+	ASSERT_EQ(0xfec00000 | 0x800 | 0x100, vcpu_run_out32(&g.vcpu, 0x10));
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_SREGS, &s);
+	ASSERT_EQ(0xfec00000 | 0x800 | 0x100, s.apic_base);
+
+	/* And user space's KVM_GET/SET_MSRS: a refused value stops the list there. */
+	ASSERT_EQ(1, ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_MSRS, &msrs));
+	ASSERT_EQ(0xfec00000 | 0x800 | 0x100, msrs.e.data);
+	msrs.e.data = 0xfee00000 | 0x800 | 1;
+	ASSERT_EQ(0, ASSERT_IOCTL_OK(g.vcpu.fd, KVM_SET_MSRS, &msrs));
+	msrs.e.data = 0xfee00000 | 0x800;
+	ASSERT_EQ(1, ASSERT_IOCTL_OK(g.vcpu.fd, KVM_SET_MSRS, &msrs));
+	ASSERT_IOCTL_OK(g.vcpu.fd, KVM_GET_SREGS, &s);
+	ASSERT_EQ(0xfee00000 | 0x800, s.apic_base);
 	guest_stop(&g);
 }
 

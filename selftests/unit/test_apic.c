@@ -566,14 +566,15 @@ static void test_apic_base(void)
 	setup(&a, 5, false);
 	ASSERT_EQ(1, l1vmm_apic_set_base(&a, BASE | ENABLE | X2APIC, false, 0, false, &fx));
 
-	/* The refusals alone, as KVM_SET_SREGS checks them without an in-kernel APIC. */
-	TEST_ASSERT(!l1vmm_apic_base_invalid(BASE | 0x100, ~0ULL << 36, false), "BSP, disabled");
-	TEST_ASSERT(!l1vmm_apic_base_invalid(BASE | ENABLE | X2APIC, ~0ULL << 36, true), "x2APIC");
-	TEST_ASSERT(l1vmm_apic_base_invalid(BASE | ENABLE | X2APIC, ~0ULL << 36, false),
-		    "x2APIC without it in CPUID");
-	TEST_ASSERT(l1vmm_apic_base_invalid(BASE | X2APIC, ~0ULL << 36, true), "x2APIC alone");
-	TEST_ASSERT(l1vmm_apic_base_invalid(BASE | ENABLE | 1, ~0ULL << 36, true), "bit 0");
-	TEST_ASSERT(l1vmm_apic_base_invalid(BASE | BIT_ULL(36), ~0ULL << 36, true), "bit 36");
+	/* The refusals alone, as they are checked without an in-kernel APIC. */
+	for (i = 0; i < KTAP_ARRAY_SIZE(t); i++)
+		TEST_ASSERT(l1vmm_apic_base_refused(BASE | t[i].from, BASE | t[i].to, t[i].host,
+						    ~0ULL << 40, true) == t[i].ret,
+			    "refused %#llx -> %#llx host %d: wanted %d",
+			    (unsigned long long)t[i].from, (unsigned long long)t[i].to, t[i].host,
+			    t[i].ret);
+	TEST_ASSERT(l1vmm_apic_base_refused(BASE | ENABLE, BASE | ENABLE | X2APIC, true,
+					    ~0ULL << 36, false), "x2APIC without it in CPUID");
 
 	/* Disable then enable: the xAPIC ID is the vCPU id again. */
 	setup(&a, 5, false);
