@@ -583,7 +583,7 @@ static int cpuid_check_equal(struct l1vmm_vcpu *vcpu, struct kvm_cpuid_entry2 *e
  * KVM_SET_CPUID2: replace the table; -E2BIG over KVM's 256 entries; after
  * the first entry into the guest only the same table again (not after a
  * KVM_RUN that returned before entering, as KVM's last_vmentry_cpu); before
- * it, -EINVAL for a table KVM's kvm_check_cpuid() refuses.
+ * it, the error of KVM's kvm_check_cpuid() for a table it refuses.
  */
 static int vcpu_set_cpuid2(struct l1vmm_vcpu *vcpu, struct kvm_cpuid2 __user *ucpuid)
 {
@@ -611,9 +611,11 @@ static int vcpu_set_cpuid2(struct l1vmm_vcpu *vcpu, struct kvm_cpuid2 __user *uc
 		kvfree(entries);
 		return r;
 	}
-	if (l1vmm_cpuid_invalid(entries, cpuid.nent)) {
+	r = l1vmm_cpuid_invalid(entries, cpuid.nent) ? -EINVAL :
+	    l1vmm_xsave_check_cpuid(vcpu, entries, cpuid.nent);
+	if (r) {
 		kvfree(entries);
-		return -EINVAL;
+		return r;
 	}
 	kvfree(vcpu->cpuid);
 	vcpu->cpuid = entries;

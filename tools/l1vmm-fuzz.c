@@ -312,7 +312,7 @@ static const struct ioc iocs[NR_IOCS] = {
 	[I_KVM_SET_MSRS] = { "KVM_SET_MSRS", KVM_SET_MSRS, K(VCPU), true, E(E2BIG) | E(ENOMEM) },
 	[I_KVM_SET_CPUID2] = {
 		"KVM_SET_CPUID2", KVM_SET_CPUID2, K(VCPU), true,
-		E(E2BIG) | E(ENOMEM) | E(EINVAL)
+		E(E2BIG) | E(ENOMEM) | E(EINVAL) | E(EPERM)
 	},
 	[I_KVM_GET_CPUID2] = { "KVM_GET_CPUID2", KVM_GET_CPUID2, K(VCPU), true, E(E2BIG) },
 	[I_KVM_INTERRUPT] = {

@@ -25,9 +25,11 @@
 #include <linux/uaccess.h>
 #include <asm/cpufeature.h>
 #include <asm/fpu/api.h>
+#include <asm/fpu/xstate.h>
 #include <asm/processor-flags.h>
 
 #include "l1vmm/dev.h"
+#include "l1vmm/portable/cpuid.h"
 #include "l1vmm/vcpu.h"
 #include "xstate/egpr.h"
 #include "xstate/guest_xcr0.h"
@@ -130,6 +132,27 @@ int l1vmm_set_xsave(struct l1vmm_vcpu *vcpu, const void __user *uxsave)
 out:
 	kfree(buf);
 	return r;
+}
+
+/*
+ * KVM_SET_CPUID2's last check, as KVM 6.1's kvm_check_cpuid(): a table
+ * whose leaf 0xD.0 offers a dynamic component (AMX tile data) has the FPU
+ * core enable it for the guest's state, which needs the process's
+ * permission (arch_prctl(ARCH_REQ_XCOMP_GUEST_PERM)): -EPERM without it.
+ * l1vmm offers no such component to the guest's XCR0 either way.
+ */
+int l1vmm_xsave_check_cpuid(struct l1vmm_vcpu *vcpu, const struct kvm_cpuid_entry2 *entries,
+			    unsigned int nent)
+{
+	const struct kvm_cpuid_entry2 *e = l1vmm_cpuid_find(entries, nent, L1VMM_CPUID_XSTATE, 0);
+	u64 xfeatures;
+
+	if (!e)
+		return 0;
+	xfeatures = ((u64)e->edx << 32 | e->eax) & XFEATURE_MASK_USER_DYNAMIC;
+	if (!xfeatures)
+		return 0;
+	return fpu_enable_guest_xfd_features(&vcpu->guest_fpu, xfeatures);
 }
 
 /*

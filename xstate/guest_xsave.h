@@ -3,7 +3,8 @@
  * KVM_GET_XSAVE, KVM_GET_XSAVE2, KVM_SET_XSAVE: the guest's extended state
  * in the standard (non-compacted) XSAVE layout, and the size of that
  * layout (KVM_CAP_XSAVE2); the XSAVE parts of the guest's CPUID that
- * follow its state; what INIT does to the extended state.
+ * follow its state, and the dynamic components a new table asks the FPU
+ * core for; what INIT does to the extended state.
  */
 #ifndef L1VMM_XSTATE_GUEST_XSAVE_H
 #define L1VMM_XSTATE_GUEST_XSAVE_H
@@ -22,6 +23,8 @@ u32 l1vmm_xsave_uabi_size(void);
 int l1vmm_get_xsave(struct l1vmm_vcpu *vcpu, void __user *uxsave, u32 size);
 int l1vmm_set_xsave(struct l1vmm_vcpu *vcpu, const void __user *uxsave);
 void l1vmm_xsave_init_event(struct l1vmm_vcpu *vcpu);
+int l1vmm_xsave_check_cpuid(struct l1vmm_vcpu *vcpu, const struct kvm_cpuid_entry2 *entries,
+			    unsigned int nent);
 void __l1vmm_xsave_cpuid_runtime(struct l1vmm_vcpu *vcpu, u32 leaf, u32 index, bool osxsave);
 void l1vmm_xsave_cpuid_entry_runtime(struct l1vmm_vcpu *vcpu, struct kvm_cpuid_entry2 *e,
 				     bool osxsave);
